@@ -1,0 +1,205 @@
+//! The reference vocabulary shipped as defaults: kinds of case, complaint
+//! categories, interaction channels, the parties a coordinator deals with, and
+//! the grievance rules, each with the public source a coordinator can cite.
+//!
+//! The serde names are stable identifiers: they are stored on devices and on
+//! the server, so renaming a label is free but renaming a variant is a
+//! migration.
+
+use serde::{Deserialize, Serialize};
+
+/// A citation shown next to reference material in the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Source {
+    pub title: &'static str,
+    pub detail: &'static str,
+}
+
+pub const GRIEVANCE_SOURCE: Source = Source {
+    title: "42 CFR 482.13(a)(2); CMS State Operations Manual, Appendix A",
+    detail: "Medicare Conditions of Participation, patient's rights; interpretive guidance for tags A-0118 to A-0123.",
+};
+
+pub const TAXONOMY_SOURCE: Source = Source {
+    title: "Healthcare Complaints Analysis Tool (HCAT)",
+    detail: "Reader, Gillespie & Roberts, \"Patient complaints in healthcare systems: a systematic review and coding taxonomy\", BMJ Quality & Safety 2014;23:678-689.",
+};
+
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $label:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            /// Every value, in the order the app lists them.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The words a coordinator reads.
+            pub const fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+        }
+    };
+}
+
+vocabulary! {
+    /// What a case is about. Compliments are recorded too: they feed the reports.
+    CaseKind {
+        Concern => "Concern",
+        Complaint => "Complaint",
+        Grievance => "Grievance",
+        RightsQuestion => "Rights question",
+        CareCoordination => "Care coordination",
+        BillingInsurance => "Billing / insurance",
+        RecordsRequest => "Medical-records request",
+        DischargePlanning => "Discharge planning",
+        Compliment => "Compliment",
+    }
+}
+
+vocabulary! {
+    /// The HCAT domains that group complaint categories.
+    ComplaintDomain {
+        Clinical => "Clinical",
+        Management => "Management",
+        Relationships => "Relationships",
+    }
+}
+
+vocabulary! {
+    /// HCAT's seven top-level complaint categories.
+    ComplaintCategory {
+        Quality => "Quality",
+        Safety => "Safety",
+        Environment => "Environment",
+        InstitutionalProcesses => "Institutional processes",
+        Listening => "Listening",
+        Communication => "Communication",
+        RespectAndRights => "Respect and patient rights",
+    }
+}
+
+impl ComplaintCategory {
+    pub const fn domain(self) -> ComplaintDomain {
+        use ComplaintCategory::*;
+        match self {
+            Quality | Safety => ComplaintDomain::Clinical,
+            Environment | InstitutionalProcesses => ComplaintDomain::Management,
+            Listening | Communication | RespectAndRights => ComplaintDomain::Relationships,
+        }
+    }
+
+    /// What typically falls in the category, to help a coordinator choose.
+    pub const fn examples(self) -> &'static str {
+        use ComplaintCategory::*;
+        match self {
+            Quality => "care or treatment below standard, examinations, diagnosis, nursing care",
+            Safety => "errors, incidents, medication problems, falls, skill of staff",
+            Environment => "cleanliness, food, noise, facilities, staffing levels",
+            InstitutionalProcesses => {
+                "waiting times, delays, admission, discharge or transfer, access, bureaucracy, billing"
+            }
+            Listening => "patient or family not listened to, concerns dismissed",
+            Communication => "missing, wrong or confusing information; not kept informed",
+            RespectAndRights => {
+                "disrespect, dignity, consent, confidentiality, discrimination, abuse"
+            }
+        }
+    }
+}
+
+vocabulary! {
+    /// How an interaction took place.
+    Channel {
+        BedsideVisit => "Bedside visit",
+        Phone => "Phone call",
+        Email => "E-mail",
+        Letter => "Letter",
+        VideoCall => "Video call",
+        Meeting => "Meeting",
+        WalkIn => "Walk-in at the office",
+        PortalMessage => "Patient-portal message",
+    }
+}
+
+impl Channel {
+    /// A complaint received in writing is always a grievance (CMS, A-0118).
+    pub const fn is_written(self) -> bool {
+        matches!(self, Channel::Email | Channel::Letter | Channel::PortalMessage)
+    }
+}
+
+vocabulary! {
+    /// Who the coordinator dealt with.
+    Party {
+        Patient => "Patient",
+        FamilyOrRepresentative => "Family member or legal representative",
+        Physician => "Physician",
+        Nurse => "Nurse",
+        OtherClinician => "Other clinician",
+        Department => "Department",
+        Insurer => "Insurer",
+        Supervisor => "Supervisor",
+        ExternalBody => "External body (QIO, ombudsman, regulator)",
+    }
+}
+
+/// Days within which CMS guidance expects a grievance response, on average.
+pub const DEFAULT_GRIEVANCE_RESPONSE_DAYS: u32 = 7;
+
+/// The grievance rules in a coordinator's words, for the in-app guide.
+pub const GRIEVANCE_RULES: &[&str] = &[
+    "A grievance is a written or verbal complaint by a patient or their representative about care, abuse or neglect, the hospital's compliance with the Conditions of Participation, or a Medicare billing-rights complaint, when staff present cannot resolve it at the time.",
+    "A written complaint (letter, e-mail, fax, portal message) is always a grievance.",
+    "A verbal complaint becomes a grievance when it cannot be resolved on the spot, needs investigation, or the patient asks for it to be handled as one.",
+    "Allegations of abuse or neglect are always grievances and need immediate action.",
+    "Ordinary billing questions and satisfaction-survey feedback are not grievances unless the patient asks.",
+    "Medicare patients' concerns about quality of care or a premature discharge can be referred to the Quality Improvement Organization (QIO).",
+    "Respond within 7 days on average. If it will take longer, tell the patient it is still being worked on and give the date a written response will follow.",
+    "Close with a written notice naming the hospital contact person, the steps taken to investigate, the results, and the date of completion.",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn every_category_has_a_domain_and_all_three_domains_are_used() {
+        let domains: HashSet<_> = ComplaintCategory::ALL.iter().map(|c| c.domain()).collect();
+        assert_eq!(domains.len(), ComplaintDomain::ALL.len());
+        assert_eq!(ComplaintCategory::ALL.len(), 7, "HCAT has seven top-level categories");
+    }
+
+    #[test]
+    fn labels_are_unique_within_each_vocabulary() {
+        fn unique(labels: impl Iterator<Item = &'static str>) -> bool {
+            let v: Vec<_> = labels.collect();
+            v.iter().collect::<HashSet<_>>().len() == v.len()
+        }
+        assert!(unique(CaseKind::ALL.iter().map(|k| k.label())));
+        assert!(unique(Channel::ALL.iter().map(|k| k.label())));
+        assert!(unique(Party::ALL.iter().map(|k| k.label())));
+        assert!(unique(ComplaintCategory::ALL.iter().map(|k| k.label())));
+    }
+
+    #[test]
+    fn stored_identifiers_are_stable_snake_case() {
+        // These strings live in browsers and databases: changing one breaks stored data.
+        assert_eq!(serde_json::to_string(&CaseKind::RightsQuestion).unwrap(), r#""rights_question""#);
+        assert_eq!(serde_json::to_string(&Channel::BedsideVisit).unwrap(), r#""bedside_visit""#);
+        assert_eq!(
+            serde_json::from_str::<ComplaintCategory>(r#""institutional_processes""#).unwrap(),
+            ComplaintCategory::InstitutionalProcesses
+        );
+        assert!(serde_json::from_str::<Channel>(r#""carrier_pigeon""#).is_err());
+    }
+
+    #[test]
+    fn only_letters_emails_and_portal_messages_are_written_channels() {
+        let written: Vec<_> = Channel::ALL.iter().filter(|c| c.is_written()).collect();
+        assert_eq!(written, [&Channel::Email, &Channel::Letter, &Channel::PortalMessage]);
+    }
+}

@@ -1,0 +1,138 @@
+//! Where the server listens, keeps its data and finds the built client, and
+//! the one-line errors a hospital IT admin sees when one of those is wrong.
+
+use std::fs::{self, OpenOptions};
+use std::io;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    pub addr: SocketAddr,
+    pub database: DatabaseLocation,
+    pub static_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseLocation {
+    Sqlite(PathBuf),
+}
+
+/// Everything that can stop the server from starting. Each message is one
+/// line that says what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(
+        "cannot listen on {addr}: the address is already in use (is another advocase-server running? choose another with --addr or ADVOCASE_ADDR)"
+    )]
+    AddrInUse { addr: SocketAddr },
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: io::Error },
+    #[error(
+        "static directory '{}' does not contain the built client (no index.html): build it with `scripts/run`, or `trunk build --release`, or point --static-dir / ADVOCASE_STATIC_DIR at it",
+        .0.display()
+    )]
+    StaticDirMissing(PathBuf),
+    #[error("database directory '{}' is not writable: {source} (choose another with --database or ADVOCASE_DATABASE)", dir.display())]
+    DatabaseDirNotWritable { dir: PathBuf, source: io::Error },
+    #[error("unsupported database '{0}': give a SQLite file path or a sqlite:// URL (PostgreSQL support arrives with sync)")]
+    UnsupportedDatabase(String),
+    #[error("cannot open database '{}': {source}", path.display())]
+    DatabaseOpen { path: PathBuf, source: sqlx::Error },
+    #[error("cannot migrate database '{}': {source}", path.display())]
+    Migrate { path: PathBuf, source: sqlx::migrate::MigrateError },
+    #[error("server stopped: {0}")]
+    Serve(io::Error),
+}
+
+impl DatabaseLocation {
+    /// Accepts a plain path (`data/advocase.db`) or a `sqlite:` URL.
+    pub fn parse(s: &str) -> Result<Self, StartError> {
+        let lower = s.to_ascii_lowercase();
+        if lower.starts_with("postgres://") || lower.starts_with("postgresql://") || lower.contains("://") && !lower.starts_with("sqlite://") {
+            // Never echo a URL back: it may carry a password.
+            let scheme = s.split("://").next().unwrap_or_default();
+            return Err(StartError::UnsupportedDatabase(format!("{scheme}://…")));
+        }
+        let path = s.strip_prefix("sqlite://").or_else(|| s.strip_prefix("sqlite:")).unwrap_or(s);
+        if path.is_empty() {
+            return Err(StartError::UnsupportedDatabase(s.to_owned()));
+        }
+        Ok(DatabaseLocation::Sqlite(PathBuf::from(path)))
+    }
+}
+
+/// The built client must be there before we accept connections: a server
+/// that answers every page with 404 looks broken in a way nobody can read.
+pub fn check_static_dir(dir: &Path) -> Result<(), StartError> {
+    if dir.join("index.html").is_file() {
+        Ok(())
+    } else {
+        Err(StartError::StaticDirMissing(dir.to_path_buf()))
+    }
+}
+
+/// Creates the database's directory if needed and proves we can write in it,
+/// so a read-only mount fails at start with its name, not at the first save.
+pub fn prepare_database_dir(db_file: &Path) -> Result<(), StartError> {
+    let dir = match db_file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let fail = |source| StartError::DatabaseDirNotWritable { dir: dir.clone(), source };
+    fs::create_dir_all(&dir).map_err(fail)?;
+    let probe = dir.join(format!(".advocase-write-probe-{}", std::process::id()));
+    OpenOptions::new().write(true).create(true).truncate(true).open(&probe).map_err(fail)?;
+    fs::remove_file(&probe).map_err(fail)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_location_accepts_paths_and_sqlite_urls() {
+        assert_eq!(
+            DatabaseLocation::parse("data/advocase.db").unwrap(),
+            DatabaseLocation::Sqlite("data/advocase.db".into())
+        );
+        assert_eq!(
+            DatabaseLocation::parse("sqlite:///var/lib/advocase.db").unwrap(),
+            DatabaseLocation::Sqlite("/var/lib/advocase.db".into())
+        );
+        assert_eq!(DatabaseLocation::parse("sqlite:x.db").unwrap(), DatabaseLocation::Sqlite("x.db".into()));
+    }
+
+    #[test]
+    fn unsupported_database_urls_are_refused_without_echoing_credentials() {
+        let err = DatabaseLocation::parse("postgres://admin:hunter2@db/advocase").unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("unsupported database 'postgres://…'"), "{msg}");
+        assert!(!msg.contains("hunter2"));
+        assert!(DatabaseLocation::parse("mysql://x").is_err());
+        assert!(DatabaseLocation::parse("").is_err());
+    }
+
+    #[test]
+    fn static_dir_without_index_names_the_build_command() {
+        let dir = tempfile::tempdir().unwrap();
+        let msg = check_static_dir(dir.path()).unwrap_err().to_string();
+        assert!(msg.contains("trunk build --release"), "{msg}");
+        fs::write(dir.path().join("index.html"), "<!doctype html>").unwrap();
+        check_static_dir(dir.path()).unwrap();
+    }
+
+    #[test]
+    fn database_dir_is_created_and_a_file_in_the_way_is_reported() {
+        let tmp = tempfile::tempdir().unwrap();
+        prepare_database_dir(&tmp.path().join("new/sub/advocase.db")).unwrap();
+        assert!(tmp.path().join("new/sub").is_dir());
+
+        let blocker = tmp.path().join("blocker");
+        fs::write(&blocker, "not a directory").unwrap();
+        let msg = prepare_database_dir(&blocker.join("advocase.db")).unwrap_err().to_string();
+        assert!(msg.starts_with("database directory"), "{msg}");
+        assert!(msg.contains("not writable"), "{msg}");
+    }
+}

@@ -1,0 +1,95 @@
+//! Serving the built client: precompressed files when the build made them,
+//! the app shell for client-side routes, and cache headers that let a
+//! tablet keep hashed assets forever but always revalidate the shell.
+
+use std::path::Path;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::handler::HandlerWithoutStateExt;
+use axum::http::header::{CACHE_CONTROL, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use tower::ServiceExt;
+use tower_http::services::{ServeDir, ServeFile};
+
+const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
+const REVALIDATE: HeaderValue = HeaderValue::from_static("no-cache");
+// API answers carry patient data: no browser or proxy cache may keep them.
+const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
+
+/// Files under `dir`, with `index.html` for any path that looks like a route
+/// of the app (no file extension), so deep links and reloads work.
+pub fn service(dir: &Path) -> Router {
+    let index = dir.join("index.html");
+    let shell = move |req: Request| async move {
+        if looks_like_file(req.uri().path()) {
+            return (StatusCode::NOT_FOUND, "not found").into_response();
+        }
+        match ServeFile::new(index).precompressed_br().precompressed_gzip().oneshot(req).await {
+            Ok(r) => r.map(Body::new),
+            Err(never) => match never {},
+        }
+    };
+    Router::new().fallback_service(ServeDir::new(dir).precompressed_br().precompressed_gzip().fallback(shell.into_service()))
+}
+
+fn looks_like_file(path: &str) -> bool {
+    path.rsplit('/').next().is_some_and(|last| last.contains('.'))
+}
+
+/// Trunk names built assets `name-<16 hex digits>[_bg].ext`: their content
+/// can never change under that name.
+pub fn is_hashed_asset(path: &str) -> bool {
+    let Some(file) = path.rsplit('/').next() else { return false };
+    let Some((stem, _ext)) = file.rsplit_once('.') else { return false };
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    let Some((_, hash)) = stem.rsplit_once('-') else { return false };
+    hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Sets `Cache-Control` by what the response is, and the headers every page
+/// of a PHI-handling app should carry.
+pub async fn headers(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let mut res = next.run(req).await;
+    let cache = if path.starts_with("/api/") || path == "/api" {
+        NO_STORE
+    } else if is_hashed_asset(&path) && res.status().is_success() {
+        IMMUTABLE
+    } else {
+        REVALIDATE
+    };
+    let h = res.headers_mut();
+    h.insert(CACHE_CONTROL, cache);
+    h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trunk_hashed_names_are_recognised() {
+        assert!(is_hashed_asset("/advocase-1a2b3c4d5e6f7a8b_bg.wasm"));
+        assert!(is_hashed_asset("/advocase-1a2b3c4d5e6f7a8b.js"));
+        assert!(is_hashed_asset("/main-0123456789abcdef.css"));
+        assert!(!is_hashed_asset("/index.html"));
+        assert!(!is_hashed_asset("/sw.js"));
+        assert!(!is_hashed_asset("/manifest.webmanifest"));
+        assert!(!is_hashed_asset("/icons/icon-192.png"));
+        assert!(!is_hashed_asset("/advocase-xyz.js"));
+    }
+
+    #[test]
+    fn routes_without_extension_are_not_files() {
+        assert!(!looks_like_file("/settings"));
+        assert!(!looks_like_file("/cases/0192"));
+        assert!(looks_like_file("/missing.js"));
+    }
+}

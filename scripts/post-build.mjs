@@ -1,0 +1,66 @@
+// Trunk post_build hook: runs in the staging directory before it becomes dist/.
+//
+// 1. Fills the service worker's precache list with every file this build
+//    produced, and its build id with a hash of their contents, so a new
+//    deployment always means a new worker (no hand-kept list to forget).
+// 2. In release builds, writes .br and .gz beside each compressible file at
+//    maximum compression; the server sends those as they are.
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join, relative, sep } from "node:path";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+
+const staging = process.env.TRUNK_STAGING_DIR;
+if (!staging) {
+  console.error("post-build: TRUNK_STAGING_DIR is not set; run through `trunk build`");
+  process.exit(1);
+}
+
+function walk(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? walk(path) : [path];
+  });
+}
+
+const files = walk(staging)
+  .map((p) => "/" + relative(staging, p).split(sep).join("/"))
+  .filter((url) => url !== "/sw.js" && !/\.(br|gz)$/.test(url))
+  .sort();
+
+const hash = createHash("sha256");
+for (const url of files) {
+  hash.update(url);
+  hash.update(readFileSync(join(staging, url)));
+}
+const build = hash.digest("hex").slice(0, 16);
+
+const swPath = join(staging, "sw.js");
+const sw = readFileSync(swPath, "utf8");
+if (!sw.includes("__ADVOCASE_BUILD__") || !sw.includes('["__ADVOCASE_PRECACHE__"]')) {
+  console.error("post-build: sw.js lacks its placeholders");
+  process.exit(1);
+}
+writeFileSync(
+  swPath,
+  sw.replace("__ADVOCASE_BUILD__", build).replace('["__ADVOCASE_PRECACHE__"]', JSON.stringify(files))
+);
+console.log(`post-build: service worker precaches ${files.length} files, build ${build}`);
+
+if (process.env.TRUNK_PROFILE === "release") {
+  const compressible = /\.(html|js|mjs|css|wasm|json|webmanifest|svg|txt)$/;
+  let count = 0;
+  for (const url of [...files, "/sw.js"].filter((u) => compressible.test(u))) {
+    const path = join(staging, url);
+    const data = readFileSync(path);
+    writeFileSync(path + ".br", brotliCompressSync(data, {
+      params: {
+        [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
+        [constants.BROTLI_PARAM_SIZE_HINT]: data.length,
+      },
+    }));
+    writeFileSync(path + ".gz", gzipSync(data, { level: 9 }));
+    count++;
+  }
+  console.log(`post-build: precompressed ${count} files (br, gz)`);
+}

@@ -1,0 +1,34 @@
+// Prints the release client's .wasm, .js and .css sizes raw, gzip and brotli
+// (compressed here at maximum quality, as the build's precompression does),
+// and fails if the total brotli size exceeds the budget.
+//
+// Usage: node scripts/size-report.mjs [dist]   (after `trunk build --release`)
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+
+const BUDGET_BROTLI = 150 * 1024;
+const dist = process.argv[2] || "dist";
+const files = readdirSync(dist).filter((f) => /\.(wasm|js|css)$/.test(f) && f !== "sw.js").sort();
+if (!files.some((f) => f.endsWith(".wasm"))) {
+  console.error(`size-report: no .wasm in ${dist}: run \`trunk build --release\` first`);
+  process.exit(1);
+}
+
+const kb = (n) => (n / 1024).toFixed(1).padStart(8) + " KB";
+let total = { raw: 0, gzip: 0, brotli: 0 };
+console.log(`${"file".padEnd(44)}${"raw".padStart(11)}${"gzip".padStart(11)}${"brotli".padStart(11)}`);
+for (const f of files) {
+  const data = readFileSync(join(dist, f));
+  const row = {
+    raw: data.length,
+    gzip: gzipSync(data, { level: 9 }).length,
+    brotli: brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+  };
+  for (const k in total) total[k] += row[k];
+  console.log(`${f.padEnd(44)}${kb(row.raw)}${kb(row.gzip)}${kb(row.brotli)}`);
+}
+console.log(`${"total".padEnd(44)}${kb(total.raw)}${kb(total.gzip)}${kb(total.brotli)}`);
+const verdict = total.brotli <= BUDGET_BROTLI ? "within" : "OVER";
+console.log(`brotli total ${(total.brotli / 1024).toFixed(1)} KB is ${verdict} the ${BUDGET_BROTLI / 1024} KB budget`);
+if (total.brotli > BUDGET_BROTLI) process.exit(1);

@@ -1,0 +1,20 @@
+//! The Advocase client: a thin Leptos UI over `advocase-core`, keeping its
+//! state in the browser so that it works with no network at all.
+//!
+//! Start reading at [`app`]; browser-facing pieces each have their module:
+//! [`network`] (online or not), [`storage`] (localStorage), [`update`] (the
+//! service worker's "new version" signal), [`server`] (the JSON API).
+
+pub mod app;
+pub mod build;
+pub mod network;
+pub mod preferences;
+pub mod server;
+pub mod storage;
+pub mod update;
+mod views;
+
+/// Mounts the app on `<body>`; called once by the generated JS glue.
+pub fn start() {
+    leptos::mount::mount_to_body(app::App);
+}

@@ -1,0 +1,2 @@
+pub mod guide;
+pub mod settings;

@@ -1,0 +1,105 @@
+import { test, expect, expectAppStarted, waitForServiceWorker } from "./fixtures";
+
+const sizes = [
+  { name: "tablet-portrait", width: 768, height: 1024 },
+  { name: "tablet-landscape", width: 1024, height: 768 },
+  { name: "phone", width: 390, height: 844 },
+];
+
+for (const size of sizes) {
+  test(`the shell is usable on a ${size.name} screen`, async ({ page }, testInfo) => {
+    await page.setViewportSize({ width: size.width, height: size.height });
+    await page.goto("/");
+    await expectAppStarted(page);
+    await expect(page.getByRole("heading", { level: 1, name: "Coordinator's guide" })).toBeVisible();
+    await expect(page.getByRole("status")).toHaveText("Online");
+    await expect(page.getByRole("contentinfo")).toContainText("Advocase 0.1.0");
+
+    // Nothing overflows sideways: no horizontal scrolling on the ward.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+
+    // Every control a finger can reach is at least 44 × 44 CSS pixels.
+    const controls = page.locator("header a, header button, main button, main input, main a");
+    const count = await controls.count();
+    expect(count).toBeGreaterThan(2);
+    for (let i = 0; i < count; i++) {
+      const control = controls.nth(i);
+      if (!(await control.isVisible())) continue;
+      // Links inside running text are sized by the text, like any web page.
+      if (await control.evaluate((el) => el.closest("p, li, dd") !== null)) continue;
+      const box = (await control.boundingBox())!;
+      const label = (await control.getAttribute("aria-label")) || (await control.innerText());
+      expect.soft(box.height, `height of "${label}"`).toBeGreaterThanOrEqual(44);
+      expect.soft(box.width, `width of "${label}"`).toBeGreaterThanOrEqual(44);
+    }
+
+    await page.screenshot({ path: testInfo.outputPath(`${size.name}.png`), fullPage: true });
+  });
+}
+
+test("navigation reaches every view and deep links load", async ({ page }) => {
+  await page.goto("/");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings" }).click();
+  await expect(page).toHaveURL(/\/settings$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Settings" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Settings" })).toHaveAttribute("aria-current", "page");
+
+  await page.goto("/settings");
+  await expect(page.getByRole("heading", { level: 1, name: "Settings" })).toBeVisible();
+  await page.getByRole("link", { name: "Guide" }).click();
+  await expect(page.getByRole("heading", { name: "Grievances: the rules" })).toBeVisible();
+  await expect(page.getByText("A written complaint (letter, e-mail, fax, portal message) is always a grievance.")).toBeVisible();
+  await expect(page.getByText("Source: 42 CFR 482.13(a)(2)")).toBeVisible();
+});
+
+test("settings shows the build, the server and a text-size choice that survives a reload", async ({ page }) => {
+  await page.goto("/settings");
+  await expect(page.getByTestId("app-version")).toContainText("0.1.0");
+  await expect(page.getByTestId("server-status")).toHaveText("Version 0.1.0, database ok");
+
+  const largeText = page.getByRole("checkbox", { name: "Large text" });
+  await expect(largeText).not.toBeChecked();
+  const before = await page.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
+  await largeText.check();
+  await expect(page.locator("html")).toHaveAttribute("data-text-size", "large");
+  const after = await page.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
+  expect(after).toBeGreaterThan(before);
+  await expect(page.getByTestId("storage-usage")).toContainText("1 entries");
+
+  await page.reload();
+  await expect(page.getByRole("checkbox", { name: "Large text" })).toBeChecked();
+  await expect(page.locator("html")).toHaveAttribute("data-text-size", "large");
+});
+
+test("after one online visit the app starts with the network off, and says so", async ({ page, context }) => {
+  await page.setViewportSize({ width: 768, height: 1024 });
+  await page.goto("/");
+  await expectAppStarted(page);
+  await waitForServiceWorker(page);
+
+  await context.setOffline(true);
+  await expect(page.getByRole("status")).toHaveText("Offline");
+  await page.reload();
+  await expectAppStarted(page);
+  await expect(page.getByRole("status")).toHaveText("Offline");
+  await expect(page.getByRole("heading", { name: "Complaint categories" })).toBeVisible();
+
+  // A deep link typed while offline still gets the shell from the cache.
+  await page.goto("/settings");
+  await expect(page.getByRole("heading", { level: 1, name: "Settings" })).toBeVisible();
+  await expect(page.getByTestId("server-status")).toHaveText("Not checked while offline");
+
+  await context.setOffline(false);
+  await expect(page.getByRole("status")).toHaveText("Online");
+  await expect(page.getByTestId("server-status")).toHaveText("Version 0.1.0, database ok");
+});
+
+test("unknown API routes answer JSON, unknown pages get the shell's not-found view", async ({ page, request }) => {
+  const res = await request.get("/api/nope");
+  expect(res.status()).toBe(404);
+  expect((await res.json()).error).toBe("not_found");
+
+  await page.goto("/no-such-page");
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+});

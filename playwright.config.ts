@@ -15,7 +15,7 @@ export const chromiumArgs = [
   "--disable-component-update",
   "--disable-sync",
   "--no-first-run",
-  "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost",
+  "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
 ];
 
 export default defineConfig({
@@ -37,7 +37,7 @@ export default defineConfig({
     screenshot: "only-on-failure",
   },
   webServer: {
-    command: `rm -rf ${dbDir} && target/debug/advocase-server serve --addr 127.0.0.1:${PORT} --database ${dbDir}/advocase.db --static-dir dist`,
+    command: `rm -rf ${dbDir} && ADVOCASE_LOG=warn target/debug/advocase-server serve --addr 127.0.0.1:${PORT} --database ${dbDir}/advocase.db --static-dir dist`,
     url: `${BASE_URL}/api/health`,
     reuseExistingServer: false,
     timeout: 30_000,

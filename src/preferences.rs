@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::storage::{Store, StorageError};
+use crate::storage::{StorageError, Store};
 
 const KEY: &str = "preferences";
 
@@ -28,6 +28,9 @@ pub fn save(store: &Store, prefs: &Preferences) -> Result<(), StorageError> {
 /// Reflects the preferences on `<html>`, where the style sheet reads them.
 pub fn apply(prefs: &Preferences) {
     if let Some(root) = leptos::prelude::document().document_element() {
-        let _ = root.set_attribute("data-text-size", if prefs.large_text { "large" } else { "normal" });
+        let _ = root.set_attribute(
+            "data-text-size",
+            if prefs.large_text { "large" } else { "normal" },
+        );
     }
 }

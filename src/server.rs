@@ -27,7 +27,8 @@ async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, String> {
         .as_string()
         .unwrap_or_default();
     if response.ok() {
-        serde_json::from_str(&text).map_err(|e| format!("The server's answer could not be read ({e})."))
+        serde_json::from_str(&text)
+            .map_err(|e| format!("The server's answer could not be read ({e})."))
     } else {
         Err(match serde_json::from_str::<ApiError>(&text) {
             Ok(e) => e.message,

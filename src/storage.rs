@@ -14,11 +14,15 @@ pub const PREFIX: &str = "advocase.";
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StorageError {
-    #[error("This device's storage is full: nothing was changed. Free space in Settings, or sync and remove closed cases.")]
+    #[error(
+        "This device's storage is full: nothing was changed. Free space in Settings, or sync and remove closed cases."
+    )]
     QuotaExceeded,
     #[error("The saved entry '{key}' could not be read ({reason}).")]
     Corrupt { key: String, reason: String },
-    #[error("The browser refused access to storage ({0}). Private browsing or a site setting may block it.")]
+    #[error(
+        "The browser refused access to storage ({0}). Private browsing or a site setting may block it."
+    )]
     Unavailable(String),
     #[error("Could not prepare the data for saving ({0}).")]
     Encode(String),
@@ -47,7 +51,9 @@ impl Default for Store {
 
 impl Store {
     pub fn new(prefix: impl Into<String>) -> Self {
-        Self { prefix: prefix.into() }
+        Self {
+            prefix: prefix.into(),
+        }
     }
 
     fn full_key(&self, key: &str) -> String {
@@ -60,7 +66,10 @@ impl Store {
         match LocalStorage::get::<T>(self.full_key(key)) {
             Ok(v) => Ok(Some(v)),
             Err(GlooError::KeyNotFound(_)) => Ok(None),
-            Err(GlooError::SerdeError(e)) => Err(StorageError::Corrupt { key: key.to_owned(), reason: e.to_string() }),
+            Err(GlooError::SerdeError(e)) => Err(StorageError::Corrupt {
+                key: key.to_owned(),
+                reason: e.to_string(),
+            }),
             Err(GlooError::JsError(e)) => Err(StorageError::Unavailable(e.message)),
         }
     }
@@ -70,7 +79,9 @@ impl Store {
     pub fn set<T: Serialize + ?Sized>(&self, key: &str, value: &T) -> Result<(), StorageError> {
         match LocalStorage::set(self.full_key(key), value) {
             Ok(()) => Ok(()),
-            Err(GlooError::JsError(e)) if is_quota_error(&e.name, &e.message) => Err(StorageError::QuotaExceeded),
+            Err(GlooError::JsError(e)) if is_quota_error(&e.name, &e.message) => {
+                Err(StorageError::QuotaExceeded)
+            }
             Err(GlooError::JsError(e)) => Err(StorageError::Unavailable(e.message)),
             Err(GlooError::SerdeError(e)) => Err(StorageError::Encode(e.to_string())),
             Err(GlooError::KeyNotFound(k)) => Err(StorageError::Unavailable(k)),
@@ -79,7 +90,10 @@ impl Store {
 
     /// The raw stored text, for showing or exporting an entry that no longer parses.
     pub fn get_raw(&self, key: &str) -> Option<String> {
-        LocalStorage::raw().get_item(&self.full_key(key)).ok().flatten()
+        LocalStorage::raw()
+            .get_item(&self.full_key(key))
+            .ok()
+            .flatten()
     }
 
     pub fn remove(&self, key: &str) {
@@ -100,8 +114,15 @@ impl Store {
         let raw = LocalStorage::raw();
         self.keys().iter().fold(Usage::default(), |u, key| {
             let full = self.full_key(key);
-            let value_len = raw.get_item(&full).ok().flatten().map_or(0, |v| v.encode_utf16().count());
-            Usage { entries: u.entries + 1, bytes: u.bytes + 2 * (full.encode_utf16().count() + value_len) }
+            let value_len = raw
+                .get_item(&full)
+                .ok()
+                .flatten()
+                .map_or(0, |v| v.encode_utf16().count());
+            Usage {
+                entries: u.entries + 1,
+                bytes: u.bytes + 2 * (full.encode_utf16().count() + value_len),
+            }
         })
     }
 }
@@ -109,5 +130,7 @@ impl Store {
 /// Chromium says `QuotaExceededError`; older Firefox said
 /// `NS_ERROR_DOM_QUOTA_REACHED`.
 fn is_quota_error(name: &str, message: &str) -> bool {
-    name == "QuotaExceededError" || name == "NS_ERROR_DOM_QUOTA_REACHED" || message.contains("exceeded the quota")
+    name == "QuotaExceededError"
+        || name == "NS_ERROR_DOM_QUOTA_REACHED"
+        || message.contains("exceeded the quota")
 }

@@ -3,8 +3,8 @@
 //! a surveyor. It is compiled in, so it reads the same with no network.
 
 use advocase_core::reference::{
-    CaseKind, Channel, ComplaintCategory, ComplaintDomain, GRIEVANCE_RULES, GRIEVANCE_SOURCE, Party, Source,
-    TAXONOMY_SOURCE,
+    CaseKind, Channel, ComplaintCategory, ComplaintDomain, GRIEVANCE_RULES, GRIEVANCE_SOURCE,
+    Party, Source, TAXONOMY_SOURCE,
 };
 use leptos::prelude::*;
 

@@ -20,7 +20,10 @@ pub fn Settings() -> impl IntoView {
     let toggle_large_text = {
         let store = store.clone();
         move |ev| {
-            let next = Preferences { large_text: event_target_checked(&ev), ..prefs.get_untracked() };
+            let next = Preferences {
+                large_text: event_target_checked(&ev),
+                ..prefs.get_untracked()
+            };
             match preferences::save(&store, &next) {
                 Ok(()) => {
                     preferences::apply(&next);
@@ -37,7 +40,13 @@ pub fn Settings() -> impl IntoView {
     // Re-asked whenever connectivity changes; never blocks the page.
     let health = LocalResource::new(move || {
         let online = online.get();
-        async move { if online { Some(server::health().await) } else { None } }
+        async move {
+            if online {
+                Some(server::health().await)
+            } else {
+                None
+            }
+        }
     });
 
     view! {

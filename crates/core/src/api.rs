@@ -37,7 +37,11 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(error: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { error: error.into(), message: message.into(), field: None }
+        Self {
+            error: error.into(),
+            message: message.into(),
+            field: None,
+        }
     }
 }
 
@@ -60,7 +64,11 @@ mod tests {
         let r = HealthReport {
             status: "degraded".into(),
             version: "0.1.0".into(),
-            database: DatabaseHealth { status: "error".into(), backend: "sqlite".into(), schema_version: None },
+            database: DatabaseHealth {
+                status: "error".into(),
+                backend: "sqlite".into(),
+                schema_version: None,
+            },
         };
         let back: HealthReport = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
         assert_eq!(back, r);

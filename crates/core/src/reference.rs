@@ -127,7 +127,10 @@ vocabulary! {
 impl Channel {
     /// A complaint received in writing is always a grievance (CMS, A-0118).
     pub const fn is_written(self) -> bool {
-        matches!(self, Channel::Email | Channel::Letter | Channel::PortalMessage)
+        matches!(
+            self,
+            Channel::Email | Channel::Letter | Channel::PortalMessage
+        )
     }
 }
 
@@ -170,7 +173,11 @@ mod tests {
     fn every_category_has_a_domain_and_all_three_domains_are_used() {
         let domains: HashSet<_> = ComplaintCategory::ALL.iter().map(|c| c.domain()).collect();
         assert_eq!(domains.len(), ComplaintDomain::ALL.len());
-        assert_eq!(ComplaintCategory::ALL.len(), 7, "HCAT has seven top-level categories");
+        assert_eq!(
+            ComplaintCategory::ALL.len(),
+            7,
+            "HCAT has seven top-level categories"
+        );
     }
 
     #[test]
@@ -188,8 +195,14 @@ mod tests {
     #[test]
     fn stored_identifiers_are_stable_snake_case() {
         // These strings live in browsers and databases: changing one breaks stored data.
-        assert_eq!(serde_json::to_string(&CaseKind::RightsQuestion).unwrap(), r#""rights_question""#);
-        assert_eq!(serde_json::to_string(&Channel::BedsideVisit).unwrap(), r#""bedside_visit""#);
+        assert_eq!(
+            serde_json::to_string(&CaseKind::RightsQuestion).unwrap(),
+            r#""rights_question""#
+        );
+        assert_eq!(
+            serde_json::to_string(&Channel::BedsideVisit).unwrap(),
+            r#""bedside_visit""#
+        );
         assert_eq!(
             serde_json::from_str::<ComplaintCategory>(r#""institutional_processes""#).unwrap(),
             ComplaintCategory::InstitutionalProcesses
@@ -200,6 +213,9 @@ mod tests {
     #[test]
     fn only_letters_emails_and_portal_messages_are_written_channels() {
         let written: Vec<_> = Channel::ALL.iter().filter(|c| c.is_written()).collect();
-        assert_eq!(written, [&Channel::Email, &Channel::Letter, &Channel::PortalMessage]);
+        assert_eq!(
+            written,
+            [&Channel::Email, &Channel::Letter, &Channel::PortalMessage]
+        );
     }
 }

@@ -33,20 +33,33 @@ async fn health(State(state): State<AppState>) -> (StatusCode, Json<HealthReport
         version: env!("CARGO_PKG_VERSION").into(),
         database,
     };
-    (if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE }, Json(report))
+    (
+        if ok {
+            StatusCode::OK
+        } else {
+            StatusCode::SERVICE_UNAVAILABLE
+        },
+        Json(report),
+    )
 }
 
 async fn not_found(method: Method, OriginalUri(uri): OriginalUri) -> Failure {
     // Only the path: a query string could carry patient details.
     Failure(
         StatusCode::NOT_FOUND,
-        ApiError::new("not_found", format!("no API route for {method} {}", uri.path())),
+        ApiError::new(
+            "not_found",
+            format!("no API route for {method} {}", uri.path()),
+        ),
     )
 }
 
 async fn method_not_allowed(method: Method, OriginalUri(uri): OriginalUri) -> Failure {
     Failure(
         StatusCode::METHOD_NOT_ALLOWED,
-        ApiError::new("method_not_allowed", format!("{method} is not allowed on {}", uri.path())),
+        ApiError::new(
+            "method_not_allowed",
+            format!("{method} is not allowed on {}", uri.path()),
+        ),
     )
 }

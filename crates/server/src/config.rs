@@ -35,12 +35,17 @@ pub enum StartError {
     StaticDirMissing(PathBuf),
     #[error("database directory '{}' is not writable: {source} (choose another with --database or ADVOCASE_DATABASE)", dir.display())]
     DatabaseDirNotWritable { dir: PathBuf, source: io::Error },
-    #[error("unsupported database '{0}': give a SQLite file path or a sqlite:// URL (PostgreSQL support arrives with sync)")]
+    #[error(
+        "unsupported database '{0}': give a SQLite file path or a sqlite:// URL (PostgreSQL support arrives with sync)"
+    )]
     UnsupportedDatabase(String),
     #[error("cannot open database '{}': {source}", path.display())]
     DatabaseOpen { path: PathBuf, source: sqlx::Error },
     #[error("cannot migrate database '{}': {source}", path.display())]
-    Migrate { path: PathBuf, source: sqlx::migrate::MigrateError },
+    Migrate {
+        path: PathBuf,
+        source: sqlx::migrate::MigrateError,
+    },
     #[error("server stopped: {0}")]
     Serve(io::Error),
 }
@@ -49,12 +54,18 @@ impl DatabaseLocation {
     /// Accepts a plain path (`data/advocase.db`) or a `sqlite:` URL.
     pub fn parse(s: &str) -> Result<Self, StartError> {
         let lower = s.to_ascii_lowercase();
-        if lower.starts_with("postgres://") || lower.starts_with("postgresql://") || lower.contains("://") && !lower.starts_with("sqlite://") {
+        if lower.starts_with("postgres://")
+            || lower.starts_with("postgresql://")
+            || lower.contains("://") && !lower.starts_with("sqlite://")
+        {
             // Never echo a URL back: it may carry a password.
             let scheme = s.split("://").next().unwrap_or_default();
             return Err(StartError::UnsupportedDatabase(format!("{scheme}://…")));
         }
-        let path = s.strip_prefix("sqlite://").or_else(|| s.strip_prefix("sqlite:")).unwrap_or(s);
+        let path = s
+            .strip_prefix("sqlite://")
+            .or_else(|| s.strip_prefix("sqlite:"))
+            .unwrap_or(s);
         if path.is_empty() {
             return Err(StartError::UnsupportedDatabase(s.to_owned()));
         }
@@ -79,10 +90,18 @@ pub fn prepare_database_dir(db_file: &Path) -> Result<(), StartError> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let fail = |source| StartError::DatabaseDirNotWritable { dir: dir.clone(), source };
+    let fail = |source| StartError::DatabaseDirNotWritable {
+        dir: dir.clone(),
+        source,
+    };
     fs::create_dir_all(&dir).map_err(fail)?;
     let probe = dir.join(format!(".advocase-write-probe-{}", std::process::id()));
-    OpenOptions::new().write(true).create(true).truncate(true).open(&probe).map_err(fail)?;
+    OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&probe)
+        .map_err(fail)?;
     fs::remove_file(&probe).map_err(fail)?;
     Ok(())
 }
@@ -101,7 +120,10 @@ mod tests {
             DatabaseLocation::parse("sqlite:///var/lib/advocase.db").unwrap(),
             DatabaseLocation::Sqlite("/var/lib/advocase.db".into())
         );
-        assert_eq!(DatabaseLocation::parse("sqlite:x.db").unwrap(), DatabaseLocation::Sqlite("x.db".into()));
+        assert_eq!(
+            DatabaseLocation::parse("sqlite:x.db").unwrap(),
+            DatabaseLocation::Sqlite("x.db".into())
+        );
     }
 
     #[test]
@@ -131,7 +153,9 @@ mod tests {
 
         let blocker = tmp.path().join("blocker");
         fs::write(&blocker, "not a directory").unwrap();
-        let msg = prepare_database_dir(&blocker.join("advocase.db")).unwrap_err().to_string();
+        let msg = prepare_database_dir(&blocker.join("advocase.db"))
+            .unwrap_err()
+            .to_string();
         assert!(msg.starts_with("database directory"), "{msg}");
         assert!(msg.contains("not writable"), "{msg}");
     }

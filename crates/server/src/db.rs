@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use advocase_core::api::DatabaseHealth;
 use sqlx::migrate::Migrator;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 use crate::config::StartError;
 
@@ -30,22 +32,38 @@ pub async fn open_sqlite(path: &Path) -> Result<SqlitePool, StartError> {
         .max_connections(8)
         .connect_with(options)
         .await
-        .map_err(|source| StartError::DatabaseOpen { path: path.to_path_buf(), source })?;
+        .map_err(|source| StartError::DatabaseOpen {
+            path: path.to_path_buf(),
+            source,
+        })?;
     MIGRATOR
         .run(&pool)
         .await
-        .map_err(|source| StartError::Migrate { path: path.to_path_buf(), source })?;
+        .map_err(|source| StartError::Migrate {
+            path: path.to_path_buf(),
+            source,
+        })?;
     Ok(pool)
 }
 
 pub async fn health(pool: &SqlitePool) -> DatabaseHealth {
     let applied: Result<i64, _> =
-        sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success").fetch_one(pool).await;
+        sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+            .fetch_one(pool)
+            .await;
     match applied {
-        Ok(n) => DatabaseHealth { status: "ok".into(), backend: "sqlite".into(), schema_version: Some(n) },
+        Ok(n) => DatabaseHealth {
+            status: "ok".into(),
+            backend: "sqlite".into(),
+            schema_version: Some(n),
+        },
         Err(e) => {
             tracing::error!(error = %e, "database health check failed");
-            DatabaseHealth { status: "error".into(), backend: "sqlite".into(), schema_version: None }
+            DatabaseHealth {
+                status: "error".into(),
+                backend: "sqlite".into(),
+                schema_version: None,
+            }
         }
     }
 }

@@ -48,10 +48,12 @@ pub fn app(state: AppState, static_dir: &Path) -> Router {
 
 /// Binds `addr`, turning "address in use" into the sentence an admin needs.
 pub async fn bind(addr: std::net::SocketAddr) -> Result<TcpListener, StartError> {
-    TcpListener::bind(addr).await.map_err(|source| match source.kind() {
-        std::io::ErrorKind::AddrInUse => StartError::AddrInUse { addr },
-        _ => StartError::Bind { addr, source },
-    })
+    TcpListener::bind(addr)
+        .await
+        .map_err(|source| match source.kind() {
+            std::io::ErrorKind::AddrInUse => StartError::AddrInUse { addr },
+            _ => StartError::Bind { addr, source },
+        })
 }
 
 /// Checks the configuration, opens and migrates the database, and serves
@@ -63,7 +65,10 @@ pub async fn serve(config: ServeConfig) -> Result<(), StartError> {
     let listener = bind(config.addr).await?;
     tracing::info!(addr = %config.addr, database = %path.display(), static_dir = %config.static_dir.display(), "advocase-server listening");
     let router = app(AppState { db: db.clone() }, &config.static_dir);
-    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await.map_err(StartError::Serve)?;
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(StartError::Serve)?;
     // Closing the pool checkpoints SQLite's WAL so the file is whole on its own.
     db.close().await;
     tracing::info!("advocase-server stopped");

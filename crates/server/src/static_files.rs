@@ -28,25 +28,43 @@ pub fn service(dir: &Path) -> Router {
         if looks_like_file(req.uri().path()) {
             return (StatusCode::NOT_FOUND, "not found").into_response();
         }
-        match ServeFile::new(index).precompressed_br().precompressed_gzip().oneshot(req).await {
+        match ServeFile::new(index)
+            .precompressed_br()
+            .precompressed_gzip()
+            .oneshot(req)
+            .await
+        {
             Ok(r) => r.map(Body::new),
             Err(never) => match never {},
         }
     };
-    Router::new().fallback_service(ServeDir::new(dir).precompressed_br().precompressed_gzip().fallback(shell.into_service()))
+    Router::new().fallback_service(
+        ServeDir::new(dir)
+            .precompressed_br()
+            .precompressed_gzip()
+            .fallback(shell.into_service()),
+    )
 }
 
 fn looks_like_file(path: &str) -> bool {
-    path.rsplit('/').next().is_some_and(|last| last.contains('.'))
+    path.rsplit('/')
+        .next()
+        .is_some_and(|last| last.contains('.'))
 }
 
 /// Trunk names built assets `name-<16 hex digits>[_bg].ext`: their content
 /// can never change under that name.
 pub fn is_hashed_asset(path: &str) -> bool {
-    let Some(file) = path.rsplit('/').next() else { return false };
-    let Some((stem, _ext)) = file.rsplit_once('.') else { return false };
+    let Some(file) = path.rsplit('/').next() else {
+        return false;
+    };
+    let Some((stem, _ext)) = file.rsplit_once('.') else {
+        return false;
+    };
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    let Some((_, hash)) = stem.rsplit_once('-') else { return false };
+    let Some((_, hash)) = stem.rsplit_once('-') else {
+        return false;
+    };
     hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
 }
 

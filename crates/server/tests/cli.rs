@@ -4,7 +4,12 @@ use std::process::Command;
 
 fn server() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_advocase-server"));
-    for var in ["ADVOCASE_ADDR", "ADVOCASE_DATABASE", "ADVOCASE_STATIC_DIR", "ADVOCASE_LOG_FORMAT"] {
+    for var in [
+        "ADVOCASE_ADDR",
+        "ADVOCASE_DATABASE",
+        "ADVOCASE_STATIC_DIR",
+        "ADVOCASE_LOG_FORMAT",
+    ] {
         cmd.env_remove(var);
     }
     cmd
@@ -13,7 +18,11 @@ fn server() -> Command {
 fn stderr_line(out: &std::process::Output) -> String {
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     let lines: Vec<_> = err.lines().filter(|l| l.starts_with("error:")).collect();
-    assert_eq!(lines.len(), 1, "exactly one error line expected, got:\n{err}");
+    assert_eq!(
+        lines.len(),
+        1,
+        "exactly one error line expected, got:\n{err}"
+    );
     assert!(!err.contains("panicked"), "{err}");
     lines[0].to_owned()
 }
@@ -23,7 +32,17 @@ fn help_documents_every_setting_and_its_environment_variable() {
     let out = server().args(["serve", "--help"]).output().unwrap();
     assert!(out.status.success());
     let help = String::from_utf8(out.stdout).unwrap();
-    for expected in ["--addr", "ADVOCASE_ADDR", "127.0.0.1:8080", "--database", "ADVOCASE_DATABASE", "data/advocase.db", "--static-dir", "ADVOCASE_STATIC_DIR", "dist"] {
+    for expected in [
+        "--addr",
+        "ADVOCASE_ADDR",
+        "127.0.0.1:8080",
+        "--database",
+        "ADVOCASE_DATABASE",
+        "data/advocase.db",
+        "--static-dir",
+        "ADVOCASE_STATIC_DIR",
+        "dist",
+    ] {
         assert!(help.contains(expected), "--help lacks {expected}:\n{help}");
     }
 }
@@ -40,7 +59,10 @@ fn missing_static_dir_says_how_to_build_it() {
         .unwrap();
     assert!(!out.status.success());
     let line = stderr_line(&out);
-    assert!(line.contains("nope") && line.contains("trunk build --release"), "{line}");
+    assert!(
+        line.contains("nope") && line.contains("trunk build --release"),
+        "{line}"
+    );
 }
 
 #[test]
@@ -58,7 +80,10 @@ fn port_in_use_is_named() {
         .unwrap();
     assert!(!out.status.success());
     let line = stderr_line(&out);
-    assert!(line.contains(&addr) && line.contains("already in use"), "{line}");
+    assert!(
+        line.contains(&addr) && line.contains("already in use"),
+        "{line}"
+    );
 }
 
 #[test]
@@ -75,12 +100,18 @@ fn unwritable_database_directory_is_named() {
         .unwrap();
     assert!(!out.status.success());
     let line = stderr_line(&out);
-    assert!(line.contains("database directory") && line.contains("not writable"), "{line}");
+    assert!(
+        line.contains("database directory") && line.contains("not writable"),
+        "{line}"
+    );
 }
 
 #[test]
 fn malformed_address_is_refused_by_the_argument_parser() {
-    let out = server().args(["serve", "--addr", "localhost-8080"]).output().unwrap();
+    let out = server()
+        .args(["serve", "--addr", "localhost-8080"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--addr") && !err.contains("panicked"), "{err}");

@@ -17,24 +17,49 @@ async fn fixture() -> (Router, TempDir) {
     let tmp = tempfile::tempdir().unwrap();
     let dist = tmp.path().join("dist");
     std::fs::create_dir_all(dist.join("icons")).unwrap();
-    std::fs::write(dist.join("index.html"), format!("<!doctype html><title>Advocase</title>{}", "<!-- shell -->".repeat(40))).unwrap();
+    std::fs::write(
+        dist.join("index.html"),
+        format!(
+            "<!doctype html><title>Advocase</title>{}",
+            "<!-- shell -->".repeat(40)
+        ),
+    )
+    .unwrap();
     // Magic number plus enough body to be worth compressing.
     let mut wasm = b"\0asm\x01\0\0\0".to_vec();
     wasm.extend(std::iter::repeat_n(b"advocase ".as_slice(), 500).flatten());
     std::fs::write(dist.join(WASM), wasm).unwrap();
     std::fs::write(dist.join(JS), "export function init() {}\n".repeat(50)).unwrap();
-    std::fs::write(dist.join("sw.js"), "self.addEventListener('fetch', () => {});\n".repeat(10)).unwrap();
-    std::fs::write(dist.join("manifest.webmanifest"), r#"{"name":"Advocase","short_name":"Advocase","display":"standalone"}"#).unwrap();
-    let pool = db::open_sqlite(&tmp.path().join("data/advocase.db")).await.unwrap();
+    std::fs::write(
+        dist.join("sw.js"),
+        "self.addEventListener('fetch', () => {});\n".repeat(10),
+    )
+    .unwrap();
+    std::fs::write(
+        dist.join("manifest.webmanifest"),
+        r#"{"name":"Advocase","short_name":"Advocase","display":"standalone"}"#,
+    )
+    .unwrap();
+    let pool = db::open_sqlite(&tmp.path().join("data/advocase.db"))
+        .await
+        .unwrap();
     (app(AppState { db: pool }, &dist), tmp)
 }
 
-async fn get(router: &Router, uri: &str, accept_encoding: Option<&str>) -> axum::response::Response {
+async fn get(
+    router: &Router,
+    uri: &str,
+    accept_encoding: Option<&str>,
+) -> axum::response::Response {
     let mut req = Request::get(uri);
     if let Some(enc) = accept_encoding {
         req = req.header(header::ACCEPT_ENCODING, enc);
     }
-    router.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap()
+    router
+        .clone()
+        .oneshot(req.body(Body::empty()).unwrap())
+        .await
+        .unwrap()
 }
 
 async fn body_bytes(res: axum::response::Response) -> Vec<u8> {
@@ -42,7 +67,10 @@ async fn body_bytes(res: axum::response::Response) -> Vec<u8> {
 }
 
 fn header_of(res: &axum::response::Response, name: header::HeaderName) -> String {
-    res.headers().get(name).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+    res.headers()
+        .get(name)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
 }
 
 #[tokio::test]
@@ -81,7 +109,10 @@ async fn reopening_a_database_does_not_rerun_migrations() {
     let path = tmp.path().join("advocase.db");
     db::open_sqlite(&path).await.unwrap().close().await;
     let pool = db::open_sqlite(&path).await.unwrap();
-    assert_eq!(db::health(&pool).await.schema_version, Some(db::known_migrations()));
+    assert_eq!(
+        db::health(&pool).await.schema_version,
+        Some(db::known_migrations())
+    );
 }
 
 #[tokio::test]
@@ -93,7 +124,10 @@ async fn unknown_api_route_is_a_json_404_and_wrong_method_a_json_405() {
     let err: ApiError = serde_json::from_slice(&body_bytes(res).await).unwrap();
     assert_eq!(err.error, "not_found");
     assert!(err.message.contains("/api/no-such-thing"));
-    assert!(!err.message.contains("Jane"), "query strings may hold PHI and are never echoed");
+    assert!(
+        !err.message.contains("Jane"),
+        "query strings may hold PHI and are never echoed"
+    );
 
     let res = router
         .clone()
@@ -109,19 +143,39 @@ async fn unknown_api_route_is_a_json_404_and_wrong_method_a_json_405() {
 async fn assets_have_their_mime_types_and_cache_rules() {
     let (router, _tmp) = fixture().await;
     let cases = [
-        (format!("/{WASM}"), "application/wasm", "public, max-age=31536000, immutable"),
-        (format!("/{JS}"), "text/javascript", "public, max-age=31536000, immutable"),
+        (
+            format!("/{WASM}"),
+            "application/wasm",
+            "public, max-age=31536000, immutable",
+        ),
+        (
+            format!("/{JS}"),
+            "text/javascript",
+            "public, max-age=31536000, immutable",
+        ),
         ("/".to_owned(), "text/html", "no-cache"),
         ("/index.html".to_owned(), "text/html", "no-cache"),
         ("/sw.js".to_owned(), "text/javascript", "no-cache"),
-        ("/manifest.webmanifest".to_owned(), "application/manifest+json", "no-cache"),
+        (
+            "/manifest.webmanifest".to_owned(),
+            "application/manifest+json",
+            "no-cache",
+        ),
     ];
     for (path, mime, cache) in cases {
         let res = get(&router, &path, None).await;
         assert_eq!(res.status(), StatusCode::OK, "{path}");
-        assert!(header_of(&res, header::CONTENT_TYPE).starts_with(mime), "{path}: {:?}", res.headers());
+        assert!(
+            header_of(&res, header::CONTENT_TYPE).starts_with(mime),
+            "{path}: {:?}",
+            res.headers()
+        );
         assert_eq!(header_of(&res, header::CACHE_CONTROL), cache, "{path}");
-        assert_eq!(header_of(&res, header::X_CONTENT_TYPE_OPTIONS), "nosniff", "{path}");
+        assert_eq!(
+            header_of(&res, header::X_CONTENT_TYPE_OPTIONS),
+            "nosniff",
+            "{path}"
+        );
     }
 }
 
@@ -131,11 +185,19 @@ async fn app_routes_get_the_shell_but_missing_files_get_404() {
     let res = get(&router, "/settings", None).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(header_of(&res, header::CACHE_CONTROL), "no-cache");
-    assert!(String::from_utf8(body_bytes(res).await).unwrap().contains("<title>Advocase</title>"));
+    assert!(
+        String::from_utf8(body_bytes(res).await)
+            .unwrap()
+            .contains("<title>Advocase</title>")
+    );
 
     let res = get(&router, "/advocase-ffffffffffffffff.js", None).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    assert_ne!(header_of(&res, header::CACHE_CONTROL), "public, max-age=31536000, immutable", "a 404 must never be cached forever");
+    assert_ne!(
+        header_of(&res, header::CACHE_CONTROL),
+        "public, max-age=31536000, immutable",
+        "a 404 must never be cached forever"
+    );
 }
 
 #[tokio::test]
@@ -147,7 +209,12 @@ async fn responses_are_compressed_with_brotli_or_gzip_as_the_browser_asks() {
     assert_eq!(header_of(&res, header::CONTENT_ENCODING), "br");
     assert_eq!(header_of(&res, header::CONTENT_TYPE), "application/wasm");
     let br = body_bytes(res).await;
-    assert!(br.len() < plain.len() / 4, "brotli {} vs plain {}", br.len(), plain.len());
+    assert!(
+        br.len() < plain.len() / 4,
+        "brotli {} vs plain {}",
+        br.len(),
+        plain.len()
+    );
 
     let res = get(&router, "/index.html", Some("gzip")).await;
     assert_eq!(header_of(&res, header::CONTENT_ENCODING), "gzip");
@@ -155,7 +222,11 @@ async fn responses_are_compressed_with_brotli_or_gzip_as_the_browser_asks() {
     assert_eq!(&gz[..2], &[0x1f, 0x8b], "gzip magic");
 
     let res = get(&router, "/api/health", Some("gzip")).await;
-    assert_eq!(header_of(&res, header::CONTENT_ENCODING), "gzip", "API JSON is compressed too");
+    assert_eq!(
+        header_of(&res, header::CONTENT_ENCODING),
+        "gzip",
+        "API JSON is compressed too"
+    );
 }
 
 #[tokio::test]

@@ -1,10 +1,18 @@
-//! Advocase's domain: the vocabulary coordinators work in and the rules they
-//! work under, as plain data.
+//! Advocase's domain: the vocabulary coordinators work in, the rules they
+//! work under, and the records they keep, as plain data and pure functions.
 //!
 //! This crate must stay free of browser and server APIs (no web-sys, no
-//! tokio, no sqlx): the client compiles it to wasm32, the server natively,
-//! and its tests run natively in milliseconds. Anything both sides must agree
+//! tokio, no sqlx, no clock, no random source): the client compiles it to
+//! wasm32, the server natively, and its tests run natively in milliseconds.
+//! Time and randomness come in as arguments. Anything both sides must agree
 //! on lives here.
 
 pub mod api;
+pub mod case;
+pub mod deadline;
+pub mod id;
+pub mod interaction;
+pub mod patient;
 pub mod reference;
+pub mod status;
+pub mod validation;

@@ -116,3 +116,48 @@ fn malformed_address_is_refused_by_the_argument_parser() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--addr") && !err.contains("panicked"), "{err}");
 }
+
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_the_server_cleanly_and_keeps_the_database() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("index.html"), "x").unwrap();
+    let db = tmp.path().join("data/advocase.db");
+    let mut child = server()
+        .args(["serve", "--addr", "127.0.0.1:0", "--static-dir"])
+        .arg(tmp.path())
+        .arg("--database")
+        .arg(&db)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let listening = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find(|l| l.contains("advocase-server listening"));
+    assert!(
+        listening.is_some(),
+        "the server never said it was listening"
+    );
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let exit = child.wait().unwrap();
+    assert!(
+        exit.success(),
+        "SIGTERM is a normal stop, not a failure: {exit:?}\n{rest:?}"
+    );
+    assert!(
+        rest.iter().any(|l| l.contains("advocase-server stopped")),
+        "{rest:?}"
+    );
+    assert!(db.is_file(), "the database was created and is still there");
+}

@@ -1,0 +1,528 @@
+//! A case: one patient's concern, complaint, grievance or request, followed
+//! from receipt to resolution. New cases come from a [`CaseDraft`] (what the
+//! form holds, as typed); every later change is a [`CaseCommand`] that
+//! records who did what and when in the case's history.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::deadline;
+use crate::id::Id;
+use crate::patient::{Contact, Patient};
+use crate::reference::{CaseKind, Channel, ComplaintCategory, DEFAULT_GRIEVANCE_RESPONSE_DAYS};
+use crate::status::Status;
+use crate::validation::Problems;
+
+pub const MAX_NAME: usize = 200;
+pub const MAX_SHORT: usize = 100;
+pub const MAX_TEXT: usize = 10_000;
+pub const MAX_TAGS: usize = 20;
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    Low,
+    #[default]
+    Medium,
+    High,
+    /// Needs action today, e.g. an allegation of abuse or neglect.
+    Urgent,
+}
+
+impl Priority {
+    pub const ALL: &'static [Priority] = &[
+        Priority::Low,
+        Priority::Medium,
+        Priority::High,
+        Priority::Urgent,
+    ];
+    pub const fn label(self) -> &'static str {
+        match self {
+            Priority::Low => "Low",
+            Priority::Medium => "Medium",
+            Priority::High => "High",
+            Priority::Urgent => "Urgent",
+        }
+    }
+}
+
+/// Hospital-wide rules an admin may change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseRules {
+    pub grievance_response_days: u32,
+}
+
+impl Default for CaseRules {
+    fn default() -> Self {
+        Self {
+            grievance_response_days: DEFAULT_GRIEVANCE_RESPONSE_DAYS,
+        }
+    }
+}
+
+/// Who acts and when, for everything recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user: String,
+    pub now: DateTime<Utc>,
+    /// The device's local calendar date at `now`.
+    pub today: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Case {
+    pub id: Id,
+    pub patient: Patient,
+    pub kind: CaseKind,
+    pub category: Option<ComplaintCategory>,
+    pub description: String,
+    pub priority: Priority,
+    pub status: Status,
+    pub assignee: String,
+    pub received_on: NaiveDate,
+    pub received_via: Channel,
+    /// When a response is owed: the grievance clock, or a date the
+    /// coordinator set.
+    pub due_on: Option<NaiveDate>,
+    pub resolution: Option<String>,
+    pub tags: Vec<String>,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub history: Vec<CaseEvent>,
+}
+
+/// One entry of a case's history: who changed what, when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseEvent {
+    pub at: DateTime<Utc>,
+    pub by: String,
+    pub change: CaseChange,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum CaseChange {
+    Opened {
+        note: Option<String>,
+    },
+    Status {
+        from: Status,
+        to: Status,
+        note: Option<String>,
+    },
+    Reopened {
+        from: Status,
+        to: Status,
+        reason: String,
+    },
+    Resolved {
+        summary: String,
+    },
+    Reassigned {
+        from: String,
+        to: String,
+    },
+    Edited {
+        field: String,
+        from: String,
+        to: String,
+    },
+}
+
+/// The new-case form, as typed. Enumerations are kept as their stored
+/// identifiers (strings) so that a value this build does not know, e.g.
+/// from an older or newer client, is a field error rather than a crash.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CaseDraft {
+    pub patient_name: String,
+    pub mrn: String,
+    /// `YYYY-MM-DD` or empty.
+    pub date_of_birth: String,
+    pub unit: String,
+    pub room: String,
+    pub preferred_language: String,
+    pub interpreter_needed: bool,
+    pub contacts: Vec<Contact>,
+    pub kind: String,
+    pub category: String,
+    pub description: String,
+    pub priority: String,
+    pub assignee: String,
+    /// `YYYY-MM-DD`; empty means today.
+    pub received_on: String,
+    pub received_via: String,
+    /// `YYYY-MM-DD` or empty: a due date for non-grievance cases.
+    pub due_on: String,
+    /// Comma-separated.
+    pub tags: String,
+}
+
+fn parse_ident<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(s.trim().to_owned())).ok()
+}
+
+fn parse_date(problems: &mut Problems, field: &str, label: &str, s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            problems.add(field, format!("{label} must be a date like 2026-11-23."));
+            None
+        }
+    }
+}
+
+/// Splits, trims and de-duplicates comma-separated tags.
+pub fn parse_tags(s: &str) -> Vec<String> {
+    let mut tags: Vec<String> = Vec::new();
+    for t in s.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+        if !tags.iter().any(|x| x.eq_ignore_ascii_case(t)) {
+            tags.push(t.to_owned());
+        }
+    }
+    tags
+}
+
+impl CaseDraft {
+    /// Checks the whole draft and returns every problem at once, or the case.
+    pub fn validate(&self, id: Id, actor: &Actor, rules: &CaseRules) -> Result<Case, Problems> {
+        let mut p = Problems::default();
+        let name = p.text("patient.name", "Patient name", &self.patient_name, MAX_NAME);
+        let mrn = p.optional_text("patient.mrn", "MRN", &self.mrn, MAX_SHORT);
+        let date_of_birth = parse_date(
+            &mut p,
+            "patient.date_of_birth",
+            "Date of birth",
+            &self.date_of_birth,
+        );
+        if date_of_birth.is_some_and(|dob| dob > actor.today) {
+            p.add(
+                "patient.date_of_birth",
+                "Date of birth cannot be in the future.",
+            );
+        }
+        let unit = p.optional_text("patient.unit", "Unit", &self.unit, MAX_SHORT);
+        let room = p.optional_text("patient.room", "Room", &self.room, MAX_SHORT);
+        let language = p.optional_text(
+            "patient.preferred_language",
+            "Preferred language",
+            &self.preferred_language,
+            MAX_SHORT,
+        );
+        let mut contacts = Vec::new();
+        for (i, c) in self.contacts.iter().enumerate() {
+            let field = format!("patient.contacts.{i}.name");
+            let cname = p.text(&field, "Contact name", &c.name, MAX_NAME);
+            let relationship = p.optional_text(
+                &format!("patient.contacts.{i}.relationship"),
+                "Relationship",
+                &c.relationship,
+                MAX_SHORT,
+            );
+            let phone = p.optional_text(
+                &format!("patient.contacts.{i}.phone"),
+                "Phone",
+                &c.phone,
+                MAX_SHORT,
+            );
+            contacts.push(Contact {
+                name: cname,
+                relationship,
+                phone,
+                may_share: c.may_share,
+            });
+        }
+
+        let mut kind = match parse_ident::<CaseKind>(&self.kind) {
+            Some(k) => Some(k),
+            None if self.kind.trim().is_empty() => {
+                p.add("kind", "Choose what kind of case this is.");
+                None
+            }
+            None => {
+                p.add(
+                    "kind",
+                    format!("Unknown kind of case '{}'.", self.kind.trim()),
+                );
+                None
+            }
+        };
+        let category = match self.category.trim() {
+            "" => None,
+            c => match parse_ident::<ComplaintCategory>(c) {
+                Some(cat) => Some(cat),
+                None => {
+                    p.add(
+                        "category",
+                        format!("Unknown category '{c}': choose one from the list."),
+                    );
+                    None
+                }
+            },
+        };
+        let received_via = match parse_ident::<Channel>(&self.received_via) {
+            Some(ch) => Some(ch),
+            None if self.received_via.trim().is_empty() => Some(Channel::BedsideVisit),
+            None => {
+                p.add(
+                    "received_via",
+                    format!("Unknown channel '{}'.", self.received_via.trim()),
+                );
+                None
+            }
+        };
+        let priority = match self.priority.trim() {
+            "" => Priority::default(),
+            s => parse_ident::<Priority>(s).unwrap_or_else(|| {
+                p.add("priority", format!("Unknown priority '{s}'."));
+                Priority::default()
+            }),
+        };
+        let description = p.text("description", "Description", &self.description, MAX_TEXT);
+        let assignee = match self.assignee.trim() {
+            "" => actor.user.clone(),
+            a => p.optional_text("assignee", "Assignee", a, MAX_SHORT),
+        };
+        let received_on = parse_date(&mut p, "received_on", "Received on", &self.received_on)
+            .unwrap_or(actor.today);
+        if received_on > actor.today {
+            p.add("received_on", "Received on cannot be in the future.");
+        }
+        let due_on = parse_date(&mut p, "due_on", "Due date", &self.due_on);
+        if due_on.is_some_and(|d| d < received_on) {
+            p.add(
+                "due_on",
+                "The due date cannot be before the case was received.",
+            );
+        }
+        let tags = parse_tags(&self.tags);
+        if tags.len() > MAX_TAGS {
+            p.add("tags", format!("At most {MAX_TAGS} tags."));
+        }
+        for t in &tags {
+            if t.chars().count() > 40 {
+                p.add(
+                    "tags",
+                    format!("The tag '{t}' is too long (at most 40 characters)."),
+                );
+            }
+        }
+
+        // CMS: a complaint received in writing is always a grievance.
+        let mut opened_note = None;
+        if kind == Some(CaseKind::Complaint) && received_via.is_some_and(Channel::is_written) {
+            kind = Some(CaseKind::Grievance);
+            opened_note = Some("A written complaint is always a grievance (CMS).".to_owned());
+        }
+
+        let (Some(kind), Some(received_via)) = (kind, received_via) else {
+            return Err(p);
+        };
+        let due_on = if kind == CaseKind::Grievance {
+            Some(deadline::response_due(
+                received_on,
+                rules.grievance_response_days,
+            ))
+        } else {
+            due_on
+        };
+        let case = Case {
+            id,
+            patient: Patient {
+                name,
+                mrn,
+                date_of_birth,
+                unit,
+                room,
+                preferred_language: language,
+                interpreter_needed: self.interpreter_needed,
+                contacts,
+            },
+            kind,
+            category,
+            description,
+            priority,
+            status: Status::Open,
+            assignee,
+            received_on,
+            received_via,
+            due_on,
+            resolution: None,
+            tags,
+            created_by: actor.user.clone(),
+            created_at: actor.now,
+            updated_at: actor.now,
+            history: vec![CaseEvent {
+                at: actor.now,
+                by: actor.user.clone(),
+                change: CaseChange::Opened { note: opened_note },
+            }],
+        };
+        p.into_result(case)
+    }
+}
+
+/// Every change to an existing case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum CaseCommand {
+    ChangeStatus { to: Status, note: Option<String> },
+    Resolve { summary: String },
+    Reopen { to: Status, reason: String },
+    Reassign { to: String },
+    SetPriority { to: Priority },
+    SetDescription { to: String },
+    SetDueOn { to: Option<NaiveDate> },
+}
+
+impl Case {
+    /// Applies `command`, recording it in the history; on error the case is
+    /// unchanged and every problem is reported.
+    pub fn apply(&mut self, command: CaseCommand, actor: &Actor) -> Result<(), Problems> {
+        let mut p = Problems::default();
+        // Each arm validates and returns what to record and what to change;
+        // nothing changes unless every check passed.
+        type Effect = Box<dyn FnOnce(&mut Case)>;
+        let (change, effect): (CaseChange, Effect) = match command {
+            CaseCommand::ChangeStatus { to, note } => {
+                if to == Status::Resolved {
+                    p.add(
+                        "status",
+                        "Resolve the case with a summary of the resolution.",
+                    );
+                } else if self.status.is_reopening(to) {
+                    p.add("status", "Reopen the case with a reason.");
+                } else if !self.status.can_become(to) {
+                    p.add(
+                        "status",
+                        format!(
+                            "A case that is {} cannot become {}.",
+                            self.status.label(),
+                            to.label()
+                        ),
+                    );
+                }
+                let note = p.optional_text("note", "Note", note.as_deref().unwrap_or(""), MAX_TEXT);
+                let note = Some(note).filter(|n| !n.is_empty());
+                (
+                    CaseChange::Status {
+                        from: self.status,
+                        to,
+                        note,
+                    },
+                    Box::new(move |c| c.status = to),
+                )
+            }
+            CaseCommand::Resolve { summary } => {
+                if !self.status.can_become(Status::Resolved) {
+                    p.add(
+                        "status",
+                        format!("A case that is {} cannot be resolved.", self.status.label()),
+                    );
+                }
+                let summary = p.text("resolution", "Resolution summary", &summary, MAX_TEXT);
+                let kept = summary.clone();
+                (
+                    CaseChange::Resolved { summary },
+                    Box::new(move |c| {
+                        c.status = Status::Resolved;
+                        c.resolution = Some(kept);
+                    }),
+                )
+            }
+            CaseCommand::Reopen { to, reason } => {
+                if !self.status.is_reopening(to) || !self.status.can_become(to) {
+                    p.add(
+                        "status",
+                        format!(
+                            "A case that is {} cannot be reopened as {}.",
+                            self.status.label(),
+                            to.label()
+                        ),
+                    );
+                }
+                let reason = p.text("reason", "Reason for reopening", &reason, MAX_TEXT);
+                (
+                    CaseChange::Reopened {
+                        from: self.status,
+                        to,
+                        reason,
+                    },
+                    Box::new(move |c| c.status = to),
+                )
+            }
+            CaseCommand::Reassign { to } => {
+                let to = p.text("assignee", "Assignee", &to, MAX_SHORT);
+                if to == self.assignee {
+                    p.add("assignee", format!("The case is already assigned to {to}."));
+                }
+                let kept = to.clone();
+                (
+                    CaseChange::Reassigned {
+                        from: self.assignee.clone(),
+                        to,
+                    },
+                    Box::new(move |c| c.assignee = kept),
+                )
+            }
+            CaseCommand::SetPriority { to } => (
+                edited("priority", self.priority.label(), to.label()),
+                Box::new(move |c| c.priority = to),
+            ),
+            CaseCommand::SetDescription { to } => {
+                let to = p.text("description", "Description", &to, MAX_TEXT);
+                let change = edited("description", &self.description, &to);
+                (change, Box::new(move |c| c.description = to))
+            }
+            CaseCommand::SetDueOn { to } => {
+                if to.is_some_and(|d| d < self.received_on) {
+                    p.add(
+                        "due_on",
+                        "The due date cannot be before the case was received.",
+                    );
+                }
+                let show = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+                (
+                    edited("due_on", &show(self.due_on), &show(to)),
+                    Box::new(move |c| c.due_on = to),
+                )
+            }
+        };
+        if !p.is_empty() {
+            return Err(p);
+        }
+        effect(self);
+        self.updated_at = actor.now;
+        self.history.push(CaseEvent {
+            at: actor.now,
+            by: actor.user.clone(),
+            change,
+        });
+        Ok(())
+    }
+
+    /// True when a response is owed and its date has passed.
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        self.status.is_active() && self.due_on.is_some_and(|d| d < today)
+    }
+
+    /// Whole days since receipt.
+    pub fn days_open(&self, today: NaiveDate) -> i64 {
+        (today - self.received_on).num_days().max(0)
+    }
+}
+
+fn edited(field: &str, from: &str, to: &str) -> CaseChange {
+    CaseChange::Edited {
+        field: field.to_owned(),
+        from: from.to_owned(),
+        to: to.to_owned(),
+    }
+}

@@ -1,0 +1,206 @@
+//! Interactions: who the coordinator spoke with, when, how, what was said and
+//! what was promised. They are append-only: a correction is a new
+//! [`Interaction`] that `amends` the original, which stays in the history.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::case::{Actor, MAX_SHORT, MAX_TEXT};
+use crate::id::Id;
+use crate::reference::{Channel, Party};
+use crate::validation::Problems;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Interaction {
+    pub id: Id,
+    pub case_id: Id,
+    /// When it took place (defaults to when it was logged).
+    pub at: DateTime<Utc>,
+    pub duration_minutes: Option<u32>,
+    pub channel: Channel,
+    pub with: Party,
+    pub summary: String,
+    pub outcome: String,
+    pub follow_up: Option<FollowUp>,
+    pub by: String,
+    pub recorded_at: DateTime<Utc>,
+    /// The interaction this one corrects, if it is an amendment.
+    pub amends: Option<Id>,
+}
+
+/// Something promised, and by when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowUp {
+    pub what: String,
+    pub due: NaiveDate,
+}
+
+/// The quick-log form, as typed. `at` is already converted from the
+/// device's local time by the caller (empty = now).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct InteractionDraft {
+    pub at: Option<DateTime<Utc>>,
+    /// The device's local date of `at`, for comparing with follow-up dates.
+    pub at_local_date: Option<NaiveDate>,
+    pub duration_minutes: String,
+    pub channel: String,
+    pub with: String,
+    pub summary: String,
+    pub outcome: String,
+    pub follow_up: String,
+    /// `YYYY-MM-DD` or empty.
+    pub follow_up_due: String,
+}
+
+impl InteractionDraft {
+    /// Validates into an interaction on `case_id` (an amendment of `amends` if given).
+    pub fn validate(
+        &self,
+        id: Id,
+        case_id: Id,
+        amends: Option<Id>,
+        actor: &Actor,
+    ) -> Result<Interaction, Problems> {
+        let mut p = Problems::default();
+        let at = self.at.unwrap_or(actor.now);
+        if at > actor.now + chrono::Duration::minutes(5) {
+            p.add("at", "An interaction cannot be logged in the future.");
+        }
+        let at_date = self.at_local_date.unwrap_or(actor.today);
+        let duration_minutes = match self.duration_minutes.trim() {
+            "" => None,
+            s => match s.parse::<u32>() {
+                Ok(m) if m <= 24 * 60 => Some(m),
+                _ => {
+                    p.add(
+                        "duration_minutes",
+                        "Duration must be a number of minutes, at most 1440.",
+                    );
+                    None
+                }
+            },
+        };
+        let channel = ident::<Channel>(&mut p, "channel", "channel", &self.channel);
+        let with = ident::<Party>(&mut p, "with", "party", &self.with);
+        let summary = p.text("summary", "What was said", &self.summary, MAX_TEXT);
+        let outcome = p.optional_text("outcome", "Outcome", &self.outcome, MAX_TEXT);
+        let what = p.optional_text("follow_up", "Follow-up", &self.follow_up, MAX_SHORT * 5);
+        let follow_up = match (what.is_empty(), self.follow_up_due.trim()) {
+            (true, "") => None,
+            (false, "") => {
+                p.add(
+                    "follow_up_due",
+                    "Give the date the follow-up was promised for.",
+                );
+                None
+            }
+            (true, _) => {
+                p.add("follow_up", "Say what was promised.");
+                None
+            }
+            (false, due) => match NaiveDate::parse_from_str(due, "%Y-%m-%d") {
+                Ok(d) if d < at_date => {
+                    p.add(
+                        "follow_up_due",
+                        "The follow-up cannot be due before the interaction.",
+                    );
+                    None
+                }
+                Ok(d) => Some(FollowUp { what, due: d }),
+                Err(_) => {
+                    p.add(
+                        "follow_up_due",
+                        "The follow-up date must be a date like 2026-11-23.",
+                    );
+                    None
+                }
+            },
+        };
+        let (Some(channel), Some(with)) = (channel, with) else {
+            return Err(p);
+        };
+        p.into_result(Interaction {
+            id,
+            case_id,
+            at,
+            duration_minutes,
+            channel,
+            with,
+            summary,
+            outcome,
+            follow_up,
+            by: actor.user.clone(),
+            recorded_at: actor.now,
+            amends,
+        })
+    }
+}
+
+fn ident<T: serde::de::DeserializeOwned>(
+    p: &mut Problems,
+    field: &str,
+    what: &str,
+    s: &str,
+) -> Option<T> {
+    let s = s.trim();
+    if s.is_empty() {
+        p.add(field, format!("Choose the {what}."));
+        return None;
+    }
+    let parsed = serde_json::from_value(serde_json::Value::String(s.to_owned())).ok();
+    if parsed.is_none() {
+        p.add(field, format!("Unknown {what} '{s}'."));
+    }
+    parsed
+}
+
+/// An interaction as the timeline shows it: the latest correction in place
+/// of the original, with every earlier version kept for the history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved<'a> {
+    /// What stands now (the original if it was never amended).
+    pub current: &'a Interaction,
+    /// The first entry, whose time places the item on the timeline.
+    pub original: &'a Interaction,
+    /// Earlier versions, oldest first (empty when never amended).
+    pub superseded: Vec<&'a Interaction>,
+}
+
+/// Resolves amendments: one [`Resolved`] per original, ordered by when the
+/// original took place. An amendment of an amendment belongs to the same
+/// original; amendments whose original is missing (not yet synced) stand on
+/// their own rather than vanish.
+pub fn resolve<'a>(interactions: &'a [Interaction]) -> Vec<Resolved<'a>> {
+    use std::collections::HashMap;
+    let by_id: HashMap<Id, &'a Interaction> = interactions.iter().map(|i| (i.id, i)).collect();
+    let root_of = |mut i: &'a Interaction| {
+        // Bounded walk: a malformed cycle cannot hang the timeline.
+        for _ in 0..interactions.len() {
+            match i.amends.and_then(|a| by_id.get(&a)) {
+                Some(&parent) => i = parent,
+                None => break,
+            }
+        }
+        i.id
+    };
+    let mut groups: HashMap<Id, Vec<&'a Interaction>> = HashMap::new();
+    for i in interactions {
+        groups.entry(root_of(i)).or_default().push(i);
+    }
+    let mut out: Vec<Resolved<'_>> = groups
+        .into_iter()
+        .map(|(root, mut versions)| {
+            versions.sort_by_key(|v| (v.amends.is_some(), v.recorded_at, v.id));
+            let original = by_id[&root];
+            let current = versions.pop().expect("a group has at least its root");
+            Resolved {
+                current,
+                original,
+                superseded: versions,
+            }
+        })
+        .collect();
+    out.sort_by_key(|r| (r.original.at, r.original.id));
+    out
+}

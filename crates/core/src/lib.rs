@@ -9,7 +9,9 @@
 
 pub mod api;
 pub mod case;
+pub mod caseload;
 pub mod deadline;
+pub mod encoding;
 pub mod id;
 pub mod interaction;
 pub mod patient;

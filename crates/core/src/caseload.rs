@@ -1,0 +1,179 @@
+//! The caseload a device holds: every case with its interactions, kept in
+//! memory for instant search, and the query behind the case list.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::case::Case;
+use crate::id::Id;
+use crate::interaction::Interaction;
+use crate::reference::CaseKind;
+use crate::status::Status;
+
+/// One case and everything logged on it: the unit a device stores under one
+/// key, so saving an interaction rewrites kilobytes, not the whole store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseFile {
+    pub case: Case,
+    #[serde(default)]
+    pub interactions: Vec<Interaction>,
+}
+
+impl CaseFile {
+    /// Lower-cased text that search looks in: patient name, MRN, unit,
+    /// room, description, tags and every interaction's words.
+    fn haystack(&self) -> String {
+        let c = &self.case;
+        let mut s = String::with_capacity(256);
+        for part in [
+            &c.patient.name,
+            &c.patient.mrn,
+            &c.patient.unit,
+            &c.patient.room,
+            &c.description,
+        ] {
+            s.push_str(part);
+            s.push('\n');
+        }
+        for t in &c.tags {
+            s.push_str(t);
+            s.push('\n');
+        }
+        for i in &self.interactions {
+            s.push_str(&i.summary);
+            s.push('\n');
+            s.push_str(&i.outcome);
+            s.push('\n');
+            if let Some(f) = &i.follow_up {
+                s.push_str(&f.what);
+                s.push('\n');
+            }
+        }
+        s.to_lowercase()
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Query {
+    /// Words, all of which must appear (in any field).
+    pub text: String,
+    pub status: Option<Status>,
+    pub kind: Option<CaseKind>,
+    pub unit: Option<String>,
+    /// Only cases assigned to this person.
+    pub assigned_to: Option<String>,
+    pub overdue_only: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Caseload {
+    files: BTreeMap<Id, (CaseFile, String)>,
+}
+
+impl Caseload {
+    pub fn new(files: impl IntoIterator<Item = CaseFile>) -> Self {
+        let mut load = Caseload::default();
+        for f in files {
+            load.put(f);
+        }
+        load
+    }
+
+    /// Inserts or replaces a case file, refreshing its search text.
+    pub fn put(&mut self, file: CaseFile) {
+        let hay = file.haystack();
+        self.files.insert(file.case.id, (file, hay));
+    }
+
+    pub fn get(&self, id: &Id) -> Option<&CaseFile> {
+        self.files.get(id).map(|(f, _)| f)
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    pub fn interaction_count(&self) -> usize {
+        self.files.values().map(|(f, _)| f.interactions.len()).sum()
+    }
+
+    pub fn files(&self) -> impl Iterator<Item = &CaseFile> {
+        self.files.values().map(|(f, _)| f)
+    }
+
+    /// Units that appear on cases, sorted, for the unit filter.
+    pub fn units(&self) -> Vec<String> {
+        let mut u: Vec<String> = self
+            .files()
+            .map(|f| f.case.patient.unit.clone())
+            .filter(|u| !u.is_empty())
+            .collect();
+        u.sort();
+        u.dedup();
+        u
+    }
+
+    /// The case list: cases matching `query`, most urgent first.
+    pub fn query(&self, query: &Query, today: NaiveDate) -> Vec<&CaseFile> {
+        let words: Vec<String> = query
+            .text
+            .to_lowercase()
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
+        let mut hits: Vec<&CaseFile> = self
+            .files
+            .values()
+            .filter(|(f, hay)| {
+                let c = &f.case;
+                query.status.is_none_or(|s| c.status == s)
+                    && query.kind.is_none_or(|k| c.kind == k)
+                    && query.unit.as_ref().is_none_or(|u| &c.patient.unit == u)
+                    && query.assigned_to.as_ref().is_none_or(|a| &c.assignee == a)
+                    && (!query.overdue_only || c.is_overdue(today))
+                    && words.iter().all(|w| hay.contains(w.as_str()))
+            })
+            .map(|(f, _)| f)
+            .collect();
+        hits.sort_by_key(|f| urgency_key(&f.case, today));
+        hits
+    }
+}
+
+/// Sort key, smallest first: overdue grievances (most overdue first), other
+/// overdue cases, then active cases by due date and priority, then the
+/// resolved and closed.
+pub fn urgency_key(
+    c: &Case,
+    today: NaiveDate,
+) -> (
+    u8,
+    i64,
+    std::cmp::Reverse<crate::case::Priority>,
+    NaiveDate,
+    Id,
+) {
+    let tier = if !c.status.is_active() {
+        4
+    } else if c.is_overdue(today) {
+        if c.kind == CaseKind::Grievance { 0 } else { 1 }
+    } else if c.due_on.is_some() {
+        2
+    } else {
+        3
+    };
+    let due = c.due_on.map_or(i64::MAX, |d| (d - today).num_days());
+    (
+        tier,
+        due,
+        std::cmp::Reverse(c.priority),
+        c.received_on,
+        c.id,
+    )
+}

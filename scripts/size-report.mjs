@@ -7,7 +7,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 
-const BUDGET_BROTLI = 150 * 1024;
+// 150 KB held for the empty shell; cases, forms and the timeline (issue 3)
+// brought it to about 260 KB. Raise this only with a reason in the README.
+const BUDGET_BROTLI = 300 * 1024;
 const dist = process.argv[2] || "dist";
 const files = readdirSync(dist).filter((f) => /\.(wasm|js|css)$/.test(f) && f !== "sw.js").sort();
 if (!files.some((f) => f.endsWith(".wasm"))) {

@@ -1,13 +1,18 @@
 //! The shell: header (name, navigation, connectivity), the routed views, and
-//! the footer with the build. Each view under `views/` is a page that works.
+//! the footer with the build. Provides what every view shares: the store,
+//! the preferences, the caseload and the online signal.
 
 use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
 
+use crate::cases::Cases;
 use crate::network::{self, OnlineIndicator};
 use crate::update::UpdateBanner;
-use crate::views::{guide::Guide, settings::Settings};
+use crate::views::{
+    case_detail::CaseDetail, case_list::CaseList, guide::Guide, new_case::NewCase,
+    settings::Settings,
+};
 use crate::{build, preferences, storage::Store};
 
 #[component]
@@ -16,8 +21,11 @@ pub fn App() -> impl IntoView {
     let store = Store::default();
     let (prefs, load_error) = preferences::load(&store);
     preferences::apply(&prefs);
-    provide_context(store);
+    provide_context(RwSignal::new(prefs));
     provide_context(PrefsLoadError(load_error.map(|e| e.to_string())));
+    let cases = Cases::load(store.clone());
+    provide_context(cases);
+    provide_context(store);
 
     view! {
         <Router>
@@ -28,15 +36,29 @@ pub fn App() -> impl IntoView {
                     <span>"Advocase"</span>
                 </A>
                 <nav aria-label="Main">
-                    <A href="/" exact=true>"Guide"</A>
+                    <A href="/" exact=true>"Cases"</A>
+                    <A href="/guide">"Guide"</A>
                     <A href="/settings">"Settings"</A>
                 </nav>
                 <OnlineIndicator/>
             </header>
             <UpdateBanner/>
+            {move || cases.read_only.get().map(|why| view! { <p class="notice error banner" role="alert">{why}</p> })}
+            {move || {
+                let n = cases.quarantined.with(Vec::len);
+                (n > 0).then(|| view! {
+                    <p class="notice warn banner" role="alert">
+                        {format!("{n} saved entries could not be read and were set aside. ")}
+                        <A href="/settings">"See Settings"</A>
+                    </p>
+                })
+            }}
             <main id="main" tabindex="-1">
                 <Routes fallback=|| view! { <NotFound/> }>
-                    <Route path=path!("/") view=Guide/>
+                    <Route path=path!("/") view=CaseList/>
+                    <Route path=path!("/cases/new") view=NewCase/>
+                    <Route path=path!("/cases/:id") view=CaseDetail/>
+                    <Route path=path!("/guide") view=Guide/>
                     <Route path=path!("/settings") view=Settings/>
                 </Routes>
             </main>
@@ -56,7 +78,7 @@ fn NotFound() -> impl IntoView {
     view! {
         <section class="panel">
             <h1>"Page not found"</h1>
-            <p>"This address is not a page of Advocase. " <A href="/">"Go to the guide"</A></p>
+            <p>"This address is not a page of Advocase. " <A href="/">"Go to the cases"</A></p>
         </section>
     }
 }

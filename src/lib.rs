@@ -7,6 +7,8 @@
 
 pub mod app;
 pub mod build;
+pub mod cases;
+pub mod clock;
 pub mod network;
 pub mod preferences;
 pub mod server;

@@ -32,7 +32,7 @@ pub fn use_online() -> ReadSignal<bool> {
 pub fn OnlineIndicator() -> impl IntoView {
     let online = use_online();
     view! {
-        <p class="net-status" class:offline=move || !online.get() role="status" aria-live="polite">
+        <p class="net-status" class:offline=move || !online.get() role="status" aria-live="polite" aria-label="Connection">
             <span class="net-dot" aria-hidden="true"></span>
             <span class="net-label">{move || if online.get() { "Online" } else { "Offline" }}</span>
         </p>

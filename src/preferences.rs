@@ -6,11 +6,14 @@ use crate::storage::{StorageError, Store};
 
 const KEY: &str = "preferences";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Preferences {
     /// Larger type for reading at arm's length on the ward.
     pub large_text: bool,
+    /// Who uses this device: recorded on everything they log, and the
+    /// "assigned to me" of the case list. (Accounts replace this with sync.)
+    pub user_name: String,
 }
 
 /// The saved preferences, or the defaults with the reason they could not be read.

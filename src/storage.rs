@@ -9,6 +9,7 @@ use gloo_storage::errors::StorageError as GlooError;
 use gloo_storage::{LocalStorage, Storage};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use wasm_bindgen::JsCast;
 
 pub const PREFIX: &str = "advocase.";
 
@@ -94,6 +95,23 @@ impl Store {
             .get_item(&self.full_key(key))
             .ok()
             .flatten()
+    }
+
+    /// Writes already-encoded text, with the same guarantees as [`Store::set`].
+    pub fn set_raw(&self, key: &str, value: &str) -> Result<(), StorageError> {
+        LocalStorage::raw()
+            .set_item(&self.full_key(key), value)
+            .map_err(|e| {
+                let (name, message) = match e.dyn_ref::<web_sys::DomException>() {
+                    Some(d) => (d.name(), d.message()),
+                    None => (String::new(), format!("{e:?}")),
+                };
+                if is_quota_error(&name, &message) {
+                    StorageError::QuotaExceeded
+                } else {
+                    StorageError::Unavailable(message)
+                }
+            })
     }
 
     pub fn remove(&self, key: &str) {

@@ -7,10 +7,13 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
+use advocase::cases::{self, Cases, SaveError};
 use advocase::network::OnlineIndicator;
 use advocase::preferences::{self, Preferences};
 use advocase::storage::{StorageError, Store};
 use advocase::update::{APPLY_EVENT, READY_EVENT, UpdateBanner};
+use advocase_core::case::CaseDraft;
+use advocase_core::interaction::InteractionDraft;
 use gloo_storage::{LocalStorage, Storage};
 use leptos::mount::mount_to;
 use leptos::prelude::*;
@@ -170,7 +173,14 @@ fn corrupted_preferences_fall_back_to_defaults_with_a_reason() {
     assert_eq!(prefs, Preferences::default());
     assert!(matches!(error, Some(StorageError::Corrupt { .. })));
 
-    preferences::save(&store, &Preferences { large_text: true }).unwrap();
+    preferences::save(
+        &store,
+        &Preferences {
+            large_text: true,
+            ..Preferences::default()
+        },
+    )
+    .unwrap();
     let (prefs, error) = preferences::load(&store);
     assert!(prefs.large_text);
     assert_eq!(error, None);
@@ -264,4 +274,165 @@ async fn update_banner_appears_when_a_new_build_waits_and_asks_to_apply_it() {
     window()
         .remove_event_listener_with_callback(APPLY_EVENT, listener.as_ref().unchecked_ref())
         .unwrap();
+}
+
+fn grievance() -> CaseDraft {
+    CaseDraft {
+        patient_name: "Rosa Martinez".into(),
+        mrn: "MRN-77821".into(),
+        kind: "grievance".into(),
+        description: "Discharge date changed without explanation".into(),
+        ..CaseDraft::default()
+    }
+}
+
+fn note(text: &str) -> InteractionDraft {
+    InteractionDraft {
+        channel: "phone".into(),
+        with: "patient".into(),
+        summary: text.into(),
+        ..Default::default()
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_store_left_by_the_first_release_is_migrated_and_keeps_its_preferences() {
+    // Exactly what release 0.1.0 of the shell wrote: preferences, no meta.
+    let store = Store::new("advocase-test-v1.");
+    clear(&store);
+    LocalStorage::raw()
+        .set_item("advocase-test-v1.preferences", r#"{"large_text":true}"#)
+        .unwrap();
+
+    let opened = cases::open(&store);
+    assert!(opened.files.is_empty());
+    assert!(opened.quarantined.is_empty());
+    assert_eq!(opened.read_only, None);
+    assert_eq!(store.get_raw("meta").as_deref(), Some(r#"{"schema":2}"#));
+    let (prefs, error) = preferences::load(&store);
+    assert!(
+        prefs.large_text,
+        "the old preference survives the migration"
+    );
+    assert_eq!(error, None);
+    clear(&store);
+}
+
+#[wasm_bindgen_test]
+fn a_store_from_a_newer_release_is_read_but_never_written() {
+    let store = Store::new("advocase-test-newer.");
+    clear(&store);
+    LocalStorage::raw()
+        .set_item("advocase-test-newer.meta", r#"{"schema":99}"#)
+        .unwrap();
+    let cases = Cases::load(store.clone());
+    assert!(
+        cases
+            .read_only
+            .get_untracked()
+            .unwrap()
+            .contains("newer version")
+    );
+    assert!(matches!(
+        cases.create(&grievance(), "ana"),
+        Err(SaveError::ReadOnly(_))
+    ));
+    assert_eq!(store.keys(), ["meta"], "nothing was written");
+    assert_eq!(store.get_raw("meta").as_deref(), Some(r#"{"schema":99}"#));
+    clear(&store);
+}
+
+#[wasm_bindgen_test]
+fn cases_round_trip_and_a_damaged_file_is_set_aside_without_taking_the_others() {
+    let store = Store::new("advocase-test-cases.");
+    clear(&store);
+    let cases = Cases::load(store.clone());
+    let good = cases.create(&grievance(), "ana").unwrap();
+    cases
+        .log(good, &note("Daughter called"), None, "ana")
+        .unwrap();
+    let doomed = cases
+        .create(
+            &CaseDraft {
+                patient_name: "Wei Chen".into(),
+                ..grievance()
+            },
+            "ana",
+        )
+        .unwrap();
+
+    // Damage one file as a failing disk or a bad extension might.
+    let key = format!("case.{doomed}");
+    let damaged = format!("{}#", store.get_raw(&key).unwrap());
+    store.set_raw(&key, &damaged).unwrap();
+
+    let reopened = Cases::load(store.clone());
+    let load = reopened.caseload.get_untracked();
+    assert_eq!(load.len(), 1, "the good case still loads");
+    let file = load.get(&good).unwrap();
+    assert_eq!(file.case.patient.name, "Rosa Martinez");
+    assert_eq!(file.interactions.len(), 1);
+    assert_eq!(file.interactions[0].summary, "Daughter called");
+
+    let aside = reopened.quarantined.get_untracked();
+    assert_eq!(aside.len(), 1);
+    assert_eq!(aside[0].key, key);
+    assert_eq!(store.get_raw(&key), None, "moved out of the way");
+    assert_eq!(
+        store.get_raw(&format!("quarantine.{key}")),
+        Some(damaged),
+        "its bytes are kept"
+    );
+
+    // Opening again neither loses it nor sets it aside twice.
+    let again = Cases::load(store.clone());
+    assert_eq!(again.quarantined.get_untracked().len(), 1);
+    again.discard_quarantined(&key);
+    assert!(again.quarantined.get_untracked().is_empty());
+    assert_eq!(store.get_raw(&format!("quarantine.{key}")), None);
+    clear(&store);
+}
+
+#[wasm_bindgen_test]
+fn a_full_store_refuses_a_log_clearly_and_loses_nothing_already_saved() {
+    let store = Store::new("advocase-test-full.");
+    clear(&store);
+    let cases = Cases::load(store.clone());
+    let id = cases.create(&grievance(), "ana").unwrap();
+    cases
+        .log(id, &note("Saved before the store filled up"), None, "ana")
+        .unwrap();
+
+    // Fill to within a few hundred characters of the quota.
+    let mut n = 0;
+    for size in [128 * 1024, 4 * 1024, 256] {
+        let chunk = "x".repeat(size);
+        while store.set(&format!("fill-{n}"), &chunk).is_ok() {
+            n += 1;
+            assert!(n < 2_000, "the quota never ran out");
+        }
+    }
+    let words: Vec<String> = (0..1_500).map(|i| format!("w{i}")).collect();
+    match cases.log(id, &note(&words.join(" ")), None, "ana") {
+        Err(SaveError::Storage(StorageError::QuotaExceeded)) => {}
+        other => panic!("expected a quota error, got {other:?}"),
+    }
+    let shown = cases.caseload.get_untracked();
+    assert_eq!(
+        shown.get(&id).unwrap().interactions.len(),
+        1,
+        "the view does not show what was not saved"
+    );
+
+    for i in 0..n {
+        store.remove(&format!("fill-{i}"));
+    }
+    let reopened = Cases::load(store.clone()).caseload.get_untracked();
+    let file = reopened.get(&id).unwrap();
+    assert_eq!(file.interactions.len(), 1);
+    assert_eq!(
+        file.interactions[0].summary,
+        "Saved before the store filled up"
+    );
+    clear(&store);
 }

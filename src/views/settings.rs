@@ -1,43 +1,113 @@
-//! Settings for this device: display, what it stores, whether the server
-//! answers, and exactly which build is running.
+//! Settings for this device: who uses it, display, what it stores and how
+//! much more fits, entries set aside, whether the server answers, and
+//! exactly which build is running.
 
 use leptos::prelude::*;
 
 use crate::app::PrefsLoadError;
+use crate::cases::Cases;
 use crate::network::use_online;
 use crate::preferences::{self, Preferences};
 use crate::storage::Store;
 use crate::{build, server};
 
-#[component]
-pub fn Settings() -> impl IntoView {
-    let store = use_context::<Store>().unwrap_or_default();
-    let load_error = use_context::<PrefsLoadError>().and_then(|e| e.0);
-    let (prefs, set_prefs) = signal(preferences::load(&store).0);
-    let (save_error, set_save_error) = signal(None::<String>);
-    let (usage, set_usage) = signal(store.usage());
+/// What browsers allow one site in localStorage: five million UTF-16 code
+/// units (Chromium, Firefox, Safari), i.e. 10 MiB as `Usage` counts bytes.
+pub const QUOTA_BYTES: usize = 10 * 1024 * 1024;
+/// Bytes a case with ten interactions takes, measured by `scripts/bench`;
+/// used for the estimate until the device has cases of its own.
+const TYPICAL_CASE_BYTES: usize = 4_600;
+const TYPICAL_INTERACTION_BYTES: usize = 330;
 
-    let toggle_large_text = {
-        let store = store.clone();
-        move |ev| {
-            let next = Preferences {
-                large_text: event_target_checked(&ev),
-                ..prefs.get_untracked()
-            };
-            match preferences::save(&store, &next) {
-                Ok(()) => {
-                    preferences::apply(&next);
-                    set_prefs.set(next);
-                    set_save_error.set(None);
-                    set_usage.set(store.usage());
-                }
-                Err(e) => set_save_error.set(Some(e.to_string())),
-            }
+/// Saves a change to the preferences and shows it; the error is for a person.
+fn update_prefs(change: impl FnOnce(&mut Preferences)) -> Result<(), String> {
+    let store = expect_context::<Store>();
+    let prefs = expect_context::<RwSignal<Preferences>>();
+    let mut next = prefs.get_untracked();
+    change(&mut next);
+    preferences::save(&store, &next).map_err(|e| e.to_string())?;
+    preferences::apply(&next);
+    prefs.set(next);
+    Ok(())
+}
+
+/// Asks who is using the tablet, until someone says.
+#[component]
+pub fn UserNamePrompt() -> impl IntoView {
+    let prefs = expect_context::<RwSignal<Preferences>>();
+    let name = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let store = StoredValue::new(expect_context::<Store>());
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let n = name.get_untracked().trim().to_owned();
+        if n.is_empty() {
+            error.set(Some("Type your name first.".into()));
+            return;
+        }
+        let mut next = prefs.get_untracked();
+        next.user_name = n;
+        match store.with_value(|s| preferences::save(s, &next)) {
+            Ok(()) => prefs.set(next),
+            Err(e) => error.set(Some(e.to_string())),
         }
     };
+    view! {
+        <Show when=move || prefs.with(|p| p.user_name.is_empty())>
+            <form class="panel inline-form who" on:submit=save aria-label="Who is using this device">
+                <label class="field grow">
+                    <span>"Your name (recorded on what you log)"</span>
+                    <input type="text" autocomplete="name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+                </label>
+                <button type="submit" class="primary">"Save name"</button>
+                {move || error.get().map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
+            </form>
+        </Show>
+    }
+}
+
+#[component]
+pub fn Settings() -> impl IntoView {
+    let store = expect_context::<Store>();
+    let prefs = expect_context::<RwSignal<Preferences>>();
+    let cases = expect_context::<Cases>();
+    let load_error = use_context::<PrefsLoadError>().and_then(|e| e.0);
+    let save_error = RwSignal::new(None::<String>);
+    let name = RwSignal::new(prefs.get_untracked().user_name);
+
+    let usage = {
+        let store = store.clone();
+        Memo::new(move |_| {
+            // Recomputed whenever the caseload or preferences change.
+            cases.caseload.track();
+            prefs.track();
+            store.usage()
+        })
+    };
+    let capacity = Memo::new(move |_| {
+        let used = usage.get().bytes;
+        let free = QUOTA_BYTES.saturating_sub(used);
+        let (n_cases, n_interactions) = cases.caseload.with(|c| (c.len(), c.interaction_count()));
+        let per_case = if n_cases >= 5 {
+            used / n_cases.max(1)
+        } else {
+            TYPICAL_CASE_BYTES
+        };
+        let per_interaction = if n_interactions >= 20 {
+            (used / (n_cases + n_interactions).max(1)).max(1)
+        } else {
+            TYPICAL_INTERACTION_BYTES
+        };
+        (
+            used,
+            free / per_case.max(1),
+            free / per_interaction,
+            n_cases,
+            n_interactions,
+        )
+    });
 
     let online = use_online();
-    // Re-asked whenever connectivity changes; never blocks the page.
     let health = LocalResource::new(move || {
         let online = online.get();
         async move {
@@ -51,11 +121,32 @@ pub fn Settings() -> impl IntoView {
 
     view! {
         <h1>"Settings"</h1>
+        <section class="panel" aria-labelledby="you">
+            <h2 id="you">"You"</h2>
+            <form class="inline-form" on:submit=move |ev| {
+                ev.prevent_default();
+                let n = name.get_untracked().trim().to_owned();
+                save_error.set(update_prefs(|p| p.user_name = n).err());
+            }>
+                <label class="field grow">
+                    <span>"Your name"</span>
+                    <input type="text" autocomplete="name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+                </label>
+                <button type="submit">"Save name"</button>
+            </form>
+        </section>
         <section class="panel" aria-labelledby="display">
             <h2 id="display">"Display"</h2>
             {load_error.map(|e| view! { <p class="notice warn" role="alert">"Saved display settings were reset: " {e}</p> })}
             <label class="switch">
-                <input type="checkbox" prop:checked=move || prefs.get().large_text on:change=toggle_large_text/>
+                <input
+                    type="checkbox"
+                    prop:checked=move || prefs.with(|p| p.large_text)
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        save_error.set(update_prefs(|p| p.large_text = on).err());
+                    }
+                />
                 <span>"Large text"</span>
             </label>
             {move || save_error.get().map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
@@ -63,11 +154,20 @@ pub fn Settings() -> impl IntoView {
         <section class="panel" aria-labelledby="device">
             <h2 id="device">"This device"</h2>
             <dl class="facts">
+                <dt>"Cases here"</dt>
+                <dd>{move || { let (_, _, _, c, i) = capacity.get(); format!("{c} cases, {i} interactions") }}</dd>
                 <dt>"Stored by Advocase"</dt>
                 <dd data-testid="storage-usage">
                     {move || {
                         let u = usage.get();
-                        format!("{} entries, {:.1} KB", u.entries, u.bytes as f64 / 1024.0)
+                        format!("{} entries, {:.1} KB of about {} MB", u.entries, u.bytes as f64 / 1024.0, QUOTA_BYTES / (1024 * 1024))
+                    }}
+                </dd>
+                <dt>"Room for"</dt>
+                <dd data-testid="storage-room">
+                    {move || {
+                        let (_, more_cases, more_interactions, _, _) = capacity.get();
+                        format!("about {more_cases} more cases with 10 interactions each, or {more_interactions} more interactions")
                     }}
                 </dd>
                 <dt>"Connection"</dt>
@@ -83,6 +183,27 @@ pub fn Settings() -> impl IntoView {
                 </dd>
             </dl>
         </section>
+        <Show when=move || cases.quarantined.with(|q| !q.is_empty())>
+            <section class="panel" aria-labelledby="set-aside">
+                <h2 id="set-aside">"Entries set aside"</h2>
+                <p class="notice warn" role="alert">
+                    {move || format!("{} saved entries could not be read and were set aside. Everything else loaded normally. Ask IT before discarding them.", cases.quarantined.with(Vec::len))}
+                </p>
+                <ul class="quarantine">
+                    <For each=move || cases.quarantined.get() key=|q| q.key.clone() let:q>
+                        {
+                            let key = q.key.clone();
+                            view! {
+                                <li>
+                                    <code>{q.key.clone()}</code> " — " {q.reason.clone()} {format!(" ({} characters)", q.chars)}
+                                    <button type="button" on:click=move |_| cases.discard_quarantined(&key)>"Discard"</button>
+                                </li>
+                            }
+                        }
+                    </For>
+                </ul>
+            </section>
+        </Show>
         <section class="panel" aria-labelledby="about">
             <h2 id="about">"About"</h2>
             <dl class="facts">

@@ -1,0 +1,99 @@
+//! The device's clock, calendar and random source, turned into the plain
+//! values `advocase-core` takes as arguments.
+
+use advocase_core::case::Actor;
+use advocase_core::id::Id;
+use chrono::{DateTime, NaiveDate, Utc};
+
+pub fn now() -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
+}
+
+/// The device's local calendar date at `at`, in its own time zone (with
+/// that day's daylight-saving rule, which the browser knows).
+pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
+        at.timestamp_millis() as f64
+    ));
+    NaiveDate::from_ymd_opt(d.get_full_year() as i32, d.get_month() + 1, d.get_date())
+        .unwrap_or_default()
+}
+
+pub fn today() -> NaiveDate {
+    local_date(now())
+}
+
+/// `YYYY-MM-DDTHH:MM` as a `datetime-local` input shows `at` on this device.
+pub fn local_input_value(at: DateTime<Utc>) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
+        at.timestamp_millis() as f64
+    ));
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date(),
+        d.get_hours(),
+        d.get_minutes()
+    )
+}
+
+/// Reads a `datetime-local` value as this device's local time.
+pub fn parse_local_input(value: &str) -> Option<DateTime<Utc>> {
+    if value.trim().is_empty() {
+        return None;
+    }
+    let ms = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(value)).get_time();
+    if ms.is_nan() {
+        None
+    } else {
+        DateTime::from_timestamp_millis(ms as i64)
+    }
+}
+
+/// A fresh UUIDv7 from the clock and `crypto.getRandomValues`.
+pub fn new_id() -> Id {
+    let mut random = [0u8; 10];
+    let filled = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .is_some_and(|c| c.get_random_values_with_u8_array(&mut random).is_ok());
+    if !filled {
+        // No Web Crypto (very old browser): fall back to Math.random, still
+        // unique in practice together with the millisecond timestamp.
+        for b in &mut random {
+            *b = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    Id::new_v7(now().timestamp_millis().max(0) as u64, random)
+}
+
+pub fn actor(user: &str) -> Actor {
+    let now = now();
+    Actor {
+        user: user.to_owned(),
+        now,
+        today: local_date(now),
+    }
+}
+
+/// "23 Nov 2026, 14:30" in the device's time zone.
+pub fn show_time(at: DateTime<Utc>) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
+        at.timestamp_millis() as f64
+    ));
+    format!(
+        "{} {} {}, {:02}:{:02}",
+        d.get_date(),
+        MONTHS[d.get_month() as usize % 12],
+        d.get_full_year(),
+        d.get_hours(),
+        d.get_minutes()
+    )
+}
+
+pub fn show_date(d: NaiveDate) -> String {
+    d.format("%-d %b %Y").to_string()
+}

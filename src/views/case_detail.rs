@@ -1,0 +1,339 @@
+//! One case: who and where the patient is, where the case stands, what can
+//! be done next, and everything that happened, newest first.
+
+use advocase_core::case::{CaseChange, CaseCommand, CaseEvent};
+use advocase_core::caseload::CaseFile;
+use advocase_core::deadline::DueState;
+use advocase_core::id::Id;
+use advocase_core::interaction::{Interaction, resolve};
+use advocase_core::status::Status;
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+use crate::cases::{Cases, SaveError};
+use crate::clock;
+use crate::preferences::Preferences;
+use crate::views::fields::ident;
+use crate::views::quick_log::QuickLog;
+
+#[component]
+pub fn CaseDetail() -> impl IntoView {
+    let cases = expect_context::<Cases>();
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id").and_then(|s| s.parse::<Id>().ok()));
+    let file = Memo::new(move |_| {
+        id.get()
+            .and_then(|id| cases.caseload.with(|c| c.get(&id).cloned()))
+    });
+    view! {
+        {move || match file.get() {
+            None => view! {
+                <section class="panel">
+                    <h1>"Case not found"</h1>
+                    <p>"This case is not on this device. " <A href="/">"Back to cases"</A></p>
+                </section>
+            }
+            .into_any(),
+            Some(f) => view! { <CaseView file=f/> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn CaseView(file: CaseFile) -> impl IntoView {
+    let c = file.case.clone();
+    let id = c.id;
+    let today = clock::today();
+    let due = c
+        .due_on
+        .filter(|_| c.status.is_active())
+        .map(|d| (DueState::of(d, today), d));
+    let contacts = c.patient.contacts.clone();
+    view! {
+        <p class="back"><A href="/">"← All cases"</A></p>
+        <header class="case-head" class:overdue=c.is_overdue(today)>
+            <h1>{c.patient.name.clone()}</h1>
+            <p class="case-meta">
+                {[
+                    (!c.patient.mrn.is_empty()).then(|| format!("MRN {}", c.patient.mrn)),
+                    (!c.patient.room.is_empty()).then(|| format!("Room {}", c.patient.room)),
+                    (!c.patient.unit.is_empty()).then(|| c.patient.unit.clone()),
+                    c.patient.date_of_birth.map(|d| format!("Born {}", clock::show_date(d))),
+                    (!c.patient.preferred_language.is_empty()).then(|| format!("Speaks {}", c.patient.preferred_language)),
+                    c.patient.interpreter_needed.then(|| "Interpreter needed".to_owned()),
+                ]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" · ")}
+            </p>
+            <p class="badges">
+                <span class="badge" data-testid="case-status">{c.status.label()}</span>
+                <span class="badge">{c.kind.label()}</span>
+                {c.category.map(|cat| view! { <span class="badge">{cat.label()}</span> })}
+                <span class="badge">"Priority " {c.priority.label()}</span>
+                {due.map(|(state, d)| view! {
+                    <span class="badge due" class:overdue=matches!(state, DueState::Overdue { .. })>
+                        "Response due " {clock::show_date(d)} " — " {state.describe()}
+                    </span>
+                })}
+            </p>
+            <p>{c.description.clone()}</p>
+            <p class="case-meta">
+                "Assigned to " {c.assignee.clone()} " · received " {clock::show_date(c.received_on)} " by " {c.received_via.label().to_lowercase()}
+            </p>
+            {c.resolution.clone().map(|r| view! { <p class="resolution"><strong>"Resolution: "</strong>{r}</p> })}
+            {(!contacts.is_empty()).then(|| view! {
+                <ul class="contacts">
+                    {contacts.into_iter().map(|k| view! {
+                        <li>
+                            {k.name} {(!k.relationship.is_empty()).then(|| format!(" ({})", k.relationship))}
+                            {(!k.phone.is_empty()).then(|| format!(" · {}", k.phone))}
+                            {if k.may_share { " · may share information" } else { " · do NOT share information" }}
+                        </li>
+                    }).collect_view()}
+                </ul>
+            })}
+        </header>
+        <Actions status=c.status id/>
+        <section class="panel" aria-label="Log">
+            <QuickLog case_id=id/>
+        </section>
+        <Timeline file/>
+    }
+}
+
+/// Status, reassignment and resolution: each a small form with its own error.
+#[component]
+fn Actions(status: Status, id: Id) -> impl IntoView {
+    let cases = expect_context::<Cases>();
+    let prefs = expect_context::<RwSignal<Preferences>>();
+    let message = RwSignal::new(None::<String>);
+    let run = move |cmd: CaseCommand| -> bool {
+        match cases.apply(id, cmd, &prefs.with_untracked(|p| p.user_name.clone())) {
+            Ok(()) => {
+                message.set(None);
+                true
+            }
+            Err(SaveError::Invalid(p)) => {
+                message.set(Some(p.to_string()));
+                false
+            }
+            Err(e) => {
+                message.set(Some(e.to_string()));
+                false
+            }
+        }
+    };
+    let targets: Vec<Status> = Status::ALL
+        .iter()
+        .copied()
+        .filter(|&t| t != Status::Resolved && status.can_become(t) && !status.is_reopening(t))
+        .collect();
+    let reopen_targets: Vec<Status> = Status::ALL
+        .iter()
+        .copied()
+        .filter(|&t| status.is_reopening(t) && status.can_become(t))
+        .collect();
+    let next = RwSignal::new(targets.first().map(ident).unwrap_or_default());
+    let note = RwSignal::new(String::new());
+    let assignee = RwSignal::new(String::new());
+    let summary = RwSignal::new(String::new());
+    let reason = RwSignal::new(String::new());
+    let reopen_to = RwSignal::new(reopen_targets.first().map(ident).unwrap_or_default());
+    let parse = |s: String| serde_json::from_value::<Status>(serde_json::Value::String(s)).ok();
+
+    view! {
+        <section class="panel actions" aria-label="Actions">
+            <h2>"Actions"</h2>
+            {move || message.get().map(|m| view! { <p class="notice error" role="alert">{m}</p> })}
+            {(!targets.is_empty()).then(|| view! {
+                <form class="inline-form" aria-label="Change status" on:submit=move |ev| {
+                    ev.prevent_default();
+                    if let Some(to) = parse(next.get_untracked()) {
+                        let n = Some(note.get_untracked()).filter(|n| !n.trim().is_empty());
+                        if run(CaseCommand::ChangeStatus { to, note: n }) { note.set(String::new()) }
+                    }
+                }>
+                    <label class="field">
+                        <span>"New status"</span>
+                        <select prop:value=move || next.get() on:change=move |ev| next.set(event_target_value(&ev))>
+                            {targets.iter().map(|t| view! { <option value=ident(t)>{t.label()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <label class="field grow">
+                        <span>"Note (optional)"</span>
+                        <input type="text" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))/>
+                    </label>
+                    <button type="submit">"Change status"</button>
+                </form>
+            })}
+            {status.is_active().then(|| view! {
+                <form class="inline-form" aria-label="Reassign" on:submit=move |ev| {
+                    ev.prevent_default();
+                    if run(CaseCommand::Reassign { to: assignee.get_untracked() }) { assignee.set(String::new()) }
+                }>
+                    <label class="field grow">
+                        <span>"Reassign to"</span>
+                        <input type="text" prop:value=move || assignee.get() on:input=move |ev| assignee.set(event_target_value(&ev))/>
+                    </label>
+                    <button type="submit">"Reassign"</button>
+                </form>
+                <form class="inline-form" aria-label="Resolve" on:submit=move |ev| {
+                    ev.prevent_default();
+                    run(CaseCommand::Resolve { summary: summary.get_untracked() });
+                }>
+                    <label class="field grow">
+                        <span>"Resolution summary"</span>
+                        <textarea rows="2" prop:value=move || summary.get() on:input=move |ev| summary.set(event_target_value(&ev))></textarea>
+                    </label>
+                    <button type="submit" class="primary">"Resolve"</button>
+                </form>
+            })}
+            {(!reopen_targets.is_empty()).then(|| view! {
+                <form class="inline-form" aria-label="Reopen" on:submit=move |ev| {
+                    ev.prevent_default();
+                    if let Some(to) = parse(reopen_to.get_untracked()) {
+                        run(CaseCommand::Reopen { to, reason: reason.get_untracked() });
+                    }
+                }>
+                    <label class="field">
+                        <span>"Reopen as"</span>
+                        <select prop:value=move || reopen_to.get() on:change=move |ev| reopen_to.set(event_target_value(&ev))>
+                            {reopen_targets.iter().map(|t| view! { <option value=ident(t)>{t.label()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <label class="field grow">
+                        <span>"Reason for reopening"</span>
+                        <input type="text" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
+                    </label>
+                    <button type="submit">"Reopen"</button>
+                </form>
+            })}
+        </section>
+    }
+}
+
+enum Entry<'a> {
+    Logged {
+        current: &'a Interaction,
+        original: &'a Interaction,
+        superseded: Vec<&'a Interaction>,
+    },
+    Event(&'a CaseEvent),
+}
+
+impl Entry<'_> {
+    fn at(&self) -> DateTime<Utc> {
+        match self {
+            Entry::Logged { original, .. } => original.at,
+            Entry::Event(e) => e.at,
+        }
+    }
+}
+
+fn describe(change: &CaseChange) -> String {
+    match change {
+        CaseChange::Opened { note } => format!(
+            "Opened the case.{}",
+            note.as_ref().map(|n| format!(" {n}")).unwrap_or_default()
+        ),
+        CaseChange::Status { from, to, note } => format!(
+            "Status {} → {}.{}",
+            from.label(),
+            to.label(),
+            note.as_ref().map(|n| format!(" {n}")).unwrap_or_default()
+        ),
+        CaseChange::Reopened { from, to, reason } => {
+            format!("Reopened ({} → {}): {reason}", from.label(), to.label())
+        }
+        CaseChange::Resolved { summary } => format!("Resolved: {summary}"),
+        CaseChange::Reassigned { from, to } => format!("Reassigned from {from} to {to}."),
+        CaseChange::Edited { field, from, to } => {
+            format!("Changed {field} from “{from}” to “{to}”.")
+        }
+    }
+}
+
+#[component]
+fn Timeline(file: CaseFile) -> impl IntoView {
+    let amending = RwSignal::new(None::<Id>);
+    let case_id = file.case.id;
+    let resolved = resolve(&file.interactions);
+    let mut entries: Vec<Entry> = resolved
+        .into_iter()
+        .map(|r| Entry::Logged {
+            current: r.current,
+            original: r.original,
+            superseded: r.superseded,
+        })
+        .chain(file.case.history.iter().map(Entry::Event))
+        .collect();
+    entries.sort_by_key(|e| std::cmp::Reverse(e.at()));
+    let items = entries
+        .into_iter()
+        .map(|e| match e {
+            Entry::Event(ev) => view! {
+                <li class="event">
+                    <p class="when">{clock::show_time(ev.at)} " · " {ev.by.clone()}</p>
+                    <p>{describe(&ev.change)}</p>
+                </li>
+            }
+            .into_any(),
+            Entry::Logged { current, original, superseded } => {
+                let cur = current.clone();
+                let cur_id = cur.id;
+                let amended = !superseded.is_empty();
+                let earlier: Vec<Interaction> = superseded.into_iter().cloned().collect();
+                view! {
+                    <li class="interaction" class:amended=amended>
+                        <p class="when">
+                            {clock::show_time(original.at)} " · " {cur.channel.label()} " with " {cur.with.label().to_lowercase()}
+                            " · " {cur.by.clone()}
+                            {cur.duration_minutes.map(|m| format!(" · {m} min"))}
+                            {amended.then(|| view! { <span class="badge">"Corrected"</span> })}
+                        </p>
+                        <p class="summary">{cur.summary.clone()}</p>
+                        {(!cur.outcome.is_empty()).then(|| view! { <p><strong>"Outcome: "</strong>{cur.outcome.clone()}</p> })}
+                        {cur.follow_up.clone().map(|f| view! {
+                            <p class="follow-up"><strong>"Promised: "</strong>{f.what} " — by " {clock::show_date(f.due)}</p>
+                        })}
+                        {amended.then(|| view! {
+                            <details class="history">
+                                <summary>"Earlier versions"</summary>
+                                <ul>
+                                    {earlier.into_iter().map(|old| view! {
+                                        <li>
+                                            <p class="when">"Recorded " {clock::show_time(old.recorded_at)} " · " {old.by.clone()}</p>
+                                            <p class="superseded">{old.summary.clone()}</p>
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                            </details>
+                        })}
+                        <button
+                            type="button"
+                            class="link-button"
+                            aria-label=format!("Correct the entry “{}”", cur.summary.chars().take(40).collect::<String>())
+                            on:click=move |_| amending.update(|a| *a = if *a == Some(cur_id) { None } else { Some(cur_id) })
+                        >
+                            "Correct"
+                        </button>
+                        <Show when=move || amending.get() == Some(cur_id)>
+                            <QuickLog case_id amend=cur.clone() on_done=move |_| amending.set(None)/>
+                        </Show>
+                    </li>
+                }
+                .into_any()
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="panel" aria-labelledby="timeline">
+            <h2 id="timeline">"Timeline"</h2>
+            <ol class="timeline">{items}</ol>
+        </section>
+    }
+}

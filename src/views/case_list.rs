@@ -1,0 +1,196 @@
+//! The case list: everything on this device, most urgent first, with search
+//! as you type and a quick log on every row.
+
+use advocase_core::caseload::{CaseFile, Query};
+use advocase_core::deadline::DueState;
+use advocase_core::id::Id;
+use advocase_core::reference::CaseKind;
+use advocase_core::status::Status;
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::cases::Cases;
+use crate::clock;
+use crate::preferences::Preferences;
+use crate::views::fields::ident;
+use crate::views::quick_log::QuickLog;
+use crate::views::settings::UserNamePrompt;
+
+/// Rows drawn at once: enough for a shift, small enough to stay instant.
+const SHOWN: usize = 100;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Row {
+    id: Id,
+    patient: String,
+    room: String,
+    unit: String,
+    kind: &'static str,
+    status: &'static str,
+    when: String,
+    overdue: bool,
+}
+
+impl Row {
+    fn new(f: &CaseFile, today: NaiveDate) -> Self {
+        let c = &f.case;
+        let when = match (c.status.is_active(), c.due_on) {
+            (true, Some(due)) => DueState::of(due, today).describe(),
+            (true, None) => match c.days_open(today) {
+                0 => "opened today".into(),
+                1 => "1 day open".into(),
+                n => format!("{n} days open"),
+            },
+            (false, _) => c.status.label().to_lowercase(),
+        };
+        Row {
+            id: c.id,
+            patient: c.patient.name.clone(),
+            room: c.patient.room.clone(),
+            unit: c.patient.unit.clone(),
+            kind: c.kind.label(),
+            status: c.status.label(),
+            when,
+            overdue: c.is_overdue(today),
+        }
+    }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
+}
+
+#[component]
+pub fn CaseList() -> impl IntoView {
+    let cases = expect_context::<Cases>();
+    let prefs = expect_context::<RwSignal<Preferences>>();
+    let text = RwSignal::new(String::new());
+    let status = RwSignal::new(String::new());
+    let kind = RwSignal::new(String::new());
+    let unit = RwSignal::new(String::new());
+    let mine = RwSignal::new(false);
+    let overdue = RwSignal::new(false);
+    let logging = RwSignal::new(None::<Id>);
+    let today = clock::today();
+
+    let result = Memo::new(move |_| {
+        let query = Query {
+            text: text.get(),
+            status: parse(&status.get()),
+            kind: parse(&kind.get()),
+            unit: Some(unit.get()).filter(|u| !u.is_empty()),
+            assigned_to: mine.get().then(|| prefs.with(|p| p.user_name.clone())),
+            overdue_only: overdue.get(),
+        };
+        cases.caseload.with(|c| {
+            let hits = c.query(&query, today);
+            (
+                hits.len(),
+                hits.into_iter()
+                    .take(SHOWN)
+                    .map(|f| Row::new(f, today))
+                    .collect::<Vec<_>>(),
+            )
+        })
+    });
+    let units = Memo::new(move |_| cases.caseload.with(|c| c.units()));
+    let total = move || cases.caseload.with(|c| c.len());
+
+    let select = |label: &'static str,
+                  value: RwSignal<String>,
+                  options: Vec<(String, &'static str)>| {
+        view! {
+            <label class="filter">
+                <span>{label}</span>
+                <select prop:value=move || value.get() on:change=move |ev| value.set(event_target_value(&ev))>
+                    <option value="">"Any"</option>
+                    {options.into_iter().map(|(v, l)| view! { <option value=v>{l}</option> }).collect_view()}
+                </select>
+            </label>
+        }
+    };
+
+    view! {
+        <div class="page-head">
+            <h1>"Cases"</h1>
+            <A href="/cases/new" attr:class="button primary">"New case"</A>
+        </div>
+        <UserNamePrompt/>
+        <div class="filters" role="search" aria-label="Find cases">
+            <label class="filter search">
+                <span>"Search cases"</span>
+                <input
+                    type="search"
+                    placeholder="Name, MRN, room or any word from the notes"
+                    autocomplete="off"
+                    prop:value=move || text.get()
+                    on:input=move |ev| text.set(event_target_value(&ev))
+                />
+            </label>
+            {select("Status", status, Status::ALL.iter().map(|s| (ident(s), s.label())).collect())}
+            {select("Kind", kind, CaseKind::ALL.iter().map(|k| (ident(k), k.label())).collect())}
+            <label class="filter">
+                <span>"Unit"</span>
+                <select prop:value=move || unit.get() on:change=move |ev| unit.set(event_target_value(&ev))>
+                    <option value="">"Any"</option>
+                    <For each=move || units.get() key=|u| u.clone() let:u>
+                        <option value=u.clone()>{u.clone()}</option>
+                    </For>
+                </select>
+            </label>
+            <label class="check">
+                <input type="checkbox" prop:checked=move || mine.get() on:change=move |ev| mine.set(event_target_checked(&ev))/>
+                <span>"Assigned to me"</span>
+            </label>
+            <label class="check">
+                <input type="checkbox" prop:checked=move || overdue.get() on:change=move |ev| overdue.set(event_target_checked(&ev))/>
+                <span>"Overdue"</span>
+            </label>
+        </div>
+        <p class="result-count" role="status">
+            {move || {
+                let (n, _) = result.get();
+                match (n, total()) {
+                    (_, 0) => "No cases on this device yet. Tap “New case” to open one.".to_owned(),
+                    (1, 1) => "1 case".to_owned(),
+                    (n, t) if n == t => format!("{n} cases"),
+                    (n, t) if n > SHOWN => format!("{n} of {t} cases match; showing the {SHOWN} most urgent"),
+                    (n, t) => format!("{n} of {t} cases match"),
+                }
+            }}
+        </p>
+        <ul class="case-list">
+            <For each=move || result.get().1 key=|r| r.clone() let:row>
+                {
+                    let id = row.id;
+                    let name = row.patient.clone();
+                    view! {
+                        <li class="case-row" class:overdue=row.overdue>
+                            <A href=format!("/cases/{id}") attr:class="case-link">
+                                <span class="patient">{row.patient.clone()}</span>
+                                <span class="case-meta">
+                                    {[row.room.clone(), row.unit.clone()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ")}
+                                </span>
+                                <span class="case-meta">{row.kind} " · " {row.status}</span>
+                                <span class="when">{row.when.clone()}</span>
+                            </A>
+                            <button
+                                type="button"
+                                class="log-button"
+                                aria-expanded=move || (logging.get() == Some(id)).to_string()
+                                aria-label=format!("Log interaction for {name}")
+                                on:click=move |_| logging.update(|l| *l = if *l == Some(id) { None } else { Some(id) })
+                            >
+                                "Log"
+                            </button>
+                            <Show when=move || logging.get() == Some(id)>
+                                <QuickLog case_id=id on_done=move |_| logging.set(None)/>
+                            </Show>
+                        </li>
+                    }
+                }
+            </For>
+        </ul>
+    }
+}

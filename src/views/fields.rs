@@ -1,0 +1,46 @@
+//! Small pieces the forms share: labelled inputs with their field error,
+//! and the stored identifier of a vocabulary value.
+
+use advocase_core::validation::Problems;
+use leptos::prelude::*;
+use serde::Serialize;
+
+/// The identifier a vocabulary value is stored under (`bedside_visit`).
+pub fn ident<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|j| j.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// The message for `field`, if the last attempt had one.
+pub fn error_for(
+    problems: RwSignal<Option<Problems>>,
+    field: &'static str,
+) -> impl Fn() -> Option<String> + Copy {
+    move || {
+        problems.with(|p| {
+            p.as_ref()
+                .and_then(|p| p.for_field(field).map(str::to_owned))
+        })
+    }
+}
+
+/// A field's error line, announced when it appears.
+#[component]
+pub fn FieldError(problems: RwSignal<Option<Problems>>, field: &'static str) -> impl IntoView {
+    let msg = error_for(problems, field);
+    view! {
+        {move || msg().map(|m| view! { <p class="field-error" id=format!("err-{}", field.replace('.', "-"))>{m}</p> })}
+    }
+}
+
+/// Problems not tied to a visible field (e.g. from an older client), listed whole.
+pub fn other_problems(problems: &Problems, shown: &[&str]) -> Vec<String> {
+    problems
+        .0
+        .iter()
+        .filter(|e| !shown.contains(&e.field.as_str()))
+        .map(|e| e.message.clone())
+        .collect()
+}

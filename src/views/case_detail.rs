@@ -1,13 +1,13 @@
 //! One case: who and where the patient is, where the case stands, what can
 //! be done next, and everything that happened, newest first.
 
-use advocase_core::case::{CaseChange, CaseCommand, CaseEvent};
+use advocase_core::case::{CaseChange, CaseCommand, CaseEvent, Priority};
 use advocase_core::caseload::CaseFile;
 use advocase_core::deadline::DueState;
 use advocase_core::id::Id;
 use advocase_core::interaction::{Interaction, resolve};
 use advocase_core::status::Status;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -97,7 +97,7 @@ fn CaseView(file: CaseFile) -> impl IntoView {
                 </ul>
             })}
         </header>
-        <Actions status=c.status id/>
+        <Actions status=c.status id priority=c.priority due_on=c.due_on/>
         <section class="panel" aria-label="Log">
             <QuickLog case_id=id/>
         </section>
@@ -107,7 +107,7 @@ fn CaseView(file: CaseFile) -> impl IntoView {
 
 /// Status, reassignment and resolution: each a small form with its own error.
 #[component]
-fn Actions(status: Status, id: Id) -> impl IntoView {
+fn Actions(status: Status, id: Id, priority: Priority, due_on: Option<NaiveDate>) -> impl IntoView {
     let cases = expect_context::<Cases>();
     let prefs = expect_context::<RwSignal<Preferences>>();
     let message = RwSignal::new(None::<String>);
@@ -144,6 +144,8 @@ fn Actions(status: Status, id: Id) -> impl IntoView {
     let reason = RwSignal::new(String::new());
     let reopen_to = RwSignal::new(reopen_targets.first().map(ident).unwrap_or_default());
     let parse = |s: String| serde_json::from_value::<Status>(serde_json::Value::String(s)).ok();
+    let new_priority = RwSignal::new(ident(&priority));
+    let new_due = RwSignal::new(due_on.map(|d| d.to_string()).unwrap_or_default());
 
     view! {
         <section class="panel actions" aria-label="Actions">
@@ -180,6 +182,29 @@ fn Actions(status: Status, id: Id) -> impl IntoView {
                         <input type="text" prop:value=move || assignee.get() on:input=move |ev| assignee.set(event_target_value(&ev))/>
                     </label>
                     <button type="submit">"Reassign"</button>
+                </form>
+                <form class="inline-form" aria-label="Priority and due date" on:submit=move |ev| {
+                    ev.prevent_default();
+                    let p = serde_json::from_value::<Priority>(serde_json::Value::String(new_priority.get_untracked())).ok();
+                    if let Some(p) = p.filter(|&p| p != priority) {
+                        if !run(CaseCommand::SetPriority { to: p }) { return; }
+                    }
+                    let due = NaiveDate::parse_from_str(&new_due.get_untracked(), "%Y-%m-%d").ok();
+                    if due != due_on {
+                        run(CaseCommand::SetDueOn { to: due });
+                    }
+                }>
+                    <label class="field">
+                        <span>"Priority"</span>
+                        <select prop:value=move || new_priority.get() on:change=move |ev| new_priority.set(event_target_value(&ev))>
+                            {Priority::ALL.iter().map(|p| view! { <option value=ident(p)>{p.label()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <label class="field">
+                        <span>"Due date"</span>
+                        <input type="date" prop:value=move || new_due.get() on:input=move |ev| new_due.set(event_target_value(&ev))/>
+                    </label>
+                    <button type="submit">"Save changes"</button>
                 </form>
                 <form class="inline-form" aria-label="Resolve" on:submit=move |ev| {
                     ev.prevent_default();
@@ -252,7 +277,20 @@ fn describe(change: &CaseChange) -> String {
         CaseChange::Resolved { summary } => format!("Resolved: {summary}"),
         CaseChange::Reassigned { from, to } => format!("Reassigned from {from} to {to}."),
         CaseChange::Edited { field, from, to } => {
-            format!("Changed {field} from “{from}” to “{to}”.")
+            let what = match field.as_str() {
+                "due_on" => "the due date",
+                "description" => "the description",
+                "priority" => "the priority",
+                other => other,
+            };
+            let show = |v: &str| {
+                if v.is_empty() {
+                    "none".to_owned()
+                } else {
+                    format!("“{v}”")
+                }
+            };
+            format!("Changed {what} from {} to {}.", show(from), show(to))
         }
     }
 }

@@ -74,6 +74,16 @@ test("a case is opened, logged, corrected and resolved offline, and survives a r
   await timeline.getByText("Earlier versions").click();
   await expect(timeline.getByText("Daughter asked why the discharge date moved")).toBeVisible();
 
+  // Field edits and status changes land in the same timeline, with who and when.
+  await page.getByRole("combobox", { name: "Priority" }).selectOption({ label: "High" });
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(timeline.getByText("Changed the priority from “Medium” to “High”.")).toBeVisible();
+  await page.getByRole("combobox", { name: "New status" }).selectOption({ label: "Waiting on someone" });
+  await page.getByRole("textbox", { name: "Note (optional)" }).fill("Pharmacy to call back");
+  await page.getByRole("button", { name: "Change status" }).click();
+  await expect(page.getByTestId("case-status")).toHaveText("Waiting on someone");
+  await expect(timeline.getByText("Status Open → Waiting on someone. Pharmacy to call back")).toBeVisible();
+
   // Resolve with a summary.
   await page.getByRole("textbox", { name: "Resolution summary" }).fill("Explained the new date; written plan given in Spanish.");
   await page.getByRole("button", { name: "Resolve" }).click();

@@ -16,5 +16,6 @@ pub mod id;
 pub mod interaction;
 pub mod patient;
 pub mod reference;
+pub mod sample;
 pub mod status;
 pub mod validation;

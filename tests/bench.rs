@@ -1,0 +1,192 @@
+//! Browser benchmarks (not run by `scripts/test`): `scripts/bench` runs this
+//! file in headless Chromium with a release build and prints the figures.
+//! It checks that the data is right, never how fast it was.
+#![cfg(target_arch = "wasm32")]
+
+use advocase::cases::{Cases, SaveError};
+use advocase::storage::{StorageError, Store};
+use advocase_core::caseload::{CaseFile, Caseload, Query};
+use advocase_core::encoding;
+use advocase_core::interaction::InteractionDraft;
+use advocase_core::sample;
+use leptos::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn now_ms() -> f64 {
+    web_sys::window().unwrap().performance().unwrap().now()
+}
+
+fn summarize(name: &str, mut samples: Vec<f64>) {
+    samples.sort_by(|a, b| a.total_cmp(b));
+    let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
+    let line = format!(
+        "BENCH {name}: median {:.2} ms, p95 {:.2} ms, max {:.2} ms over {} runs",
+        at(0.5),
+        at(0.95),
+        at(1.0),
+        samples.len()
+    );
+    web_sys::console::log_1(&line.into());
+}
+
+fn report(line: String) {
+    web_sys::console::log_1(&format!("BENCH {line}").into());
+}
+
+#[wasm_bindgen_test]
+fn search_per_keystroke_over_5000_cases_and_50000_interactions() {
+    let files = sample::caseload(42, 5_000, 10, sample::reference_now());
+    let t = now_ms();
+    let load = Caseload::new(files);
+    report(format!(
+        "index 5,000 cases / {} interactions: {:.1} ms",
+        load.interaction_count(),
+        now_ms() - t
+    ));
+    assert_eq!(load.interaction_count(), 50_000);
+    let today = sample::reference_now().date_naive();
+    let mut samples = Vec::new();
+    let mut hits = 0;
+    for query in [
+        "pharmacy family",
+        "MRN-1003",
+        "interpreter spanish",
+        "warfarin",
+        "discharge date",
+        "4 west",
+    ] {
+        for n in 1..=query.len() {
+            let q = Query {
+                text: query[..n].to_owned(),
+                ..Query::default()
+            };
+            let t = now_ms();
+            // What the list does per keystroke: query, then take the rows it draws.
+            let result = load.query(&q, today);
+            let shown: Vec<&CaseFile> = result.iter().take(100).copied().collect();
+            samples.push(now_ms() - t);
+            hits = result.len().max(shown.len());
+        }
+    }
+    assert!(hits <= 5_000);
+    summarize(
+        "search keystroke (5,000 cases, 50,000 interactions)",
+        samples,
+    );
+}
+
+#[wasm_bindgen_test]
+fn saving_one_interaction_and_bytes_per_record() {
+    let store = Store::new("advocase-bench-save.");
+    for k in store.keys() {
+        store.remove(&k);
+    }
+    let files = sample::caseload(7, 50, 10, sample::reference_now());
+    for f in &files {
+        store
+            .set_raw(&format!("case.{}", f.case.id), &encoding::encode(f))
+            .unwrap();
+    }
+    let cases = Cases::load(store.clone());
+    let ids: Vec<_> = files.iter().map(|f| f.case.id).collect();
+    let mut samples = Vec::new();
+    for (n, id) in ids.iter().enumerate() {
+        let draft = InteractionDraft {
+            channel: "bedside_visit".into(),
+            with: "patient".into(),
+            summary: format!(
+                "Follow-up visit {n}: patient comfortable, family informed of the plan."
+            ),
+            ..Default::default()
+        };
+        let t = now_ms();
+        cases.log(*id, &draft, None, "Ana Coordinator").unwrap();
+        samples.push(now_ms() - t);
+    }
+    assert_eq!(
+        Cases::load(store.clone())
+            .caseload
+            .get_untracked()
+            .interaction_count(),
+        50 * 11
+    );
+    summarize("save one interaction (case with 10 interactions)", samples);
+
+    let bare: Vec<usize> = sample::caseload(9, 200, 0, sample::reference_now())
+        .iter()
+        .map(|f| encoding::encode(f).encode_utf16().count() * 2)
+        .collect();
+    let full: Vec<usize> = sample::caseload(9, 200, 10, sample::reference_now())
+        .iter()
+        .map(|f| encoding::encode(f).encode_utf16().count() * 2)
+        .collect();
+    let per_case = bare.iter().sum::<usize>() / bare.len();
+    let per_ten = full.iter().sum::<usize>() / full.len();
+    let plain = serde_json::to_string(&sample::caseload(9, 1, 10, sample::reference_now())[0])
+        .unwrap()
+        .len()
+        * 2;
+    report(format!(
+        "bytes: case without interactions {per_case} B, case with 10 interactions {per_ten} B, so {} B per interaction (plain JSON would be {plain} B for the case with 10)",
+        (per_ten - per_case) / 10
+    ));
+    for k in store.keys() {
+        store.remove(&k);
+    }
+}
+
+#[wasm_bindgen_test]
+fn capacity_and_loading_a_full_store() {
+    let store = Store::new("advocase-bench-cap.");
+    for k in store.keys() {
+        store.remove(&k);
+    }
+    let files = sample::caseload(3, 4_000, 10, sample::reference_now());
+    let mut fitted = 0;
+    for f in &files {
+        match store.set_raw(&format!("case.{}", f.case.id), &encoding::encode(f)) {
+            Ok(()) => fitted += 1,
+            Err(StorageError::QuotaExceeded) => break,
+            Err(e) => panic!("unexpected storage error: {e}"),
+        }
+    }
+    report(format!(
+        "capacity: {fitted} cases with 10 interactions each fit in localStorage ({} bytes used)",
+        store.usage().bytes
+    ));
+
+    let t = now_ms();
+    let cases = Cases::load(store.clone());
+    let first_page = cases.caseload.with_untracked(|c| {
+        c.query(&Query::default(), sample::reference_now().date_naive())
+            .len()
+    });
+    report(format!(
+        "start: load and index {fitted} stored cases and draw the list query: {:.1} ms",
+        now_ms() - t
+    ));
+    assert_eq!(first_page, fitted);
+    assert!(cases.quarantined.get_untracked().is_empty());
+
+    // Past the quota a save is refused and nothing is lost.
+    let id = files[0].case.id;
+    let draft = InteractionDraft {
+        channel: "phone".into(),
+        with: "patient".into(),
+        summary: "x".repeat(5_000),
+        ..Default::default()
+    };
+    assert!(matches!(
+        cases.log(id, &draft, None, "ana"),
+        Err(SaveError::Storage(StorageError::QuotaExceeded))
+    ));
+    assert_eq!(
+        Cases::load(store.clone()).caseload.get_untracked().len(),
+        fitted
+    );
+    for k in store.keys() {
+        store.remove(&k);
+    }
+}

@@ -48,7 +48,7 @@ pub fn App() -> impl IntoView {
                 let n = cases.quarantined.with(Vec::len);
                 (n > 0).then(|| view! {
                     <p class="notice warn banner" role="alert">
-                        {format!("{n} saved entries could not be read and were set aside. ")}
+                        {crate::cases::set_aside_message(n)} " "
                         <A href="/settings">"See Settings"</A>
                     </p>
                 })

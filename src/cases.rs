@@ -141,6 +141,15 @@ pub fn open(store: &Store) -> Opened {
     }
 }
 
+/// "1 saved entry could not be read and was set aside." and its plural.
+pub fn set_aside_message(n: usize) -> String {
+    if n == 1 {
+        "1 saved entry could not be read and was set aside.".to_owned()
+    } else {
+        format!("{n} saved entries could not be read and were set aside.")
+    }
+}
+
 pub fn discard_quarantined(store: &Store, key: &str) {
     store.remove(&format!("{QUARANTINE_PREFIX}{key}"));
 }

@@ -187,7 +187,7 @@ pub fn Settings() -> impl IntoView {
             <section class="panel" aria-labelledby="set-aside">
                 <h2 id="set-aside">"Entries set aside"</h2>
                 <p class="notice warn" role="alert">
-                    {move || format!("{} saved entries could not be read and were set aside. Everything else loaded normally. Ask IT before discarding them.", cases.quarantined.with(Vec::len))}
+                    {move || format!("{} Everything else loaded normally. Ask IT before discarding.", crate::cases::set_aside_message(cases.quarantined.with(Vec::len)))}
                 </p>
                 <ul class="quarantine">
                     <For each=move || cases.quarantined.get() key=|q| q.key.clone() let:q>

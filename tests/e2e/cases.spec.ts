@@ -149,3 +149,59 @@ test("a form with problems shows every one of them and keeps what was typed", as
   await expect(page.getByText("Description is required.")).toBeVisible();
   await expect(page.getByRole("textbox", { name: "MRN" })).toHaveValue("MRN-9");
 });
+
+test("a damaged saved case is set aside and reported; the others still load", async ({ page, context }) => {
+  await startOffline(page, context);
+  await sayWhoIAm(page, "Dee");
+  await page.getByRole("link", { name: "New case" }).click();
+  await page.getByRole("textbox", { name: "Patient name" }).fill("Olga Ivanova");
+  await page.getByRole("combobox", { name: "Kind of case" }).selectOption({ label: "Concern" });
+  await page.getByRole("textbox", { name: "What is it about?" }).fill("Noise at night");
+  await page.getByRole("button", { name: "Save case" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Olga Ivanova" })).toBeVisible();
+
+  // A damaged entry, as a failing disk or a misbehaving extension might leave.
+  await page.evaluate(() => localStorage.setItem("advocase.case.0190aaaa-0000-7000-8000-000000000000", "z0000beefnot really a case"));
+  await page.goto("/");
+  await expect(page.getByRole("alert").filter({ hasText: "1 saved entry could not be read and was set aside." })).toBeVisible();
+  await expect(page.getByRole("link", { name: /Olga Ivanova/ })).toBeVisible();
+  await page.getByRole("link", { name: "See Settings" }).click();
+  const aside = page.getByRole("region", { name: "Entries set aside" });
+  await expect(aside.getByText("case.0190aaaa-0000-7000-8000-000000000000")).toBeVisible();
+  const kept = await page.evaluate(() => localStorage.getItem("advocase.quarantine.case.0190aaaa-0000-7000-8000-000000000000"));
+  expect(kept).toBe("z0000beefnot really a case");
+});
+
+test("when the device's storage is full, saving says so and the form keeps its text", async ({ page, context }) => {
+  await startOffline(page, context);
+  await sayWhoIAm(page, "Eve");
+  await page.getByRole("link", { name: "New case" }).click();
+  await page.getByRole("textbox", { name: "Patient name" }).fill("Kwame Mensah");
+  await page.getByRole("combobox", { name: "Kind of case" }).selectOption({ label: "Complaint" });
+  await page.getByRole("textbox", { name: "What is it about?" }).fill("Waited four hours for pain relief.");
+
+  // Another tab or site data filled the quota.
+  const fillers = await page.evaluate(() => {
+    let n = 0;
+    for (const size of [262144, 8192, 256, 16]) {
+      const chunk = "x".repeat(size);
+      for (;;) {
+        try {
+          localStorage.setItem(`filler-${n}`, chunk);
+          n++;
+        } catch {
+          break;
+        }
+      }
+    }
+    return n;
+  });
+  await page.getByRole("button", { name: "Save case" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "storage is full" })).toBeVisible();
+  await expect(page.getByRole("textbox", { name: "Patient name" })).toHaveValue("Kwame Mensah");
+  await expect(page.getByRole("textbox", { name: "What is it about?" })).toHaveValue("Waited four hours for pain relief.");
+
+  await page.evaluate((n) => { for (let i = 0; i < n; i++) localStorage.removeItem(`filler-${i}`); }, fillers);
+  await page.getByRole("button", { name: "Save case" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Kwame Mensah" })).toBeVisible();
+});

@@ -137,13 +137,8 @@ fn Actions(status: Status, id: Id, priority: Priority, due_on: Option<NaiveDate>
         .copied()
         .filter(|&t| status.is_reopening(t) && status.can_become(t))
         .collect();
-    let next = RwSignal::new(targets.first().map(ident).unwrap_or_default());
-    let note = RwSignal::new(String::new());
     let assignee = RwSignal::new(String::new());
     let summary = RwSignal::new(String::new());
-    let reason = RwSignal::new(String::new());
-    let reopen_to = RwSignal::new(reopen_targets.first().map(ident).unwrap_or_default());
-    let parse = |s: String| serde_json::from_value::<Status>(serde_json::Value::String(s)).ok();
     let new_priority = RwSignal::new(ident(&priority));
     let new_due = RwSignal::new(due_on.map(|d| d.to_string()).unwrap_or_default());
 
@@ -151,27 +146,11 @@ fn Actions(status: Status, id: Id, priority: Priority, due_on: Option<NaiveDate>
         <section class="panel actions" aria-label="Actions">
             <h2>"Actions"</h2>
             {move || message.get().map(|m| view! { <p class="notice error" role="alert">{m}</p> })}
-            {(!targets.is_empty()).then(|| view! {
-                <form class="inline-form" aria-label="Change status" on:submit=move |ev| {
-                    ev.prevent_default();
-                    if let Some(to) = parse(next.get_untracked()) {
-                        let n = Some(note.get_untracked()).filter(|n| !n.trim().is_empty());
-                        if run(CaseCommand::ChangeStatus { to, note: n }) { note.set(String::new()) }
-                    }
-                }>
-                    <label class="field">
-                        <span>"New status"</span>
-                        <select prop:value=move || next.get() on:change=move |ev| next.set(event_target_value(&ev))>
-                            {targets.iter().map(|t| view! { <option value=ident(t)>{t.label()}</option> }).collect_view()}
-                        </select>
-                    </label>
-                    <label class="field grow">
-                        <span>"Note (optional)"</span>
-                        <input type="text" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))/>
-                    </label>
-                    <button type="submit">"Change status"</button>
-                </form>
-            })}
+            {(!targets.is_empty()).then(|| status_form(
+                StatusForm { name: "Change status", select: "New status", text: "Note (optional)", button: "Change status" },
+                targets.clone(),
+                move |to, note| run(CaseCommand::ChangeStatus { to, note: Some(note).filter(|n| !n.trim().is_empty()) }),
+            ))}
             {status.is_active().then(|| view! {
                 <form class="inline-form" aria-label="Reassign" on:submit=move |ev| {
                     ev.prevent_default();
@@ -217,27 +196,52 @@ fn Actions(status: Status, id: Id, priority: Priority, due_on: Option<NaiveDate>
                     <button type="submit" class="primary">"Resolve"</button>
                 </form>
             })}
-            {(!reopen_targets.is_empty()).then(|| view! {
-                <form class="inline-form" aria-label="Reopen" on:submit=move |ev| {
-                    ev.prevent_default();
-                    if let Some(to) = parse(reopen_to.get_untracked()) {
-                        run(CaseCommand::Reopen { to, reason: reason.get_untracked() });
-                    }
-                }>
-                    <label class="field">
-                        <span>"Reopen as"</span>
-                        <select prop:value=move || reopen_to.get() on:change=move |ev| reopen_to.set(event_target_value(&ev))>
-                            {reopen_targets.iter().map(|t| view! { <option value=ident(t)>{t.label()}</option> }).collect_view()}
-                        </select>
-                    </label>
-                    <label class="field grow">
-                        <span>"Reason for reopening"</span>
-                        <input type="text" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
-                    </label>
-                    <button type="submit">"Reopen"</button>
-                </form>
-            })}
+            {(!reopen_targets.is_empty()).then(|| status_form(
+                StatusForm { name: "Reopen", select: "Reopen as", text: "Reason for reopening", button: "Reopen" },
+                reopen_targets.clone(),
+                move |to, reason| run(CaseCommand::Reopen { to, reason }),
+            ))}
         </section>
+    }
+}
+
+/// The words of a form that moves a case to another status.
+struct StatusForm {
+    name: &'static str,
+    select: &'static str,
+    text: &'static str,
+    button: &'static str,
+}
+
+/// Choose a status, say why, submit: changing status and reopening look
+/// alike. `submit` returns whether the command went through.
+fn status_form(
+    words: StatusForm,
+    targets: Vec<Status>,
+    submit: impl Fn(Status, String) -> bool + Copy + 'static,
+) -> impl IntoView {
+    let chosen = RwSignal::new(targets.first().map(ident).unwrap_or_default());
+    let text = RwSignal::new(String::new());
+    view! {
+        <form class="inline-form" aria-label=words.name on:submit=move |ev| {
+            ev.prevent_default();
+            let to = serde_json::from_value::<Status>(serde_json::Value::String(chosen.get_untracked())).ok();
+            if let Some(to) = to && submit(to, text.get_untracked()) {
+                text.set(String::new());
+            }
+        }>
+            <label class="field">
+                <span>{words.select}</span>
+                <select prop:value=move || chosen.get() on:change=move |ev| chosen.set(event_target_value(&ev))>
+                    {targets.iter().map(|t| view! { <option value=ident(t)>{t.label()}</option> }).collect_view()}
+                </select>
+            </label>
+            <label class="field grow">
+                <span>{words.text}</span>
+                <input type="text" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/>
+            </label>
+            <button type="submit">{words.button}</button>
+        </form>
     }
 }
 

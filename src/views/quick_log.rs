@@ -203,51 +203,9 @@ pub fn QuickLog(
     view! {
         <form class="quick-log" on:submit=save aria-label=title>
             <h3>{title}</h3>
-            <fieldset class="choices">
-                <legend>"How"</legend>
-                {Channel::ALL
-                    .iter()
-                    .map(|c| {
-                        let id = ident(c);
-                        let mine = id.clone();
-                        view! {
-                            <label class="choice">
-                                <input
-                                    type="radio"
-                                    name=format!("channel-{group}")
-                                    value=id.clone()
-                                    prop:checked=move || form.with(|f| f.channel == id)
-                                    on:change=move |_| form.update(|f| f.channel = mine.clone())
-                                />
-                                <span>{c.label()}</span>
-                            </label>
-                        }
-                    })
-                    .collect_view()}
-            </fieldset>
+            {choices("How", format!("channel-{group}"), Channel::ALL.iter().map(|c| (ident(c), c.label())).collect(), form, |f| &f.channel, |f| &mut f.channel)}
             <FieldError problems field="channel"/>
-            <fieldset class="choices">
-                <legend>"With"</legend>
-                {Party::ALL
-                    .iter()
-                    .map(|p| {
-                        let id = ident(p);
-                        let mine = id.clone();
-                        view! {
-                            <label class="choice">
-                                <input
-                                    type="radio"
-                                    name=format!("with-{group}")
-                                    value=id.clone()
-                                    prop:checked=move || form.with(|f| f.with == id)
-                                    on:change=move |_| form.update(|f| f.with = mine.clone())
-                                />
-                                <span>{p.label()}</span>
-                            </label>
-                        }
-                    })
-                    .collect_view()}
-            </fieldset>
+            {choices("With", format!("with-{group}"), Party::ALL.iter().map(|p| (ident(p), p.label())).collect(), form, |f| &f.with, |f| &mut f.with)}
             <FieldError problems field="with"/>
             <label class="field">
                 <span>"What was said"</span>
@@ -287,5 +245,41 @@ pub fn QuickLog(
                 {move || saved.get().then(|| view! { <span class="saved" role="status">"Saved on this device"</span> })}
             </div>
         </form>
+    }
+}
+
+/// A row of one-tap choices (radio buttons drawn as large chips) bound to
+/// one field of the form.
+fn choices(
+    legend: &'static str,
+    name: String,
+    options: Vec<(String, &'static str)>,
+    form: RwSignal<LogForm>,
+    get: fn(&LogForm) -> &String,
+    set: fn(&mut LogForm) -> &mut String,
+) -> impl IntoView {
+    let options = options
+        .into_iter()
+        .map(|(id, label)| {
+            let mine = id.clone();
+            view! {
+                <label class="choice">
+                    <input
+                        type="radio"
+                        name=name.clone()
+                        value=id.clone()
+                        prop:checked=move || form.with(|f| *get(f) == id)
+                        on:change=move |_| form.update(|f| *set(f) = mine.clone())
+                    />
+                    <span>{label}</span>
+                </label>
+            }
+        })
+        .collect_view();
+    view! {
+        <fieldset class="choices">
+            <legend>{legend}</legend>
+            {options}
+        </fieldset>
     }
 }

@@ -1,4 +1,5 @@
 import { defineConfig } from "@playwright/test";
+import { chromiumArgs, chromiumPath } from "./tests/e2e/chromium";
 
 // The app under test: the release client in dist/, served by the real server
 // binary (built by `cargo build -p advocase-server`) on its own port with a
@@ -7,16 +8,6 @@ const PORT = Number(process.env.ADVOCASE_E2E_PORT || 18080);
 export const BASE_URL = `http://127.0.0.1:${PORT}`;
 const dbDir = `target/e2e-data-${process.pid}`;
 
-export const chromiumArgs = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-dev-shm-usage",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
-];
 
 export default defineConfig({
   testDir: "tests/e2e",
@@ -31,7 +22,7 @@ export default defineConfig({
     baseURL: BASE_URL,
     browserName: "chromium",
     headless: true,
-    launchOptions: { executablePath: "/usr/bin/chromium", args: chromiumArgs },
+    launchOptions: { executablePath: chromiumPath, args: chromiumArgs },
     serviceWorkers: "allow",
     trace: "retain-on-failure",
     screenshot: "only-on-failure",

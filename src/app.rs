@@ -24,6 +24,9 @@ pub fn App() -> impl IntoView {
     provide_context(RwSignal::new(prefs));
     provide_context(PrefsLoadError(load_error.map(|e| e.to_string())));
     let cases = Cases::load(store.clone());
+    leptos::task::spawn_local(async move {
+        cases.recover().await;
+    });
     provide_context(cases);
     provide_context(store);
 
@@ -40,10 +43,16 @@ pub fn App() -> impl IntoView {
                     <A href="/guide">"Guide"</A>
                     <A href="/settings">"Settings"</A>
                 </nav>
+                {move || (cases.pending.get() > 0).then(|| view! { <span class="saving">"Saving…"</span> })}
                 <OnlineIndicator/>
             </header>
             <UpdateBanner/>
             {move || cases.read_only.get().map(|why| view! { <p class="notice error banner" role="alert">{why}</p> })}
+            {move || cases.journal_error.get().map(|why| view! {
+                <p class="notice error banner" role="alert">
+                    "Changes are in this browser but could not be written to disk (" {why} "). Keep this tab open and tell IT."
+                </p>
+            })}
             {move || {
                 let n = cases.quarantined.with(Vec::len);
                 (n > 0).then(|| view! {

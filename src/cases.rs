@@ -15,8 +15,8 @@ use advocase_core::validation::Problems;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::clock;
 use crate::storage::{StorageError, Store};
+use crate::{clock, journal};
 
 /// The storage layout this build writes. 1: the first release (preferences
 /// only, no `meta`); 2: case files under `case.<id>`, `meta` present.
@@ -161,7 +161,20 @@ pub struct Cases {
     pub quarantined: RwSignal<Vec<Quarantined>>,
     pub read_only: RwSignal<Option<String>>,
     pub rules: StoredValue<CaseRules>,
+    /// Writes not yet on disk (see `journal`): "Saving…" until zero.
+    pub pending: RwSignal<usize>,
+    /// Why the last durable write failed, if it did.
+    pub journal_error: RwSignal<Option<String>>,
     store: StoredValue<Store>,
+}
+
+/// How far a case file has come: every accepted command appends to its
+/// history or its interactions, so of two versions of one file the one
+/// with more entries is the later.
+fn progress(raw: &str) -> Option<usize> {
+    encoding::decode::<CaseFile>(raw)
+        .ok()
+        .map(|f| f.case.history.len() + f.interactions.len())
 }
 
 impl Cases {
@@ -172,8 +185,73 @@ impl Cases {
             quarantined: RwSignal::new(opened.quarantined),
             read_only: RwSignal::new(opened.read_only),
             rules: StoredValue::new(CaseRules::default()),
+            pending: RwSignal::new(0),
+            journal_error: RwSignal::new(None),
             store: StoredValue::new(store),
         }
+    }
+
+    /// Brings back from the durable journal whatever localStorage lost (a
+    /// browser killed before it wrote to disk, a damaged entry), and
+    /// journals what older builds saved without one. Runs once after load.
+    pub async fn recover(&self) -> usize {
+        let entries = match journal::entries().await {
+            Ok(e) => e,
+            Err(e) => {
+                self.journal_error.set(Some(e));
+                return 0;
+            }
+        };
+        let mut restored = 0;
+        let mut journaled = std::collections::HashSet::new();
+        let prefix = self.store.with_value(|s| s.full_key(CASE_PREFIX));
+        let strip = prefix.len() - CASE_PREFIX.len();
+        for (full, value) in entries {
+            if !full.starts_with(&prefix) {
+                continue;
+            }
+            let key = full[strip..].to_owned();
+            journaled.insert(key.clone());
+            let local = self.store.with_value(|s| s.get_raw(&key));
+            let newer = match &local {
+                None => true,
+                Some(l) if *l == value => false,
+                Some(l) => progress(&value) > progress(l),
+            };
+            if !newer {
+                continue;
+            }
+            let Ok(file) = encoding::decode::<CaseFile>(&value) else {
+                continue;
+            };
+            if self.store.with_value(|s| s.set_raw(&key, &value)).is_ok() {
+                self.caseload.update(|c| c.put(file));
+                restored += 1;
+            }
+        }
+        // Files saved before this device had a journal.
+        let unjournaled: Vec<String> = self
+            .store
+            .with_value(|s| s.keys())
+            .into_iter()
+            .filter(|k| k.starts_with(CASE_PREFIX) && !journaled.contains(k))
+            .collect();
+        for key in unjournaled {
+            if let Some(value) = self.store.with_value(|s| s.get_raw(&key)) {
+                self.journal(key, value);
+            }
+        }
+        restored
+    }
+
+    fn journal(&self, key: String, value: String) {
+        let (pending, error) = (self.pending, self.journal_error);
+        pending.update(|n| *n += 1);
+        let full = self.store.with_value(|s| s.full_key(&key));
+        journal::write(full, value, move |result| {
+            pending.update(|n| *n = n.saturating_sub(1));
+            error.set(result.err());
+        });
     }
 
     fn save(&self, file: CaseFile) -> Result<(), SaveError> {
@@ -181,11 +259,14 @@ impl Cases {
             return Err(SaveError::ReadOnly(why));
         }
         let key = format!("{CASE_PREFIX}{}", file.case.id);
+        let value = encoding::encode(&file);
         self.store
-            .with_value(|s| s.set_raw(&key, &encoding::encode(&file)))
+            .with_value(|s| s.set_raw(&key, &value))
             .map_err(SaveError::Storage)?;
-        // Stored: now, and only now, the views may show it.
+        // Stored: now, and only now, the views may show it. It is on disk
+        // once the journal says so ("Saving…" until then).
         self.caseload.update(|c| c.put(file));
+        self.journal(key, value);
         Ok(())
     }
 

@@ -9,6 +9,7 @@ pub mod app;
 pub mod build;
 pub mod cases;
 pub mod clock;
+pub mod journal;
 pub mod network;
 pub mod preferences;
 pub mod server;

@@ -57,7 +57,8 @@ impl Store {
         }
     }
 
-    fn full_key(&self, key: &str) -> String {
+    /// The key as localStorage knows it, prefix included.
+    pub fn full_key(&self, key: &str) -> String {
         format!("{}{key}", self.prefix)
     }
 

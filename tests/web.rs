@@ -436,3 +436,99 @@ fn a_full_store_refuses_a_log_clearly_and_loses_nothing_already_saved() {
     );
     clear(&store);
 }
+
+/// Waits (bounded) until every journal write is on disk.
+async fn journal_settled(cases: &Cases) {
+    for _ in 0..200 {
+        if cases.pending.get_untracked() == 0 {
+            return;
+        }
+        gloo_timers_sleep(10).await;
+    }
+    panic!("journal writes never completed");
+}
+
+async fn gloo_timers_sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        window()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn what_localstorage_lost_comes_back_from_the_durable_journal() {
+    let store = Store::new("advocase-test-journal.");
+    clear(&store);
+    let cases = Cases::load(store.clone());
+    let id = cases.create(&grievance(), "ana").unwrap();
+    cases
+        .log(
+            id,
+            &note("Logged just before the battery died"),
+            None,
+            "ana",
+        )
+        .unwrap();
+    assert!(
+        cases.pending.get_untracked() > 0,
+        "not yet on disk right after the call (pending {}, error {:?})",
+        cases.pending.get_untracked(),
+        cases.journal_error.get_untracked()
+    );
+    journal_settled(&cases).await;
+    assert_eq!(cases.journal_error.get_untracked(), None);
+
+    // The browser died before committing localStorage: the last write is gone.
+    let key = format!("case.{id}");
+    let before_log = {
+        let mut file = cases.caseload.get_untracked().get(&id).unwrap().clone();
+        file.interactions.clear();
+        advocase_core::encoding::encode(&file)
+    };
+    store.set_raw(&key, &before_log).unwrap();
+
+    let restarted = Cases::load(store.clone());
+    assert_eq!(
+        restarted
+            .caseload
+            .get_untracked()
+            .get(&id)
+            .unwrap()
+            .interactions
+            .len(),
+        0
+    );
+    assert_eq!(restarted.recover().await, 1);
+    let file = restarted
+        .caseload
+        .get_untracked()
+        .get(&id)
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        file.interactions.len(),
+        1,
+        "the journal's later version wins"
+    );
+    assert_eq!(
+        file.interactions[0].summary,
+        "Logged just before the battery died"
+    );
+    assert_eq!(
+        advocase_core::encoding::decode::<advocase_core::caseload::CaseFile>(
+            &store.get_raw(&key).unwrap()
+        )
+        .unwrap(),
+        file
+    );
+
+    // Losing the whole entry is recovered too; an equal copy is left alone.
+    store.remove(&key);
+    let again = Cases::load(store.clone());
+    assert_eq!(again.recover().await, 1);
+    assert!(again.caseload.get_untracked().get(&id).is_some());
+    assert_eq!(Cases::load(store.clone()).recover().await, 0);
+    clear(&store);
+}

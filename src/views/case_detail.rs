@@ -27,6 +27,7 @@ pub fn CaseDetail() -> impl IntoView {
         id.get()
             .and_then(|id| cases.caseload.with(|c| c.get(&id).cloned()))
     });
+    let present = Memo::new(move |_| file.with(|f| f.as_ref().map(|f| f.case.id)));
     view! {
         {move || match file.get() {
             None => view! {
@@ -38,6 +39,14 @@ pub fn CaseDetail() -> impl IntoView {
             .into_any(),
             Some(f) => view! { <CaseView file=f/> }.into_any(),
         }}
+        // Outside the part redrawn on every change of the case, so the log
+        // form keeps its "Saved" confirmation and whatever is being typed.
+        {move || present.get().map(|id| view! {
+            <section class="panel" aria-label="Log">
+                <QuickLog case_id=id/>
+            </section>
+        })}
+        {move || file.get().map(|file| view! { <Timeline file/> })}
     }
 }
 
@@ -98,10 +107,6 @@ fn CaseView(file: CaseFile) -> impl IntoView {
             })}
         </header>
         <Actions status=c.status id priority=c.priority due_on=c.due_on/>
-        <section class="panel" aria-label="Log">
-            <QuickLog case_id=id/>
-        </section>
-        <Timeline file/>
     }
 }
 

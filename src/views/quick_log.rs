@@ -242,7 +242,9 @@ pub fn QuickLog(
             {move || failure.get().map(|f| view! { <p class="notice error" role="alert">{f}</p> })}
             <div class="form-actions">
                 <button type="submit" class="primary">{if amends.is_some() { "Save correction" } else { "Save log" }}</button>
-                {move || saved.get().then(|| view! { <span class="saved" role="status">"Saved on this device"</span> })}
+                {move || saved.get().then(|| view! {
+                    <span class="saved" role="status">{move || if cases.pending.get() > 0 { "Saving…" } else { "Saved on this device" }}</span>
+                })}
             </div>
         </form>
     }

@@ -6,7 +6,7 @@ import { test, expect, expectAppStarted, waitForServiceWorker } from "./fixtures
 
 // A deployment of its own: a copy of dist/ served by a second server, so the
 // test can "deploy a new build" under the open app.
-const PORT = 18081;
+const PORT = Number(process.env.ADVOCASE_E2E_UPDATE_PORT || 18081);
 const origin = `http://127.0.0.1:${PORT}`;
 let dir: string;
 let server: ChildProcess;

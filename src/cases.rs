@@ -120,9 +120,11 @@ pub fn open(store: &Store) -> Opened {
             Ok(file) => files.push(file),
             Err(e) => {
                 // Move aside only if the copy succeeded: never lose the bytes.
-                if store
-                    .set_raw(&format!("{QUARANTINE_PREFIX}{key}"), &raw)
-                    .is_ok()
+                // A newer release's store is reported on, never rearranged.
+                if read_only.is_none()
+                    && store
+                        .set_raw(&format!("{QUARANTINE_PREFIX}{key}"), &raw)
+                        .is_ok()
                 {
                     store.remove(&key);
                 }
@@ -195,6 +197,9 @@ impl Cases {
     /// browser killed before it wrote to disk, a damaged entry), and
     /// journals what older builds saved without one. Runs once after load.
     pub async fn recover(&self) -> usize {
+        if self.read_only.get_untracked().is_some() {
+            return 0;
+        }
         let entries = match journal::entries().await {
             Ok(e) => e,
             Err(e) => {

@@ -319,7 +319,7 @@ fn a_store_left_by_the_first_release_is_migrated_and_keeps_its_preferences() {
 }
 
 #[wasm_bindgen_test]
-fn a_store_from_a_newer_release_is_read_but_never_written() {
+async fn a_store_from_a_newer_release_is_read_but_never_written() {
     let store = Store::new("advocase-test-newer.");
     clear(&store);
     LocalStorage::raw()
@@ -338,6 +338,18 @@ fn a_store_from_a_newer_release_is_read_but_never_written() {
         Err(SaveError::ReadOnly(_))
     ));
     assert_eq!(store.keys(), ["meta"], "nothing was written");
+    // Even an entry this build cannot read stays where the newer release put it.
+    store
+        .set_raw("case.from-the-future", "v9:unknown format")
+        .unwrap();
+    let again = Cases::load(store.clone());
+    assert_eq!(again.quarantined.get_untracked().len(), 1, "reported");
+    assert_eq!(
+        store.get_raw("case.from-the-future").as_deref(),
+        Some("v9:unknown format"),
+        "not moved"
+    );
+    assert_eq!(again.recover().await, 0);
     assert_eq!(store.get_raw("meta").as_deref(), Some(r#"{"schema":99}"#));
     clear(&store);
 }

@@ -5,9 +5,10 @@
 use advocase_core::{encoding, sample};
 
 fn main() {
-    let mut args = std::env::args().skip(1);
-    let cases: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(1000);
-    let each: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(10);
+    let args: Vec<String> = std::env::args().collect();
+    let number =
+        |i: usize, default: usize| args.get(i).and_then(|a| a.parse().ok()).unwrap_or(default);
+    let (cases, each) = (number(1, 1000), number(2, 10));
     println!(
         "{}",
         serde_json::json!({ "key": "advocase.meta", "value": r#"{"schema":2}"# })

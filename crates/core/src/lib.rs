@@ -12,6 +12,7 @@ pub mod case;
 pub mod caseload;
 pub mod deadline;
 pub mod encoding;
+pub mod hlc;
 pub mod id;
 pub mod interaction;
 pub mod patient;

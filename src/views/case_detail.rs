@@ -15,8 +15,8 @@ use leptos_router::hooks::use_params_map;
 use crate::cases::{Cases, SaveError};
 use crate::clock;
 use crate::preferences::Preferences;
-use crate::views::fields::ident;
 use crate::views::quick_log::QuickLog;
+use advocase_core::reference::{from_ident, ident};
 
 #[component]
 pub fn CaseDetail() -> impl IntoView {
@@ -169,7 +169,7 @@ fn Actions(status: Status, id: Id, priority: Priority, due_on: Option<NaiveDate>
                 </form>
                 <form class="inline-form" aria-label="Priority and due date" on:submit=move |ev| {
                     ev.prevent_default();
-                    let p = serde_json::from_value::<Priority>(serde_json::Value::String(new_priority.get_untracked())).ok();
+                    let p = from_ident::<Priority>(&new_priority.get_untracked());
                     if let Some(p) = p.filter(|&p| p != priority) {
                         if !run(CaseCommand::SetPriority { to: p }) { return; }
                     }
@@ -230,7 +230,7 @@ fn status_form(
     view! {
         <form class="inline-form" aria-label=words.name on:submit=move |ev| {
             ev.prevent_default();
-            let to = serde_json::from_value::<Status>(serde_json::Value::String(chosen.get_untracked())).ok();
+            let to = from_ident::<Status>(&chosen.get_untracked());
             if let Some(to) = to && submit(to, text.get_untracked()) {
                 text.set(String::new());
             }

@@ -13,9 +13,9 @@ use leptos_router::components::A;
 use crate::cases::Cases;
 use crate::clock;
 use crate::preferences::Preferences;
-use crate::views::fields::ident;
 use crate::views::quick_log::QuickLog;
 use crate::views::settings::UserNamePrompt;
+use advocase_core::reference::{from_ident, ident};
 
 /// Rows drawn at once: enough for a shift, small enough to stay instant.
 const SHOWN: usize = 100;
@@ -57,10 +57,6 @@ impl Row {
     }
 }
 
-fn parse<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
-}
-
 #[component]
 pub fn CaseList() -> impl IntoView {
     let cases = expect_context::<Cases>();
@@ -77,8 +73,8 @@ pub fn CaseList() -> impl IntoView {
     let result = Memo::new(move |_| {
         let query = Query {
             text: text.get(),
-            status: parse(&status.get()),
-            kind: parse(&kind.get()),
+            status: from_ident(&status.get()),
+            kind: from_ident(&kind.get()),
             unit: Some(unit.get()).filter(|u| !u.is_empty()),
             assigned_to: mine.get().then(|| prefs.with(|p| p.user_name.clone())),
             overdue_only: overdue.get(),

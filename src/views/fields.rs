@@ -3,15 +3,6 @@
 
 use advocase_core::validation::Problems;
 use leptos::prelude::*;
-use serde::Serialize;
-
-/// The identifier a vocabulary value is stored under (`bedside_visit`).
-pub fn ident<T: Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|j| j.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
 
 /// The message for `field`, if the last attempt had one.
 pub fn error_for(

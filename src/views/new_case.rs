@@ -12,7 +12,8 @@ use leptos_router::hooks::use_navigate;
 use crate::cases::{Cases, SaveError};
 use crate::preferences::Preferences;
 use crate::storage::Store;
-use crate::views::fields::{FieldError, ident, other_problems};
+use crate::views::fields::{FieldError, other_problems};
+use advocase_core::reference::ident;
 
 const DRAFT: &str = "draft.new-case";
 
@@ -99,15 +100,16 @@ pub fn NewCase() -> impl IntoView {
         }
     };
 
-    let text = move |label: &'static str,
-                     field: &'static str,
-                     get: fn(&CaseDraft) -> String,
-                     set: fn(&mut CaseDraft, String)| {
+    let input = move |kind: &'static str,
+                      label: &'static str,
+                      field: &'static str,
+                      get: fn(&CaseDraft) -> String,
+                      set: fn(&mut CaseDraft, String)| {
         view! {
             <label class="field">
                 <span>{label}</span>
                 <input
-                    type="text"
+                    type=kind
                     prop:value=move || draft.with(get)
                     on:input=move |ev| draft.update(|d| set(d, event_target_value(&ev)))
                     aria-invalid=move || problems.with(|p| p.as_ref().is_some_and(|p| p.for_field(field).is_some())).to_string()
@@ -116,6 +118,8 @@ pub fn NewCase() -> impl IntoView {
             <FieldError problems field/>
         }
     };
+    let text = move |label, field, get, set| input("text", label, field, get, set);
+    let date = move |label, field, get, set| input("date", label, field, get, set);
     let choose = move |label: &'static str,
                        field: &'static str,
                        options: Vec<(String, &'static str)>,
@@ -129,18 +133,6 @@ pub fn NewCase() -> impl IntoView {
                     {blank.map(|b| view! { <option value="">{b}</option> })}
                     {options.into_iter().map(|(v, l)| view! { <option value=v>{l}</option> }).collect_view()}
                 </select>
-            </label>
-            <FieldError problems field/>
-        }
-    };
-    let date = move |label: &'static str,
-                     field: &'static str,
-                     get: fn(&CaseDraft) -> String,
-                     set: fn(&mut CaseDraft, String)| {
-        view! {
-            <label class="field">
-                <span>{label}</span>
-                <input type="date" prop:value=move || draft.with(get) on:input=move |ev| draft.update(|d| set(d, event_target_value(&ev)))/>
             </label>
             <FieldError problems field/>
         }

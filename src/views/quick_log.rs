@@ -14,7 +14,8 @@ use crate::cases::{Cases, SaveError};
 use crate::clock;
 use crate::preferences::Preferences;
 use crate::storage::Store;
-use crate::views::fields::{FieldError, ident, other_problems};
+use crate::views::fields::{FieldError, other_problems};
+use advocase_core::reference::ident;
 
 /// The form as typed; saved as a draft on every change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

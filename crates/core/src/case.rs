@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 use crate::deadline;
 use crate::id::Id;
 use crate::patient::{Contact, Patient};
-use crate::reference::{CaseKind, Channel, ComplaintCategory, DEFAULT_GRIEVANCE_RESPONSE_DAYS};
+use crate::reference::{
+    CaseKind, Channel, ComplaintCategory, DEFAULT_GRIEVANCE_RESPONSE_DAYS, from_ident,
+};
 use crate::status::Status;
 use crate::validation::Problems;
 
@@ -161,10 +163,6 @@ pub struct CaseDraft {
     pub tags: String,
 }
 
-fn parse_ident<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(s.trim().to_owned())).ok()
-}
-
 fn parse_date(problems: &mut Problems, field: &str, label: &str, s: &str) -> Option<NaiveDate> {
     let s = s.trim();
     if s.is_empty() {
@@ -240,7 +238,7 @@ impl CaseDraft {
             });
         }
 
-        let mut kind = match parse_ident::<CaseKind>(&self.kind) {
+        let mut kind = match from_ident::<CaseKind>(&self.kind) {
             Some(k) => Some(k),
             None if self.kind.trim().is_empty() => {
                 p.add("kind", "Choose what kind of case this is.");
@@ -256,7 +254,7 @@ impl CaseDraft {
         };
         let category = match self.category.trim() {
             "" => None,
-            c => match parse_ident::<ComplaintCategory>(c) {
+            c => match from_ident::<ComplaintCategory>(c) {
                 Some(cat) => Some(cat),
                 None => {
                     p.add(
@@ -267,7 +265,7 @@ impl CaseDraft {
                 }
             },
         };
-        let received_via = match parse_ident::<Channel>(&self.received_via) {
+        let received_via = match from_ident::<Channel>(&self.received_via) {
             Some(ch) => Some(ch),
             None if self.received_via.trim().is_empty() => Some(Channel::BedsideVisit),
             None => {
@@ -280,7 +278,7 @@ impl CaseDraft {
         };
         let priority = match self.priority.trim() {
             "" => Priority::default(),
-            s => parse_ident::<Priority>(s).unwrap_or_else(|| {
+            s => from_ident::<Priority>(s).unwrap_or_else(|| {
                 p.add("priority", format!("Unknown priority '{s}'."));
                 Priority::default()
             }),

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::case::{Actor, MAX_SHORT, MAX_TEXT};
 use crate::id::Id;
-use crate::reference::{Channel, Party};
+use crate::reference::{Channel, Party, from_ident};
 use crate::validation::Problems;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -148,7 +148,7 @@ fn ident<T: serde::de::DeserializeOwned>(
         p.add(field, format!("Choose the {what}."));
         return None;
     }
-    let parsed = serde_json::from_value(serde_json::Value::String(s.to_owned())).ok();
+    let parsed = from_ident(s);
     if parsed.is_none() {
         p.add(field, format!("Unknown {what} '{s}'."));
     }

@@ -6,7 +6,23 @@
 //! the server, so renaming a label is free but renaming a variant is a
 //! migration.
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+
+/// The stored identifier of a vocabulary value (`bedside_visit`): what forms
+/// carry and storage keeps.
+pub fn ident<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|j| j.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// The value an identifier stands for; `None` for one this build does not
+/// know (from an older or newer client).
+pub fn from_ident<T: DeserializeOwned>(ident: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(ident.trim().to_owned())).ok()
+}
 
 /// A citation shown next to reference material in the app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

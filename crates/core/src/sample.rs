@@ -8,7 +8,7 @@ use crate::case::{Actor, CaseDraft, CaseRules};
 use crate::caseload::CaseFile;
 use crate::id::Id;
 use crate::interaction::InteractionDraft;
-use crate::reference::{CaseKind, Channel, ComplaintCategory, Party};
+use crate::reference::{CaseKind, Channel, ComplaintCategory, Party, ident};
 
 const FIRST: &[&str] = &[
     "Maria", "John", "Wei", "Amara", "Lars", "Fatima", "José", "Olga", "Kwame", "Priya", "Tom",
@@ -78,13 +78,6 @@ impl Rng {
             [r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], s[0], s[1]],
         )
     }
-}
-
-fn ident<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|j| j.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }
 
 /// `count` cases, each with `interactions` interactions, received over the

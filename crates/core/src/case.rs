@@ -6,6 +6,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::change::FieldValue;
 use crate::deadline;
 use crate::id::Id;
 use crate::patient::{Contact, Patient};
@@ -131,6 +132,16 @@ pub enum CaseChange {
         field: String,
         from: String,
         to: String,
+    },
+    /// Someone looked at a sync conflict and chose which value stands.
+    Settled {
+        field: String,
+        kept: String,
+        discarded: String,
+    },
+    /// A manager removed a case opened by mistake.
+    Deleted {
+        reason: String,
     },
 }
 
@@ -384,11 +395,25 @@ impl Case {
     /// Applies `command`, recording it in the history; on error the case is
     /// unchanged and every problem is reported.
     pub fn apply(&mut self, command: CaseCommand, actor: &Actor) -> Result<(), Problems> {
+        let (change, values) = self.plan(command)?;
+        for v in values {
+            v.apply_to(self);
+        }
+        self.updated_at = actor.now;
+        self.history.push(CaseEvent {
+            at: actor.now,
+            by: actor.user.clone(),
+            change,
+        });
+        Ok(())
+    }
+
+    /// Checks `command` against the case as this device sees it and returns
+    /// what to record in the history and the field values it sets. Sync
+    /// ships the values (merged field by field), not the command.
+    pub fn plan(&self, command: CaseCommand) -> Result<(CaseChange, Vec<FieldValue>), Problems> {
         let mut p = Problems::default();
-        // Each arm validates and returns what to record and what to change;
-        // nothing changes unless every check passed.
-        type Effect = Box<dyn FnOnce(&mut Case)>;
-        let (change, effect): (CaseChange, Effect) = match command {
+        let (change, values) = match command {
             CaseCommand::ChangeStatus { to, note } => {
                 if to == Status::Resolved {
                     p.add(
@@ -415,7 +440,7 @@ impl Case {
                         to,
                         note,
                     },
-                    Box::new(move |c| c.status = to),
+                    vec![FieldValue::Status(to)],
                 )
             }
             CaseCommand::Resolve { summary } => {
@@ -426,13 +451,14 @@ impl Case {
                     );
                 }
                 let summary = p.text("resolution", "Resolution summary", &summary, MAX_TEXT);
-                let kept = summary.clone();
                 (
-                    CaseChange::Resolved { summary },
-                    Box::new(move |c| {
-                        c.status = Status::Resolved;
-                        c.resolution = Some(kept);
-                    }),
+                    CaseChange::Resolved {
+                        summary: summary.clone(),
+                    },
+                    vec![
+                        FieldValue::Status(Status::Resolved),
+                        FieldValue::Resolution(Some(summary)),
+                    ],
                 )
             }
             CaseCommand::Reopen { to, reason } => {
@@ -453,7 +479,7 @@ impl Case {
                         to,
                         reason,
                     },
-                    Box::new(move |c| c.status = to),
+                    vec![FieldValue::Status(to)],
                 )
             }
             CaseCommand::Reassign { to } => {
@@ -461,23 +487,22 @@ impl Case {
                 if to == self.assignee {
                     p.add("assignee", format!("The case is already assigned to {to}."));
                 }
-                let kept = to.clone();
                 (
                     CaseChange::Reassigned {
                         from: self.assignee.clone(),
-                        to,
+                        to: to.clone(),
                     },
-                    Box::new(move |c| c.assignee = kept),
+                    vec![FieldValue::Assignee(to)],
                 )
             }
             CaseCommand::SetPriority { to } => (
                 edited("priority", self.priority.label(), to.label()),
-                Box::new(move |c| c.priority = to),
+                vec![FieldValue::Priority(to)],
             ),
             CaseCommand::SetDescription { to } => {
                 let to = p.text("description", "Description", &to, MAX_TEXT);
                 let change = edited("description", &self.description, &to);
-                (change, Box::new(move |c| c.description = to))
+                (change, vec![FieldValue::Description(to)])
             }
             CaseCommand::SetDueOn { to } => {
                 if to.is_some_and(|d| d < self.received_on) {
@@ -489,21 +514,11 @@ impl Case {
                 let show = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
                 (
                     edited("due_on", &show(self.due_on), &show(to)),
-                    Box::new(move |c| c.due_on = to),
+                    vec![FieldValue::DueOn(to)],
                 )
             }
         };
-        if !p.is_empty() {
-            return Err(p);
-        }
-        effect(self);
-        self.updated_at = actor.now;
-        self.history.push(CaseEvent {
-            at: actor.now,
-            by: actor.user.clone(),
-            change,
-        });
-        Ok(())
+        p.into_result((change, values))
     }
 
     /// True when a response is owed and its date has passed.

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::case::Case;
 use crate::id::Id;
 use crate::interaction::Interaction;
+use crate::log::{Conflict, Deletion, SetAside};
 use crate::reference::CaseKind;
 use crate::status::Status;
 
@@ -19,6 +20,40 @@ pub struct CaseFile {
     pub case: Case,
     #[serde(default)]
     pub interactions: Vec<Interaction>,
+    /// Concurrent edits a person has yet to settle (see `log.rs`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<Conflict>,
+    /// Changes the server refused, with its reasons.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub set_aside: Vec<SetAside>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<Deletion>,
+    /// For each field, the change that set its current value: the `base`
+    /// of the next edit.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub versions: BTreeMap<String, Id>,
+    /// Changes on this device the server does not have yet.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub pending: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+impl CaseFile {
+    /// A case file as the first releases stored it: no sync state.
+    pub fn new(case: Case, interactions: Vec<Interaction>) -> Self {
+        CaseFile {
+            case,
+            interactions,
+            conflicts: Vec::new(),
+            set_aside: Vec::new(),
+            deleted: None,
+            versions: BTreeMap::new(),
+            pending: 0,
+        }
+    }
 }
 
 impl CaseFile {

@@ -1,5 +1,5 @@
 //! Hybrid logical clock: the ordering of concurrent edits from devices
-//! whose wall clocks disagree (groundwork for sync, issue 4).
+//! whose wall clocks disagree .
 //!
 //! A timestamp is (wall milliseconds, counter, node). It never goes
 //! backwards on one node, and a node that has seen a timestamp always
@@ -20,6 +20,20 @@ pub struct Timestamp {
     pub node: u64,
 }
 
+/// `ts`, or the latest time a receiver whose wall clock reads `now_ms`
+/// accepts if `ts` is further ahead than the drift allowance.
+pub fn clamp(ts: Timestamp, now_ms: u64) -> Timestamp {
+    let ceiling = now_ms.saturating_add(MAX_DRIFT_MS);
+    if ts.wall_ms > ceiling {
+        Timestamp {
+            wall_ms: ceiling,
+            ..ts
+        }
+    } else {
+        ts
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Clock {
     last: Timestamp,
@@ -34,6 +48,11 @@ impl Clock {
                 node,
             },
         }
+    }
+
+    /// A clock that carries on from a stored last timestamp.
+    pub fn resume(last: Timestamp) -> Self {
+        Clock { last }
     }
 
     pub fn last(&self) -> Timestamp {
@@ -62,16 +81,7 @@ impl Clock {
     /// Takes in a timestamp received from elsewhere, so that every later
     /// local timestamp orders after it. Returns the clamped remote time.
     pub fn observe(&mut self, remote: Timestamp, now_ms: u64) -> Timestamp {
-        let ceiling = now_ms.saturating_add(MAX_DRIFT_MS);
-        let remote = if remote.wall_ms > ceiling {
-            Timestamp {
-                wall_ms: ceiling,
-                counter: 0,
-                ..remote
-            }
-        } else {
-            remote
-        };
+        let remote = clamp(remote, now_ms);
         let node = self.last.node;
         let wall = now_ms.max(self.last.wall_ms).max(remote.wall_ms);
         let counter = match (wall == self.last.wall_ms, wall == remote.wall_ms) {

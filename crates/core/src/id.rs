@@ -19,6 +19,12 @@ impl Id {
         Id(uuid::Builder::from_unix_timestamp_millis(unix_ms, &random).into_uuid())
     }
 
+    /// 64 of the random bits: a device's node number for the hybrid clock.
+    pub fn node(&self) -> u64 {
+        let b = self.0.as_bytes();
+        u64::from_be_bytes([b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]])
+    }
+
     /// Milliseconds since the Unix epoch at creation.
     pub fn created_unix_ms(&self) -> Option<u64> {
         let (secs, nanos) = self.0.get_timestamp()?.to_unix();

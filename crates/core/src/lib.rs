@@ -7,16 +7,22 @@
 //! Time and randomness come in as arguments. Anything both sides must agree
 //! on lives here.
 
+pub mod access;
 pub mod api;
 pub mod case;
 pub mod caseload;
+pub mod change;
 pub mod deadline;
 pub mod encoding;
 pub mod hlc;
 pub mod id;
 pub mod interaction;
+pub mod log;
+pub mod outbox;
 pub mod patient;
 pub mod reference;
+pub mod replica;
 pub mod sample;
 pub mod status;
+pub mod sync;
 pub mod validation;

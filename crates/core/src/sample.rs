@@ -70,7 +70,7 @@ impl Rng {
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
     }
-    fn id(&mut self, ms: u64) -> Id {
+    pub fn id(&mut self, ms: u64) -> Id {
         let r = self.next_u64().to_le_bytes();
         let s = self.next_u64().to_le_bytes();
         Id::new_v7(
@@ -147,10 +147,7 @@ pub fn caseload(seed: u64, count: usize, interactions: usize, now: DateTime<Utc>
                     .expect("sample interactions are valid")
                 })
                 .collect();
-            CaseFile {
-                case,
-                interactions: logs,
-            }
+            CaseFile::new(case, logs)
         })
         .collect()
 }

@@ -47,10 +47,7 @@ fn file(
     }
     .validate(id(n), &actor("ana"), &CaseRules::default())
     .unwrap();
-    CaseFile {
-        case,
-        interactions: vec![],
-    }
+    CaseFile::new(case, vec![])
 }
 
 fn caseload() -> Caseload {

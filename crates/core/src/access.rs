@@ -1,0 +1,137 @@
+//! Who may see and change which cases. The server enforces these rules on
+//! every push and pull; the client uses the same functions only to avoid
+//! offering what would be refused.
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::ApiError;
+use crate::case::Case;
+use crate::caseload::CaseFile;
+use crate::change::{Change, Op, Refusal};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Sees the cases of the units they cover and those assigned to them.
+    Coordinator,
+    /// Sees and may change every case; deletes cases opened by mistake.
+    Manager,
+    /// Manages accounts. Sees no patient data: IT staff need not.
+    Admin,
+}
+
+impl Role {
+    pub const ALL: &'static [Role] = &[Role::Coordinator, Role::Manager, Role::Admin];
+
+    pub const fn label(self) -> &'static str {
+        match self {
+            Role::Coordinator => "Coordinator",
+            Role::Manager => "Manager",
+            Role::Admin => "Administrator",
+        }
+    }
+
+    pub fn ident(self) -> &'static str {
+        match self {
+            Role::Coordinator => "coordinator",
+            Role::Manager => "manager",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn from_ident(s: &str) -> Option<Role> {
+        Role::ALL.iter().copied().find(|r| r.ident() == s)
+    }
+}
+
+/// An account as the API shows it (never with its password hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// The units a coordinator covers, e.g. "4 West".
+    #[serde(default)]
+    pub units: Vec<String>,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl User {
+    pub fn covers(&self, unit: &str) -> bool {
+        let unit = unit.trim();
+        !unit.is_empty()
+            && self
+                .units
+                .iter()
+                .any(|u| u.trim().eq_ignore_ascii_case(unit))
+    }
+
+    pub fn can_see(&self, case: &Case) -> bool {
+        match self.role {
+            Role::Manager => true,
+            Role::Admin => false,
+            Role::Coordinator => {
+                self.covers(&case.patient.unit)
+                    || case.assignee == self.username
+                    || case.created_by == self.username
+            }
+        }
+    }
+}
+
+fn forbidden(message: impl Into<String>) -> Refusal {
+    ApiError::new("forbidden", message)
+}
+
+/// Whether `user` may make `change` to the case as the receiver holds it
+/// (`None`: a case it has never seen). Run after [`Change::check`].
+pub fn authorize(user: &User, change: &Change, current: Option<&CaseFile>) -> Result<(), Refusal> {
+    if change.by != user.username {
+        return Err(forbidden(format!(
+            "This change was recorded by {} and cannot be sent by {}.",
+            change.by, user.username
+        )));
+    }
+    if user.role == Role::Admin {
+        return Err(forbidden(
+            "Administrators manage accounts; they cannot change cases.",
+        ));
+    }
+    match (&change.op, current) {
+        (Op::Open { case }, None) => {
+            if user.can_see(case) {
+                Ok(())
+            } else {
+                Err(forbidden(
+                    "You cannot open a case you would not be allowed to see: assign it to yourself or to a unit you cover.",
+                ))
+            }
+        }
+        (Op::Open { .. }, Some(_)) => Err(ApiError {
+            error: "invalid".into(),
+            message: "A case with this id already exists.".into(),
+            field: Some("case_id".into()),
+        }),
+        (_, None) => Err(ApiError {
+            error: "invalid".into(),
+            message: "This case is not on the server (was its opening refused?).".into(),
+            field: Some("case_id".into()),
+        }),
+        (op, Some(file)) => {
+            if !user.can_see(&file.case) {
+                return Err(forbidden(
+                    "This case belongs to a unit you do not cover and is not assigned to you.",
+                ));
+            }
+            if matches!(op, Op::Delete { .. }) && user.role != Role::Manager {
+                return Err(forbidden("Only a manager can delete a case."));
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,314 @@
+//! A change: the unit of sync. Every write a device makes to a case is one
+//! [`Change`], recorded locally first (its outbox) and sent to the server
+//! later; a case's state is a pure function of the set of its changes
+//! (see `log.rs`), so replicas holding the same changes agree.
+//!
+//! A change is identified twice on purpose: `id` names it everywhere
+//! (conflicts refer to it), `(device, seq)` is what makes a push idempotent
+//! (a retried batch carries the same pairs).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::api::ApiError;
+use crate::case::{Case, CaseChange, MAX_NAME, MAX_SHORT, MAX_TAGS, MAX_TEXT, Priority};
+use crate::hlc::Timestamp;
+use crate::id::Id;
+use crate::interaction::Interaction;
+use crate::status::Status;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub id: Id,
+    pub case_id: Id,
+    pub device: Id,
+    /// 1, 2, 3… per device, in the order the device recorded its changes.
+    pub seq: u64,
+    pub hlc: Timestamp,
+    /// The username of whoever made it; the server checks it is the sender.
+    pub by: String,
+    /// The device's wall time, for people (ordering uses `hlc`).
+    pub at: DateTime<Utc>,
+    pub op: Op,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Op {
+    /// The case as it was created (its history holds the opening event).
+    Open { case: Box<Case> },
+    /// Field values merged one by one, last writer wins; `event` is what the
+    /// history shows. `settles` names conflicts a person has decided.
+    Edit {
+        event: CaseChange,
+        #[serde(default)]
+        sets: Vec<FieldSet>,
+        #[serde(default)]
+        settles: Vec<ConflictRef>,
+    },
+    /// Interactions are append-only: they never conflict.
+    Log { interaction: Box<Interaction> },
+    /// Removes a case opened by mistake (managers only); it syncs like any change.
+    Delete { reason: String },
+}
+
+/// One field's new value, and which change set the value its author saw
+/// (`None` if they saw none). A different `base` than the field's current
+/// setter means the author did not see that value: a conflict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldSet {
+    pub value: FieldValue,
+    pub base: Option<Id>,
+}
+
+/// Names one conflict: the change whose value was overwritten, and the field.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ConflictRef {
+    pub change: Id,
+    pub field: String,
+}
+
+/// The case fields that change after opening, each merged on its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "field", content = "value", rename_all = "snake_case")]
+pub enum FieldValue {
+    Status(Status),
+    Resolution(Option<String>),
+    Assignee(String),
+    Priority(Priority),
+    Description(String),
+    DueOn(Option<NaiveDate>),
+}
+
+impl FieldValue {
+    pub const FIELDS: &'static [&'static str] = &[
+        "status",
+        "resolution",
+        "assignee",
+        "priority",
+        "description",
+        "due_on",
+    ];
+
+    pub fn field(&self) -> &'static str {
+        match self {
+            FieldValue::Status(_) => "status",
+            FieldValue::Resolution(_) => "resolution",
+            FieldValue::Assignee(_) => "assignee",
+            FieldValue::Priority(_) => "priority",
+            FieldValue::Description(_) => "description",
+            FieldValue::DueOn(_) => "due_on",
+        }
+    }
+
+    /// The current value of `field` on `case`.
+    pub fn read(case: &Case, field: &str) -> Option<FieldValue> {
+        Some(match field {
+            "status" => FieldValue::Status(case.status),
+            "resolution" => FieldValue::Resolution(case.resolution.clone()),
+            "assignee" => FieldValue::Assignee(case.assignee.clone()),
+            "priority" => FieldValue::Priority(case.priority),
+            "description" => FieldValue::Description(case.description.clone()),
+            "due_on" => FieldValue::DueOn(case.due_on),
+            _ => return None,
+        })
+    }
+
+    pub fn apply_to(self, case: &mut Case) {
+        match self {
+            FieldValue::Status(v) => case.status = v,
+            FieldValue::Resolution(v) => case.resolution = v,
+            FieldValue::Assignee(v) => case.assignee = v,
+            FieldValue::Priority(v) => case.priority = v,
+            FieldValue::Description(v) => case.description = v,
+            FieldValue::DueOn(v) => case.due_on = v,
+        }
+    }
+
+    /// For people: "High", "2026-11-30", "(none)".
+    pub fn display(&self) -> String {
+        match self {
+            FieldValue::Status(s) => s.label().to_owned(),
+            FieldValue::Priority(p) => p.label().to_owned(),
+            FieldValue::Assignee(s) | FieldValue::Description(s) => s.clone(),
+            FieldValue::Resolution(r) => r.clone().unwrap_or_else(|| "(none)".into()),
+            FieldValue::DueOn(d) => d.map_or_else(|| "(none)".into(), |d| d.to_string()),
+        }
+    }
+
+    pub fn label(field: &str) -> &'static str {
+        match field {
+            "status" => "Status",
+            "resolution" => "Resolution",
+            "assignee" => "Assignee",
+            "priority" => "Priority",
+            "description" => "Description",
+            "due_on" => "Due date",
+            _ => "Field",
+        }
+    }
+}
+
+/// Why the server refused a change: the same shape as every API error.
+pub type Refusal = ApiError;
+
+fn invalid(field: &str, message: impl Into<String>) -> Refusal {
+    ApiError {
+        error: "invalid".into(),
+        message: message.into(),
+        field: Some(field.to_owned()),
+    }
+}
+
+fn within(field: &str, label: &str, s: &str, max: usize) -> Result<(), Refusal> {
+    if s.chars().count() > max {
+        Err(invalid(
+            field,
+            format!("{label} is too long (at most {max} characters)."),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+impl Change {
+    /// The checks any receiver makes of a change on its own, whoever sent it:
+    /// lengths and consistency. Forms check more (and say it better); this
+    /// guards the shared store against a damaged or hostile client.
+    pub fn check(&self) -> Result<(), Refusal> {
+        within("by", "The author", &self.by, MAX_SHORT)?;
+        if self.by.trim().is_empty() {
+            return Err(invalid("by", "A change must name its author."));
+        }
+        if self.seq == 0 {
+            return Err(invalid("seq", "Sequence numbers start at 1."));
+        }
+        match &self.op {
+            Op::Open { case } => {
+                if case.id != self.case_id {
+                    return Err(invalid("op.case.id", "The case id does not match."));
+                }
+                let p = &case.patient;
+                if p.name.trim().is_empty() {
+                    return Err(invalid("op.case.patient.name", "A patient name is needed."));
+                }
+                within("op.case.patient.name", "Patient name", &p.name, MAX_NAME)?;
+                for (f, l, v) in [
+                    ("op.case.patient.mrn", "MRN", &p.mrn),
+                    ("op.case.patient.unit", "Unit", &p.unit),
+                    ("op.case.patient.room", "Room", &p.room),
+                    (
+                        "op.case.patient.preferred_language",
+                        "Preferred language",
+                        &p.preferred_language,
+                    ),
+                    ("op.case.assignee", "Assignee", &case.assignee),
+                    ("op.case.created_by", "Created by", &case.created_by),
+                ] {
+                    within(f, l, v, MAX_SHORT)?;
+                }
+                if p.contacts.len() > 20 {
+                    return Err(invalid("op.case.patient.contacts", "At most 20 contacts."));
+                }
+                for c in &p.contacts {
+                    within(
+                        "op.case.patient.contacts",
+                        "Contact name",
+                        &c.name,
+                        MAX_NAME,
+                    )?;
+                    within(
+                        "op.case.patient.contacts",
+                        "Relationship",
+                        &c.relationship,
+                        MAX_SHORT,
+                    )?;
+                    within("op.case.patient.contacts", "Phone", &c.phone, MAX_SHORT)?;
+                }
+                within(
+                    "op.case.description",
+                    "Description",
+                    &case.description,
+                    MAX_TEXT,
+                )?;
+                if case.tags.len() > MAX_TAGS {
+                    return Err(invalid("op.case.tags", format!("At most {MAX_TAGS} tags.")));
+                }
+                for t in &case.tags {
+                    within("op.case.tags", "A tag", t, 40)?;
+                }
+                if case.history.len() > 1000 {
+                    return Err(invalid("op.case.history", "The history is too long."));
+                }
+                if let Some(r) = &case.resolution {
+                    within("op.case.resolution", "Resolution", r, MAX_TEXT)?;
+                }
+            }
+            Op::Edit {
+                event,
+                sets,
+                settles,
+            } => {
+                if sets.is_empty() && settles.is_empty() {
+                    return Err(invalid("op.sets", "An edit must change something."));
+                }
+                if sets.len() > FieldValue::FIELDS.len() || settles.len() > 100 {
+                    return Err(invalid("op.sets", "Too many fields in one edit."));
+                }
+                let event_text = serde_json::to_string(event).unwrap_or_default();
+                within("op.event", "The history entry", &event_text, 3 * MAX_TEXT)?;
+                for s in sets {
+                    match &s.value {
+                        FieldValue::Assignee(a) => {
+                            within("op.sets.assignee", "Assignee", a, MAX_SHORT)?;
+                            if a.trim().is_empty() {
+                                return Err(invalid("op.sets.assignee", "An assignee is needed."));
+                            }
+                        }
+                        FieldValue::Description(d) => {
+                            within("op.sets.description", "Description", d, MAX_TEXT)?
+                        }
+                        FieldValue::Resolution(Some(r)) => {
+                            within("op.sets.resolution", "Resolution", r, MAX_TEXT)?
+                        }
+                        _ => {}
+                    }
+                }
+                for s in settles {
+                    within("op.settles.field", "Field", &s.field, 40)?;
+                }
+            }
+            Op::Log { interaction: i } => {
+                if i.case_id != self.case_id {
+                    return Err(invalid(
+                        "op.interaction.case_id",
+                        "The interaction belongs to another case.",
+                    ));
+                }
+                within(
+                    "op.interaction.summary",
+                    "What was said",
+                    &i.summary,
+                    MAX_TEXT,
+                )?;
+                within("op.interaction.outcome", "Outcome", &i.outcome, MAX_TEXT)?;
+                within("op.interaction.by", "Logged by", &i.by, MAX_SHORT)?;
+                if let Some(f) = &i.follow_up {
+                    within(
+                        "op.interaction.follow_up",
+                        "Follow-up",
+                        &f.what,
+                        MAX_SHORT * 5,
+                    )?;
+                }
+            }
+            Op::Delete { reason } => {
+                if reason.trim().is_empty() {
+                    return Err(invalid("op.reason", "Say why the case is deleted."));
+                }
+                within("op.reason", "Reason", reason, MAX_TEXT)?;
+            }
+        }
+        Ok(())
+    }
+}

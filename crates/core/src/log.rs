@@ -1,0 +1,275 @@
+//! A case's log: every change a replica holds for one case, and the fold
+//! that turns it into the case people see.
+//!
+//! Invariant: the fold depends only on the *set* of changes, never on the
+//! order they arrived in. Changes are applied in (hybrid clock, id) order;
+//! each field takes the value of the last change that set it; when that
+//! change's author had not seen the value it replaced, the replaced value
+//! is recorded as a [`Conflict`] for a person to settle. Replicas with the
+//! same changes therefore show the same case, conflicts included.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::case::{CaseChange, CaseEvent};
+use crate::caseload::CaseFile;
+use crate::change::{Change, ConflictRef, FieldValue, Op, Refusal};
+use crate::hlc::Timestamp;
+use crate::id::Id;
+
+/// A change as a device keeps it: with what the server said about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub change: Change,
+    /// The server's sequence number once it holds the change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub synced: Option<u64>,
+    /// Set aside: the server refused it. Not applied, shown on the case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<Refusal>,
+}
+
+impl Entry {
+    pub fn is_pending(&self) -> bool {
+        self.synced.is_none() && self.refused.is_none()
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseLog {
+    /// Sorted by (hlc, id); one entry per change id.
+    pub entries: Vec<Entry>,
+}
+
+/// One side of a conflict: a value, and the change that set it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Version {
+    pub value: FieldValue,
+    pub change: Id,
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Two concurrent edits of one field: `kept` won by the clock, `lost` was
+/// overwritten by someone who had not seen it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conflict {
+    pub field: String,
+    pub kept: Version,
+    pub lost: Version,
+}
+
+impl Conflict {
+    pub fn reference(&self) -> ConflictRef {
+        ConflictRef {
+            change: self.lost.change,
+            field: self.field.clone(),
+        }
+    }
+}
+
+fn order(c: &Change) -> (Timestamp, Id) {
+    (c.hlc, c.id)
+}
+
+impl CaseLog {
+    pub fn case_id(&self) -> Option<Id> {
+        self.entries.first().map(|e| e.change.case_id)
+    }
+
+    pub fn get(&self, id: Id) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.change.id == id)
+    }
+
+    /// Adds or replaces (by change id) an entry, keeping the order.
+    pub fn put(&mut self, entry: Entry) {
+        self.entries.retain(|e| e.change.id != entry.change.id);
+        let key = order(&entry.change);
+        let at = self.entries.partition_point(|e| order(&e.change) < key);
+        self.entries.insert(at, entry);
+    }
+
+    /// Takes in a change the server holds (as the server holds it: its clock
+    /// may have been clamped). Returns false if nothing changed.
+    pub fn merge_synced(&mut self, change: Change, server_seq: u64) -> bool {
+        if let Some(e) = self.get(change.id)
+            && e.synced == Some(server_seq)
+            && e.change == change
+        {
+            return false;
+        }
+        self.put(Entry {
+            change,
+            synced: Some(server_seq),
+            refused: None,
+        });
+        true
+    }
+
+    pub fn pending(&self) -> impl Iterator<Item = &Change> {
+        self.entries
+            .iter()
+            .filter(|e| e.is_pending())
+            .map(|e| &e.change)
+    }
+
+    pub fn has_unsynced(&self) -> bool {
+        self.entries.iter().any(|e| e.synced.is_none())
+    }
+
+    pub fn last_hlc(&self) -> Option<Timestamp> {
+        self.entries.iter().map(|e| e.change.hlc).max()
+    }
+
+    /// Whether the log holds the change that opened the case (a device may
+    /// hold later changes of a case whose full history it has yet to fetch).
+    pub fn is_complete(&self) -> bool {
+        self.entries
+            .iter()
+            .any(|e| e.refused.is_none() && matches!(e.change.op, Op::Open { .. }))
+    }
+
+    /// The case as its changes make it, or `None` until it has been opened.
+    pub fn fold(&self) -> Option<CaseFile> {
+        let applied: Vec<&Change> = self
+            .entries
+            .iter()
+            .filter(|e| e.refused.is_none())
+            .map(|e| &e.change)
+            .collect();
+        // The opening comes first whatever its clock says: a clamped or
+        // skewed clock must not leave edits with nothing to apply to.
+        let open = applied
+            .iter()
+            .filter(|c| matches!(c.op, Op::Open { .. }))
+            .min_by_key(|c| order(c))?;
+        let Op::Open { case } = &open.op else {
+            unreachable!()
+        };
+        let mut case = (**case).clone();
+        let mut versions: BTreeMap<&'static str, Version> = BTreeMap::new();
+        for field in FieldValue::FIELDS {
+            if let Some(value) = FieldValue::read(&case, field) {
+                versions.insert(
+                    field,
+                    Version {
+                        value,
+                        change: open.id,
+                        by: open.by.clone(),
+                        at: open.at,
+                    },
+                );
+            }
+        }
+        let mut interactions = Vec::new();
+        let mut seen_interactions = BTreeSet::new();
+        let mut conflicts: Vec<Conflict> = Vec::new();
+        let mut settled: BTreeSet<&ConflictRef> = BTreeSet::new();
+        let mut deleted = None;
+        for c in applied.iter().filter(|c| c.id != open.id) {
+            match &c.op {
+                Op::Open { .. } => {}
+                Op::Edit {
+                    event,
+                    sets,
+                    settles,
+                } => {
+                    for set in sets {
+                        let field = set.value.field();
+                        let new = Version {
+                            value: set.value.clone(),
+                            change: c.id,
+                            by: c.by.clone(),
+                            at: c.at,
+                        };
+                        if let Some(current) = versions.get(field)
+                            && set.base != Some(current.change)
+                            && current.value != set.value
+                        {
+                            conflicts.push(Conflict {
+                                field: field.to_owned(),
+                                kept: new.clone(),
+                                lost: current.clone(),
+                            });
+                        }
+                        set.value.clone().apply_to(&mut case);
+                        versions.insert(field, new);
+                    }
+                    settled.extend(settles.iter());
+                    case.history.push(CaseEvent {
+                        at: c.at,
+                        by: c.by.clone(),
+                        change: event.clone(),
+                    });
+                    case.updated_at = case.updated_at.max(c.at);
+                }
+                Op::Log { interaction } => {
+                    if seen_interactions.insert(interaction.id) {
+                        interactions.push((**interaction).clone());
+                    }
+                }
+                Op::Delete { reason } => {
+                    deleted.get_or_insert(Deletion {
+                        by: c.by.clone(),
+                        at: c.at,
+                        reason: reason.clone(),
+                    });
+                    case.history.push(CaseEvent {
+                        at: c.at,
+                        by: c.by.clone(),
+                        change: CaseChange::Deleted {
+                            reason: reason.clone(),
+                        },
+                    });
+                }
+            }
+        }
+        // A conflict's `kept` side is the value that overwrote it, which may
+        // itself have been overwritten since: show the current one.
+        for conflict in &mut conflicts {
+            if let Some(v) = versions.get(conflict.field.as_str()) {
+                conflict.kept = v.clone();
+            }
+        }
+        conflicts.retain(|c| !settled.contains(&c.reference()) && c.kept.value != c.lost.value);
+        let set_aside = self
+            .entries
+            .iter()
+            .filter_map(|e| {
+                e.refused.as_ref().map(|r| SetAside {
+                    change: e.change.clone(),
+                    reason: r.clone(),
+                })
+            })
+            .collect();
+        Some(CaseFile {
+            case,
+            interactions,
+            conflicts,
+            set_aside,
+            deleted,
+            versions: versions
+                .into_iter()
+                .map(|(f, v)| (f.to_owned(), v.change))
+                .collect(),
+            pending: self.pending().count(),
+        })
+    }
+}
+
+/// Who deleted a case, when and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deletion {
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub reason: String,
+}
+
+/// A change the server refused, with its reason, waiting for a person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetAside {
+    pub change: Change,
+    pub reason: Refusal,
+}

@@ -1,0 +1,270 @@
+//! A device's replica: its case logs, its place in the server's change
+//! stream, and what it does with each sync message. Pure: the client
+//! persists what it returns, the protocol test drives many of them.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::caseload::CaseFile;
+use crate::change::{Change, Op};
+use crate::hlc::{Clock, Timestamp};
+use crate::id::Id;
+use crate::log::{CaseLog, Entry};
+use crate::outbox;
+use crate::sync::{Outcome, PullPage, Pulled, PushResult};
+
+/// How long closed cases stay on a device after their last change.
+pub const DEFAULT_KEEP_CLOSED_DAYS: u32 = 30;
+
+/// What a device remembers about sync besides its logs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncState {
+    pub device: Id,
+    /// The sequence number of this device's next change.
+    pub next_seq: u64,
+    /// The server's sequence number up to which this device has pulled.
+    pub cursor: u64,
+    pub clock: Timestamp,
+}
+
+#[derive(Debug, Clone)]
+pub struct Replica {
+    pub state: SyncState,
+    pub logs: BTreeMap<Id, CaseLog>,
+}
+
+impl Replica {
+    pub fn new(device: Id) -> Self {
+        Replica {
+            state: SyncState {
+                device,
+                next_seq: 1,
+                cursor: 0,
+                clock: Clock::new(device.node()).last(),
+            },
+            logs: BTreeMap::new(),
+        }
+    }
+
+    /// Puts a stored state and logs back together. The logs are the truth
+    /// for sequence numbers: a change written whose state update was lost
+    /// must not have its number given out again.
+    pub fn restore(state: SyncState, logs: BTreeMap<Id, CaseLog>) -> Self {
+        let mut r = Replica { state, logs };
+        for log in r.logs.values() {
+            for e in &log.entries {
+                let c = &e.change;
+                if c.device == r.state.device {
+                    r.state.next_seq = r.state.next_seq.max(c.seq + 1);
+                }
+                if c.hlc > r.state.clock {
+                    r.state.clock.wall_ms = c.hlc.wall_ms;
+                    r.state.clock.counter = c.hlc.counter;
+                }
+            }
+        }
+        r
+    }
+
+    fn clock(&self) -> Clock {
+        Clock::resume(self.state.clock)
+    }
+
+    /// Records a local change (the caller brings its id and time) and
+    /// returns it; the caller then persists `logs[case_id]`.
+    pub fn record(
+        &mut self,
+        id: Id,
+        case_id: Id,
+        op: Op,
+        by: &str,
+        at: DateTime<Utc>,
+        now_ms: u64,
+    ) -> Change {
+        let mut clock = self.clock();
+        let hlc = clock.tick(now_ms);
+        self.state.clock = hlc;
+        let change = Change {
+            id,
+            case_id,
+            device: self.state.device,
+            seq: self.state.next_seq,
+            hlc,
+            by: by.to_owned(),
+            at,
+            op,
+        };
+        self.state.next_seq += 1;
+        self.logs.entry(case_id).or_default().put(Entry {
+            change: change.clone(),
+            synced: None,
+            refused: None,
+        });
+        change
+    }
+
+    pub fn outbox(&self, max: usize) -> Vec<Change> {
+        outbox::next_batch(&self.logs, self.state.device, max)
+    }
+
+    pub fn pending(&self) -> usize {
+        outbox::count(&self.logs)
+    }
+
+    /// Applies the server's answers to a push; returns the cases whose logs
+    /// changed (to persist).
+    pub fn on_push(&mut self, sent: &[Change], results: &[PushResult]) -> BTreeSet<Id> {
+        let mut touched = BTreeSet::new();
+        for r in results {
+            let Some(change) = sent.iter().find(|c| c.id == r.id && c.seq == r.seq) else {
+                continue;
+            };
+            let Some(log) = self.logs.get_mut(&change.case_id) else {
+                continue;
+            };
+            let Some(mut entry) = log.get(change.id).cloned() else {
+                continue;
+            };
+            match &r.outcome {
+                Outcome::Stored {
+                    server_seq, hlc, ..
+                } => {
+                    entry.synced = Some(*server_seq);
+                    entry.change.hlc = *hlc;
+                }
+                Outcome::Refused { reason } => entry.refused = Some(reason.clone()),
+            }
+            log.put(entry);
+            touched.insert(change.case_id);
+        }
+        touched
+    }
+
+    /// Takes in one pulled change; returns whether its case's log changed.
+    pub fn take(&mut self, pulled: &Pulled, now_ms: u64) -> bool {
+        let mut clock = self.clock();
+        clock.observe(pulled.change.hlc, now_ms);
+        self.state.clock = clock.last();
+        self.logs
+            .entry(pulled.change.case_id)
+            .or_default()
+            .merge_synced(pulled.change.clone(), pulled.server_seq)
+    }
+
+    /// Applies a pull page: returns the cases whose logs changed, and moves
+    /// the cursor (only after the changes are in: the caller persists the
+    /// logs before the state).
+    pub fn on_pull(&mut self, page: &PullPage, now_ms: u64) -> BTreeSet<Id> {
+        let mut touched = BTreeSet::new();
+        for p in &page.changes {
+            if self.take(p, now_ms) {
+                touched.insert(p.change.case_id);
+            }
+        }
+        self.state.cursor = self.state.cursor.max(page.next);
+        touched
+    }
+
+    /// Cases this device holds changes of but not the opening: their full
+    /// history must be fetched.
+    pub fn incomplete(&self) -> Vec<Id> {
+        self.logs
+            .iter()
+            .filter(|(_, l)| !l.entries.is_empty() && !l.is_complete())
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
+    /// Drops what the device need not keep: cases the user may no longer
+    /// see (`hidden`), deleted cases, and closed cases whose last change is
+    /// older than `keep_closed_days` — never a case with anything unsent or
+    /// set aside. Returns the dropped cases.
+    pub fn evict(&mut self, hidden: &[Id], now: DateTime<Utc>, keep_closed_days: u32) -> Vec<Id> {
+        let cutoff = now - chrono::Duration::days(i64::from(keep_closed_days));
+        let mut gone = Vec::new();
+        for (id, log) in &self.logs {
+            if log.has_unsynced() || log.entries.is_empty() {
+                continue;
+            }
+            let drop = hidden.contains(id)
+                || match log.fold() {
+                    None => false,
+                    Some(f) => {
+                        f.deleted.is_some()
+                            || (!f.case.status.is_active() && f.case.updated_at < cutoff)
+                    }
+                };
+            if drop {
+                gone.push(*id);
+            }
+        }
+        for id in &gone {
+            self.logs.remove(id);
+        }
+        gone
+    }
+
+    /// Brings in a case file kept before sync existed: its opening (with
+    /// the history so far) and its interactions become this device's
+    /// changes, waiting to be sent. Their ids are the case's and the
+    /// interactions' own, so importing twice adds nothing.
+    pub fn import(&mut self, file: &CaseFile, now_ms: u64) {
+        let case_id = file.case.id;
+        let known = |r: &Replica, id: Id| r.logs.get(&case_id).is_some_and(|l| l.get(id).is_some());
+        if !known(self, case_id) {
+            let c = &file.case;
+            let op = Op::Open {
+                case: Box::new(c.clone()),
+            };
+            self.record(case_id, case_id, op, &c.created_by, c.created_at, now_ms);
+        }
+        for i in &file.interactions {
+            if !known(self, i.id) {
+                let op = Op::Log {
+                    interaction: Box::new(i.clone()),
+                };
+                self.record(i.id, case_id, op, &i.by, i.recorded_at, now_ms);
+            }
+        }
+    }
+
+    /// Forgets a change the server refused (a person chose to discard it).
+    pub fn discard(&mut self, case_id: Id, change: Id) -> bool {
+        let Some(log) = self.logs.get_mut(&case_id) else {
+            return false;
+        };
+        let before = log.entries.len();
+        log.entries
+            .retain(|e| !(e.change.id == change && e.refused.is_some()));
+        let changed = log.entries.len() != before;
+        if log.entries.is_empty() {
+            self.logs.remove(&case_id);
+        }
+        changed
+    }
+
+    /// Sends a refused change again as a new change by `by` (after the
+    /// reason was dealt with, e.g. access granted): the refused one goes.
+    pub fn resend(
+        &mut self,
+        case_id: Id,
+        change: Id,
+        new_id: Id,
+        by: &str,
+        at: DateTime<Utc>,
+        now_ms: u64,
+    ) -> Option<Change> {
+        let op = self
+            .logs
+            .get(&case_id)?
+            .get(change)
+            .filter(|e| e.refused.is_some())?
+            .change
+            .op
+            .clone();
+        self.discard(case_id, change);
+        Some(self.record(new_id, case_id, op, by, at, now_ms))
+    }
+}

@@ -1,0 +1,140 @@
+//! The sync protocol's messages and limits (docs/SYNC.md explains it).
+//!
+//! Push: a device sends its changes, oldest first, in batches; the server
+//! answers each one by its `(device, seq)`, so a batch sent twice is stored
+//! once. Pull: the server numbers what it stores (`server_seq`) and hands it
+//! out after a cursor, a bounded page at a time.
+
+use serde::{Deserialize, Serialize};
+
+use crate::access::{User, authorize};
+use crate::api::ApiError;
+use crate::caseload::CaseFile;
+use crate::change::{Change, Refusal};
+use crate::hlc::{Timestamp, clamp};
+use crate::id::Id;
+
+/// Changes per push request.
+pub const MAX_BATCH: usize = 500;
+/// Bytes per request body (a full batch of long interactions fits).
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+/// Changes per pull page when the client does not ask for fewer.
+pub const PULL_PAGE: usize = 500;
+pub const MAX_PULL_PAGE: usize = 2000;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub device: Id,
+    pub changes: Vec<Change>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// One per change sent, in the same order.
+    pub results: Vec<PushResult>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResult {
+    pub id: Id,
+    pub seq: u64,
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Stored (now or by an earlier copy of this request). `hlc` is the
+    /// clock the server keeps, clamped if the device's was far ahead.
+    Stored {
+        server_seq: u64,
+        hlc: Timestamp,
+        duplicate: bool,
+    },
+    /// Not stored, and it never will be as sent: set it aside for a person.
+    Refused { reason: ApiError },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pulled {
+    pub server_seq: u64,
+    pub change: Change,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullPage {
+    /// Changes after the cursor that the user may see, oldest first.
+    pub changes: Vec<Pulled>,
+    /// Cases that changed after the cursor but that the user may no longer
+    /// see (reassigned, or another unit's): the device drops its copy once
+    /// nothing of its own on them is unsent.
+    #[serde(default)]
+    pub hidden: Vec<Id>,
+    /// The cursor for the next page.
+    pub next: u64,
+    /// More changes wait after `next`.
+    pub more: bool,
+}
+
+/// `GET /api/sync/cases/{id}`: every change of one case, for a device that
+/// learns of a case it holds no opening of.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseHistory {
+    pub changes: Vec<Pulled>,
+}
+
+/// `POST /api/login`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+    /// The device signing in, recorded with the session for the audit trail.
+    pub device: Option<Id>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub token: String,
+    /// Unix milliseconds; the device may work offline until then.
+    pub expires_at_ms: u64,
+    pub user: crate::access::User,
+}
+
+/// `POST /api/users` (admins): a new account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub role: crate::access::Role,
+    #[serde(default)]
+    pub units: Vec<String>,
+    pub password: String,
+}
+
+/// `PATCH /api/users/{username}` (admins): any of these.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserUpdate {
+    pub display_name: Option<String>,
+    pub role: Option<crate::access::Role>,
+    pub units: Option<Vec<String>>,
+    /// Deactivating also ends every session of the account.
+    pub active: Option<bool>,
+    pub password: Option<String>,
+}
+
+/// What a server does with one change it has not seen: check it, check the
+/// sender may make it to the case as the server holds it, and clamp its
+/// clock so a device whose date is wrong cannot win every later edit.
+/// Returns the change as it will be stored and handed out.
+pub fn accept(
+    user: &User,
+    change: &Change,
+    current: Option<&CaseFile>,
+    server_now_ms: u64,
+) -> Result<Change, Refusal> {
+    change.check()?;
+    authorize(user, change, current)?;
+    let mut stored = change.clone();
+    stored.hlc = clamp(change.hlc, server_now_ms);
+    Ok(stored)
+}

@@ -1,0 +1,780 @@
+//! The sync protocol as a contract, tested as a whole: several devices and
+//! a model server (the same acceptance rules the real server runs, kept in
+//! memory) under random edits, offline periods, dropped requests, responses
+//! lost after the server committed, duplicated and reordered batches,
+//! devices killed between writing and pushing, and clocks a day off.
+//!
+//! After every run: every replica that may see a case shows exactly the
+//! server's case; every change a device saved is on the server or set aside
+//! on that device; every overwritten value was seen by its overwriter or is
+//! recorded as a conflict; nothing appears twice.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use advocase_core::access::{Role, User};
+use advocase_core::case::{Actor, CaseCommand, CaseDraft, CaseRules, MAX_TEXT, Priority};
+use advocase_core::caseload::CaseFile;
+use advocase_core::change::{Change, ConflictRef, FieldSet, Op};
+use advocase_core::id::Id;
+use advocase_core::interaction::InteractionDraft;
+use advocase_core::log::CaseLog;
+use advocase_core::replica::{Replica, SyncState};
+use advocase_core::sample::Rng;
+use advocase_core::status::Status;
+use advocase_core::sync::{
+    Outcome, PullPage, Pulled, PushRequest, PushResponse, PushResult, accept,
+};
+use chrono::{DateTime, TimeZone, Utc};
+use proptest::prelude::*;
+
+const DAY_MS: i64 = 86_400_000;
+
+/// The server, in memory: a numbered change stream, per-case logs, and the
+/// idempotency ledger keyed by (device, seq).
+#[derive(Default)]
+struct Server {
+    stream: Vec<Pulled>,
+    cases: HashMap<Id, CaseLog>,
+    received: HashMap<(Id, u64), (Id, Outcome)>,
+}
+
+impl Server {
+    fn file(&self, case: Id) -> Option<CaseFile> {
+        self.cases.get(&case).and_then(CaseLog::fold)
+    }
+
+    fn push(&mut self, user: &User, req: &PushRequest, now_ms: u64) -> PushResponse {
+        let mut results = Vec::new();
+        for c in &req.changes {
+            let key = (c.device, c.seq);
+            let outcome = match self.received.get(&key) {
+                Some((
+                    id,
+                    Outcome::Stored {
+                        server_seq, hlc, ..
+                    },
+                )) if *id == c.id => Outcome::Stored {
+                    server_seq: *server_seq,
+                    hlc: *hlc,
+                    duplicate: true,
+                },
+                Some((id, refused)) if *id == c.id => refused.clone(),
+                Some(_) => panic!("a device reused a sequence number"),
+                None => {
+                    let outcome = match accept(user, c, self.file(c.case_id).as_ref(), now_ms) {
+                        Ok(stored) => {
+                            let server_seq = self.stream.len() as u64 + 1;
+                            self.stream.push(Pulled {
+                                server_seq,
+                                change: stored.clone(),
+                            });
+                            let hlc = stored.hlc;
+                            self.cases
+                                .entry(c.case_id)
+                                .or_default()
+                                .merge_synced(stored, server_seq);
+                            Outcome::Stored {
+                                server_seq,
+                                hlc,
+                                duplicate: false,
+                            }
+                        }
+                        Err(reason) => Outcome::Refused { reason },
+                    };
+                    self.received.insert(key, (c.id, outcome.clone()));
+                    outcome
+                }
+            };
+            results.push(PushResult {
+                id: c.id,
+                seq: c.seq,
+                outcome,
+            });
+        }
+        PushResponse { results }
+    }
+
+    fn pull(&self, user: &User, after: u64, limit: usize) -> PullPage {
+        let mut changes = Vec::new();
+        let mut hidden = BTreeSet::new();
+        let rest: Vec<&Pulled> = self
+            .stream
+            .iter()
+            .filter(|p| p.server_seq > after)
+            .collect();
+        let page: Vec<&Pulled> = rest.iter().take(limit).copied().collect();
+        for p in &page {
+            let visible = self
+                .file(p.change.case_id)
+                .is_some_and(|f| user.can_see(&f.case));
+            if visible {
+                changes.push((*p).clone());
+            } else {
+                hidden.insert(p.change.case_id);
+            }
+        }
+        PullPage {
+            changes,
+            hidden: hidden.into_iter().collect(),
+            next: page.last().map_or(after, |p| p.server_seq),
+            more: rest.len() > page.len(),
+        }
+    }
+
+    fn history(&self, user: &User, case: Id) -> Vec<Pulled> {
+        match self.file(case) {
+            Some(f) if user.can_see(&f.case) => self
+                .stream
+                .iter()
+                .filter(|p| p.change.case_id == case)
+                .cloned()
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+struct Device {
+    user: User,
+    replica: Replica,
+    /// The sync state as last written to storage: a kill falls back to it.
+    stored_state: SyncState,
+    skew_ms: i64,
+    online: bool,
+}
+
+struct World {
+    rng: Rng,
+    server: Server,
+    devices: Vec<Device>,
+    time_ms: i64,
+    /// Every change a device recorded (and told its user was saved).
+    saved: Vec<Change>,
+    cases_opened: usize,
+}
+
+fn user(name: &str, role: Role, units: &[&str]) -> User {
+    User {
+        username: name.into(),
+        display_name: name.to_uppercase(),
+        role,
+        units: units.iter().map(|u| (*u).to_owned()).collect(),
+        active: true,
+    }
+}
+
+fn at(ms: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(ms).unwrap()
+}
+
+impl World {
+    fn new(seed: u64, n: usize) -> Self {
+        let mut rng = Rng::new(seed);
+        let people = [
+            user("ana", Role::Coordinator, &["4 West"]),
+            user("ben", Role::Coordinator, &["4 West"]),
+            user("mgr", Role::Manager, &[]),
+            // Covers another unit: sees 4 West cases only when assigned one.
+            user("eve", Role::Coordinator, &["5 East"]),
+            user("cal", Role::Coordinator, &["4 West", "5 East"]),
+        ];
+        let skews = [0, DAY_MS, -DAY_MS, 90_000, -3_000];
+        let devices = (0..n)
+            .map(|i| {
+                let replica = Replica::new(rng.id(1_700_000_000_000 + i as u64));
+                Device {
+                    user: people[i].clone(),
+                    stored_state: replica.state.clone(),
+                    replica,
+                    skew_ms: skews[i],
+                    online: true,
+                }
+            })
+            .collect();
+        World {
+            rng,
+            server: Server::default(),
+            devices,
+            time_ms: 1_795_000_000_000,
+            saved: Vec::new(),
+            cases_opened: 0,
+        }
+    }
+
+    fn now(&self, d: usize) -> (u64, DateTime<Utc>) {
+        let ms = self.time_ms + self.devices[d].skew_ms;
+        (ms as u64, at(ms))
+    }
+
+    fn actor(&self, d: usize) -> Actor {
+        let (_, now) = self.now(d);
+        Actor {
+            user: self.devices[d].user.username.clone(),
+            now,
+            today: now.date_naive(),
+        }
+    }
+
+    fn record(&mut self, d: usize, case: Id, op: Op) {
+        let (ms, now) = self.now(d);
+        let id = self.rng.id(ms);
+        let by = self.devices[d].user.username.clone();
+        let change = self.devices[d].replica.record(id, case, op, &by, now, ms);
+        self.saved.push(change);
+    }
+
+    fn visible_cases(&self, d: usize) -> Vec<CaseFile> {
+        self.devices[d]
+            .replica
+            .logs
+            .values()
+            .filter_map(CaseLog::fold)
+            .filter(|f| f.deleted.is_none())
+            .collect()
+    }
+
+    fn step(&mut self) {
+        self.time_ms += self.rng.below(120_000) as i64;
+        let d = self.rng.below(self.devices.len());
+        match self.rng.below(100) {
+            0..=9 => self.open_case(d),
+            10..=34 => self.edit(d),
+            35..=54 => self.log_interaction(d),
+            55..=57 => self.settle(d),
+            58 => self.delete(d),
+            59..=63 => {
+                let on = self.devices[d].online;
+                self.devices[d].online = !on;
+            }
+            64..=66 => self.kill(d),
+            67..=69 => self.invalid_edit(d),
+            _ => self.sync(d, true),
+        }
+    }
+
+    fn open_case(&mut self, d: usize) {
+        if self.devices[d].user.role == Role::Admin {
+            return;
+        }
+        let unit = if self.rng.below(4) == 0 {
+            "5 East"
+        } else {
+            "4 West"
+        };
+        self.open_case_in(d, unit);
+    }
+
+    fn open_case_in(&mut self, d: usize, unit: &str) {
+        let actor = self.actor(d);
+        let (ms, _) = self.now(d);
+        let draft = CaseDraft {
+            patient_name: format!("Patient {}", self.rng.below(1000)),
+            unit: unit.into(),
+            kind: "complaint".into(),
+            description: "Call bell not answered".into(),
+            ..CaseDraft::default()
+        };
+        let id = self.rng.id(ms);
+        let case = draft.validate(id, &actor, &CaseRules::default()).unwrap();
+        self.cases_opened += 1;
+        self.record(
+            d,
+            id,
+            Op::Open {
+                case: Box::new(case),
+            },
+        );
+    }
+
+    fn pick_case(&mut self, d: usize) -> Option<CaseFile> {
+        let cases = self.visible_cases(d);
+        (!cases.is_empty()).then(|| cases[self.rng.below(cases.len())].clone())
+    }
+
+    fn edit(&mut self, d: usize) {
+        let Some(file) = self.pick_case(d) else {
+            return;
+        };
+        let names = ["ana", "ben", "mgr", "eve", "cal"];
+        let command = match self.rng.below(6) {
+            0 => CaseCommand::SetPriority {
+                to: Priority::ALL[self.rng.below(4)],
+            },
+            1 => CaseCommand::SetDescription {
+                to: format!("Update {}", self.rng.below(50)),
+            },
+            2 => CaseCommand::Reassign {
+                to: names[self.rng.below(names.len())].into(),
+            },
+            3 => CaseCommand::ChangeStatus {
+                to: [Status::InProgress, Status::Waiting, Status::Escalated][self.rng.below(3)],
+                note: None,
+            },
+            4 => CaseCommand::Resolve {
+                summary: "Apologised; bell fixed".into(),
+            },
+            _ => CaseCommand::Reopen {
+                to: Status::InProgress,
+                reason: "Family called again".into(),
+            },
+        };
+        let Ok((event, values)) = file.case.plan(command) else {
+            return;
+        };
+        let sets = values
+            .into_iter()
+            .map(|value| FieldSet {
+                base: file.versions.get(value.field()).copied(),
+                value,
+            })
+            .collect();
+        self.record(
+            d,
+            file.case.id,
+            Op::Edit {
+                event,
+                sets,
+                settles: vec![],
+            },
+        );
+    }
+
+    /// A change the server must refuse; the ones behind it must still go.
+    fn invalid_edit(&mut self, d: usize) {
+        let Some(file) = self.pick_case(d) else {
+            return;
+        };
+        let to = "x".repeat(MAX_TEXT + 1);
+        let (event, values) = file
+            .case
+            .plan(CaseCommand::SetDescription { to: "ok".into() })
+            .unwrap();
+        let mut sets: Vec<FieldSet> = values
+            .into_iter()
+            .map(|value| FieldSet { value, base: None })
+            .collect();
+        sets[0].value = advocase_core::change::FieldValue::Description(to);
+        self.record(
+            d,
+            file.case.id,
+            Op::Edit {
+                event,
+                sets,
+                settles: vec![],
+            },
+        );
+    }
+
+    fn log_interaction(&mut self, d: usize) {
+        let Some(file) = self.pick_case(d) else {
+            return;
+        };
+        let actor = self.actor(d);
+        let (ms, _) = self.now(d);
+        let interaction = InteractionDraft {
+            channel: "bedside_visit".into(),
+            with: "patient".into(),
+            summary: format!("Visit {}", self.rng.below(10_000)),
+            ..InteractionDraft::default()
+        }
+        .validate(self.rng.id(ms), file.case.id, None, &actor)
+        .unwrap();
+        self.record(
+            d,
+            file.case.id,
+            Op::Log {
+                interaction: Box::new(interaction),
+            },
+        );
+    }
+
+    fn settle(&mut self, d: usize) {
+        let Some(file) = self.pick_case(d) else {
+            return;
+        };
+        let Some(conflict) = file.conflicts.first() else {
+            return;
+        };
+        let event = advocase_core::case::CaseChange::Settled {
+            field: conflict.field.clone(),
+            kept: conflict.kept.value.display(),
+            discarded: conflict.lost.value.display(),
+        };
+        let settles = vec![ConflictRef {
+            change: conflict.lost.change,
+            field: conflict.field.clone(),
+        }];
+        self.record(
+            d,
+            file.case.id,
+            Op::Edit {
+                event,
+                sets: vec![],
+                settles,
+            },
+        );
+    }
+
+    fn delete(&mut self, d: usize) {
+        let Some(file) = self.pick_case(d) else {
+            return;
+        };
+        // Non-managers try too: the server must refuse them.
+        self.record(
+            d,
+            file.case.id,
+            Op::Delete {
+                reason: "Opened twice by mistake".into(),
+            },
+        );
+    }
+
+    /// The browser dies: the logs were written before "saved" was shown,
+    /// the sync state maybe not since its last write.
+    fn kill(&mut self, d: usize) {
+        let dev = &mut self.devices[d];
+        let logs = std::mem::take(&mut dev.replica.logs);
+        dev.replica = Replica::restore(dev.stored_state.clone(), logs);
+    }
+
+    fn sync(&mut self, d: usize, faults: bool) {
+        if !self.devices[d].online {
+            return;
+        }
+        let (ms, now) = self.now(d);
+        let server_ms = self.time_ms as u64;
+        // Push, in batches; some batches sent out of order or twice, some
+        // requests lost, some responses lost after the server committed.
+        let size = 1 + self.rng.below(6);
+        let mut batches: Vec<Vec<Change>> = self.devices[d]
+            .replica
+            .outbox(usize::MAX)
+            .chunks(size)
+            .map(<[Change]>::to_vec)
+            .collect();
+        if faults && batches.len() > 1 && self.rng.below(4) == 0 {
+            batches.swap(0, 1);
+        }
+        for batch in batches {
+            let fault = if faults { self.rng.below(10) } else { 9 };
+            if fault == 0 {
+                return; // request lost: try again later
+            }
+            let req = PushRequest {
+                device: self.devices[d].replica.state.device,
+                changes: batch.clone(),
+            };
+            let user = self.devices[d].user.clone();
+            let resp = self.server.push(&user, &req, server_ms);
+            if fault == 1 {
+                return; // committed, but the response never arrived
+            }
+            if fault == 2 {
+                let again = self.server.push(&user, &req, server_ms);
+                assert_eq!(
+                    again
+                        .results
+                        .iter()
+                        .filter(|r| matches!(
+                            r.outcome,
+                            Outcome::Stored {
+                                duplicate: false,
+                                ..
+                            }
+                        ))
+                        .count(),
+                    0,
+                    "a batch sent twice is stored once"
+                );
+            }
+            self.devices[d].replica.on_push(&batch, &resp.results);
+        }
+        // Pull, page by page; a lost page leaves the cursor where it was.
+        let user = self.devices[d].user.clone();
+        loop {
+            let cursor = self.devices[d].replica.state.cursor;
+            let page = self.server.pull(&user, cursor, 1 + self.rng.below(8));
+            if faults && self.rng.below(15) == 0 {
+                return;
+            }
+            self.devices[d].replica.on_pull(&page, ms);
+            let hidden = page.hidden.clone();
+            for case in self.devices[d].replica.incomplete() {
+                for p in self.server.history(&user, case) {
+                    self.devices[d].replica.take(&p, ms);
+                }
+            }
+            self.devices[d].replica.evict(&hidden, now, 30);
+            self.devices[d].stored_state = self.devices[d].replica.state.clone();
+            if !page.more {
+                break;
+            }
+        }
+    }
+
+    fn settle_down(&mut self) {
+        for d in 0..self.devices.len() {
+            self.devices[d].online = true;
+        }
+        for _ in 0..3 {
+            for d in 0..self.devices.len() {
+                self.sync(d, false);
+            }
+        }
+    }
+
+    fn stats(&self) -> (usize, usize, usize) {
+        let conflicts = self
+            .server
+            .cases
+            .values()
+            .filter_map(CaseLog::fold)
+            .map(|f| f.conflicts.len())
+            .sum();
+        let refused = self
+            .devices
+            .iter()
+            .flat_map(|d| d.replica.logs.values())
+            .flat_map(|l| l.entries.iter())
+            .filter(|e| e.refused.is_some())
+            .count();
+        (self.cases_opened, conflicts, refused)
+    }
+
+    fn check(&self) {
+        // Nothing saved is lost: on the server, or set aside on its device.
+        let stored: HashMap<Id, &Change> = self
+            .server
+            .stream
+            .iter()
+            .map(|p| (p.change.id, &p.change))
+            .collect();
+        assert_eq!(
+            stored.len(),
+            self.server.stream.len(),
+            "no change stored twice"
+        );
+        let mut pairs = BTreeSet::new();
+        for p in &self.server.stream {
+            assert!(
+                pairs.insert((p.change.device, p.change.seq)),
+                "(device, seq) unique"
+            );
+        }
+        for c in &self.saved {
+            if stored.contains_key(&c.id) {
+                continue;
+            }
+            let set_aside = self.devices.iter().any(|d| {
+                d.replica
+                    .logs
+                    .get(&c.case_id)
+                    .and_then(|l| l.get(c.id))
+                    .is_some_and(|e| e.refused.is_some())
+            });
+            assert!(
+                set_aside,
+                "change {} was lost: neither stored nor set aside",
+                c.id
+            );
+        }
+        // Convergence: everyone who may see a case holds exactly the server's.
+        for (case, log) in &self.server.cases {
+            let Some(truth) = log.fold() else { continue };
+            let ids: BTreeSet<Id> = truth.interactions.iter().map(|i| i.id).collect();
+            assert_eq!(ids.len(), truth.interactions.len(), "no interaction twice");
+            for dev in &self.devices {
+                if !dev.user.can_see(&truth.case) {
+                    continue;
+                }
+                let keep = truth.deleted.is_none()
+                    && (truth.case.status.is_active()
+                        || truth.case.updated_at > at(self.time_ms + dev.skew_ms - 30 * DAY_MS));
+                let mine = dev.replica.logs.get(case).and_then(CaseLog::fold);
+                match mine {
+                    Some(mine) => {
+                        assert_eq!(
+                            mine.case, truth.case,
+                            "{} diverged on {case}",
+                            dev.user.username
+                        );
+                        assert_eq!(mine.interactions, truth.interactions);
+                        assert_eq!(mine.conflicts, truth.conflicts);
+                        assert_eq!(mine.deleted, truth.deleted);
+                    }
+                    None => assert!(!keep, "{} lacks case {case}", dev.user.username),
+                }
+            }
+            // Every overwritten value was seen by its overwriter, had the
+            // same value, or is a conflict (open, or settled by a person).
+            let mut settled: BTreeSet<ConflictRef> = BTreeSet::new();
+            for e in &log.entries {
+                if let Op::Edit { settles, .. } = &e.change.op {
+                    settled.extend(settles.iter().cloned());
+                }
+            }
+            let open_conflicts: BTreeSet<ConflictRef> =
+                truth.conflicts.iter().map(|c| c.reference()).collect();
+            let mut current: BTreeMap<&str, (Id, advocase_core::change::FieldValue)> =
+                BTreeMap::new();
+            let opening = log
+                .entries
+                .iter()
+                .find(|e| matches!(e.change.op, Op::Open { .. }))
+                .unwrap();
+            if let Op::Open { case } = &opening.change.op {
+                for f in advocase_core::change::FieldValue::FIELDS {
+                    let v = advocase_core::change::FieldValue::read(case, f).unwrap();
+                    current.insert(f, (opening.change.id, v));
+                }
+            }
+            for e in &log.entries {
+                let Op::Edit { sets, .. } = &e.change.op else {
+                    continue;
+                };
+                for s in sets {
+                    let f = s.value.field();
+                    let (prev, prev_value) = current[f].clone();
+                    let r = ConflictRef {
+                        change: prev,
+                        field: f.to_owned(),
+                    };
+                    let accounted = s.base == Some(prev)
+                        || prev_value == s.value
+                        || open_conflicts.contains(&r)
+                        || settled.contains(&r)
+                        // The value stands again in the end.
+                        || advocase_core::change::FieldValue::read(&truth.case, f).as_ref()
+                            == Some(&prev_value);
+                    assert!(accounted, "the {f} set by {prev} vanished without a trace");
+                    current.insert(f, (e.change.id, s.value.clone()));
+                }
+            }
+        }
+        // Nothing left to send.
+        for dev in &self.devices {
+            assert_eq!(
+                dev.replica.pending(),
+                0,
+                "{} still has changes to send",
+                dev.user.username
+            );
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, .. ProptestConfig::default() })]
+
+    #[test]
+    fn replicas_converge_and_nothing_saved_is_lost(
+        seed in any::<u64>(),
+        devices in 3usize..=5,
+        steps in 150usize..400,
+    ) {
+        let mut world = World::new(seed, devices);
+        for _ in 0..steps {
+            world.step();
+        }
+        world.settle_down();
+        world.check();
+        prop_assert!(world.cases_opened > 0);
+    }
+}
+
+#[test]
+fn a_retried_push_is_stored_once_and_acknowledged_the_same() {
+    let mut world = World::new(7, 3);
+    world.open_case(0);
+    let batch = world.devices[0].replica.outbox(10);
+    let req = PushRequest {
+        device: world.devices[0].replica.state.device,
+        changes: batch.clone(),
+    };
+    let ana = world.devices[0].user.clone();
+    let first = world.server.push(&ana, &req, world.time_ms as u64);
+    let second = world.server.push(&ana, &req, world.time_ms as u64);
+    assert_eq!(world.server.stream.len(), 1);
+    let (
+        Outcome::Stored {
+            server_seq: a,
+            duplicate: false,
+            ..
+        },
+        Outcome::Stored {
+            server_seq: b,
+            duplicate: true,
+            ..
+        },
+    ) = (&first.results[0].outcome, &second.results[0].outcome)
+    else {
+        panic!("{first:?} {second:?}")
+    };
+    assert_eq!(a, b);
+}
+
+/// The scenarios the property test relies on actually happen: conflicts,
+/// refusals, thousands of cases over a run.
+#[test]
+fn the_random_runs_exercise_conflicts_refusals_and_many_cases() {
+    let (mut cases, mut conflicts, mut refused) = (0, 0, 0);
+    for seed in 0..20 {
+        let mut world = World::new(seed, 5);
+        for _ in 0..300 {
+            world.step();
+        }
+        world.settle_down();
+        world.check();
+        let (a, b, c) = world.stats();
+        cases += a;
+        conflicts += b;
+        refused += c;
+    }
+    assert!(cases > 400, "{cases} cases");
+    assert!(conflicts > 5, "{conflicts} conflicts");
+    assert!(refused > 5, "{refused} refusals");
+}
+
+#[test]
+fn a_tablet_a_day_ahead_does_not_win_later_edits() {
+    let mut world = World::new(3, 3);
+    world.devices[1].skew_ms = DAY_MS;
+    world.open_case_in(0, "4 West");
+    world.sync(0, false);
+    world.sync(1, false);
+    let case = world.visible_cases(1)[0].case.id;
+    let set = |world: &mut World, d: usize, to: Priority| {
+        let file = world
+            .visible_cases(d)
+            .into_iter()
+            .find(|f| f.case.id == case)
+            .unwrap();
+        let (event, values) = file.case.plan(CaseCommand::SetPriority { to }).unwrap();
+        let sets = values
+            .into_iter()
+            .map(|value| FieldSet {
+                base: file.versions.get(value.field()).copied(),
+                value,
+            })
+            .collect();
+        world.record(
+            d,
+            case,
+            Op::Edit {
+                event,
+                sets,
+                settles: vec![],
+            },
+        );
+    };
+    set(&mut world, 1, Priority::Low);
+    world.sync(1, false);
+    // Two minutes later by the server's clock, someone edits it honestly.
+    world.time_ms += 120_000;
+    world.sync(0, false);
+    set(&mut world, 0, Priority::Urgent);
+    world.settle_down();
+    let truth = world.server.file(case).unwrap();
+    assert_eq!(truth.case.priority, Priority::Urgent, "the later edit wins");
+    world.check();
+}

@@ -6,12 +6,16 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
 
+use advocase_core::access::Role;
+
 use crate::cases::Cases;
 use crate::network::{self, OnlineIndicator};
+use crate::session::Auth;
+use crate::sync::Sync;
 use crate::update::UpdateBanner;
 use crate::views::{
     case_detail::CaseDetail, case_list::CaseList, guide::Guide, new_case::NewCase,
-    settings::Settings,
+    settings::Settings, sign_in::SignIn, users::Users,
 };
 use crate::{build, preferences, storage::Store};
 
@@ -21,14 +25,35 @@ pub fn App() -> impl IntoView {
     let store = Store::default();
     let (prefs, load_error) = preferences::load(&store);
     preferences::apply(&prefs);
-    provide_context(RwSignal::new(prefs));
+    let prefs = RwSignal::new(prefs);
+    provide_context(prefs);
     provide_context(PrefsLoadError(load_error.map(|e| e.to_string())));
     let cases = Cases::load(store.clone());
+    let auth = Auth::load(store.clone());
+    let sync = Sync::new(cases, auth, prefs);
     leptos::task::spawn_local(async move {
         cases.recover().await;
+        sync.start();
+    });
+    // Shortly after every local write, and as soon as someone signs in.
+    Effect::new(move |_| {
+        if cases.unsent.get() > 0 {
+            sync.soon();
+        }
+    });
+    Effect::new(move |previous: Option<bool>| {
+        let ready = auth.session.with(Option::is_some) && auth.refused.with(Option::is_none);
+        if ready && previous == Some(false) {
+            sync.now();
+        }
+        ready
     });
     provide_context(cases);
+    provide_context(auth);
+    provide_context(sync);
     provide_context(store);
+    let signed_in = move || auth.session.with(Option::is_some);
+    let is_admin = move || auth.user().is_some_and(|u| u.role == Role::Admin);
 
     view! {
         <Router>
@@ -38,12 +63,16 @@ pub fn App() -> impl IntoView {
                     <span class="brand-mark" aria-hidden="true">"A"</span>
                     <span>"Advocase"</span>
                 </A>
-                <nav aria-label="Main">
-                    <A href="/" exact=true>"Cases"</A>
-                    <A href="/guide">"Guide"</A>
-                    <A href="/settings">"Settings"</A>
-                </nav>
+                <Show when=signed_in>
+                    <nav aria-label="Main">
+                        <A href="/" exact=true>"Cases"</A>
+                        {move || is_admin().then(|| view! { <A href="/users">"Accounts"</A> })}
+                        <A href="/guide">"Guide"</A>
+                        <A href="/settings">"Settings"</A>
+                    </nav>
+                </Show>
                 {move || (cases.pending.get() > 0).then(|| view! { <span class="saving">"Saving…"</span> })}
+                <SyncIndicator/>
                 <OnlineIndicator/>
             </header>
             <UpdateBanner/>
@@ -62,19 +91,64 @@ pub fn App() -> impl IntoView {
                     </p>
                 })
             }}
+            {move || auth.refused.get().map(|why| view! {
+                <div class="banner">
+                    <p class="notice warn" role="alert">{why}</p>
+                    <SignIn title="Sign in again to sync"/>
+                </div>
+            })}
             <main id="main" tabindex="-1">
-                <Routes fallback=|| view! { <NotFound/> }>
-                    <Route path=path!("/") view=CaseList/>
-                    <Route path=path!("/cases/new") view=NewCase/>
-                    <Route path=path!("/cases/:id") view=CaseDetail/>
-                    <Route path=path!("/guide") view=Guide/>
-                    <Route path=path!("/settings") view=Settings/>
-                </Routes>
+                <Show when=signed_in fallback=|| view! { <SignIn title="Sign in to Advocase"/> }>
+                    <Routes fallback=|| view! { <NotFound/> }>
+                        <Route path=path!("/") view=CaseList/>
+                        <Route path=path!("/cases/new") view=NewCase/>
+                        <Route path=path!("/cases/:id") view=CaseDetail/>
+                        <Route path=path!("/users") view=Users/>
+                        <Route path=path!("/guide") view=Guide/>
+                        <Route path=path!("/settings") view=Settings/>
+                    </Routes>
+                </Show>
             </main>
             <footer class="app-footer">
                 <span>"Advocase " {build::describe()}</span>
             </footer>
         </Router>
+    }
+}
+
+/// "3 to send · synced 14:02" or what stopped sync, in words.
+#[component]
+fn SyncIndicator() -> impl IntoView {
+    let cases = expect_context::<Cases>();
+    let sync = expect_context::<Sync>();
+    let text = move || {
+        let n = cases.unsent.get();
+        let status = sync.status.get();
+        let waiting = match n {
+            0 => None,
+            1 => Some("1 change to send".to_owned()),
+            n => Some(format!("{n} changes to send")),
+        };
+        let state = if status.running {
+            "Syncing…".to_owned()
+        } else if let Some(e) = status.error {
+            e
+        } else if let Some(ms) = status.last_success_ms {
+            let at = chrono::DateTime::from_timestamp_millis(ms as i64).unwrap_or_default();
+            format!("Synced {}", crate::clock::show_time(at))
+        } else {
+            "Not synced yet".to_owned()
+        };
+        match waiting {
+            Some(w) => format!("{w} · {state}"),
+            None => state,
+        }
+    };
+    view! {
+        <p class="sync-status" class:problem=move || sync.status.with(|s| s.error.is_some())
+            role="status" aria-live="polite" aria-label="Sync" data-testid="sync-status">
+            {text}
+        </p>
     }
 }
 

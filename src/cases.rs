@@ -1,16 +1,23 @@
 //! The device's caseload: loading it from storage (migrating older layouts
 //! and setting damaged entries aside), and the commands the views call.
 //!
-//! Every command goes the same way: validate in `advocase-core`, write the
-//! changed case file to storage, and only then update what the views show.
-//! If the write fails (storage full), nothing the person sees changes and
-//! their form keeps its text.
+//! Every command goes the same way: validate in `advocase-core`, record it
+//! as a change in the case's log (which is also the outbox), write that log
+//! to storage, and only then update what the views show. If the write fails
+//! (storage full), the replica is put back, nothing the person sees changes
+//! and their form keeps its text.
 
-use advocase_core::case::{CaseCommand, CaseDraft, CaseRules};
+use std::collections::{BTreeMap, BTreeSet};
+
+use advocase_core::case::{CaseChange, CaseCommand, CaseDraft, CaseRules};
 use advocase_core::caseload::{CaseFile, Caseload};
+use advocase_core::change::{Change, FieldSet, FieldValue, Op, Refusal};
 use advocase_core::encoding;
 use advocase_core::id::Id;
 use advocase_core::interaction::InteractionDraft;
+use advocase_core::log::{CaseLog, Conflict};
+use advocase_core::replica::{Replica, SyncState};
+use advocase_core::sync::{PullPage, Pulled, PushResult};
 use advocase_core::validation::Problems;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -19,11 +26,23 @@ use crate::storage::{StorageError, Store};
 use crate::{clock, journal};
 
 /// The storage layout this build writes. 1: the first release (preferences
-/// only, no `meta`); 2: case files under `case.<id>`, `meta` present.
-pub const SCHEMA: u32 = 2;
+/// only, no `meta`); 2: case files under `case.<id>`, `meta` present;
+/// 3: case logs (changes, synced or waiting) under `case.<id>`, sync
+/// state under `sync`.
+pub const SCHEMA: u32 = 3;
 const META: &str = "meta";
+const SYNC: &str = "sync";
 const CASE_PREFIX: &str = "case.";
 const QUARANTINE_PREFIX: &str = "quarantine.";
+
+/// A case entry as any layout wrote it.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StoredCase {
+    Log(CaseLog),
+    /// Layout 2: a case file with no sync state.
+    File(Box<CaseFile>),
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 struct Meta {
@@ -72,7 +91,7 @@ impl SaveError {
 
 /// What opening the store found.
 pub struct Opened {
-    pub files: Vec<CaseFile>,
+    pub replica: Replica,
     pub quarantined: Vec<Quarantined>,
     pub read_only: Option<String>,
 }
@@ -94,13 +113,9 @@ pub fn open(store: &Store) -> Opened {
             "This device holds data from a newer version of Advocase (layout {found}, this app knows {SCHEMA}). Reload to update the app; until then it will not change anything."
         )
     });
-    if found < SCHEMA || meta.is_err() {
-        // 1 → 2: nothing to convert (preferences keep their plain JSON); the
-        // meta entry marks the store as being in the new layout.
-        let _ = store.set(META, &Meta { schema: SCHEMA });
-    }
-
-    let mut files = Vec::new();
+    let state = store.get::<SyncState>(SYNC).ok().flatten();
+    let mut legacy = Vec::new();
+    let mut logs = BTreeMap::new();
     let mut quarantined = Vec::new();
     for key in store.keys() {
         if let Some(suffix) = key.strip_prefix(QUARANTINE_PREFIX) {
@@ -116,8 +131,13 @@ pub fn open(store: &Store) -> Opened {
             continue;
         }
         let raw = store.get_raw(&key).unwrap_or_default();
-        match encoding::decode::<CaseFile>(&raw) {
-            Ok(file) => files.push(file),
+        match encoding::decode::<StoredCase>(&raw) {
+            Ok(StoredCase::Log(log)) => {
+                if let Some(id) = log.case_id() {
+                    logs.insert(id, log);
+                }
+            }
+            Ok(StoredCase::File(file)) => legacy.push(*file),
             Err(e) => {
                 // Move aside only if the copy succeeded: never lose the bytes.
                 // A newer release's store is reported on, never rearranged.
@@ -136,8 +156,31 @@ pub fn open(store: &Store) -> Opened {
             }
         }
     }
+    let mut replica = match state {
+        Some(state) => Replica::restore(state, logs),
+        None => Replica::restore(Replica::new(clock::new_id()).state, logs),
+    };
+    if read_only.is_none() {
+        // 2 → 3: each case file becomes a log of this device's changes,
+        // waiting to be sent; written before meta says the layout is 3, so
+        // an interrupted upgrade simply runs again.
+        let now_ms = clock::now_ms();
+        for file in &legacy {
+            replica.import(file, now_ms);
+            if let Some(log) = replica.logs.get(&file.case.id) {
+                let _ = store.set_raw(
+                    &format!("{CASE_PREFIX}{}", file.case.id),
+                    &encoding::encode(log),
+                );
+            }
+        }
+        let _ = store.set(SYNC, &replica.state);
+        if found < SCHEMA || meta.is_err() {
+            let _ = store.set(META, &Meta { schema: SCHEMA });
+        }
+    }
     Opened {
-        files,
+        replica,
         quarantined,
         read_only,
     }
@@ -167,30 +210,49 @@ pub struct Cases {
     pub pending: RwSignal<usize>,
     /// Why the last durable write failed, if it did.
     pub journal_error: RwSignal<Option<String>>,
+    /// Changes the server does not have yet.
+    pub unsent: RwSignal<usize>,
+    replica: StoredValue<Replica>,
     store: StoredValue<Store>,
 }
 
-/// How far a case file has come: every accepted command appends to its
-/// history or its interactions, so of two versions of one file the one
-/// with more entries is the later.
-fn progress(raw: &str) -> Option<usize> {
-    encoding::decode::<CaseFile>(raw)
-        .ok()
-        .map(|f| f.case.history.len() + f.interactions.len())
+/// How far a case log has come: entries are only added, and only ever
+/// gain a server number, so of two versions the one further on is later.
+/// (Removing a log, or a discarded change, also erases its journal copy.)
+fn progress(raw: &str) -> Option<(usize, usize)> {
+    match encoding::decode::<StoredCase>(raw).ok()? {
+        StoredCase::Log(l) => Some((
+            l.entries.len(),
+            l.entries.iter().filter(|e| !e.is_pending()).count(),
+        )),
+        StoredCase::File(f) => Some((f.case.history.len() + f.interactions.len(), 0)),
+    }
+}
+
+fn visible(log: &CaseLog) -> Option<CaseFile> {
+    log.fold().filter(|f| f.deleted.is_none())
 }
 
 impl Cases {
     pub fn load(store: Store) -> Self {
         let opened = open(&store);
+        let files: Vec<CaseFile> = opened.replica.logs.values().filter_map(visible).collect();
+        let unsent = opened.replica.pending();
         Cases {
-            caseload: RwSignal::new(Caseload::new(opened.files)),
+            caseload: RwSignal::new(Caseload::new(files)),
             quarantined: RwSignal::new(opened.quarantined),
             read_only: RwSignal::new(opened.read_only),
             rules: StoredValue::new(CaseRules::default()),
             pending: RwSignal::new(0),
             journal_error: RwSignal::new(None),
+            unsent: RwSignal::new(unsent),
+            replica: StoredValue::new(opened.replica),
             store: StoredValue::new(store),
         }
+    }
+
+    pub fn device(&self) -> Id {
+        self.replica.with_value(|r| r.state.device)
     }
 
     /// Brings back from the durable journal whatever localStorage lost (a
@@ -226,15 +288,32 @@ impl Cases {
             if !newer {
                 continue;
             }
-            let Ok(file) = encoding::decode::<CaseFile>(&value) else {
-                continue;
+            let log = match encoding::decode::<StoredCase>(&value) {
+                Ok(StoredCase::Log(log)) => log,
+                Ok(StoredCase::File(file)) => {
+                    let now_ms = clock::now_ms();
+                    self.replica.update_value(|r| r.import(&file, now_ms));
+                    match self
+                        .replica
+                        .with_value(|r| r.logs.get(&file.case.id).cloned())
+                    {
+                        Some(log) => log,
+                        None => continue,
+                    }
+                }
+                Err(_) => continue,
             };
-            if self.store.with_value(|s| s.set_raw(&key, &value)).is_ok() {
-                self.caseload.update(|c| c.put(file));
+            let Some(id) = log.case_id() else { continue };
+            self.replica.update_value(|r| {
+                r.logs.insert(id, log);
+                let state = r.state.clone();
+                *r = Replica::restore(state, std::mem::take(&mut r.logs));
+            });
+            if self.persist(&BTreeSet::from([id])).is_ok() {
                 restored += 1;
             }
         }
-        // Files saved before this device had a journal.
+        // Logs saved before this device had a journal.
         let unjournaled: Vec<String> = self
             .store
             .with_value(|s| s.keys())
@@ -243,13 +322,13 @@ impl Cases {
             .collect();
         for key in unjournaled {
             if let Some(value) = self.store.with_value(|s| s.get_raw(&key)) {
-                self.journal(key, value);
+                self.journal(key, Some(value));
             }
         }
         restored
     }
 
-    fn journal(&self, key: String, value: String) {
+    fn journal(&self, key: String, value: Option<String>) {
         let (pending, error) = (self.pending, self.journal_error);
         pending.update(|n| *n += 1);
         let full = self.store.with_value(|s| s.full_key(&key));
@@ -259,26 +338,112 @@ impl Cases {
         });
     }
 
-    fn save(&self, file: CaseFile) -> Result<(), SaveError> {
+    /// Writes the logs of `cases` (or removes those the replica dropped),
+    /// then the sync state, then shows them. Stops at the first failed
+    /// write; the caller puts the replica back.
+    fn persist(&self, cases: &BTreeSet<Id>) -> Result<(), SaveError> {
         if let Some(why) = self.read_only.get_untracked() {
             return Err(SaveError::ReadOnly(why));
         }
-        let key = format!("{CASE_PREFIX}{}", file.case.id);
-        let value = encoding::encode(&file);
+        let mut written = Vec::new();
+        for id in cases {
+            let key = format!("{CASE_PREFIX}{id}");
+            match self
+                .replica
+                .with_value(|r| r.logs.get(id).map(encoding::encode))
+            {
+                Some(value) => {
+                    self.store
+                        .with_value(|s| s.set_raw(&key, &value))
+                        .map_err(SaveError::Storage)?;
+                    written.push((key, Some(value)));
+                }
+                None => {
+                    self.store.with_value(|s| s.remove(&key));
+                    written.push((key, None));
+                }
+            }
+        }
+        let state = self.replica.with_value(|r| r.state.clone());
         self.store
-            .with_value(|s| s.set_raw(&key, &value))
+            .with_value(|s| s.set(SYNC, &state))
             .map_err(SaveError::Storage)?;
         // Stored: now, and only now, the views may show it. It is on disk
         // once the journal says so ("Saving…" until then).
-        self.caseload.update(|c| c.put(file));
-        self.journal(key, value);
+        self.caseload.update(|load| {
+            for id in cases {
+                match self
+                    .replica
+                    .with_value(|r| r.logs.get(id).and_then(visible))
+                {
+                    Some(file) => load.put(file),
+                    None => load.remove(id),
+                }
+            }
+        });
+        self.unsent.set(self.replica.with_value(Replica::pending));
+        for (key, value) in written {
+            self.journal(key, value);
+        }
         Ok(())
+    }
+
+    /// Runs `f` on the replica and persists the cases it names; if saving
+    /// fails, the replica is as it was before.
+    fn transact<T>(
+        &self,
+        f: impl FnOnce(&mut Replica) -> Result<(T, BTreeSet<Id>), SaveError>,
+    ) -> Result<T, SaveError> {
+        if let Some(why) = self.read_only.get_untracked() {
+            return Err(SaveError::ReadOnly(why));
+        }
+        let before_state = self.replica.with_value(|r| r.state.clone());
+        let mut snapshot: Option<BTreeMap<Id, Option<CaseLog>>> = None;
+        let result = self.replica.try_update_value(|r| {
+            let logs_before = r.logs.clone();
+            let out = f(r);
+            if let Ok((_, touched)) = &out {
+                snapshot = Some(
+                    touched
+                        .iter()
+                        .map(|id| (*id, logs_before.get(id).cloned()))
+                        .collect(),
+                );
+            }
+            out
+        });
+        let Some(result) = result else {
+            return Err(SaveError::NotFound);
+        };
+        let (value, touched) = result?;
+        if let Err(e) = self.persist(&touched) {
+            self.replica.update_value(|r| {
+                r.state = before_state;
+                for (id, log) in snapshot.unwrap_or_default() {
+                    match log {
+                        Some(l) => r.logs.insert(id, l),
+                        None => r.logs.remove(&id),
+                    };
+                }
+            });
+            return Err(e);
+        }
+        Ok(value)
     }
 
     fn file(&self, id: Id) -> Result<CaseFile, SaveError> {
         self.caseload
             .with_untracked(|c| c.get(&id).cloned())
             .ok_or(SaveError::NotFound)
+    }
+
+    fn record(&self, case_id: Id, op: Op, user: &str) -> Result<(), SaveError> {
+        let now = clock::now();
+        let id = clock::new_id();
+        self.transact(|r| {
+            r.record(id, case_id, op, user, now, clock::now_ms());
+            Ok(((), BTreeSet::from([case_id])))
+        })
     }
 
     pub fn create(&self, draft: &CaseDraft, user: &str) -> Result<Id, SaveError> {
@@ -288,10 +453,13 @@ impl Cases {
             .with_value(|r| draft.validate(clock::new_id(), &actor, r))
             .map_err(SaveError::Invalid)?;
         let id = case.id;
-        self.save(CaseFile {
-            case,
-            interactions: Vec::new(),
-        })?;
+        self.record(
+            id,
+            Op::Open {
+                case: Box::new(case),
+            },
+            user,
+        )?;
         Ok(id)
     }
 
@@ -302,21 +470,206 @@ impl Cases {
         amends: Option<Id>,
         user: &str,
     ) -> Result<(), SaveError> {
-        let mut file = self.file(case_id)?;
+        self.file(case_id)?;
         let actor = clock::actor(user);
         let interaction = draft
             .validate(clock::new_id(), case_id, amends, &actor)
             .map_err(SaveError::Invalid)?;
-        file.interactions.push(interaction);
-        self.save(file)
+        self.record(
+            case_id,
+            Op::Log {
+                interaction: Box::new(interaction),
+            },
+            user,
+        )
     }
 
     pub fn apply(&self, case_id: Id, command: CaseCommand, user: &str) -> Result<(), SaveError> {
-        let mut file = self.file(case_id)?;
-        file.case
-            .apply(command, &clock::actor(user))
-            .map_err(SaveError::Invalid)?;
-        self.save(file)
+        let file = self.file(case_id)?;
+        let (event, values) = file.case.plan(command).map_err(SaveError::Invalid)?;
+        let sets = values
+            .into_iter()
+            .map(|value| FieldSet {
+                base: file.versions.get(value.field()).copied(),
+                value,
+            })
+            .collect();
+        self.record(
+            case_id,
+            Op::Edit {
+                event,
+                sets,
+                settles: vec![],
+            },
+            user,
+        )
+    }
+
+    /// A person decides a conflict: keep the value the case shows, or put
+    /// back the one that was overwritten.
+    pub fn settle(
+        &self,
+        case_id: Id,
+        conflict: &Conflict,
+        restore_lost: bool,
+        user: &str,
+    ) -> Result<(), SaveError> {
+        let file = self.file(case_id)?;
+        let (kept, discarded) = if restore_lost {
+            (&conflict.lost.value, &conflict.kept.value)
+        } else {
+            (&conflict.kept.value, &conflict.lost.value)
+        };
+        let sets = if restore_lost {
+            vec![FieldSet {
+                value: conflict.lost.value.clone(),
+                base: file.versions.get(conflict.field.as_str()).copied(),
+            }]
+        } else {
+            vec![]
+        };
+        let event = CaseChange::Settled {
+            field: FieldValue::label(&conflict.field).to_owned(),
+            kept: kept.display(),
+            discarded: discarded.display(),
+        };
+        self.record(
+            case_id,
+            Op::Edit {
+                event,
+                sets,
+                settles: vec![conflict.reference()],
+            },
+            user,
+        )
+    }
+
+    /// Removes a case opened by mistake (managers; the server checks).
+    pub fn delete(&self, case_id: Id, reason: &str, user: &str) -> Result<(), SaveError> {
+        self.file(case_id)?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            let mut p = Problems::default();
+            p.add("reason", "Say why the case is deleted.");
+            return Err(SaveError::Invalid(p));
+        }
+        self.record(
+            case_id,
+            Op::Delete {
+                reason: reason.to_owned(),
+            },
+            user,
+        )
+    }
+
+    /// Forgets a change the server refused.
+    pub fn discard_set_aside(&self, case_id: Id, change: Id) -> Result<(), SaveError> {
+        self.transact(|r| {
+            r.discard(case_id, change);
+            Ok(((), BTreeSet::from([case_id])))
+        })
+    }
+
+    /// Sends a refused change again, as the signed-in user.
+    pub fn resend_set_aside(&self, case_id: Id, change: Id, user: &str) -> Result<(), SaveError> {
+        let now = clock::now();
+        let id = clock::new_id();
+        self.transact(|r| {
+            r.resend(case_id, change, id, user, now, clock::now_ms())
+                .ok_or(SaveError::NotFound)?;
+            Ok(((), BTreeSet::from([case_id])))
+        })
+    }
+
+    // What sync calls. Each persists before the next network step, so an
+    // interruption at any point loses nothing and repeats nothing.
+
+    pub fn outbox(&self, max: usize) -> Vec<Change> {
+        self.replica.with_value(|r| r.outbox(max))
+    }
+
+    /// Who recorded the changes still waiting to be sent.
+    pub fn unsent_authors(&self) -> Vec<String> {
+        let mut who: Vec<String> = self
+            .replica
+            .with_value(|r| r.outbox(usize::MAX))
+            .into_iter()
+            .map(|c| c.by)
+            .collect();
+        who.sort();
+        who.dedup();
+        who
+    }
+
+    pub fn cursor(&self) -> u64 {
+        self.replica.with_value(|r| r.state.cursor)
+    }
+
+    pub fn on_push(&self, sent: &[Change], results: &[PushResult]) -> Result<(), SaveError> {
+        self.transact(|r| Ok(((), r.on_push(sent, results))))
+    }
+
+    /// Sets one change aside locally, when the server could not even read it
+    /// (it refused the request, not the change).
+    pub fn refuse(&self, change: &Change, reason: Refusal) -> Result<(), SaveError> {
+        self.transact(|r| {
+            let log = r.logs.get_mut(&change.case_id).ok_or(SaveError::NotFound)?;
+            let mut entry = log.get(change.id).cloned().ok_or(SaveError::NotFound)?;
+            entry.refused = Some(reason);
+            log.put(entry);
+            Ok(((), BTreeSet::from([change.case_id])))
+        })
+    }
+
+    pub fn on_pull(&self, page: &PullPage) -> Result<(), SaveError> {
+        let now_ms = clock::now_ms();
+        self.transact(|r| Ok(((), r.on_pull(page, now_ms))))
+    }
+
+    pub fn incomplete(&self) -> Vec<Id> {
+        self.replica.with_value(Replica::incomplete)
+    }
+
+    pub fn on_history(&self, changes: &[Pulled]) -> Result<(), SaveError> {
+        let now_ms = clock::now_ms();
+        self.transact(|r| {
+            let mut touched = BTreeSet::new();
+            for p in changes {
+                if r.take(p, now_ms) {
+                    touched.insert(p.change.case_id);
+                }
+            }
+            Ok(((), touched))
+        })
+    }
+
+    /// Drops what the device need not keep (see `Replica::evict`).
+    pub fn evict(&self, hidden: &[Id], keep_closed_days: u32) -> Result<usize, SaveError> {
+        let now = clock::now();
+        self.transact(|r| {
+            let gone = r.evict(hidden, now, keep_closed_days);
+            Ok((gone.len(), gone.into_iter().collect()))
+        })
+    }
+
+    /// Everything about patients leaves the device (signing out); the
+    /// device id and sequence stay, so nothing sent is ever numbered again.
+    pub fn wipe(&self) {
+        let ids: BTreeSet<Id> = self
+            .replica
+            .with_value(|r| r.logs.keys().copied().collect());
+        self.replica.update_value(|r| {
+            r.logs.clear();
+            r.state.cursor = 0;
+        });
+        let _ = self.persist(&ids);
+        for key in self.store.with_value(|s| s.keys()) {
+            if key.starts_with(QUARANTINE_PREFIX) || key.starts_with("draft.") {
+                self.store.with_value(|s| s.remove(&key));
+                self.journal(key, None);
+            }
+        }
+        self.quarantined.set(Vec::new());
     }
 
     pub fn discard_quarantined(&self, key: &str) {

@@ -5,6 +5,10 @@ use advocase_core::case::Actor;
 use advocase_core::id::Id;
 use chrono::{DateTime, NaiveDate, Utc};
 
+pub fn now_ms() -> u64 {
+    js_sys::Date::now().max(0.0) as u64
+}
+
 pub fn now() -> DateTime<Utc> {
     DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
 }

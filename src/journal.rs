@@ -19,7 +19,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{IdbDatabase, IdbRequest, IdbTransaction, IdbTransactionMode};
+use web_sys::{IdbDatabase, IdbRequest, IdbTransaction};
 
 #[wasm_bindgen]
 extern "C" {
@@ -41,7 +41,7 @@ const STORE: &str = "records";
 
 thread_local! {
     static DB: RefCell<Option<IdbDatabase>> = const { RefCell::new(None) };
-    static QUEUE: RefCell<VecDeque<(String, String)>> = const { RefCell::new(VecDeque::new()) };
+    static QUEUE: RefCell<VecDeque<(String, Option<String>)>> = const { RefCell::new(VecDeque::new()) };
     static RUNNING: RefCell<bool> = const { RefCell::new(false) };
 }
 
@@ -99,7 +99,7 @@ async fn db() -> Result<IdbDatabase, String> {
     Ok(db)
 }
 
-async fn put_now(key: &str, value: &str) -> Result<(), String> {
+async fn put_now(key: &str, value: Option<&str>) -> Result<(), String> {
     let db = db().await?;
     let options = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&options, &"durability".into(), &"strict".into());
@@ -110,9 +110,13 @@ async fn put_now(key: &str, value: &str) -> Result<(), String> {
     let store = tx
         .object_store(STORE)
         .map_err(|_| "IndexedDB store missing")?;
-    store
-        .put_with_key(&JsValue::from_str(value), &JsValue::from_str(key))
-        .map_err(|_| "IndexedDB refused the write")?;
+    match value {
+        Some(v) => store
+            .put_with_key(&JsValue::from_str(v), &JsValue::from_str(key))
+            .map(|_| ()),
+        None => store.delete(&JsValue::from_str(key)).map(|_| ()),
+    }
+    .map_err(|_| "IndexedDB refused the write")?;
     // Durable only once the transaction completes, not when the put succeeds.
     let done = Promise::new(&mut |resolve, reject| {
         let ok = Closure::once_into_js(move || {
@@ -134,8 +138,13 @@ async fn put_now(key: &str, value: &str) -> Result<(), String> {
         .map_err(|e| e.as_string().unwrap_or_default())
 }
 
-/// Queues `value` under `key`; `on_done` runs once it is on disk (or failed).
-pub fn write(key: String, value: String, on_done: impl FnOnce(Result<(), String>) + 'static) {
+/// Queues `value` under `key` (`None`: remove the record), in order with
+/// every other write; `on_done` runs once it is on disk (or failed).
+pub fn write(
+    key: String,
+    value: Option<String>,
+    on_done: impl FnOnce(Result<(), String>) + 'static,
+) {
     QUEUE.with(|q| q.borrow_mut().push_back((key, value)));
     CALLBACKS.with(|c| c.borrow_mut().push_back(Box::new(on_done)));
     if RUNNING.with(|r| r.replace(true)) {
@@ -143,7 +152,7 @@ pub fn write(key: String, value: String, on_done: impl FnOnce(Result<(), String>
     }
     wasm_bindgen_futures::spawn_local(async {
         while let Some((key, value)) = QUEUE.with(|q| q.borrow_mut().pop_front()) {
-            let result = put_now(&key, &value).await;
+            let result = put_now(&key, value.as_deref()).await;
             if let Some(cb) = CALLBACKS.with(|c| c.borrow_mut().pop_front()) {
                 cb(result);
             }
@@ -181,22 +190,4 @@ pub async fn entries() -> Result<Vec<(String, String)>, String> {
         .zip(values.iter())
         .filter_map(|(k, v)| Some((k.as_string()?, v.as_string()?)))
         .collect())
-}
-
-/// Removes a record from the journal (when its record is discarded).
-pub async fn remove(key: &str) -> Result<(), String> {
-    let db = db().await?;
-    let tx = db
-        .transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite)
-        .map_err(|_| "IndexedDB refused a transaction")?;
-    let store = tx
-        .object_store(STORE)
-        .map_err(|_| "IndexedDB store missing")?;
-    request_done(
-        &store
-            .delete(&JsValue::from_str(key))
-            .map_err(|_| "IndexedDB refused to delete")?,
-    )
-    .await
-    .map(|_| ())
 }

@@ -13,7 +13,9 @@ pub mod journal;
 pub mod network;
 pub mod preferences;
 pub mod server;
+pub mod session;
 pub mod storage;
+pub mod sync;
 pub mod update;
 mod views;
 

@@ -6,14 +6,28 @@ use crate::storage::{StorageError, Store};
 
 const KEY: &str = "preferences";
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Preferences {
     /// Larger type for reading at arm's length on the ward.
     pub large_text: bool,
-    /// Who uses this device: recorded on everything they log, and the
-    /// "assigned to me" of the case list. (Accounts replace this with sync.)
-    pub user_name: String,
+    /// Days a closed case stays on this device after its last change
+    /// (then it leaves once synced, and stays on the server).
+    #[serde(default = "keep_closed_days")]
+    pub keep_closed_days: u32,
+}
+
+fn keep_closed_days() -> u32 {
+    advocase_core::replica::DEFAULT_KEEP_CLOSED_DAYS
+}
+
+impl Default for Preferences {
+    fn default() -> Self {
+        Preferences {
+            large_text: false,
+            keep_closed_days: keep_closed_days(),
+        }
+    }
 }
 
 /// The saved preferences, or the defaults with the reason they could not be read.

@@ -1,38 +1,104 @@
-//! Calls to the Advocase server's JSON API. Each returns a sentence for a
-//! person on failure: the UI shows it as it is.
+//! Calls to the Advocase server's JSON API. A failure says, in one
+//! sentence for a person, what went wrong, and carries the HTTP status so
+//! sync can tell "sign in again" from "try later" from "this batch is bad".
 
 use advocase_core::api::{ApiError, HealthReport};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{RequestCache, RequestInit, Response};
+use web_sys::{Headers, RequestCache, RequestInit, Response};
 
-pub async fn health() -> Result<HealthReport, String> {
-    get_json("/api/health").await
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// No answer: offline, server down, connection cut mid-request.
+    Unreachable,
+    /// The server answered with an error.
+    Refused { status: u16, error: ApiError },
 }
 
-async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, String> {
-    let window = web_sys::window().ok_or("no browser window")?;
+impl Failure {
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Failure::Unreachable => None,
+            Failure::Refused { status, .. } => Some(*status),
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            Failure::Unreachable => "The server could not be reached.".into(),
+            Failure::Refused { error, .. } => error.message.clone(),
+        }
+    }
+}
+
+pub async fn health() -> Result<HealthReport, String> {
+    get(None, "/api/health").await.map_err(|f| f.message())
+}
+
+pub async fn get<T: DeserializeOwned>(token: Option<&str>, path: &str) -> Result<T, Failure> {
+    call("GET", token, path, None).await
+}
+
+pub async fn send<B: Serialize, T: DeserializeOwned>(
+    method: &str,
+    token: Option<&str>,
+    path: &str,
+    body: &B,
+) -> Result<T, Failure> {
+    let json = serde_json::to_string(body).unwrap_or_default();
+    call(method, token, path, Some(json)).await
+}
+
+async fn call<T: DeserializeOwned>(
+    method: &str,
+    token: Option<&str>,
+    path: &str,
+    body: Option<String>,
+) -> Result<T, Failure> {
+    let window = web_sys::window().ok_or(Failure::Unreachable)?;
     let init = RequestInit::new();
+    init.set_method(method);
     init.set_cache(RequestCache::NoStore);
-    let unreachable = |_| "The server could not be reached.".to_owned();
+    let headers = Headers::new().map_err(|_| Failure::Unreachable)?;
+    if let Some(t) = token {
+        let _ = headers.set("Authorization", &format!("Bearer {t}"));
+    }
+    if let Some(b) = &body {
+        let _ = headers.set("Content-Type", "application/json");
+        init.set_body(&JsValue::from_str(b));
+    }
+    init.set_headers(&headers);
     let response: Response = JsFuture::from(window.fetch_with_str_and_init(path, &init))
         .await
-        .map_err(unreachable)?
+        .map_err(|_| Failure::Unreachable)?
         .dyn_into()
-        .map_err(|_| "The server sent something that is not an HTTP response.".to_owned())?;
-    let text = JsFuture::from(response.text().map_err(unreachable)?)
+        .map_err(|_| Failure::Unreachable)?;
+    let text = JsFuture::from(response.text().map_err(|_| Failure::Unreachable)?)
         .await
-        .map_err(unreachable)?
+        .map_err(|_| Failure::Unreachable)?
         .as_string()
         .unwrap_or_default();
+    let status = response.status();
     if response.ok() {
-        serde_json::from_str(&text)
-            .map_err(|e| format!("The server's answer could not be read ({e})."))
-    } else {
-        Err(match serde_json::from_str::<ApiError>(&text) {
-            Ok(e) => e.message,
-            Err(_) => format!("The server answered with status {}.", response.status()),
+        // 204: nothing to read; `()` reads from "null".
+        let text = if text.is_empty() { "null" } else { &text };
+        serde_json::from_str(text).map_err(|e| Failure::Refused {
+            status,
+            error: ApiError::new(
+                "unreadable",
+                format!("The server's answer could not be read ({e})."),
+            ),
         })
+    } else {
+        let error = serde_json::from_str::<ApiError>(&text).unwrap_or_else(|_| {
+            ApiError::new("http", format!("The server answered with status {status}."))
+        });
+        // A proxy's or a dying server's 502/503/504 is "try later".
+        if status >= 502 && status <= 504 && error.error == "http" {
+            return Err(Failure::Unreachable);
+        }
+        Err(Failure::Refused { status, error })
     }
 }

@@ -13,7 +13,9 @@ use advocase::preferences::{self, Preferences};
 use advocase::storage::{StorageError, Store};
 use advocase::update::{APPLY_EVENT, READY_EVENT, UpdateBanner};
 use advocase_core::case::CaseDraft;
+use advocase_core::encoding;
 use advocase_core::interaction::InteractionDraft;
+use advocase_core::log::CaseLog;
 use gloo_storage::{LocalStorage, Storage};
 use leptos::mount::mount_to;
 use leptos::prelude::*;
@@ -305,10 +307,10 @@ fn a_store_left_by_the_first_release_is_migrated_and_keeps_its_preferences() {
         .unwrap();
 
     let opened = cases::open(&store);
-    assert!(opened.files.is_empty());
+    assert!(opened.replica.logs.is_empty());
     assert!(opened.quarantined.is_empty());
     assert_eq!(opened.read_only, None);
-    assert_eq!(store.get_raw("meta").as_deref(), Some(r#"{"schema":2}"#));
+    assert_eq!(store.get_raw("meta").as_deref(), Some(r#"{"schema":3}"#));
     let (prefs, error) = preferences::load(&store);
     assert!(
         prefs.large_text,
@@ -495,9 +497,10 @@ async fn what_localstorage_lost_comes_back_from_the_durable_journal() {
     // The browser died before committing localStorage: the last write is gone.
     let key = format!("case.{id}");
     let before_log = {
-        let mut file = cases.caseload.get_untracked().get(&id).unwrap().clone();
-        file.interactions.clear();
-        advocase_core::encoding::encode(&file)
+        let mut log: CaseLog = encoding::decode(&store.get_raw(&key).unwrap()).unwrap();
+        log.entries
+            .retain(|e| !matches!(e.change.op, advocase_core::change::Op::Log { .. }));
+        encoding::encode(&log)
     };
     store.set_raw(&key, &before_log).unwrap();
 
@@ -529,11 +532,12 @@ async fn what_localstorage_lost_comes_back_from_the_durable_journal() {
         "Logged just before the battery died"
     );
     assert_eq!(
-        advocase_core::encoding::decode::<advocase_core::caseload::CaseFile>(
-            &store.get_raw(&key).unwrap()
-        )
-        .unwrap(),
-        file
+        encoding::decode::<CaseLog>(&store.get_raw(&key).unwrap())
+            .unwrap()
+            .fold()
+            .unwrap()
+            .interactions,
+        file.interactions
     );
 
     // Losing the whole entry is recovered too; an equal copy is left alone.
@@ -542,5 +546,128 @@ async fn what_localstorage_lost_comes_back_from_the_durable_journal() {
     assert_eq!(again.recover().await, 1);
     assert!(again.caseload.get_untracked().get(&id).is_some());
     assert_eq!(Cases::load(store.clone()).recover().await, 0);
+    clear(&store);
+}
+
+#[wasm_bindgen_test]
+fn a_store_of_the_cases_release_becomes_logs_waiting_to_be_sent() {
+    // What release 2 wrote: a case file (case + interactions) per key.
+    let store = Store::new("advocase-test-v2.");
+    clear(&store);
+    let first = Cases::load(store.clone());
+    let id = first.create(&grievance(), "ana").unwrap();
+    first
+        .log(id, &note("Called the daughter"), None, "ana")
+        .unwrap();
+    let file = first.caseload.get_untracked().get(&id).unwrap().clone();
+    let legacy =
+        advocase_core::caseload::CaseFile::new(file.case.clone(), file.interactions.clone());
+    clear(&store);
+    store
+        .set_raw(&format!("case.{id}"), &encoding::encode(&legacy))
+        .unwrap();
+    store.set_raw("meta", r#"{"schema":2}"#).unwrap();
+
+    let cases = Cases::load(store.clone());
+    let shown = cases.caseload.get_untracked();
+    let migrated = shown.get(&id).expect("the case is still there");
+    assert_eq!(migrated.case, legacy.case);
+    assert_eq!(migrated.interactions, legacy.interactions);
+    assert_eq!(
+        cases.unsent.get_untracked(),
+        2,
+        "opening and interaction wait to be sent"
+    );
+    assert_eq!(store.get_raw("meta").as_deref(), Some(r#"{"schema":3}"#));
+    // Opening again changes nothing and numbers nothing twice.
+    let again = Cases::load(store.clone());
+    assert_eq!(again.unsent.get_untracked(), 2);
+    let seqs: Vec<u64> = again.outbox(10).iter().map(|c| c.seq).collect();
+    assert_eq!(seqs, [1, 2]);
+    clear(&store);
+}
+
+#[wasm_bindgen_test]
+fn a_refused_change_is_set_aside_on_its_case_and_the_rest_go_on() {
+    use advocase_core::api::ApiError;
+    use advocase_core::sync::{Outcome, PushResult};
+    let store = Store::new("advocase-test-refused.");
+    clear(&store);
+    let cases = Cases::load(store.clone());
+    let id = cases.create(&grievance(), "ana").unwrap();
+    cases.log(id, &note("First visit"), None, "ana").unwrap();
+    cases.log(id, &note("Second visit"), None, "ana").unwrap();
+    let sent = cases.outbox(10);
+    assert_eq!(sent.len(), 3);
+    let results: Vec<PushResult> = sent
+        .iter()
+        .enumerate()
+        .map(|(i, c)| PushResult {
+            id: c.id,
+            seq: c.seq,
+            outcome: if i == 1 {
+                Outcome::Refused {
+                    reason: ApiError::new("forbidden", "Not your unit."),
+                }
+            } else {
+                Outcome::Stored {
+                    server_seq: i as u64 + 1,
+                    hlc: c.hlc,
+                    duplicate: false,
+                }
+            },
+        })
+        .collect();
+    cases.on_push(&sent, &results).unwrap();
+    assert_eq!(cases.unsent.get_untracked(), 0, "nothing is held up");
+    let file = cases.caseload.get_untracked().get(&id).unwrap().clone();
+    assert_eq!(file.set_aside.len(), 1);
+    assert_eq!(file.set_aside[0].reason.message, "Not your unit.");
+    assert_eq!(
+        file.interactions.len(),
+        1,
+        "the refused log is not shown as done"
+    );
+
+    // It survives a restart, and a person can send it again or discard it.
+    let reopened = Cases::load(store.clone());
+    let file = reopened.caseload.get_untracked().get(&id).unwrap().clone();
+    assert_eq!(file.set_aside.len(), 1);
+    let refused = file.set_aside[0].change.id;
+    reopened.resend_set_aside(id, refused, "ana").unwrap();
+    assert_eq!(
+        reopened.unsent.get_untracked(),
+        1,
+        "queued again under a new number"
+    );
+    let again = reopened.outbox(10);
+    assert_eq!(again[0].seq, 4);
+    clear(&store);
+}
+
+#[wasm_bindgen_test]
+fn signing_out_wipes_patient_data_but_keeps_the_device_numbering() {
+    let store = Store::new("advocase-test-wipe.");
+    clear(&store);
+    let cases = Cases::load(store.clone());
+    let device = cases.device();
+    let id = cases.create(&grievance(), "ana").unwrap();
+    cases.log(id, &note("Visit"), None, "ana").unwrap();
+    cases.wipe();
+    assert!(cases.caseload.get_untracked().is_empty());
+    assert!(
+        store.keys().iter().all(|k| !k.starts_with("case.")),
+        "{:?}",
+        store.keys()
+    );
+    let after = Cases::load(store.clone());
+    assert!(after.caseload.get_untracked().is_empty());
+    assert_eq!(after.device(), device);
+    after.create(&grievance(), "ben").unwrap();
+    assert_eq!(
+        after.outbox(1)[0].seq,
+        3,
+        "numbers are never given out twice"
+    );
     clear(&store);
 }

@@ -1,11 +1,14 @@
 //! One case: who and where the patient is, where the case stands, what can
 //! be done next, and everything that happened, newest first.
 
+use advocase_core::access::Role;
 use advocase_core::case::{CaseChange, CaseCommand, CaseEvent, Priority};
 use advocase_core::caseload::CaseFile;
+use advocase_core::change::{FieldValue, Op};
 use advocase_core::deadline::DueState;
 use advocase_core::id::Id;
 use advocase_core::interaction::{Interaction, resolve};
+use advocase_core::log::Conflict;
 use advocase_core::status::Status;
 use chrono::{DateTime, NaiveDate, Utc};
 use leptos::prelude::*;
@@ -14,7 +17,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::cases::{Cases, SaveError};
 use crate::clock;
-use crate::preferences::Preferences;
+use crate::session::Auth;
 use crate::views::quick_log::QuickLog;
 use advocase_core::reference::{from_ident, ident};
 
@@ -106,7 +109,120 @@ fn CaseView(file: CaseFile) -> impl IntoView {
                 </ul>
             })}
         </header>
+        <SyncNotes file=file.clone()/>
         <Actions status=c.status id priority=c.priority due_on=c.due_on/>
+    }
+}
+
+/// What sync has to say about this case: edits that crossed with someone
+/// else's (for a person to decide), changes the server refused (to fix or
+/// discard), and how many changes have not reached the server yet.
+#[component]
+fn SyncNotes(file: CaseFile) -> impl IntoView {
+    let cases = expect_context::<Cases>();
+    let auth = expect_context::<Auth>();
+    let id = file.case.id;
+    let message = RwSignal::new(None::<String>);
+    let report = move |r: Result<(), SaveError>| message.set(r.err().map(|e| e.to_string()));
+    let conflicts = file.conflicts.clone();
+    let set_aside = file.set_aside.clone();
+    let pending = file.pending;
+    let is_manager = auth
+        .user_untracked()
+        .is_some_and(|u| u.role == Role::Manager);
+    let reason = RwSignal::new(String::new());
+    let settle =
+        move |c: Conflict, restore: bool| report(cases.settle(id, &c, restore, &auth.username()));
+    view! {
+        {(pending > 0).then(|| view! {
+            <p class="notice info" data-testid="case-unsent">
+                {if pending == 1 { "1 change on this case has not reached the server yet.".to_owned() } else { format!("{pending} changes on this case have not reached the server yet.") }}
+            </p>
+        })}
+        {move || message.get().map(|m| view! { <p class="notice error" role="alert">{m}</p> })}
+        {(!conflicts.is_empty()).then(|| view! {
+            <section class="panel conflicts" aria-labelledby="conflicts-title">
+                <h2 id="conflicts-title">"Edits that crossed"</h2>
+                <p>"Two people changed the same thing at the same time. The case shows one value; decide which stands."</p>
+                <ul class="plain">
+                    {conflicts.into_iter().map(|c| {
+                        let label = FieldValue::label(&c.field);
+                        let kept = c.kept.value.display();
+                        let lost = c.lost.value.display();
+                        let (keep_c, restore_c) = (c.clone(), c.clone());
+                        view! {
+                            <li class="conflict" data-testid="conflict">
+                                <p>
+                                    <strong>{label} ": "</strong> "shows “" {kept.clone()} "” (" {c.kept.by.clone()} ", " {clock::show_time(c.kept.at)} "). "
+                                    "“" {lost.clone()} "” by " {c.lost.by.clone()} " (" {clock::show_time(c.lost.at)} ") was overwritten."
+                                </p>
+                                <div class="button-row">
+                                    <button type="button" on:click=move |_| settle(keep_c.clone(), false)>
+                                        {format!("Keep “{}”", short(&kept))}
+                                    </button>
+                                    <button type="button" on:click=move |_| settle(restore_c.clone(), true)>
+                                        {format!("Use “{}” instead", short(&lost))}
+                                    </button>
+                                </div>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
+        {(!set_aside.is_empty()).then(|| view! {
+            <section class="panel set-aside" aria-labelledby="set-aside-title">
+                <h2 id="set-aside-title">"Not accepted by the server"</h2>
+                <ul class="plain">
+                    {set_aside.into_iter().map(|a| {
+                        let change = a.change.id;
+                        view! {
+                            <li data-testid="set-aside">
+                                <p><strong>{describe_op(&a.change.op)}</strong> " (" {a.change.by.clone()} ", " {clock::show_time(a.change.at)} ")"</p>
+                                <p class="notice warn">{a.reason.message.clone()}</p>
+                                <div class="button-row">
+                                    <button type="button" on:click=move |_| report(cases.resend_set_aside(id, change, &auth.username()))>"Send again"</button>
+                                    <button type="button" on:click=move |_| report(cases.discard_set_aside(id, change))>"Discard"</button>
+                                </div>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
+        {is_manager.then(|| view! {
+            <details class="panel danger">
+                <summary>"Delete this case (opened by mistake)"</summary>
+                <form class="inline-form" aria-label="Delete case" on:submit=move |ev| {
+                    ev.prevent_default();
+                    report(cases.delete(id, &reason.get_untracked(), &auth.username()));
+                }>
+                    <label class="field grow">
+                        <span>"Why is it deleted?"</span>
+                        <input type="text" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
+                    </label>
+                    <button type="submit" class="danger">"Delete case"</button>
+                </form>
+            </details>
+        })}
+    }
+}
+
+fn short(s: &str) -> String {
+    let mut out: String = s.chars().take(30).collect();
+    if s.chars().count() > 30 {
+        out.push('…');
+    }
+    out
+}
+
+/// One line for a person about a change.
+fn describe_op(op: &Op) -> String {
+    match op {
+        Op::Open { case } => format!("Opening the case for {}", case.patient.name),
+        Op::Edit { event, .. } => describe(event),
+        Op::Log { interaction } => format!("Logged: {}", short(&interaction.summary)),
+        Op::Delete { reason } => format!("Deleting the case: {reason}"),
     }
 }
 
@@ -114,10 +230,10 @@ fn CaseView(file: CaseFile) -> impl IntoView {
 #[component]
 fn Actions(status: Status, id: Id, priority: Priority, due_on: Option<NaiveDate>) -> impl IntoView {
     let cases = expect_context::<Cases>();
-    let prefs = expect_context::<RwSignal<Preferences>>();
+    let auth = expect_context::<Auth>();
     let message = RwSignal::new(None::<String>);
     let run = move |cmd: CaseCommand| -> bool {
-        match cases.apply(id, cmd, &prefs.with_untracked(|p| p.user_name.clone())) {
+        match cases.apply(id, cmd, &auth.username()) {
             Ok(()) => {
                 message.set(None);
                 true
@@ -301,6 +417,12 @@ fn describe(change: &CaseChange) -> String {
             };
             format!("Changed {what} from {} to {}.", show(from), show(to))
         }
+        CaseChange::Settled {
+            field,
+            kept,
+            discarded,
+        } => format!("Decided crossing edits of {field}: kept “{kept}”, not “{discarded}”."),
+        CaseChange::Deleted { reason } => format!("Deleted the case: {reason}"),
     }
 }
 

@@ -12,9 +12,7 @@ use leptos_router::components::A;
 
 use crate::cases::Cases;
 use crate::clock;
-use crate::preferences::Preferences;
 use crate::views::quick_log::QuickLog;
-use crate::views::settings::UserNamePrompt;
 use advocase_core::reference::{from_ident, ident};
 
 /// Rows drawn at once: enough for a shift, small enough to stay instant.
@@ -60,7 +58,7 @@ impl Row {
 #[component]
 pub fn CaseList() -> impl IntoView {
     let cases = expect_context::<Cases>();
-    let prefs = expect_context::<RwSignal<Preferences>>();
+    let auth = expect_context::<crate::session::Auth>();
     let text = RwSignal::new(String::new());
     let status = RwSignal::new(String::new());
     let kind = RwSignal::new(String::new());
@@ -76,7 +74,9 @@ pub fn CaseList() -> impl IntoView {
             status: from_ident(&status.get()),
             kind: from_ident(&kind.get()),
             unit: Some(unit.get()).filter(|u| !u.is_empty()),
-            assigned_to: mine.get().then(|| prefs.with(|p| p.user_name.clone())),
+            assigned_to: mine
+                .get()
+                .then(|| auth.user().map(|u| u.username).unwrap_or_default()),
             overdue_only: overdue.get(),
         };
         cases.caseload.with(|c| {
@@ -107,12 +107,20 @@ pub fn CaseList() -> impl IntoView {
         }
     };
 
+    let is_admin = move || {
+        auth.user()
+            .is_some_and(|u| u.role == advocase_core::access::Role::Admin)
+    };
     view! {
         <div class="page-head">
             <h1>"Cases"</h1>
-            <A href="/cases/new" attr:class="button primary">"New case"</A>
+            <Show when=move || !is_admin()>
+                <A href="/cases/new" attr:class="button primary">"New case"</A>
+            </Show>
         </div>
-        <UserNamePrompt/>
+        <Show when=is_admin>
+            <p class="notice info">"Administrators manage accounts and see no patient data. " <A href="/users">"Manage accounts"</A></p>
+        </Show>
         <div class="filters" role="search" aria-label="Find cases">
             <label class="filter search">
                 <span>"Search cases"</span>

@@ -5,3 +5,5 @@ pub mod guide;
 pub mod new_case;
 pub mod quick_log;
 pub mod settings;
+pub mod sign_in;
+pub mod users;

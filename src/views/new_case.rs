@@ -10,7 +10,6 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use crate::cases::{Cases, SaveError};
-use crate::preferences::Preferences;
 use crate::storage::Store;
 use crate::views::fields::{FieldError, other_problems};
 use advocase_core::reference::ident;
@@ -49,7 +48,7 @@ fn blank_draft() -> CaseDraft {
 pub fn NewCase() -> impl IntoView {
     let cases = expect_context::<Cases>();
     let store = expect_context::<Store>();
-    let prefs = expect_context::<RwSignal<Preferences>>();
+
     let navigate = use_navigate();
     let mut initial = store
         .get::<CaseDraft>(DRAFT)
@@ -84,7 +83,7 @@ pub fn NewCase() -> impl IntoView {
                 && c.relationship.trim().is_empty()
                 && c.phone.trim().is_empty())
         });
-        let user = prefs.with_untracked(|p| p.user_name.clone());
+        let user = expect_context::<crate::session::Auth>().username();
         match cases.create(&d, &user) {
             Ok(id) => {
                 store.remove(DRAFT);

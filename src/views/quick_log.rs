@@ -12,7 +12,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::cases::{Cases, SaveError};
 use crate::clock;
-use crate::preferences::Preferences;
 use crate::storage::Store;
 use crate::views::fields::{FieldError, other_problems};
 use advocase_core::reference::ident;
@@ -101,7 +100,7 @@ pub fn QuickLog(
 ) -> impl IntoView {
     let cases = expect_context::<Cases>();
     let store = expect_context::<Store>();
-    let prefs = expect_context::<RwSignal<Preferences>>();
+
     let amends = amend.as_ref().map(|i| i.id);
     // Drafts are kept for new entries; a correction starts from the original.
     let initial = match &amend {
@@ -134,7 +133,7 @@ pub fn QuickLog(
         let store = store.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            let user = prefs.with_untracked(|p| p.user_name.clone());
+            let user = expect_context::<crate::session::Auth>().username();
             match cases.log(case_id, &form.with_untracked(LogForm::draft), amends, &user) {
                 Ok(()) => {
                     problems.set(None);

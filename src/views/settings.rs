@@ -8,7 +8,9 @@ use crate::app::PrefsLoadError;
 use crate::cases::Cases;
 use crate::network::use_online;
 use crate::preferences::{self, Preferences};
+use crate::session::Auth;
 use crate::storage::Store;
+use crate::sync::Sync;
 use crate::{build, server};
 
 /// What browsers allow one site in localStorage: five million UTF-16 code
@@ -31,41 +33,6 @@ fn update_prefs(change: impl FnOnce(&mut Preferences)) -> Result<(), String> {
     Ok(())
 }
 
-/// Asks who is using the tablet, until someone says.
-#[component]
-pub fn UserNamePrompt() -> impl IntoView {
-    let prefs = expect_context::<RwSignal<Preferences>>();
-    let name = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let store = StoredValue::new(expect_context::<Store>());
-    let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let n = name.get_untracked().trim().to_owned();
-        if n.is_empty() {
-            error.set(Some("Type your name first.".into()));
-            return;
-        }
-        let mut next = prefs.get_untracked();
-        next.user_name = n;
-        match store.with_value(|s| preferences::save(s, &next)) {
-            Ok(()) => prefs.set(next),
-            Err(e) => error.set(Some(e.to_string())),
-        }
-    };
-    view! {
-        <Show when=move || prefs.with(|p| p.user_name.is_empty())>
-            <form class="panel inline-form who" on:submit=save aria-label="Who is using this device">
-                <label class="field grow">
-                    <span>"Your name (recorded on what you log)"</span>
-                    <input type="text" autocomplete="name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
-                </label>
-                <button type="submit" class="primary">"Save name"</button>
-                {move || error.get().map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
-            </form>
-        </Show>
-    }
-}
-
 #[component]
 pub fn Settings() -> impl IntoView {
     let store = expect_context::<Store>();
@@ -73,7 +40,33 @@ pub fn Settings() -> impl IntoView {
     let cases = expect_context::<Cases>();
     let load_error = use_context::<PrefsLoadError>().and_then(|e| e.0);
     let save_error = RwSignal::new(None::<String>);
-    let name = RwSignal::new(prefs.get_untracked().user_name);
+    let auth = expect_context::<Auth>();
+    let sync = expect_context::<Sync>();
+    let keep_days = RwSignal::new(prefs.get_untracked().keep_closed_days.to_string());
+    // Some(n): the sign-out found n changes unsent and asks before deleting.
+    let confirm_unsent = RwSignal::new(None::<(usize, String)>);
+    let signing_out = RwSignal::new(false);
+    let finish_sign_out = move || {
+        leptos::task::spawn_local(async move {
+            cases.wipe();
+            auth.sign_out().await;
+            confirm_unsent.set(None);
+            signing_out.set(false);
+        });
+    };
+    let sign_out = move |_| {
+        signing_out.set(true);
+        leptos::task::spawn_local(async move {
+            let why = sync.flush().await.err().unwrap_or_default();
+            let n = cases.unsent.get_untracked();
+            if n == 0 {
+                finish_sign_out();
+            } else {
+                signing_out.set(false);
+                confirm_unsent.set(Some((n, why)));
+            }
+        });
+    };
 
     let usage = {
         let store = store.clone();
@@ -123,16 +116,48 @@ pub fn Settings() -> impl IntoView {
         <h1>"Settings"</h1>
         <section class="panel" aria-labelledby="you">
             <h2 id="you">"You"</h2>
+            {move || auth.user().map(|u| view! {
+                <p data-testid="signed-in-as">
+                    "Signed in as " <strong>{u.display_name.clone()}</strong> " (" {u.username.clone()} ", " {u.role.label().to_lowercase()}
+                    {(!u.units.is_empty()).then(|| format!("; covers {}", u.units.join(", ")))} ")"
+                </p>
+            })}
+            <button type="button" on:click=sign_out disabled=move || signing_out.get()>
+                {move || if signing_out.get() { "Sending changes…" } else { "Sign out" }}
+            </button>
+            {move || confirm_unsent.get().map(|(n, why)| view! {
+                <div class="notice warn" role="alertdialog" aria-label="Unsent changes">
+                    <p>
+                        {if n == 1 { "1 change has not reached the server.".to_owned() } else { format!("{n} changes have not reached the server.") }}
+                        " " {why} " Signing out deletes all patient data from this device, including them."
+                    </p>
+                    <div class="button-row">
+                        <button type="button" class="primary" on:click=move |_| confirm_unsent.set(None)>"Stay signed in"</button>
+                        <button type="button" class="danger" on:click=move |_| finish_sign_out()>
+                            {format!("Sign out and delete {n} unsent")}
+                        </button>
+                    </div>
+                </div>
+            })}
+        </section>
+        <section class="panel" aria-labelledby="keeping">
+            <h2 id="keeping">"What stays on this device"</h2>
+            <p>"Open cases you may see and anything not yet sent always stay. Closed cases leave this device after the number of days below (they stay on the server)."</p>
             <form class="inline-form" on:submit=move |ev| {
                 ev.prevent_default();
-                let n = name.get_untracked().trim().to_owned();
-                save_error.set(update_prefs(|p| p.user_name = n).err());
+                match keep_days.get_untracked().trim().parse::<u32>() {
+                    Ok(d) if (1..=3650).contains(&d) => {
+                        save_error.set(update_prefs(|p| p.keep_closed_days = d).err());
+                        sync.now();
+                    }
+                    _ => save_error.set(Some("Keep closed cases for a number of days from 1 to 3650.".into())),
+                }
             }>
-                <label class="field grow">
-                    <span>"Your name"</span>
-                    <input type="text" autocomplete="name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+                <label class="field">
+                    <span>"Keep closed cases (days)"</span>
+                    <input type="number" min="1" max="3650" inputmode="numeric" prop:value=move || keep_days.get() on:input=move |ev| keep_days.set(event_target_value(&ev))/>
                 </label>
-                <button type="submit">"Save name"</button>
+                <button type="submit">"Save"</button>
             </form>
         </section>
         <section class="panel" aria-labelledby="display">

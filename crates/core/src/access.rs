@@ -57,6 +57,14 @@ pub struct User {
     pub active: bool,
 }
 
+/// What decides who may see a case: its unit and the people it is tied to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Holders<'a> {
+    pub unit: &'a str,
+    pub assignee: &'a str,
+    pub created_by: &'a str,
+}
+
 fn yes() -> bool {
     true
 }
@@ -72,13 +80,23 @@ impl User {
     }
 
     pub fn can_see(&self, case: &Case) -> bool {
+        self.can_see_case_of(&Holders {
+            unit: &case.patient.unit,
+            assignee: &case.assignee,
+            created_by: &case.created_by,
+        })
+    }
+
+    /// [`User::can_see`] from the only fields it reads, so a server that
+    /// keeps those beside each case decides without reading whole cases.
+    pub fn can_see_case_of(&self, holders: &Holders<'_>) -> bool {
         match self.role {
             Role::Manager => true,
             Role::Admin => false,
             Role::Coordinator => {
-                self.covers(&case.patient.unit)
-                    || case.assignee == self.username
-                    || case.created_by == self.username
+                self.covers(holders.unit)
+                    || holders.assignee == self.username
+                    || holders.created_by == self.username
             }
         }
     }

@@ -122,6 +122,10 @@ impl Caseload {
         self.files.insert(file.case.id, (file, hay));
     }
 
+    pub fn remove(&mut self, id: &Id) {
+        self.files.remove(id);
+    }
+
     pub fn get(&self, id: &Id) -> Option<&CaseFile> {
         self.files.get(id).map(|(f, _)| f)
     }

@@ -1,0 +1,96 @@
+//! Who is signed in on this device. Signing in needs the network once; the
+//! session it returns is kept in storage so the coordinator can work
+//! offline through a shift. When the server later refuses it (expired,
+//! revoked), the device keeps everything and asks for a new sign-in.
+
+use advocase_core::access::User;
+use advocase_core::id::Id;
+use advocase_core::sync::{LoginRequest, Session};
+use leptos::prelude::*;
+
+use crate::server;
+use crate::storage::Store;
+
+const KEY: &str = "session";
+
+#[derive(Clone, Copy)]
+pub struct Auth {
+    pub session: RwSignal<Option<Session>>,
+    /// Set when the server refused the session: why, in words. Work goes on
+    /// locally; sync waits for a new sign-in.
+    pub refused: RwSignal<Option<String>>,
+    store: StoredValue<Store>,
+}
+
+impl Auth {
+    pub fn load(store: Store) -> Self {
+        let session = store.get::<Session>(KEY).ok().flatten();
+        Auth {
+            session: RwSignal::new(session),
+            refused: RwSignal::new(None),
+            store: StoredValue::new(store),
+        }
+    }
+
+    pub fn user(&self) -> Option<User> {
+        self.session.with(|s| s.as_ref().map(|s| s.user.clone()))
+    }
+
+    pub fn user_untracked(&self) -> Option<User> {
+        self.session
+            .with_untracked(|s| s.as_ref().map(|s| s.user.clone()))
+    }
+
+    pub fn username(&self) -> String {
+        self.user_untracked()
+            .map(|u| u.username)
+            .unwrap_or_default()
+    }
+
+    /// The token to sync with, unless the server already refused it.
+    pub fn token(&self) -> Option<String> {
+        if self.refused.get_untracked().is_some() {
+            return None;
+        }
+        self.session
+            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
+    }
+
+    pub async fn sign_in(&self, username: &str, password: &str, device: Id) -> Result<(), String> {
+        let request = LoginRequest {
+            username: username.trim().to_owned(),
+            password: password.to_owned(),
+            device: Some(device),
+        };
+        let session: Session = server::send("POST", None, "/api/login", &request)
+            .await
+            .map_err(|f| match f {
+                server::Failure::Unreachable => {
+                    "Signing in needs the network: the server could not be reached.".to_owned()
+                }
+                f => f.message(),
+            })?;
+        self.store
+            .with_value(|s| s.set(KEY, &session))
+            .map_err(|e| e.to_string())?;
+        self.session.set(Some(session));
+        self.refused.set(None);
+        Ok(())
+    }
+
+    /// The server no longer accepts this session.
+    pub fn refuse(&self, why: String) {
+        self.refused.set(Some(why));
+    }
+
+    /// Ends the session on the server (best effort: offline, it expires on
+    /// its own) and forgets it here.
+    pub async fn sign_out(&self) {
+        if let Some(token) = self.token() {
+            let _: Result<(), _> = server::send("POST", Some(&token), "/api/logout", &()).await;
+        }
+        self.store.with_value(|s| s.remove(KEY));
+        self.session.set(None);
+        self.refused.set(None);
+    }
+}

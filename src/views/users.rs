@@ -1,0 +1,158 @@
+//! Accounts, for administrators: who may sign in, with which role, covering
+//! which units. Needs the network (accounts live on the server only).
+
+use advocase_core::access::{Role, User};
+use advocase_core::sync::{NewUser, UserUpdate};
+use leptos::prelude::*;
+
+use crate::server::{self, Failure};
+use crate::session::Auth;
+
+#[component]
+pub fn Users() -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    let is_admin = move || auth.user().is_some_and(|u| u.role == Role::Admin);
+    let users = RwSignal::new(Vec::<User>::new());
+    let message = RwSignal::new(None::<(bool, String)>);
+    let refresh = move || {
+        leptos::task::spawn_local(async move {
+            let Some(token) = auth.token() else { return };
+            match server::get::<Vec<User>>(Some(&token), "/api/users").await {
+                Ok(mut list) => {
+                    list.sort_by(|a, b| a.username.cmp(&b.username));
+                    users.set(list);
+                }
+                Err(f) => message.set(Some((false, f.message()))),
+            }
+        });
+    };
+    if is_admin() {
+        refresh();
+    }
+
+    let username = RwSignal::new(String::new());
+    let display_name = RwSignal::new(String::new());
+    let role = RwSignal::new("coordinator".to_owned());
+    let units = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let new = NewUser {
+            username: username.get_untracked().trim().to_owned(),
+            display_name: display_name.get_untracked().trim().to_owned(),
+            role: Role::from_ident(&role.get_untracked()).unwrap_or(Role::Coordinator),
+            units: split_units(&units.get_untracked()),
+            password: password.get_untracked(),
+        };
+        leptos::task::spawn_local(async move {
+            let Some(token) = auth.token() else { return };
+            match server::send::<_, User>("POST", Some(&token), "/api/users", &new).await {
+                Ok(u) => {
+                    message.set(Some((true, format!("Account {} created.", u.username))));
+                    for s in [username, display_name, units, password] {
+                        s.set(String::new());
+                    }
+                    refresh();
+                }
+                Err(f) => message.set(Some((false, describe(&f)))),
+            }
+        });
+    };
+    let update = move |name: String, change: UserUpdate, done: &'static str| {
+        leptos::task::spawn_local(async move {
+            let Some(token) = auth.token() else { return };
+            let path = format!("/api/users/{name}");
+            match server::send::<_, User>("PATCH", Some(&token), &path, &change).await {
+                Ok(_) => {
+                    message.set(Some((true, format!("{name}: {done}"))));
+                    refresh();
+                }
+                Err(f) => message.set(Some((false, describe(&f)))),
+            }
+        });
+    };
+
+    view! {
+        <h1>"Accounts"</h1>
+        <Show when=is_admin fallback=|| view! { <p class="notice warn">"Only administrators manage accounts."</p> }>
+            {move || message.get().map(|(ok, m)| view! {
+                <p class="notice" class:info=ok class:error=!ok role=if ok { "status" } else { "alert" }>{m}</p>
+            })}
+            <section class="panel" aria-labelledby="new-account">
+                <h2 id="new-account">"New account"</h2>
+                <form class="stack" on:submit=create aria-label="New account">
+                    <label class="field"><span>"Username"</span>
+                        <input type="text" autocapitalize="none" spellcheck="false" prop:value=move || username.get() on:input=move |ev| username.set(event_target_value(&ev))/></label>
+                    <label class="field"><span>"Full name"</span>
+                        <input type="text" prop:value=move || display_name.get() on:input=move |ev| display_name.set(event_target_value(&ev))/></label>
+                    <label class="field"><span>"Role"</span>
+                        <select prop:value=move || role.get() on:change=move |ev| role.set(event_target_value(&ev))>
+                            {Role::ALL.iter().map(|r| view! { <option value=r.ident()>{r.label()}</option> }).collect_view()}
+                        </select></label>
+                    <label class="field"><span>"Units covered (comma-separated)"</span>
+                        <input type="text" prop:value=move || units.get() on:input=move |ev| units.set(event_target_value(&ev))/></label>
+                    <label class="field"><span>"First password (at least 12 characters)"</span>
+                        <input type="password" autocomplete="new-password" prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/></label>
+                    <button type="submit" class="primary">"Create account"</button>
+                </form>
+            </section>
+            <section class="panel" aria-labelledby="accounts">
+                <h2 id="accounts">"Everyone"</h2>
+                <ul class="plain accounts">
+                    <For each=move || users.get() key=|u| (u.username.clone(), u.active, u.units.clone(), u.role) let:u>
+                        {
+                            let name = u.username.clone();
+                            let (n1, n2) = (name.clone(), name.clone());
+                            let active = u.active;
+                            let new_password = RwSignal::new(String::new());
+                            view! {
+                                <li class="account" class:inactive=!active>
+                                    <p>
+                                        <strong>{u.display_name.clone()}</strong> " (" {name.clone()} ") · " {u.role.label()}
+                                        {(!u.units.is_empty()).then(|| format!(" · {}", u.units.join(", ")))}
+                                        {(!active).then(|| " · deactivated")}
+                                    </p>
+                                    <div class="button-row">
+                                        <button type="button" on:click=move |_| update(n1.clone(), UserUpdate { active: Some(!active), ..UserUpdate::default() },
+                                            if active { "deactivated; every session ended." } else { "active again." })>
+                                            {if active { format!("Deactivate {name}") } else { format!("Reactivate {name}") }}
+                                        </button>
+                                    </div>
+                                    <form class="inline-form" aria-label=format!("New password for {name}") on:submit=move |ev| {
+                                        ev.prevent_default();
+                                        update(n2.clone(), UserUpdate { password: Some(new_password.get_untracked()), ..UserUpdate::default() }, "password changed; every session ended.");
+                                        new_password.set(String::new());
+                                    }>
+                                        <label class="field grow"><span>"New password"</span>
+                                            <input type="password" autocomplete="new-password" prop:value=move || new_password.get() on:input=move |ev| new_password.set(event_target_value(&ev))/></label>
+                                        <button type="submit">"Set password"</button>
+                                    </form>
+                                </li>
+                            }
+                        }
+                    </For>
+                </ul>
+            </section>
+        </Show>
+    }
+}
+
+fn split_units(s: &str) -> Vec<String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn describe(f: &Failure) -> String {
+    match f {
+        Failure::Unreachable => {
+            "Accounts need the network: the server could not be reached.".into()
+        }
+        Failure::Refused { error, .. } => match &error.field {
+            Some(field) => format!("{} ({field})", error.message),
+            None => error.message.clone(),
+        },
+    }
+}

@@ -28,7 +28,11 @@ export default defineConfig({
     screenshot: "only-on-failure",
   },
   webServer: {
-    command: `rm -rf ${dbDir} && ADVOCASE_LOG=warn target/debug/advocase-server serve --addr 127.0.0.1:${PORT} --database ${dbDir}/advocase.db --static-dir dist`,
+    // A fresh database with one administrator (password: tests/e2e/fixtures.ts).
+    command:
+      `rm -rf ${dbDir} && ADVOCASE_LOG=warn ADVOCASE_ADMIN_PASSWORD=admin-password-for-tests ` +
+      `target/debug/advocase-server create-admin --username admin --database ${dbDir}/advocase.db && ` +
+      `ADVOCASE_LOG=warn target/debug/advocase-server serve --addr 127.0.0.1:${PORT} --database ${dbDir}/advocase.db --static-dir dist`,
     url: `${BASE_URL}/api/health`,
     reuseExistingServer: false,
     timeout: 30_000,

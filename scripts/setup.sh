@@ -3,9 +3,9 @@
 # place this takes a second or two.
 #
 # Installs: the wasm32 target, trunk 0.21.14, wasm-bindgen-cli equal to the
-# locked wasm-bindgen, Chromium + ChromeDriver (Debian), Node.js if absent,
-# and the npm tooling from package-lock.json (binaryen's wasm-opt 132,
-# Playwright).
+# locked wasm-bindgen, Chromium + ChromeDriver and the PostgreSQL server
+# (Debian), Node.js if absent, and the npm tooling from package-lock.json
+# (binaryen's wasm-opt 132, Playwright).
 
 set -euo pipefail
 
@@ -60,6 +60,9 @@ command -v chromium >/dev/null || missing_debs+=(chromium)
 command -v chromedriver >/dev/null || missing_debs+=(chromium-driver)
 command -v node >/dev/null || missing_debs+=(nodejs)
 command -v npm >/dev/null || missing_debs+=(npm)
+# Server binaries for the tests' throwaway database (crates/server/tests/support/postgres.rs);
+# the cluster Debian may create and start on 5432 is not used.
+compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || missing_debs+=(postgresql)
 if [ ${#missing_debs[@]} -gt 0 ]; then
   apt_install "${missing_debs[@]}"
 fi

@@ -40,6 +40,7 @@ pub struct Sync {
     timer: StoredValue<Option<TimeoutHandle>>,
 }
 
+const OFFLINE: &str = "Offline: changes wait on this device.";
 const SOON: Duration = Duration::from_millis(1500);
 const PERIOD: Duration = Duration::from_secs(60);
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
@@ -155,6 +156,11 @@ impl Sync {
                     .unwrap_or_else(|| "Sign in to sync.".into()),
             ));
         };
+        // No request while the browser knows it is offline: the online
+        // event starts the next attempt.
+        if !window().navigator().on_line() {
+            return Err(Stop::Later(OFFLINE.into()));
+        }
         self.push(&token).await?;
         self.pull(&token).await?;
         let keep = self.prefs.with_untracked(|p| p.keep_closed_days);

@@ -1,22 +1,17 @@
 import { Page } from "@playwright/test";
-import { test, expect, expectAppStarted, waitForServiceWorker } from "./fixtures";
+import { test, expect, expectAppStarted, signIn, waitForServiceWorker } from "./fixtures";
 
 // The coordinator's day on a tablet with the Wi-Fi off: everything below
 // happens with the network offline after the first load.
 test.use({ viewport: { width: 768, height: 1024 } });
 
 async function startOffline(page: Page, context: import("@playwright/test").BrowserContext) {
+  // Signing in needs the network once; the rest of the shift does not.
   await page.goto("/");
-  await expectAppStarted(page);
+  await signIn(page);
   await waitForServiceWorker(page);
   await context.setOffline(true);
   await expect(page.getByRole("status", { name: "Connection" })).toHaveText("Offline");
-}
-
-async function sayWhoIAm(page: Page, name: string) {
-  await page.getByRole("textbox", { name: "Your name (recorded on what you log)" }).fill(name);
-  await page.getByRole("button", { name: "Save name" }).click();
-  await expect(page.getByRole("form", { name: "Who is using this device" })).toHaveCount(0);
 }
 
 async function quickLog(page: Page, patient: string, channel: string, party: string, text: string) {
@@ -31,7 +26,6 @@ async function quickLog(page: Page, patient: string, channel: string, party: str
 
 test("a case is opened, logged, corrected and resolved offline, and survives a reload", async ({ page, context }, testInfo) => {
   await startOffline(page, context);
-  await sayWhoIAm(page, "Ana Coordinator");
   await expect(page.getByText("No cases on this device yet.")).toBeVisible();
 
   // Open a grievance: only the required fields, on one screen.
@@ -119,7 +113,6 @@ test("a case is opened, logged, corrected and resolved offline, and survives a r
 
 test("a half-typed log and a half-filled new case survive a reload", async ({ page, context }) => {
   await startOffline(page, context);
-  await sayWhoIAm(page, "Ben");
   await page.getByRole("link", { name: "New case" }).click();
   await page.getByRole("textbox", { name: "Patient name" }).fill("Wei Chen");
   await page.getByRole("textbox", { name: "MRN" }).fill("MRN-1");
@@ -140,7 +133,6 @@ test("a half-typed log and a half-filled new case survive a reload", async ({ pa
 
 test("a form with problems shows every one of them and keeps what was typed", async ({ page, context }) => {
   await startOffline(page, context);
-  await sayWhoIAm(page, "Cy");
   await page.getByRole("link", { name: "New case" }).click();
   await page.getByRole("textbox", { name: "MRN" }).fill("MRN-9");
   await page.getByRole("button", { name: "Save case" }).click();
@@ -152,7 +144,6 @@ test("a form with problems shows every one of them and keeps what was typed", as
 
 test("a damaged saved case is set aside and reported; the others still load", async ({ page, context }) => {
   await startOffline(page, context);
-  await sayWhoIAm(page, "Dee");
   await page.getByRole("link", { name: "New case" }).click();
   await page.getByRole("textbox", { name: "Patient name" }).fill("Olga Ivanova");
   await page.getByRole("combobox", { name: "Kind of case" }).selectOption({ label: "Concern" });
@@ -174,7 +165,6 @@ test("a damaged saved case is set aside and reported; the others still load", as
 
 test("when the device's storage is full, saving says so and the form keeps its text", async ({ page, context }) => {
   await startOffline(page, context);
-  await sayWhoIAm(page, "Eve");
   await page.getByRole("link", { name: "New case" }).click();
   await page.getByRole("textbox", { name: "Patient name" }).fill("Kwame Mensah");
   await page.getByRole("combobox", { name: "Kind of case" }).selectOption({ label: "Complaint" });

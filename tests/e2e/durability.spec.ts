@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "@playwright/test";
-import { test, expect, expectAppStarted, watchErrors } from "./fixtures";
+import { test, expect, signIn, watchErrors } from "./fixtures";
 import { chromiumArgs, chromiumPath } from "./chromium";
 
 // Chromium writes localStorage to disk about five seconds after a change;
@@ -25,9 +25,7 @@ test("a log shown as saved survives the browser being killed at once", async ({}
     let page = context.pages()[0] ?? (await context.newPage());
     watchErrors(page, errors);
     await page.goto(`${base}/`);
-    await expectAppStarted(page);
-    await page.getByRole("textbox", { name: "Your name (recorded on what you log)" }).fill("Fay");
-    await page.getByRole("button", { name: "Save name" }).click();
+    await signIn(page);
     await page.getByRole("link", { name: "New case" }).click();
     await page.getByRole("textbox", { name: "Patient name" }).fill("Priya Patel");
     await page.getByRole("combobox", { name: "Kind of case" }).selectOption({ label: "Concern" });

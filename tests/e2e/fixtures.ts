@@ -37,5 +37,104 @@ export async function waitForServiceWorker(page: Page) {
 /** The app has started: the WebAssembly mounted the shell. */
 export async function expectAppStarted(page: Page) {
   await expect(page.getByRole("banner")).toBeVisible();
+  await expect(
+    page.getByRole("navigation", { name: "Main" }).or(page.getByRole("form", { name: /Sign in/ })).first()
+  ).toBeVisible();
+}
+
+// Accounts. The test server's admin is created by playwright.config.ts
+// before it starts; these passwords exist only in throwaway test databases.
+export const ADMIN = { username: "admin", password: "admin-password-for-tests" };
+export const PASSWORD = "coordinator-password-for-tests";
+
+async function api(base: string, path: string, init: RequestInit & { token?: string } = {}) {
+  const headers: Record<string, string> = { "Content-Type": "application/json" };
+  if (init.token) headers.Authorization = `Bearer ${init.token}`;
+  return fetch(`${base}${path}`, { ...init, headers });
+}
+
+export async function tokenFor(base: string, username: string, password: string): Promise<string> {
+  const res = await api(base, "/api/login", { method: "POST", body: JSON.stringify({ username, password, device: null }) });
+  expect(res.status, `login of ${username}`).toBe(200);
+  return (await res.json()).token;
+}
+
+let counter = 0;
+/** A fresh account (unique name) on the server at `base`. */
+export async function newUser(
+  base: string,
+  opts: { role?: "coordinator" | "manager" | "admin"; units?: string[]; prefix?: string } = {}
+): Promise<string> {
+  const admin = await tokenFor(base, ADMIN.username, ADMIN.password);
+  const username = `${opts.prefix ?? "c"}${Date.now().toString(36)}${(counter++).toString(36)}`;
+  const res = await api(base, "/api/users", {
+    method: "POST",
+    token: admin,
+    body: JSON.stringify({
+      username,
+      display_name: `Test ${username}`,
+      role: opts.role ?? "coordinator",
+      units: opts.units ?? [],
+      password: PASSWORD,
+    }),
+  });
+  expect(res.status, await res.clone().text()).toBe(201);
+  return username;
+}
+
+/** Opens the app and signs in (needs the network), as `username` or a new coordinator. */
+export async function signIn(page: Page, username?: string): Promise<string> {
+  const base = new URL(page.url() === "about:blank" ? (test.info().project.use.baseURL as string) : page.url()).origin;
+  const who = username ?? (await newUser(base));
+  if (page.url() === "about:blank") await page.goto(`${base}/`);
+  const form = page.getByRole("form", { name: /Sign in/ });
+  await form.getByRole("textbox", { name: "Username" }).fill(who);
+  await form.getByLabel("Password").fill(PASSWORD);
+  await form.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+  return who;
+}
+
+/** A server of a test's own (it can be stopped and started again on the same database). */
+export class OwnServer {
+  private proc: import("node:child_process").ChildProcess | null = null;
+  constructor(readonly port: number, readonly dir: string) {}
+
+  get origin() {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start() {
+    const { spawn, execFileSync } = await import("node:child_process");
+    const db = `${this.dir}/advocase.db`;
+    try {
+      execFileSync("target/debug/advocase-server", ["create-admin", "--username", ADMIN.username, "--database", db], {
+        env: { ...process.env, ADVOCASE_LOG: "warn", ADVOCASE_ADMIN_PASSWORD: ADMIN.password },
+        stdio: "pipe",
+      });
+    } catch {
+      // Already there from an earlier start: that is the point of a restart.
+    }
+    this.proc = spawn(
+      "target/debug/advocase-server",
+      ["serve", "--addr", `127.0.0.1:${this.port}`, "--static-dir", "dist", "--database", db],
+      { stdio: "ignore", env: { ...process.env, ADVOCASE_LOG: "warn" } }
+    );
+    for (let i = 0; i < 150; i++) {
+      try {
+        if ((await fetch(`${this.origin}/api/health`)).ok) return;
+      } catch {}
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error("test server did not start");
+  }
+
+  async stop() {
+    const p = this.proc;
+    if (!p) return;
+    this.proc = null;
+    const exited = new Promise((r) => p.once("exit", r));
+    p.kill("SIGTERM");
+    await exited;
+  }
 }

@@ -1,4 +1,4 @@
-import { test, expect, expectAppStarted, waitForServiceWorker } from "./fixtures";
+import { test, expect, expectAppStarted, signIn, waitForServiceWorker } from "./fixtures";
 
 const sizes = [
   { name: "tablet-portrait", width: 768, height: 1024 },
@@ -10,7 +10,8 @@ for (const size of sizes) {
   test(`the shell is usable on a ${size.name} screen`, async ({ page }, testInfo) => {
     await page.setViewportSize({ width: size.width, height: size.height });
     await page.goto("/");
-    await expectAppStarted(page);
+    await expect(page.getByRole("heading", { level: 1, name: "Sign in to Advocase" })).toBeVisible();
+    await signIn(page);
     await expect(page.getByRole("heading", { level: 1, name: "Cases" })).toBeVisible();
     await expect(page.getByRole("status", { name: "Connection" })).toHaveText("Online");
     await expect(page.getByRole("contentinfo")).toContainText("Advocase 0.1.0");
@@ -43,6 +44,7 @@ for (const size of sizes) {
 
 test("navigation reaches every view and deep links load", async ({ page }) => {
   await page.goto("/");
+  await signIn(page);
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings" }).click();
   await expect(page).toHaveURL(/\/settings$/);
   await expect(page.getByRole("heading", { level: 1, name: "Settings" })).toBeVisible();
@@ -59,6 +61,7 @@ test("navigation reaches every view and deep links load", async ({ page }) => {
 
 test("settings shows the build, the server and a text-size choice that survives a reload", async ({ page }) => {
   await page.goto("/settings");
+  await signIn(page);
   await expect(page.getByTestId("app-version")).toContainText("0.1.0");
   await expect(page.getByTestId("server-status")).toHaveText("Version 0.1.0, database ok");
 
@@ -79,7 +82,7 @@ test("settings shows the build, the server and a text-size choice that survives 
 test("after one online visit the app starts with the network off, and says so", async ({ page, context }) => {
   await page.setViewportSize({ width: 768, height: 1024 });
   await page.goto("/");
-  await expectAppStarted(page);
+  await signIn(page);
   await waitForServiceWorker(page);
 
   await context.setOffline(true);

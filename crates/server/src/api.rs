@@ -7,21 +7,70 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 
-use crate::{AppState, db};
+use crate::{AppState, auth, db, sync, users};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/health", get(health))
+        .merge(auth::routes())
+        .merge(users::routes())
+        .nest("/sync", sync::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
 }
 
 /// An API error: a status code and the JSON body every client can read.
+#[derive(Debug)]
 pub struct Failure(pub StatusCode, pub ApiError);
 
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
         (self.0, Json(self.1)).into_response()
+    }
+}
+
+impl Failure {
+    pub fn new(status: StatusCode, error: &str, message: impl Into<String>) -> Self {
+        Failure(status, ApiError::new(error, message))
+    }
+
+    /// The same, naming the request field at fault.
+    pub fn on(status: StatusCode, error: &str, field: &str, message: impl Into<String>) -> Self {
+        Failure(
+            status,
+            ApiError {
+                error: error.into(),
+                message: message.into(),
+                field: Some(field.into()),
+            },
+        )
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Failure::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+
+    /// Something on our side; the details go to the log, not to the client.
+    pub fn internal() -> Self {
+        Failure::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "The server could not complete this request. Nothing was lost on your device; try again shortly.",
+        )
+    }
+}
+
+impl From<sqlx::Error> for Failure {
+    fn from(e: sqlx::Error) -> Self {
+        db::log_error("request failed", &e);
+        Failure::internal()
+    }
+}
+
+impl From<tokio::task::JoinError> for Failure {
+    fn from(e: tokio::task::JoinError) -> Self {
+        tracing::error!(error = %e, "background task failed");
+        Failure::internal()
     }
 }
 

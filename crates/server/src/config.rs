@@ -11,11 +11,18 @@ pub struct ServeConfig {
     pub addr: SocketAddr,
     pub database: DatabaseLocation,
     pub static_dir: PathBuf,
+    /// How long a sign-in lasts: a device works offline on it until then.
+    pub session_hours: u64,
 }
+
+/// A shift plus margin: nobody is signed out halfway through one.
+pub const DEFAULT_SESSION_HOURS: u64 = 16;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DatabaseLocation {
     Sqlite(PathBuf),
+    /// A `postgres://` URL, kept whole (sslmode and the like ride in its query).
+    Postgres(String),
 }
 
 /// Everything that can stop the server from starting. Each message is one
@@ -36,14 +43,17 @@ pub enum StartError {
     #[error("database directory '{}' is not writable: {source} (choose another with --database or ADVOCASE_DATABASE)", dir.display())]
     DatabaseDirNotWritable { dir: PathBuf, source: io::Error },
     #[error(
-        "unsupported database '{0}': give a SQLite file path or a sqlite:// URL (PostgreSQL support arrives with sync)"
+        "unsupported database '{0}': give a SQLite file path, a sqlite:// URL or a postgres:// URL"
     )]
     UnsupportedDatabase(String),
-    #[error("cannot open database '{}': {source}", path.display())]
-    DatabaseOpen { path: PathBuf, source: sqlx::Error },
-    #[error("cannot migrate database '{}': {source}", path.display())]
+    #[error("cannot open database {database}: {source}")]
+    DatabaseOpen {
+        database: String,
+        source: sqlx::Error,
+    },
+    #[error("cannot migrate database {database}: {source}")]
     Migrate {
-        path: PathBuf,
+        database: String,
         source: sqlx::migrate::MigrateError,
     },
     #[error("server stopped: {0}")]
@@ -51,13 +61,14 @@ pub enum StartError {
 }
 
 impl DatabaseLocation {
-    /// Accepts a plain path (`data/advocase.db`) or a `sqlite:` URL.
+    /// Accepts a plain path (`data/advocase.db`), a `sqlite:` URL or a
+    /// `postgres://` / `postgresql://` URL.
     pub fn parse(s: &str) -> Result<Self, StartError> {
         let lower = s.to_ascii_lowercase();
-        if lower.starts_with("postgres://")
-            || lower.starts_with("postgresql://")
-            || lower.contains("://") && !lower.starts_with("sqlite://")
-        {
+        if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
+            return Ok(DatabaseLocation::Postgres(s.to_owned()));
+        }
+        if lower.contains("://") && !lower.starts_with("sqlite://") {
             // Never echo a URL back: it may carry a password.
             let scheme = s.split("://").next().unwrap_or_default();
             return Err(StartError::UnsupportedDatabase(format!("{scheme}://…")));
@@ -70,6 +81,21 @@ impl DatabaseLocation {
             return Err(StartError::UnsupportedDatabase(s.to_owned()));
         }
         Ok(DatabaseLocation::Sqlite(PathBuf::from(path)))
+    }
+
+    /// For logs and error messages: a PostgreSQL URL without its user and
+    /// password, which must never reach a log.
+    pub fn describe(&self) -> String {
+        match self {
+            DatabaseLocation::Sqlite(path) => format!("'{}'", path.display()),
+            DatabaseLocation::Postgres(url) => {
+                let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
+                let rest = rest.split(['?', '#']).next().unwrap_or_default();
+                let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+                let host = authority.rsplit('@').next().unwrap_or_default();
+                format!("'{scheme}://{host}{path}'")
+            }
+        }
     }
 }
 
@@ -127,12 +153,21 @@ mod tests {
     }
 
     #[test]
+    fn postgres_urls_are_accepted_and_described_without_credentials() {
+        let url = "postgres://admin:hunter2@db.example:5432/advocase?sslmode=require";
+        let location = DatabaseLocation::parse(url).unwrap();
+        assert_eq!(location, DatabaseLocation::Postgres(url.into()));
+        assert_eq!(location.describe(), "'postgres://db.example:5432/advocase'");
+        let location = DatabaseLocation::parse("postgresql://db/advocase").unwrap();
+        assert_eq!(location.describe(), "'postgresql://db/advocase'");
+    }
+
+    #[test]
     fn unsupported_database_urls_are_refused_without_echoing_credentials() {
-        let err = DatabaseLocation::parse("postgres://admin:hunter2@db/advocase").unwrap_err();
+        let err = DatabaseLocation::parse("mysql://admin:hunter2@db/advocase").unwrap_err();
         let msg = err.to_string();
-        assert!(msg.contains("unsupported database 'postgres://…'"), "{msg}");
+        assert!(msg.contains("unsupported database 'mysql://…'"), "{msg}");
         assert!(!msg.contains("hunter2"));
-        assert!(DatabaseLocation::parse("mysql://x").is_err());
         assert!(DatabaseLocation::parse("").is_err());
     }
 

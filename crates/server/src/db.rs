@@ -1,67 +1,127 @@
-//! The server's database: opening it, migrating it, and telling whether it answers.
+//! The server's database: SQLite or PostgreSQL behind one `Any` pool,
+//! opening and migrating it, and telling whether it answers.
 
 use std::path::Path;
-use std::str::FromStr;
-use std::time::Duration;
 
 use advocase_core::api::DatabaseHealth;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{AnyPool, ConnectOptions, Executor};
 
-use crate::config::StartError;
+use crate::config::{DatabaseLocation, StartError};
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
-/// Opens (creating it and its directory if missing) and migrates the SQLite
-/// database at `path`.
-pub async fn open_sqlite(path: &Path) -> Result<SqlitePool, StartError> {
-    crate::config::prepare_database_dir(path)?;
-    let options = SqliteConnectOptions::from_str("sqlite:")
-        .expect("static sqlite URL parses")
-        .filename(path)
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        // FULL, not NORMAL: a write the server acknowledged to a tablet must
-        // survive a power cut, because the tablet will then forget it.
-        .synchronous(SqliteSynchronous::Full)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(5));
-    let pool = SqlitePoolOptions::new()
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// A connection pool and which database is behind it (known even once the
+/// pool is closed, for the health report).
+#[derive(Debug, Clone)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+}
+
+impl Db {
+    /// Closing checkpoints SQLite's WAL so the file is whole on its own.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+// Set on every SQLite connection: these do not persist in the file.
+// FULL, not NORMAL: a write the server acknowledged to a tablet must survive
+// a power cut, because the tablet will then forget it.
+const SQLITE_CONNECTION_PRAGMAS: &str =
+    "PRAGMA busy_timeout = 5000; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
+
+/// Opens and migrates the database at `location`: for SQLite, the file is
+/// created (with its directory) if missing.
+pub async fn open(location: &DatabaseLocation) -> Result<Db, StartError> {
+    sqlx::any::install_default_drivers();
+    let database = location.describe();
+    let open_failed = |source| StartError::DatabaseOpen {
+        database: database.clone(),
+        source,
+    };
+    let (options, backend) = match location {
+        DatabaseLocation::Sqlite(path) => {
+            crate::config::prepare_database_dir(path)?;
+            let url = SqliteConnectOptions::new()
+                .filename(path)
+                .create_if_missing(true)
+                .to_url_lossy();
+            (AnyConnectOptions::from_url(&url), Backend::Sqlite)
+        }
+        DatabaseLocation::Postgres(url) => (url.parse(), Backend::Postgres),
+    };
+    let options = options.map_err(open_failed)?;
+    let pool = AnyPoolOptions::new()
         .max_connections(8)
+        .after_connect(|conn, _meta| {
+            Box::pin(async move {
+                if conn.backend_name() == "SQLite" {
+                    conn.execute(SQLITE_CONNECTION_PRAGMAS).await?;
+                }
+                Ok(())
+            })
+        })
         .connect_with(options)
         .await
-        .map_err(|source| StartError::DatabaseOpen {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        .map_err(open_failed)?;
+    if backend == Backend::Sqlite {
+        // Persistent in the file, and it needs a lock busy_timeout cannot
+        // wait on: once, before anyone else uses the pool.
+        pool.execute("PRAGMA journal_mode = WAL")
+            .await
+            .map_err(open_failed)?;
+    }
     MIGRATOR
         .run(&pool)
         .await
         .map_err(|source| StartError::Migrate {
-            path: path.to_path_buf(),
+            database: database.clone(),
             source,
         })?;
-    Ok(pool)
+    Ok(Db { pool, backend })
 }
 
-pub async fn health(pool: &SqlitePool) -> DatabaseHealth {
+/// [`open`] for a SQLite file.
+pub async fn open_sqlite(path: &Path) -> Result<Db, StartError> {
+    open(&DatabaseLocation::Sqlite(path.to_path_buf())).await
+}
+
+pub async fn health(db: &Db) -> DatabaseHealth {
     let applied: Result<i64, _> =
         sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
-            .fetch_one(pool)
+            .fetch_one(&db.pool)
             .await;
+    let backend = db.backend.name().into();
     match applied {
         Ok(n) => DatabaseHealth {
             status: "ok".into(),
-            backend: "sqlite".into(),
+            backend,
             schema_version: Some(n),
         },
         Err(e) => {
             tracing::error!(error = %e, "database health check failed");
             DatabaseHealth {
                 status: "error".into(),
-                backend: "sqlite".into(),
+                backend,
                 schema_version: None,
             }
         }
@@ -71,4 +131,17 @@ pub async fn health(pool: &SqlitePool) -> DatabaseHealth {
 /// How many migrations this build knows: what a healthy database reports.
 pub fn known_migrations() -> i64 {
     MIGRATOR.iter().count() as i64
+}
+
+/// Logs a database error without what it may quote: PostgreSQL's details
+/// repeat the values of the row at fault.
+pub fn log_error(context: &'static str, e: &sqlx::Error) {
+    match e {
+        sqlx::Error::Database(d) => tracing::error!(
+            code = d.code().as_deref().unwrap_or(""),
+            constraint = d.constraint().unwrap_or(""),
+            "{context}: database error"
+        ),
+        other => tracing::error!(error = %other, "{context}: database error"),
+    }
 }

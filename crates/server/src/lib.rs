@@ -5,26 +5,57 @@
 //! with `tower::ServiceExt::oneshot`; [`serve`] adds the listener, the
 //! database and graceful shutdown.
 
+pub mod accounts;
 pub mod api;
+pub mod auth;
+pub mod body;
+pub mod changes;
 pub mod config;
 pub mod db;
+pub mod secrets;
 pub mod static_files;
+pub mod sync;
+pub mod users;
 
 use std::path::Path;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::http::Request;
-use sqlx::SqlitePool;
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-use config::{DatabaseLocation, ServeConfig, StartError};
+use config::{ServeConfig, StartError};
+use db::Db;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub db: SqlitePool,
+    pub db: Db,
+    /// How long a sign-in lasts. Zero makes every session expire at once,
+    /// which tests use.
+    pub session_lifetime: Duration,
+}
+
+impl AppState {
+    pub fn new(db: Db) -> Self {
+        AppState {
+            db,
+            session_lifetime: hours(config::DEFAULT_SESSION_HOURS),
+        }
+    }
+}
+
+pub fn hours(n: u64) -> Duration {
+    Duration::from_secs(n.saturating_mul(3600))
+}
+
+/// The server's wall clock in Unix milliseconds: session expiry, and the
+/// time far-ahead device clocks are clamped to.
+pub fn now_ms() -> u64 {
+    let since = SystemTime::now().duration_since(UNIX_EPOCH);
+    since.map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 pub fn app(state: AppState, static_dir: &Path) -> Router {
@@ -60,11 +91,24 @@ pub async fn bind(addr: std::net::SocketAddr) -> Result<TcpListener, StartError>
 /// until Ctrl-C or SIGTERM, letting requests in flight finish.
 pub async fn serve(config: ServeConfig) -> Result<(), StartError> {
     config::check_static_dir(&config.static_dir)?;
-    let DatabaseLocation::Sqlite(path) = &config.database;
-    let db = db::open_sqlite(path).await?;
+    let db = db::open(&config.database).await?;
+    match accounts::has_active_admin(&db).await {
+        Ok(true) => {}
+        Ok(false) => tracing::warn!(
+            "no active administrator account yet: create one with `advocase-server create-admin --username NAME` (password from ADVOCASE_ADMIN_PASSWORD or standard input)"
+        ),
+        Err(e) => db::log_error("looking for an administrator account", &e),
+    }
+    // Made now, or the first sign-in with an unknown username would take
+    // longer than the others and tell that it is unknown.
+    let _ = tokio::task::spawn_blocking(secrets::decoy_hash).await;
     let listener = bind(config.addr).await?;
-    tracing::info!(addr = %config.addr, database = %path.display(), static_dir = %config.static_dir.display(), "advocase-server listening");
-    let router = app(AppState { db: db.clone() }, &config.static_dir);
+    tracing::info!(addr = %config.addr, database = %config.database.describe(), backend = db.backend.name(), static_dir = %config.static_dir.display(), "advocase-server listening");
+    let state = AppState {
+        db: db.clone(),
+        session_lifetime: hours(config.session_hours),
+    };
+    let router = app(state, &config.static_dir);
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())
         .await

@@ -9,6 +9,8 @@ fn server() -> Command {
         "ADVOCASE_DATABASE",
         "ADVOCASE_STATIC_DIR",
         "ADVOCASE_LOG_FORMAT",
+        "ADVOCASE_SESSION_HOURS",
+        "ADVOCASE_ADMIN_PASSWORD",
     ] {
         cmd.env_remove(var);
     }
@@ -42,6 +44,10 @@ fn help_documents_every_setting_and_its_environment_variable() {
         "--static-dir",
         "ADVOCASE_STATIC_DIR",
         "dist",
+        "--session-hours",
+        "ADVOCASE_SESSION_HOURS",
+        "16",
+        "postgres://",
     ] {
         assert!(help.contains(expected), "--help lacks {expected}:\n{help}");
     }
@@ -135,13 +141,26 @@ fn sigterm_stops_the_server_cleanly_and_keeps_the_database() {
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let listening = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find(|l| l.contains("advocase-server listening"));
+    let mut start = Vec::new();
+    for line in lines.by_ref().map_while(Result::ok) {
+        let listening = line.contains("advocase-server listening");
+        start.push(line);
+        if listening {
+            break;
+        }
+    }
     assert!(
-        listening.is_some(),
-        "the server never said it was listening"
+        start
+            .last()
+            .is_some_and(|l| l.contains("advocase-server listening")),
+        "the server never said it was listening: {start:?}"
+    );
+    assert!(
+        start
+            .iter()
+            .any(|l| l.contains("no active administrator account yet")
+                && l.contains("advocase-server create-admin --username")),
+        "a new server says how to make the first account: {start:?}"
     );
 
     let status = Command::new("kill")

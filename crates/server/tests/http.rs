@@ -43,7 +43,7 @@ async fn fixture() -> (Router, TempDir) {
     let pool = db::open_sqlite(&tmp.path().join("data/advocase.db"))
         .await
         .unwrap();
-    (app(AppState { db: pool }, &dist), tmp)
+    (app(AppState::new(pool), &dist), tmp)
 }
 
 async fn get(
@@ -84,8 +84,9 @@ async fn health_reports_version_and_a_migrated_database() {
     assert_eq!(report.status, "ok");
     assert_eq!(report.version, env!("CARGO_PKG_VERSION"));
     assert_eq!(report.database.status, "ok");
+    assert_eq!(report.database.backend, "sqlite");
     assert_eq!(report.database.schema_version, Some(db::known_migrations()));
-    assert!(db::known_migrations() >= 1);
+    assert!(db::known_migrations() >= 2);
 }
 
 #[tokio::test]
@@ -94,7 +95,7 @@ async fn health_says_degraded_when_the_database_is_gone() {
     std::fs::write(tmp.path().join("index.html"), "x").unwrap();
     let pool = db::open_sqlite(&tmp.path().join("a.db")).await.unwrap();
     pool.close().await;
-    let router = app(AppState { db: pool }, tmp.path());
+    let router = app(AppState::new(pool), tmp.path());
     let res = get(&router, "/api/health", None).await;
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
     let report: HealthReport = serde_json::from_slice(&body_bytes(res).await).unwrap();
@@ -113,6 +114,35 @@ async fn reopening_a_database_does_not_rerun_migrations() {
         db::health(&pool).await.schema_version,
         Some(db::known_migrations())
     );
+}
+
+#[tokio::test]
+async fn every_sqlite_connection_is_durable_and_waits_for_locks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = db::open_sqlite(&tmp.path().join("a.db")).await.unwrap();
+    // Several at once, so they are distinct connections of the pool.
+    let mut conns = Vec::new();
+    for _ in 0..3 {
+        conns.push(db.pool.acquire().await.unwrap());
+    }
+    for conn in &mut conns {
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&mut **conn)
+            .await
+            .unwrap();
+        assert_eq!(mode, "wal");
+        for (pragma, want) in [
+            ("synchronous", 2),
+            ("foreign_keys", 1),
+            ("busy_timeout", 5000),
+        ] {
+            let got: i64 = sqlx::query_scalar(&format!("PRAGMA {pragma}"))
+                .fetch_one(&mut **conn)
+                .await
+                .unwrap();
+            assert_eq!(got, want, "PRAGMA {pragma}");
+        }
+    }
 }
 
 #[tokio::test]
@@ -137,6 +167,23 @@ async fn unknown_api_route_is_a_json_404_and_wrong_method_a_json_405() {
     assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
     let err: ApiError = serde_json::from_slice(&body_bytes(res).await).unwrap();
     assert_eq!(err.error, "method_not_allowed");
+
+    // Nested and merged routes answer the same way.
+    for (method, uri) in [("GET", "/api/sync/push"), ("DELETE", "/api/login")] {
+        let req = Request::builder().method(method).uri(uri);
+        let res = router
+            .clone()
+            .oneshot(req.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED, "{uri}");
+        let err: ApiError = serde_json::from_slice(&body_bytes(res).await).unwrap();
+        assert_eq!(err.error, "method_not_allowed");
+    }
+    let res = get(&router, "/api/sync/nothing", None).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let err: ApiError = serde_json::from_slice(&body_bytes(res).await).unwrap();
+    assert_eq!(err.error, "not_found");
 }
 
 #[tokio::test]

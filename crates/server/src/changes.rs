@@ -1,0 +1,364 @@
+//! The shared change stream in SQL: storing a push (idempotently, in one
+//! transaction), handing out pull pages, and a case's whole history. The
+//! rules are `advocase_core::sync`'s; `crates/core/tests/protocol.rs` holds
+//! an in-memory model of this module that it must match.
+
+use std::collections::{BTreeSet, HashMap};
+
+use advocase_core::access::{Holders, User};
+use advocase_core::api::ApiError;
+use advocase_core::change::Change;
+use advocase_core::id::Id;
+use advocase_core::log::CaseLog;
+use advocase_core::sync::{
+    Outcome, PullPage, Pulled, PushRequest, PushResponse, PushResult, accept,
+};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use crate::db::Db;
+
+/// Stores what can be stored of `req` and answers every change, in order.
+///
+/// One transaction, so a server killed mid-push has recorded either every
+/// answer or none: it never told a device "stored" about something it lost.
+/// It starts by taking the sync_counter row's lock (PostgreSQL) or the
+/// write lock (SQLite): pushes run one at a time and commit in server_seq
+/// order, so a pull never sees a number before every smaller one is visible
+/// (it would move its cursor past changes still committing).
+pub async fn push(
+    db: &Db,
+    user: &User,
+    req: &PushRequest,
+    now_ms: u64,
+) -> Result<PushResponse, sqlx::Error> {
+    let mut tx = db.pool.begin().await?;
+    let counter: i64 = sqlx::query_scalar(
+        "UPDATE sync_counter SET value = value + 0 WHERE id = 1 RETURNING value",
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let mut last_seq = counter;
+    // The cases this request touches, loaded once: later changes of the
+    // request must see the earlier ones.
+    let mut logs: HashMap<Id, CaseLog> = HashMap::new();
+    let mut touched: BTreeSet<Id> = BTreeSet::new();
+    let mut results = Vec::with_capacity(req.changes.len());
+    for change in &req.changes {
+        let outcome = match ledger(&mut tx, change).await? {
+            Some((id, outcome)) if id == change.id.to_string() => replay(outcome),
+            Some(_) => Outcome::Refused {
+                reason: invalid(
+                    "seq",
+                    format!(
+                        "This device already sent a different change numbered {}: sequence numbers cannot be reused.",
+                        change.seq
+                    ),
+                ),
+            },
+            None => {
+                let outcome = if id_taken(&mut tx, change.id).await? {
+                    Outcome::Refused {
+                        reason: invalid(
+                            "id",
+                            "A change with this id was already sent from another device or under another number.",
+                        ),
+                    }
+                } else {
+                    let log = match logs.entry(change.case_id) {
+                        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                        std::collections::hash_map::Entry::Vacant(e) => {
+                            e.insert(load_log(&mut tx, change.case_id).await?)
+                        }
+                    };
+                    match accept(user, change, log.fold().as_ref(), now_ms) {
+                        Ok(stored) => {
+                            last_seq += 1;
+                            insert_change(&mut tx, &stored, last_seq, &user.username, now_ms)
+                                .await?;
+                            let hlc = stored.hlc;
+                            log.merge_synced(stored, last_seq as u64);
+                            touched.insert(change.case_id);
+                            Outcome::Stored {
+                                server_seq: last_seq as u64,
+                                hlc,
+                                duplicate: false,
+                            }
+                        }
+                        Err(reason) => Outcome::Refused { reason },
+                    }
+                };
+                record(&mut tx, change, &outcome, &user.username, now_ms).await?;
+                outcome
+            }
+        };
+        results.push(PushResult {
+            id: change.id,
+            seq: change.seq,
+            outcome,
+        });
+    }
+    for case_id in touched {
+        save_case(&mut tx, &logs[&case_id]).await?;
+    }
+    if last_seq != counter {
+        sqlx::query("UPDATE sync_counter SET value = $1 WHERE id = 1")
+            .bind(last_seq)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(PushResponse { results })
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> ApiError {
+    ApiError {
+        error: "invalid".into(),
+        message: message.into(),
+        field: Some(field.into()),
+    }
+}
+
+/// The answer given the first time, marked as a repeat if it was stored.
+fn replay(outcome: Outcome) -> Outcome {
+    match outcome {
+        Outcome::Stored {
+            server_seq, hlc, ..
+        } => Outcome::Stored {
+            server_seq,
+            hlc,
+            duplicate: true,
+        },
+        refused => refused,
+    }
+}
+
+// Sequence numbers are u64 on the wire and BIGINT here: `as` maps one onto
+// the other both ways without collisions, which is all a key needs.
+fn seq_key(change: &Change) -> i64 {
+    change.seq as i64
+}
+
+async fn ledger(
+    tx: &mut Transaction<'static, Any>,
+    change: &Change,
+) -> Result<Option<(String, Outcome)>, sqlx::Error> {
+    let row =
+        sqlx::query("SELECT change_id, outcome_json FROM received WHERE device = $1 AND seq = $2")
+            .bind(change.device.to_string())
+            .bind(seq_key(change))
+            .fetch_optional(&mut **tx)
+            .await?;
+    let Some(row) = row else { return Ok(None) };
+    let id: String = row.try_get("change_id")?;
+    let outcome: String = row.try_get("outcome_json")?;
+    Ok(Some((id, decode("outcome_json", &outcome)?)))
+}
+
+fn decode<T: serde::de::DeserializeOwned>(column: &str, json: &str) -> Result<T, sqlx::Error> {
+    serde_json::from_str(json).map_err(|e| sqlx::Error::ColumnDecode {
+        index: column.into(),
+        source: e.into(),
+    })
+}
+
+fn encode<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("sync types serialize")
+}
+
+async fn id_taken(tx: &mut Transaction<'static, Any>, id: Id) -> Result<bool, sqlx::Error> {
+    let row = sqlx::query("SELECT server_seq FROM changes WHERE change_id = $1")
+        .bind(id.to_string())
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(row.is_some())
+}
+
+async fn load_log(tx: &mut Transaction<'static, Any>, case_id: Id) -> Result<CaseLog, sqlx::Error> {
+    let rows = sqlx::query("SELECT server_seq, body FROM changes WHERE case_id = $1")
+        .bind(case_id.to_string())
+        .fetch_all(&mut **tx)
+        .await?;
+    let mut log = CaseLog::default();
+    for row in &rows {
+        let p = pulled(row)?;
+        log.merge_synced(p.change, p.server_seq);
+    }
+    Ok(log)
+}
+
+fn pulled(row: &AnyRow) -> Result<Pulled, sqlx::Error> {
+    let server_seq: i64 = row.try_get("server_seq")?;
+    let body: String = row.try_get("body")?;
+    Ok(Pulled {
+        server_seq: server_seq as u64,
+        change: decode("body", &body)?,
+    })
+}
+
+async fn insert_change(
+    tx: &mut Transaction<'static, Any>,
+    change: &Change,
+    server_seq: i64,
+    username: &str,
+    now_ms: u64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO changes (server_seq, change_id, device, seq, case_id, username, received_at_ms, body)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(server_seq)
+    .bind(change.id.to_string())
+    .bind(change.device.to_string())
+    .bind(seq_key(change))
+    .bind(change.case_id.to_string())
+    .bind(username)
+    .bind(now_ms as i64)
+    .bind(encode(change))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn record(
+    tx: &mut Transaction<'static, Any>,
+    change: &Change,
+    outcome: &Outcome,
+    username: &str,
+    now_ms: u64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO received (device, seq, change_id, outcome_json, username, received_at_ms)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(change.device.to_string())
+    .bind(seq_key(change))
+    .bind(change.id.to_string())
+    .bind(encode(outcome))
+    .bind(username)
+    .bind(now_ms as i64)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Writes the case as its log now folds, with what access reads beside it.
+async fn save_case(tx: &mut Transaction<'static, Any>, log: &CaseLog) -> Result<(), sqlx::Error> {
+    // Only stored changes are in the log, and the first one stored for a
+    // case is always its opening (accept refuses anything else first).
+    let Some(file) = log.fold() else {
+        return Ok(());
+    };
+    let last_seq = log
+        .entries
+        .iter()
+        .filter_map(|e| e.synced)
+        .max()
+        .unwrap_or(0);
+    sqlx::query(
+        "INSERT INTO cases (case_id, unit, assignee, created_by, deleted, state, last_seq)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (case_id) DO UPDATE SET unit = excluded.unit, assignee = excluded.assignee,
+             created_by = excluded.created_by, deleted = excluded.deleted,
+             state = excluded.state, last_seq = excluded.last_seq",
+    )
+    .bind(file.case.id.to_string())
+    .bind(&file.case.patient.unit)
+    .bind(&file.case.assignee)
+    .bind(&file.case.created_by)
+    .bind(i64::from(file.deleted.is_some()))
+    .bind(encode(&file))
+    .bind(last_seq as i64)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+fn holders(row: &AnyRow) -> Result<(String, String, String), sqlx::Error> {
+    Ok((
+        row.try_get("unit")?,
+        row.try_get("assignee")?,
+        row.try_get("created_by")?,
+    ))
+}
+
+fn may_see(user: &User, (unit, assignee, created_by): &(String, String, String)) -> bool {
+    user.can_see_case_of(&Holders {
+        unit,
+        assignee,
+        created_by,
+    })
+}
+
+/// Up to `limit` changes after `after`, in server_seq order: those whose
+/// case `user` may see now (as the case stands, not as it stood then) in
+/// full, the others only as the id of a case to drop.
+pub async fn pull(db: &Db, user: &User, after: u64, limit: usize) -> Result<PullPage, sqlx::Error> {
+    // One more than asked: whether more remain, without counting them all.
+    let rows = sqlx::query(
+        "SELECT c.server_seq, c.case_id, c.body, k.unit, k.assignee, k.created_by
+         FROM changes c JOIN cases k ON k.case_id = c.case_id
+         WHERE c.server_seq > $1 ORDER BY c.server_seq LIMIT $2",
+    )
+    .bind(after as i64)
+    .bind(limit as i64 + 1)
+    .fetch_all(&db.pool)
+    .await?;
+    let more = rows.len() > limit;
+    let page = &rows[..rows.len().min(limit)];
+    let mut changes = Vec::new();
+    let mut hidden = BTreeSet::new();
+    let mut next = after;
+    for row in page {
+        let server_seq: i64 = row.try_get("server_seq")?;
+        next = server_seq as u64;
+        if may_see(user, &holders(row)?) {
+            changes.push(pulled(row)?);
+        } else {
+            let case_id: String = row.try_get("case_id")?;
+            hidden.insert(decode_id("case_id", &case_id)?);
+        }
+    }
+    Ok(PullPage {
+        changes,
+        hidden: hidden.into_iter().collect(),
+        next,
+        more,
+    })
+}
+
+fn decode_id(column: &str, s: &str) -> Result<Id, sqlx::Error> {
+    s.parse::<Id>().map_err(|e| sqlx::Error::ColumnDecode {
+        index: column.into(),
+        source: Box::new(e),
+    })
+}
+
+pub enum History {
+    Unknown,
+    Forbidden,
+    Changes(Vec<Pulled>),
+}
+
+/// Every stored change of one case, for a user who may see it.
+pub async fn history(db: &Db, user: &User, case_id: Id) -> Result<History, sqlx::Error> {
+    let row = sqlx::query("SELECT unit, assignee, created_by FROM cases WHERE case_id = $1")
+        .bind(case_id.to_string())
+        .fetch_optional(&db.pool)
+        .await?;
+    let Some(row) = row else {
+        return Ok(History::Unknown);
+    };
+    if !may_see(user, &holders(&row)?) {
+        return Ok(History::Forbidden);
+    }
+    let rows =
+        sqlx::query("SELECT server_seq, body FROM changes WHERE case_id = $1 ORDER BY server_seq")
+            .bind(case_id.to_string())
+            .fetch_all(&db.pool)
+            .await?;
+    rows.iter()
+        .map(pulled)
+        .collect::<Result<_, _>>()
+        .map(History::Changes)
+}

@@ -1,0 +1,152 @@
+//! The sync endpoints under `/api/sync`: push, pull and a case's history,
+//! for coordinators and managers (administrators see no patient data).
+//!
+//! A malformed or oversized request is refused whole, before anything is
+//! written; a change the rules refuse is answered as refused and the rest
+//! of its batch still stored.
+
+use advocase_core::id::Id;
+use advocase_core::sync::{
+    CaseHistory, MAX_BATCH, MAX_BODY_BYTES, MAX_PULL_PAGE, PULL_PAGE, PullPage, PushRequest,
+    PushResponse,
+};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+
+use crate::api::Failure;
+use crate::auth::CaseWorker;
+use crate::body::JsonBody;
+use crate::changes::{self, History};
+use crate::{AppState, now_ms};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/push", post(push))
+        .route("/pull", get(pull))
+        .route("/cases/{id}", get(history))
+}
+
+async fn push(
+    State(state): State<AppState>,
+    CaseWorker(user): CaseWorker,
+    JsonBody(req): JsonBody<PushRequest, MAX_BODY_BYTES>,
+) -> Result<Json<PushResponse>, Failure> {
+    if req.changes.len() > MAX_BATCH {
+        return Err(Failure::on(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "batch_too_large",
+            "changes",
+            format!("At most {MAX_BATCH} changes per request: send the rest in the next one."),
+        ));
+    }
+    // The ledger is keyed by each change's own device: a request speaking
+    // for two devices is a broken client, not something to half-store.
+    if let Some(i) = req.changes.iter().position(|c| c.device != req.device) {
+        return Err(Failure::on(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_payload",
+            &format!("changes[{i}].device"),
+            "Every change of a push must come from the device sending it.",
+        ));
+    }
+    Ok(Json(changes::push(&state.db, &user, &req, now_ms()).await?))
+}
+
+/// `after` and `limit` from the query string. A bad value is named but never
+/// echoed: query strings end up in places bodies do not.
+fn pull_params(query: Option<&str>) -> Result<(u64, usize), Failure> {
+    let mut after = 0u64;
+    let mut limit = PULL_PAGE;
+    for pair in query.unwrap_or_default().split('&') {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        match name {
+            "after" => {
+                after = value
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| i64::try_from(*n).is_ok())
+                    .ok_or_else(|| {
+                        bad_param("after", "after must be a whole number, 0 or more.")
+                    })?;
+            }
+            "limit" => {
+                let n = value.parse::<usize>().ok().filter(|n| *n >= 1);
+                let n = n.ok_or_else(|| {
+                    bad_param("limit", "limit must be a whole number, 1 or more.")
+                })?;
+                // More than a page is not an error: the answer says `more`.
+                limit = n.min(MAX_PULL_PAGE);
+            }
+            _ => {}
+        }
+    }
+    Ok((after, limit))
+}
+
+fn bad_param(name: &str, message: &str) -> Failure {
+    Failure::on(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_parameter",
+        name,
+        message,
+    )
+}
+
+async fn pull(
+    State(state): State<AppState>,
+    CaseWorker(user): CaseWorker,
+    RawQuery(query): RawQuery,
+) -> Result<Json<PullPage>, Failure> {
+    let (after, limit) = pull_params(query.as_deref())?;
+    Ok(Json(changes::pull(&state.db, &user, after, limit).await?))
+}
+
+async fn history(
+    State(state): State<AppState>,
+    CaseWorker(user): CaseWorker,
+    Path(id): Path<String>,
+) -> Result<Json<CaseHistory>, Failure> {
+    let id: Id = id
+        .parse()
+        .map_err(|_| bad_param("id", "A case id is a UUID."))?;
+    match changes::history(&state.db, &user, id).await? {
+        History::Changes(changes) => Ok(Json(CaseHistory { changes })),
+        History::Forbidden => Err(Failure::forbidden(
+            "This case belongs to a unit you do not cover and is not assigned to you.",
+        )),
+        History::Unknown => Err(Failure::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "The server holds no case with this id.",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pull_parameters_default_clamp_and_are_named_when_wrong() {
+        assert_eq!(pull_params(None).unwrap(), (0, PULL_PAGE));
+        assert_eq!(pull_params(Some("after=7&limit=2")).unwrap(), (7, 2));
+        assert_eq!(
+            pull_params(Some("limit=999999")).unwrap(),
+            (0, MAX_PULL_PAGE)
+        );
+        for (query, field) in [
+            ("after=-1", "after"),
+            ("after=x", "after"),
+            ("after=18446744073709551615", "after"),
+            ("limit=0", "limit"),
+            ("after=1&limit=two", "limit"),
+        ] {
+            let Failure(status, e) = pull_params(Some(query)).unwrap_err();
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+            assert_eq!(e.field.as_deref(), Some(field), "{query}");
+            assert!(!e.message.contains("two"), "values are never echoed");
+        }
+    }
+}

@@ -33,6 +33,7 @@ pub fn App() -> impl IntoView {
     let sync = Sync::new(cases, auth, prefs);
     leptos::task::spawn_local(async move {
         cases.recover().await;
+        auth.recover().await;
         sync.start();
     });
     // Shortly after every local write, and as soon as someone signs in.
@@ -145,7 +146,7 @@ fn SyncIndicator() -> impl IntoView {
         }
     };
     view! {
-        <p class="sync-status" class:problem=move || sync.status.with(|s| s.error.is_some())
+        <p class="sync-status" class:problem=move || sync.status.with(|s| s.error.is_some()) title=text
             role="status" aria-live="polite" aria-label="Sync" data-testid="sync-status">
             {text}
         </p>

@@ -158,7 +158,17 @@ pub fn open(store: &Store) -> Opened {
     }
     let mut replica = match state {
         Some(state) => Replica::restore(state, logs),
-        None => Replica::restore(Replica::new(clock::new_id()).state, logs),
+        // The state was lost: unsent changes name the device that made
+        // them (it must push them under that id); otherwise start afresh.
+        None => {
+            let device = logs
+                .values()
+                .flat_map(CaseLog::pending)
+                .map(|c| c.device)
+                .next()
+                .unwrap_or_else(clock::new_id);
+            Replica::restore(Replica::new(device).state, logs)
+        }
     };
     if read_only.is_none() {
         // 2 → 3: each case file becomes a log of this device's changes,

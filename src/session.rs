@@ -8,8 +8,8 @@ use advocase_core::id::Id;
 use advocase_core::sync::{LoginRequest, Session};
 use leptos::prelude::*;
 
-use crate::server;
 use crate::storage::Store;
+use crate::{journal, server};
 
 const KEY: &str = "session";
 
@@ -73,9 +73,37 @@ impl Auth {
         self.store
             .with_value(|s| s.set(KEY, &session))
             .map_err(|e| e.to_string())?;
+        // Journaled like the cases: a tablet that crashes mid-shift must not
+        // need the network to carry on.
+        let json = serde_json::to_string(&session).unwrap_or_default();
+        journal::write(self.full_key(), Some(json), |_| {});
         self.session.set(Some(session));
         self.refused.set(None);
         Ok(())
+    }
+
+    fn full_key(&self) -> String {
+        self.store.with_value(|s| s.full_key(KEY))
+    }
+
+    /// Brings the session back from the journal if localStorage lost it
+    /// (the browser was killed before committing it).
+    pub async fn recover(&self) {
+        if self.session.with_untracked(Option::is_some) {
+            return;
+        }
+        let key = self.full_key();
+        let Ok(entries) = journal::entries().await else {
+            return;
+        };
+        let found = entries
+            .into_iter()
+            .find(|(k, _)| *k == key)
+            .and_then(|(_, v)| serde_json::from_str::<Session>(&v).ok());
+        if let Some(session) = found {
+            let _ = self.store.with_value(|s| s.set(KEY, &session));
+            self.session.set(Some(session));
+        }
     }
 
     /// The server no longer accepts this session.
@@ -90,6 +118,7 @@ impl Auth {
             let _: Result<(), _> = server::send("POST", Some(&token), "/api/logout", &()).await;
         }
         self.store.with_value(|s| s.remove(KEY));
+        journal::write(self.full_key(), None, |_| {});
         self.session.set(None);
         self.refused.set(None);
     }

@@ -118,7 +118,7 @@ export class OwnServer {
     this.proc = spawn(
       "target/debug/advocase-server",
       ["serve", "--addr", `127.0.0.1:${this.port}`, "--static-dir", "dist", "--database", db],
-      { stdio: "ignore", env: { ...process.env, ADVOCASE_LOG: "warn" } }
+      { stdio: ["ignore", "ignore", (await import("node:fs")).openSync(`${this.dir}/server.log`, "a")], env: { ...process.env, ADVOCASE_LOG: process.env.ADVOCASE_E2E_SERVER_LOG || "warn" } }
     );
     for (let i = 0; i < 150; i++) {
       try {

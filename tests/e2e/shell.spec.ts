@@ -108,6 +108,8 @@ test("unknown API routes answer JSON, unknown pages get the shell's not-found vi
   expect(res.status()).toBe(404);
   expect((await res.json()).error).toBe("not_found");
 
+  await page.goto("/");
+  await signIn(page);
   await page.goto("/no-such-page");
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
 });

@@ -18,6 +18,7 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   await server?.stop();
+  if (process.env.ADVOCASE_E2E_SERVER_LOG) console.log((await import("node:fs")).readFileSync(`${dir}/server.log`, "utf8"));
   rmSync(dir, { recursive: true, force: true });
 });
 

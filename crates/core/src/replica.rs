@@ -182,7 +182,11 @@ impl Replica {
     /// older than `keep_closed_days` — never a case with anything unsent or
     /// set aside. Returns the dropped cases.
     pub fn evict(&mut self, hidden: &[Id], now: DateTime<Utc>, keep_closed_days: u32) -> Vec<Id> {
-        let cutoff = now - chrono::Duration::days(i64::from(keep_closed_days));
+        // Saturating: "keep for ever" (a huge number of days) must not
+        // overflow the calendar.
+        let cutoff = chrono::Duration::try_days(i64::from(keep_closed_days))
+            .and_then(|d| now.checked_sub_signed(d))
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
         let mut gone = Vec::new();
         for (id, log) in &self.logs {
             if log.has_unsynced() || log.entries.is_empty() {
@@ -266,5 +270,65 @@ impl Replica {
             .clone();
         self.discard(case_id, change);
         Some(self.record(new_id, case_id, op, by, at, now_ms))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sample;
+
+    #[test]
+    fn eviction_keeps_unsent_work_and_open_cases_and_never_overflows() {
+        let now = sample::reference_now();
+        let files = sample::caseload(3, 12, 2, now);
+        let mut r = Replica::new(Id::new_v7(1, [1; 10]));
+        for (i, f) in files.iter().enumerate() {
+            r.import(f, 1);
+            if i % 4 == 0 {
+                let (event, values) = f
+                    .case
+                    .plan(crate::case::CaseCommand::Resolve {
+                        summary: "Sorted".into(),
+                    })
+                    .unwrap();
+                let sets = values
+                    .into_iter()
+                    .map(|value| crate::change::FieldSet { value, base: None })
+                    .collect();
+                let op = Op::Edit {
+                    event,
+                    sets,
+                    settles: vec![],
+                };
+                r.record(Id::new_v7(2, [i as u8; 10]), f.case.id, op, "ana", now, 2);
+            }
+        }
+        // Nothing is evicted while it is unsent, however old or hidden.
+        let all: Vec<Id> = r.logs.keys().copied().collect();
+        assert!(r.evict(&all, now, u32::MAX).is_empty());
+        assert!(r.evict(&all, now, 0).is_empty());
+        // Once synced, hidden cases go; closed ones go after the keep time.
+        let mut seq = 0;
+        for log in r.logs.values_mut() {
+            for e in &mut log.entries {
+                seq += 1;
+                e.synced = Some(seq);
+            }
+        }
+        let hidden = all[0];
+        assert_eq!(r.evict(&[hidden], now, u32::MAX), vec![hidden]);
+        let closed: Vec<Id> = r
+            .logs
+            .iter()
+            .filter(|(_, l)| l.fold().is_some_and(|f| !f.case.status.is_active()))
+            .map(|(id, _)| *id)
+            .collect();
+        assert!(!closed.is_empty(), "the sample has closed cases");
+        let before = r.logs.len();
+        assert!(r.evict(&[], now, u32::MAX).is_empty(), "kept for ever");
+        let gone = r.evict(&[], now + chrono::Duration::days(10_000), 30);
+        assert_eq!(gone.len(), closed.len());
+        assert_eq!(r.logs.len(), before - closed.len(), "open cases stay");
     }
 }

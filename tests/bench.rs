@@ -93,14 +93,17 @@ async fn saving_one_interaction_and_bytes_per_record() {
     for k in store.keys() {
         store.remove(&k);
     }
-    let files = sample::caseload(7, 50, 10, sample::reference_now());
-    for f in &files {
+    let logs = sample::synced_logs(7, 50, 10, sample::reference_now());
+    for l in &logs {
         store
-            .set_raw(&format!("case.{}", f.case.id), &encoding::encode(f))
+            .set_raw(
+                &format!("case.{}", l.case_id().unwrap()),
+                &encoding::encode(l),
+            )
             .unwrap();
     }
     let cases = Cases::load(store.clone());
-    let ids: Vec<_> = files.iter().map(|f| f.case.id).collect();
+    let ids: Vec<_> = logs.iter().filter_map(|l| l.case_id()).collect();
     let mut samples = Vec::new();
     let mut durable = Vec::new();
     for (n, id) in ids.iter().enumerate() {
@@ -137,17 +140,18 @@ async fn saving_one_interaction_and_bytes_per_record() {
         durable,
     );
 
-    let bare: Vec<usize> = sample::caseload(9, 200, 0, sample::reference_now())
+    // As stored: each case's log of synced changes.
+    let bare: Vec<usize> = sample::synced_logs(9, 200, 0, sample::reference_now())
         .iter()
-        .map(|f| encoding::encode(f).encode_utf16().count() * 2)
+        .map(|l| encoding::encode(l).encode_utf16().count() * 2)
         .collect();
-    let full: Vec<usize> = sample::caseload(9, 200, 10, sample::reference_now())
+    let full: Vec<usize> = sample::synced_logs(9, 200, 10, sample::reference_now())
         .iter()
-        .map(|f| encoding::encode(f).encode_utf16().count() * 2)
+        .map(|l| encoding::encode(l).encode_utf16().count() * 2)
         .collect();
     let per_case = bare.iter().sum::<usize>() / bare.len();
     let per_ten = full.iter().sum::<usize>() / full.len();
-    let plain = serde_json::to_string(&sample::caseload(9, 1, 10, sample::reference_now())[0])
+    let plain = serde_json::to_string(&sample::synced_logs(9, 1, 10, sample::reference_now())[0])
         .unwrap()
         .len()
         * 2;
@@ -166,10 +170,13 @@ fn capacity_and_loading_a_full_store() {
     for k in store.keys() {
         store.remove(&k);
     }
-    let files = sample::caseload(3, 4_000, 10, sample::reference_now());
+    let logs = sample::synced_logs(3, 4_000, 10, sample::reference_now());
     let mut fitted = 0;
-    for f in &files {
-        match store.set_raw(&format!("case.{}", f.case.id), &encoding::encode(f)) {
+    for l in &logs {
+        match store.set_raw(
+            &format!("case.{}", l.case_id().unwrap()),
+            &encoding::encode(l),
+        ) {
             Ok(()) => fitted += 1,
             Err(StorageError::QuotaExceeded) => break,
             Err(e) => panic!("unexpected storage error: {e}"),
@@ -194,7 +201,7 @@ fn capacity_and_loading_a_full_store() {
     assert!(cases.quarantined.get_untracked().is_empty());
 
     // Past the quota a save is refused and nothing is lost.
-    let id = files[0].case.id;
+    let id = logs[0].case_id().unwrap();
     let draft = InteractionDraft {
         channel: "phone".into(),
         with: "patient".into(),

@@ -152,6 +152,33 @@ pub fn caseload(seed: u64, count: usize, interactions: usize, now: DateTime<Utc>
         .collect()
 }
 
+/// The same caseload as [`caseload`], as a device that has synced it holds
+/// it: one log per case, every change acknowledged by the server.
+pub fn synced_logs(
+    seed: u64,
+    count: usize,
+    interactions: usize,
+    now: DateTime<Utc>,
+) -> Vec<crate::log::CaseLog> {
+    let device = Rng::new(seed ^ 0xD1CE).id(now.timestamp_millis() as u64);
+    let mut replica = crate::replica::Replica::new(device);
+    for f in caseload(seed, count, interactions, now) {
+        replica.import(&f, now.timestamp_millis() as u64);
+    }
+    let mut server_seq = 0;
+    replica
+        .logs
+        .into_values()
+        .map(|mut log| {
+            for e in &mut log.entries {
+                server_seq += 1;
+                e.synced = Some(server_seq);
+            }
+            log
+        })
+        .collect()
+}
+
 /// A fixed "now" for reproducible samples.
 pub fn reference_now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap()

@@ -3,7 +3,7 @@
 //! rules are `advocase_core::sync`'s; `crates/core/tests/protocol.rs` holds
 //! an in-memory model of this module that it must match.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use advocase_core::access::{Holders, User};
 use advocase_core::api::ApiError;
@@ -38,15 +38,27 @@ pub async fn push(
     )
     .fetch_one(&mut *tx)
     .await?;
+    // A handful of queries per request, not per change: what this device
+    // sent before, which ids are taken, and the logs of the cases touched.
+    let device = req.device.to_string();
+    let mut ledger = ledger(&mut tx, &device, &req.changes).await?;
+    let mut taken = ids_taken(&mut tx, &req.changes).await?;
+    let case_ids: BTreeSet<Id> = req
+        .changes
+        .iter()
+        .filter(|c| !ledger.contains_key(&seq_key(c)))
+        .map(|c| c.case_id)
+        .collect();
+    let mut logs = load_logs(&mut tx, &case_ids).await?;
+
     let mut last_seq = counter;
-    // The cases this request touches, loaded once: later changes of the
-    // request must see the earlier ones.
-    let mut logs: HashMap<Id, CaseLog> = HashMap::new();
     let mut touched: BTreeSet<Id> = BTreeSet::new();
+    let mut stored_rows = Vec::new();
+    let mut ledger_rows = Vec::new();
     let mut results = Vec::with_capacity(req.changes.len());
     for change in &req.changes {
-        let outcome = match ledger(&mut tx, change).await? {
-            Some((id, outcome)) if id == change.id.to_string() => replay(outcome),
+        let outcome = match ledger.get(&seq_key(change)) {
+            Some((id, outcome)) if *id == change.id.to_string() => replay(outcome.clone()),
             Some(_) => Outcome::Refused {
                 reason: invalid(
                     "seq",
@@ -57,7 +69,7 @@ pub async fn push(
                 ),
             },
             None => {
-                let outcome = if id_taken(&mut tx, change.id).await? {
+                let outcome = if taken.contains(&change.id.to_string()) {
                     Outcome::Refused {
                         reason: invalid(
                             "id",
@@ -65,18 +77,13 @@ pub async fn push(
                         ),
                     }
                 } else {
-                    let log = match logs.entry(change.case_id) {
-                        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                        std::collections::hash_map::Entry::Vacant(e) => {
-                            e.insert(load_log(&mut tx, change.case_id).await?)
-                        }
-                    };
+                    let log = logs.entry(change.case_id).or_default();
                     match accept(user, change, log.fold().as_ref(), now_ms) {
                         Ok(stored) => {
                             last_seq += 1;
-                            insert_change(&mut tx, &stored, last_seq, &user.username, now_ms)
-                                .await?;
                             let hlc = stored.hlc;
+                            taken.insert(stored.id.to_string());
+                            stored_rows.push((stored.clone(), last_seq));
                             log.merge_synced(stored, last_seq as u64);
                             touched.insert(change.case_id);
                             Outcome::Stored {
@@ -88,7 +95,9 @@ pub async fn push(
                         Err(reason) => Outcome::Refused { reason },
                     }
                 };
-                record(&mut tx, change, &outcome, &user.username, now_ms).await?;
+                // A pair repeated within this very request gets this answer.
+                ledger.insert(seq_key(change), (change.id.to_string(), outcome.clone()));
+                ledger_rows.push((change, outcome.clone()));
                 outcome
             }
         };
@@ -98,6 +107,8 @@ pub async fn push(
             outcome,
         });
     }
+    insert_changes(&mut tx, &stored_rows, &user.username, now_ms).await?;
+    record(&mut tx, &ledger_rows, &user.username, now_ms).await?;
     for case_id in touched {
         save_case(&mut tx, &logs[&case_id]).await?;
     }
@@ -110,6 +121,17 @@ pub async fn push(
     tx.commit().await?;
     Ok(PushResponse { results })
 }
+
+/// `$a, $b, …` for `n` parameters numbered from `first`.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Rows per multi-row INSERT: well under either database's parameter limit.
+const ROWS_PER_INSERT: usize = 100;
 
 fn invalid(field: &str, message: impl Into<String>) -> ApiError {
     ApiError {
@@ -141,18 +163,27 @@ fn seq_key(change: &Change) -> i64 {
 
 async fn ledger(
     tx: &mut Transaction<'static, Any>,
-    change: &Change,
-) -> Result<Option<(String, Outcome)>, sqlx::Error> {
-    let row =
-        sqlx::query("SELECT change_id, outcome_json FROM received WHERE device = $1 AND seq = $2")
-            .bind(change.device.to_string())
-            .bind(seq_key(change))
-            .fetch_optional(&mut **tx)
-            .await?;
-    let Some(row) = row else { return Ok(None) };
-    let id: String = row.try_get("change_id")?;
-    let outcome: String = row.try_get("outcome_json")?;
-    Ok(Some((id, decode("outcome_json", &outcome)?)))
+    device: &str,
+    changes: &[Change],
+) -> Result<HashMap<i64, (String, Outcome)>, sqlx::Error> {
+    let mut found = HashMap::new();
+    for chunk in changes.chunks(ROWS_PER_INSERT * 4) {
+        let sql = format!(
+            "SELECT seq, change_id, outcome_json FROM received WHERE device = $1 AND seq IN ({})",
+            placeholders(2, chunk.len())
+        );
+        let mut q = sqlx::query(&sql).bind(device);
+        for c in chunk {
+            q = q.bind(seq_key(c));
+        }
+        for row in q.fetch_all(&mut **tx).await? {
+            let seq: i64 = row.try_get("seq")?;
+            let id: String = row.try_get("change_id")?;
+            let outcome: String = row.try_get("outcome_json")?;
+            found.insert(seq, (id, decode("outcome_json", &outcome)?));
+        }
+    }
+    Ok(found)
 }
 
 fn decode<T: serde::de::DeserializeOwned>(column: &str, json: &str) -> Result<T, sqlx::Error> {
@@ -166,25 +197,50 @@ fn encode<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("sync types serialize")
 }
 
-async fn id_taken(tx: &mut Transaction<'static, Any>, id: Id) -> Result<bool, sqlx::Error> {
-    let row = sqlx::query("SELECT server_seq FROM changes WHERE change_id = $1")
-        .bind(id.to_string())
-        .fetch_optional(&mut **tx)
-        .await?;
-    Ok(row.is_some())
+async fn ids_taken(
+    tx: &mut Transaction<'static, Any>,
+    changes: &[Change],
+) -> Result<HashSet<String>, sqlx::Error> {
+    let mut taken = HashSet::new();
+    for chunk in changes.chunks(ROWS_PER_INSERT * 4) {
+        let sql = format!(
+            "SELECT change_id FROM changes WHERE change_id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for c in chunk {
+            q = q.bind(c.id.to_string());
+        }
+        for row in q.fetch_all(&mut **tx).await? {
+            taken.insert(row.try_get::<String, _>("change_id")?);
+        }
+    }
+    Ok(taken)
 }
 
-async fn load_log(tx: &mut Transaction<'static, Any>, case_id: Id) -> Result<CaseLog, sqlx::Error> {
-    let rows = sqlx::query("SELECT server_seq, body FROM changes WHERE case_id = $1")
-        .bind(case_id.to_string())
-        .fetch_all(&mut **tx)
-        .await?;
-    let mut log = CaseLog::default();
-    for row in &rows {
-        let p = pulled(row)?;
-        log.merge_synced(p.change, p.server_seq);
+async fn load_logs(
+    tx: &mut Transaction<'static, Any>,
+    case_ids: &BTreeSet<Id>,
+) -> Result<HashMap<Id, CaseLog>, sqlx::Error> {
+    let mut logs: HashMap<Id, CaseLog> = HashMap::new();
+    let ids: Vec<String> = case_ids.iter().map(Id::to_string).collect();
+    for chunk in ids.chunks(ROWS_PER_INSERT * 4) {
+        let sql = format!(
+            "SELECT server_seq, body FROM changes WHERE case_id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(id);
+        }
+        for row in q.fetch_all(&mut **tx).await? {
+            let p = pulled(&row)?;
+            logs.entry(p.change.case_id)
+                .or_default()
+                .merge_synced(p.change, p.server_seq);
+        }
     }
-    Ok(log)
+    Ok(logs)
 }
 
 fn pulled(row: &AnyRow) -> Result<Pulled, sqlx::Error> {
@@ -196,49 +252,63 @@ fn pulled(row: &AnyRow) -> Result<Pulled, sqlx::Error> {
     })
 }
 
-async fn insert_change(
+async fn insert_changes(
     tx: &mut Transaction<'static, Any>,
-    change: &Change,
-    server_seq: i64,
+    rows: &[(Change, i64)],
     username: &str,
     now_ms: u64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO changes (server_seq, change_id, device, seq, case_id, username, received_at_ms, body)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(server_seq)
-    .bind(change.id.to_string())
-    .bind(change.device.to_string())
-    .bind(seq_key(change))
-    .bind(change.case_id.to_string())
-    .bind(username)
-    .bind(now_ms as i64)
-    .bind(encode(change))
-    .execute(&mut **tx)
-    .await?;
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("({})", placeholders(i * 8 + 1, 8)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO changes (server_seq, change_id, device, seq, case_id, username, received_at_ms, body) VALUES {}",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for (change, server_seq) in chunk {
+            q = q
+                .bind(*server_seq)
+                .bind(change.id.to_string())
+                .bind(change.device.to_string())
+                .bind(seq_key(change))
+                .bind(change.case_id.to_string())
+                .bind(username.to_owned())
+                .bind(now_ms as i64)
+                .bind(encode(change));
+        }
+        q.execute(&mut **tx).await?;
+    }
     Ok(())
 }
 
 async fn record(
     tx: &mut Transaction<'static, Any>,
-    change: &Change,
-    outcome: &Outcome,
+    rows: &[(&Change, Outcome)],
     username: &str,
     now_ms: u64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO received (device, seq, change_id, outcome_json, username, received_at_ms)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(change.device.to_string())
-    .bind(seq_key(change))
-    .bind(change.id.to_string())
-    .bind(encode(outcome))
-    .bind(username)
-    .bind(now_ms as i64)
-    .execute(&mut **tx)
-    .await?;
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("({})", placeholders(i * 6 + 1, 6)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO received (device, seq, change_id, outcome_json, username, received_at_ms) VALUES {}",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for (change, outcome) in chunk {
+            q = q
+                .bind(change.device.to_string())
+                .bind(seq_key(change))
+                .bind(change.id.to_string())
+                .bind(encode(outcome))
+                .bind(username.to_owned())
+                .bind(now_ms as i64);
+        }
+        q.execute(&mut **tx).await?;
+    }
     Ok(())
 }
 

@@ -1,0 +1,305 @@
+//! Sync over loopback HTTP against the real router and database.
+//!
+//! 1. One device pushes 10,000 changes (1,000 cases with 9 interactions
+//!    each) in full batches; a fresh device then pulls them all.
+//! 2. 100 devices sync at once (each: 5 rounds of recording 10 changes,
+//!    pushing them and pulling), on SQLite and on PostgreSQL: throughput and
+//!    request latency.
+//!
+//! Run: `cargo bench -p advocase-server --bench sync`. Figures only.
+
+#[path = "../tests/support/postgres.rs"]
+mod postgres;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use advocase_core::access::Role;
+use advocase_core::change::Op;
+use advocase_core::id::Id;
+use advocase_core::interaction::InteractionDraft;
+use advocase_core::replica::Replica;
+use advocase_core::sample::{self, Rng};
+use advocase_core::sync::{
+    MAX_BATCH, MAX_PULL_PAGE, NewUser, PullPage, PushRequest, PushResponse, Session,
+};
+use advocase_server::config::DatabaseLocation;
+use advocase_server::{AppState, accounts, app, db, now_ms};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+const PASSWORD: &str = "benchmark password, not a secret";
+
+struct Server {
+    base: String,
+    client: Client<HttpConnector, Full<Bytes>>,
+    _tmp: tempfile::TempDir,
+}
+
+impl Server {
+    async fn start(location: DatabaseLocation, tmp: tempfile::TempDir) -> Self {
+        let db = db::open(&location).await.expect("database opens");
+        let router = app(AppState::new(db.clone()), tmp.path());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        let server = Server {
+            base,
+            client: Client::builder(TokioExecutor::new())
+                .pool_max_idle_per_host(200)
+                .build_http(),
+            _tmp: tmp,
+        };
+        for i in 0..100 {
+            let new = NewUser {
+                username: format!("c{i}"),
+                display_name: format!("Coordinator {i}"),
+                role: if i == 0 {
+                    Role::Manager
+                } else {
+                    Role::Coordinator
+                },
+                units: vec![format!("Unit {}", i % 10)],
+                password: PASSWORD.into(),
+            };
+            accounts::create(&db, &new, now_ms())
+                .await
+                .expect("account");
+        }
+        server
+    }
+
+    async fn call<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&B>,
+    ) -> T {
+        let mut req = hyper::Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.base))
+            .header("content-type", "application/json");
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let body = body
+            .map(|b| serde_json::to_vec(b).unwrap())
+            .unwrap_or_default();
+        let res = self
+            .client
+            .request(req.body(Full::new(Bytes::from(body))).unwrap())
+            .await
+            .expect("request");
+        let status = res.status();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        assert!(
+            status.is_success(),
+            "{path}: {status} {}",
+            String::from_utf8_lossy(&bytes)
+        );
+        serde_json::from_slice(&bytes).expect("json")
+    }
+
+    async fn login(&self, username: &str) -> String {
+        let body =
+            serde_json::json!({ "username": username, "password": PASSWORD, "device": null });
+        let s: Session = self.call("POST", "/api/login", None, Some(&body)).await;
+        s.token
+    }
+
+    async fn push(&self, token: &str, req: &PushRequest) -> PushResponse {
+        self.call("POST", "/api/sync/push", Some(token), Some(req))
+            .await
+    }
+
+    async fn pull(&self, token: &str, after: u64, limit: usize) -> PullPage {
+        let path = format!("/api/sync/pull?after={after}&limit={limit}");
+        self.call::<(), _>("GET", &path, Some(token), None).await
+    }
+}
+
+async fn open(backend: &str) -> Server {
+    let tmp = tempfile::tempdir().unwrap();
+    let location = match backend {
+        "sqlite" => DatabaseLocation::Sqlite(tmp.path().join("bench.db")),
+        _ => DatabaseLocation::Postgres(postgres::fresh_database_url()),
+    };
+    Server::start(location, tmp).await
+}
+
+fn device(n: u64) -> Id {
+    Rng::new(n).id(1_795_000_000_000 + n)
+}
+
+async fn push_and_pull_10k(backend: &str) {
+    let server = open(backend).await;
+    let token = server.login("c0").await;
+    let mut replica = Replica::new(device(1));
+    let now = sample::reference_now();
+    for file in sample::caseload(5, 1_000, 9, now) {
+        let mut file = file;
+        file.case.created_by = "c0".into();
+        for i in &mut file.interactions {
+            i.by = "c0".into();
+        }
+        replica.import(&file, now.timestamp_millis() as u64);
+    }
+    let total = replica.pending();
+    let t = Instant::now();
+    loop {
+        let batch = replica.outbox(MAX_BATCH);
+        if batch.is_empty() {
+            break;
+        }
+        let req = PushRequest {
+            device: replica.state.device,
+            changes: batch.clone(),
+        };
+        let res = server.push(&token, &req).await;
+        replica.on_push(&batch, &res.results);
+    }
+    let pushed = t.elapsed();
+    assert_eq!(replica.pending(), 0);
+
+    let mut fresh = Replica::new(device(2));
+    let t = Instant::now();
+    let mut got = 0;
+    loop {
+        let page = server.pull(&token, fresh.state.cursor, MAX_PULL_PAGE).await;
+        got += page.changes.len();
+        fresh.on_pull(&page, now_ms());
+        if !page.more {
+            break;
+        }
+    }
+    let pulled = t.elapsed();
+    assert_eq!(got, total);
+    let rate = |d: Duration| total as f64 / d.as_secs_f64();
+    println!(
+        "BENCH {backend}: push {total} changes from one device: {:.2} s ({:.0} changes/s, batches of {MAX_BATCH})",
+        pushed.as_secs_f64(),
+        rate(pushed)
+    );
+    println!(
+        "BENCH {backend}: pull {total} changes to a fresh device: {:.2} s ({:.0} changes/s, pages of {MAX_PULL_PAGE}, folded into {} case logs)",
+        pulled.as_secs_f64(),
+        rate(pulled),
+        fresh.logs.len()
+    );
+}
+
+async fn hundred_devices(backend: &str) {
+    let server = Arc::new(open(backend).await);
+    let rounds = 5;
+    let per_round = 10;
+    let t = Instant::now();
+    let mut tasks = Vec::new();
+    for d in 0..100u64 {
+        let server = server.clone();
+        tasks.push(tokio::spawn(async move {
+            let user = format!("c{d}");
+            let token = server.login(&user).await;
+            let mut replica = Replica::new(device(100 + d));
+            let mut rng = Rng::new(d);
+            let mut latencies = Vec::new();
+            let now = sample::reference_now();
+            for round in 0..rounds {
+                // One new case, then interactions on this device's cases.
+                let mut file = sample::caseload(d * 100 + round, 1, 0, now).remove(0);
+                file.case.created_by = user.clone();
+                file.case.assignee = user.clone();
+                file.case.patient.unit = format!("Unit {}", d % 10);
+                replica.import(&file, now_ms());
+                let cases: Vec<Id> = replica.logs.keys().copied().collect();
+                for k in 1..per_round {
+                    let case = cases[rng.below(cases.len())];
+                    let at = chrono::DateTime::from_timestamp_millis(now_ms() as i64).unwrap();
+                    let actor = advocase_core::case::Actor {
+                        user: user.clone(),
+                        now: at,
+                        today: at.date_naive(),
+                    };
+                    let interaction = InteractionDraft {
+                        channel: "bedside_visit".into(),
+                        with: "patient".into(),
+                        summary: format!("Round {round}, visit {k}: comfortable, plan explained."),
+                        ..InteractionDraft::default()
+                    }
+                    .validate(rng.id(now_ms()), case, None, &actor)
+                    .unwrap();
+                    let op = Op::Log {
+                        interaction: Box::new(interaction),
+                    };
+                    replica.record(rng.id(now_ms()), case, op, &user, at, now_ms());
+                }
+                let batch = replica.outbox(MAX_BATCH);
+                let req = PushRequest {
+                    device: replica.state.device,
+                    changes: batch.clone(),
+                };
+                let t = Instant::now();
+                let res = server.push(&token, &req).await;
+                latencies.push(("push", t.elapsed()));
+                replica.on_push(&batch, &res.results);
+                loop {
+                    let t = Instant::now();
+                    let page = server.pull(&token, replica.state.cursor, 500).await;
+                    latencies.push(("pull", t.elapsed()));
+                    replica.on_pull(&page, now_ms());
+                    if !page.more {
+                        break;
+                    }
+                }
+            }
+            assert_eq!(replica.pending(), 0);
+            latencies
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    let wall = t.elapsed();
+    let changes = 100 * rounds as usize * per_round;
+    for kind in ["push", "pull"] {
+        let mut ms: Vec<f64> = all
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, d)| d.as_secs_f64() * 1000.0)
+            .collect();
+        ms.sort_by(f64::total_cmp);
+        let at = |q: f64| ms[((ms.len() - 1) as f64 * q).round() as usize];
+        println!(
+            "BENCH {backend}: 100 devices at once, {kind}: {} requests, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+            ms.len(),
+            at(0.5),
+            at(0.99),
+            at(1.0)
+        );
+    }
+    println!(
+        "BENCH {backend}: 100 devices at once: {changes} changes pushed and every device pulled in {:.2} s ({:.0} changes/s stored)",
+        wall.as_secs_f64(),
+        changes as f64 / wall.as_secs_f64()
+    );
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        for backend in ["sqlite", "postgres"] {
+            push_and_pull_10k(backend).await;
+            hundred_devices(backend).await;
+        }
+        println!("BENCH postgres server: {}", postgres::server_version());
+    });
+}

@@ -8,8 +8,10 @@ import { join } from "node:path";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 
 // 150 KB held for the empty shell; cases, forms and the timeline (issue 3)
-// brought it to about 260 KB. Raise this only with a reason in the README.
-const BUDGET_BROTLI = 300 * 1024;
+// brought it to about 260 KB; sync (changes, logs, the replica, the wire
+// types' serde code), sign-in, accounts and the conflict views (issue 4) to
+// about 368 KB. Raise this only with a reason in the README.
+const BUDGET_BROTLI = 400 * 1024;
 const dist = process.argv[2] || "dist";
 const files = readdirSync(dist).filter((f) => /\.(wasm|js|css)$/.test(f) && f !== "sw.js").sort();
 if (!files.some((f) => f.endsWith(".wasm"))) {

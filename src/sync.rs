@@ -137,6 +137,9 @@ impl Sync {
             .auth
             .token()
             .ok_or_else(|| "The server no longer accepts this sign-in.".to_owned())?;
+        if !window().navigator().on_line() {
+            return Err(OFFLINE.into());
+        }
         self.push(&token).await.map_err(|s| match s {
             Stop::Later(e) | Stop::SignIn(e) | Stop::Storage(e) => e,
         })

@@ -140,7 +140,7 @@ test("two coordinators offline on the same case: both logs on both tablets, one 
   expect(errors).toEqual([]);
 });
 
-test("an expired or revoked session is refused at the next sync; the work stays until the same person signs in again", async ({ browser }) => {
+test("a session revoked mid-shift is refused at the next sync; the work stays until the same person signs in again", async ({ browser }) => {
   const errors: string[] = [];
   const admin = await (await fetch(`${server.origin}/api/login`, {
     method: "POST",
@@ -190,4 +190,42 @@ test("an expired or revoked session is refused at the next sync; the work stays 
   await ctx.close();
   // The refused sync is logged by the browser itself; nothing else may be.
   expect(errors.filter((e) => !e.includes("status of 401"))).toEqual([]);
+});
+
+test("signing out sends what waits first, and asks before deleting what could not be sent", async ({ browser }) => {
+  const errors: string[] = [];
+  const fay = await newUser(server.origin, { prefix: "fay" });
+  const [ctx, page] = await tablet(browser, errors);
+  await page.goto("/");
+  await signIn(page, fay);
+  await waitForServiceWorker(page);
+  await ctx.setOffline(true);
+  await page.getByRole("link", { name: "New case" }).click();
+  await page.getByRole("textbox", { name: "Patient name" }).fill("Lena Novak");
+  await page.getByRole("combobox", { name: "Kind of case" }).selectOption({ label: "Concern" });
+  await page.getByRole("textbox", { name: "What is it about?" }).fill("Wants her glasses back from radiology.");
+  await page.getByRole("button", { name: "Save case" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Lena Novak" })).toBeVisible();
+
+  // Offline: nothing can be sent, so signing out asks first.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings" }).click();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  const ask = page.getByRole("alertdialog", { name: "Unsent changes" });
+  await expect(ask).toContainText("1 change has not reached the server.");
+  await ask.getByRole("button", { name: "Stay signed in" }).click();
+  await expect(ask).toHaveCount(0);
+  await expect(page.getByTestId("signed-in-as")).toContainText(fay);
+
+  // Online: signing out sends it, then removes the patient data.
+  await ctx.setOffline(false);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Sign in to Advocase" })).toBeVisible();
+  const left = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("advocase.case.") || k === "advocase.session"));
+  expect(left).toEqual([]);
+  // It reached the server: signing in again brings it back.
+  await signIn(page, fay);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Cases" }).click();
+  await expect(page.getByRole("link", { name: /Lena Novak/ })).toBeVisible({ timeout: 20_000 });
+  await ctx.close();
+  expect(errors).toEqual([]);
 });

@@ -495,24 +495,11 @@ impl Cases {
     }
 
     pub fn apply(&self, case_id: Id, command: CaseCommand, user: &str) -> Result<(), SaveError> {
-        let file = self.file(case_id)?;
-        let (event, values) = file.case.plan(command).map_err(SaveError::Invalid)?;
-        let sets = values
-            .into_iter()
-            .map(|value| FieldSet {
-                base: file.versions.get(value.field()).copied(),
-                value,
-            })
-            .collect();
-        self.record(
-            case_id,
-            Op::Edit {
-                event,
-                sets,
-                settles: vec![],
-            },
-            user,
-        )
+        let op = self
+            .file(case_id)?
+            .edit(command)
+            .map_err(SaveError::Invalid)?;
+        self.record(case_id, op, user)
     }
 
     /// A person decides a conflict: keep the value the case shows, or put

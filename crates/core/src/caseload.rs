@@ -7,11 +7,14 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::case::Case;
+use crate::case::CaseCommand;
+use crate::change::{FieldSet, Op};
 use crate::id::Id;
 use crate::interaction::Interaction;
 use crate::log::{Conflict, Deletion, SetAside};
 use crate::reference::CaseKind;
 use crate::status::Status;
+use crate::validation::Problems;
 
 /// One case and everything logged on it: the unit a device stores under one
 /// key, so saving an interaction rewrites kilobytes, not the whole store.
@@ -42,6 +45,25 @@ fn is_zero(n: &usize) -> bool {
 }
 
 impl CaseFile {
+    /// The change that `command` makes to this case as this replica sees
+    /// it: the history entry and each field's new value, based on the
+    /// version of the field seen here (what conflict detection compares).
+    pub fn edit(&self, command: CaseCommand) -> Result<Op, Problems> {
+        let (event, values) = self.case.plan(command)?;
+        let sets = values
+            .into_iter()
+            .map(|value| FieldSet {
+                base: self.versions.get(value.field()).copied(),
+                value,
+            })
+            .collect();
+        Ok(Op::Edit {
+            event,
+            sets,
+            settles: vec![],
+        })
+    }
+
     /// A case file as the first releases stored it: no sync state.
     pub fn new(case: Case, interactions: Vec<Interaction>) -> Self {
         CaseFile {

@@ -318,25 +318,10 @@ impl World {
                 reason: "Family called again".into(),
             },
         };
-        let Ok((event, values)) = file.case.plan(command) else {
+        let Ok(op) = file.edit(command) else {
             return;
         };
-        let sets = values
-            .into_iter()
-            .map(|value| FieldSet {
-                base: file.versions.get(value.field()).copied(),
-                value,
-            })
-            .collect();
-        self.record(
-            d,
-            file.case.id,
-            Op::Edit {
-                event,
-                sets,
-                settles: vec![],
-            },
-        );
+        self.record(d, file.case.id, op);
     }
 
     /// A change the server must refuse; the ones behind it must still go.
@@ -749,23 +734,8 @@ fn a_tablet_a_day_ahead_does_not_win_later_edits() {
             .into_iter()
             .find(|f| f.case.id == case)
             .unwrap();
-        let (event, values) = file.case.plan(CaseCommand::SetPriority { to }).unwrap();
-        let sets = values
-            .into_iter()
-            .map(|value| FieldSet {
-                base: file.versions.get(value.field()).copied(),
-                value,
-            })
-            .collect();
-        world.record(
-            d,
-            case,
-            Op::Edit {
-                event,
-                sets,
-                settles: vec![],
-            },
-        );
+        let op = file.edit(CaseCommand::SetPriority { to }).unwrap();
+        world.record(d, case, op);
     };
     set(&mut world, 1, Priority::Low);
     world.sync(1, false);

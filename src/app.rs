@@ -130,13 +130,19 @@ fn SyncIndicator() -> impl IntoView {
             1 => Some("1 change to send".to_owned()),
             n => Some(format!("{n} changes to send")),
         };
+        let last = status.last_success_ms.map(|ms| {
+            let at = chrono::DateTime::from_timestamp_millis(ms as i64).unwrap_or_default();
+            crate::clock::show_time(at)
+        });
         let state = if status.running {
             "Syncing…".to_owned()
         } else if let Some(e) = status.error {
-            e
-        } else if let Some(ms) = status.last_success_ms {
-            let at = chrono::DateTime::from_timestamp_millis(ms as i64).unwrap_or_default();
-            format!("Synced {}", crate::clock::show_time(at))
+            match last {
+                Some(at) => format!("{e} Last synced {at}."),
+                None => e,
+            }
+        } else if let Some(at) = last {
+            format!("Synced {at}")
         } else {
             "Not synced yet".to_owned()
         };

@@ -205,7 +205,14 @@ fn capacity_and_loading_a_full_store() {
     let draft = InteractionDraft {
         channel: "phone".into(),
         with: "patient".into(),
-        summary: "x".repeat(5_000),
+        // Text that does not compress away: the store is full to within a
+        // case's few kilobytes.
+        summary: {
+            let mut rng = sample::Rng::new(99);
+            (0..9_000)
+                .map(|_| char::from(b"abcdefghijklmnopqrstuvwxyz0123456789 "[rng.below(37)]))
+                .collect()
+        },
         ..Default::default()
     };
     assert!(matches!(

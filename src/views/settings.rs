@@ -18,8 +18,8 @@ use crate::{build, server};
 pub const QUOTA_BYTES: usize = 10 * 1024 * 1024;
 /// Bytes a case with ten interactions takes, measured by `scripts/bench`;
 /// used for the estimate until the device has cases of its own.
-const TYPICAL_CASE_BYTES: usize = 2_514;
-const TYPICAL_INTERACTION_BYTES: usize = 191;
+const TYPICAL_CASE_BYTES: usize = 4_041;
+const TYPICAL_INTERACTION_BYTES: usize = 322;
 
 /// Saves a change to the preferences and shows it; the error is for a person.
 fn update_prefs(change: impl FnOnce(&mut Preferences)) -> Result<(), String> {

@@ -1,6 +1,6 @@
 //! The shared change stream in SQL: storing a push (idempotently, in one
 //! transaction), handing out pull pages, and a case's whole history. The
-//! rules are `advocase_core::sync`'s; `crates/core/tests/protocol.rs` holds
+//! rules are `advocase_core::sync`'s; `crates/core/tests/protocol/` holds
 //! an in-memory model of this module that it must match.
 
 use std::collections::{BTreeSet, HashMap, HashSet};

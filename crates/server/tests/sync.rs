@@ -1,7 +1,7 @@
 //! Sync through the HTTP API, every scenario on SQLite and on PostgreSQL:
 //! idempotent pushes, resumable pulls, who sees what, requests refused whole,
 //! clamped clocks, restarts and concurrent pushes. The rules are the ones
-//! `crates/core/tests/protocol.rs` models in memory.
+//! `crates/core/tests/protocol/` models in memory.
 
 #[path = "support/postgres.rs"]
 mod postgres;

@@ -21,118 +21,14 @@ use advocase_core::log::CaseLog;
 use advocase_core::replica::{Replica, SyncState};
 use advocase_core::sample::Rng;
 use advocase_core::status::Status;
-use advocase_core::sync::{
-    Outcome, PullPage, Pulled, PushRequest, PushResponse, PushResult, accept,
-};
+use advocase_core::sync::{Outcome, PushRequest};
 use chrono::{DateTime, TimeZone, Utc};
 use proptest::prelude::*;
 
 const DAY_MS: i64 = 86_400_000;
 
-/// The server, in memory: a numbered change stream, per-case logs, and the
-/// idempotency ledger keyed by (device, seq).
-#[derive(Default)]
-struct Server {
-    stream: Vec<Pulled>,
-    cases: HashMap<Id, CaseLog>,
-    received: HashMap<(Id, u64), (Id, Outcome)>,
-}
-
-impl Server {
-    fn file(&self, case: Id) -> Option<CaseFile> {
-        self.cases.get(&case).and_then(CaseLog::fold)
-    }
-
-    fn push(&mut self, user: &User, req: &PushRequest, now_ms: u64) -> PushResponse {
-        let mut results = Vec::new();
-        for c in &req.changes {
-            let key = (c.device, c.seq);
-            let outcome = match self.received.get(&key) {
-                Some((
-                    id,
-                    Outcome::Stored {
-                        server_seq, hlc, ..
-                    },
-                )) if *id == c.id => Outcome::Stored {
-                    server_seq: *server_seq,
-                    hlc: *hlc,
-                    duplicate: true,
-                },
-                Some((id, refused)) if *id == c.id => refused.clone(),
-                Some(_) => panic!("a device reused a sequence number"),
-                None => {
-                    let outcome = match accept(user, c, self.file(c.case_id).as_ref(), now_ms) {
-                        Ok(stored) => {
-                            let server_seq = self.stream.len() as u64 + 1;
-                            self.stream.push(Pulled {
-                                server_seq,
-                                change: stored.clone(),
-                            });
-                            let hlc = stored.hlc;
-                            self.cases
-                                .entry(c.case_id)
-                                .or_default()
-                                .merge_synced(stored, server_seq);
-                            Outcome::Stored {
-                                server_seq,
-                                hlc,
-                                duplicate: false,
-                            }
-                        }
-                        Err(reason) => Outcome::Refused { reason },
-                    };
-                    self.received.insert(key, (c.id, outcome.clone()));
-                    outcome
-                }
-            };
-            results.push(PushResult {
-                id: c.id,
-                seq: c.seq,
-                outcome,
-            });
-        }
-        PushResponse { results }
-    }
-
-    fn pull(&self, user: &User, after: u64, limit: usize) -> PullPage {
-        let mut changes = Vec::new();
-        let mut hidden = BTreeSet::new();
-        let rest: Vec<&Pulled> = self
-            .stream
-            .iter()
-            .filter(|p| p.server_seq > after)
-            .collect();
-        let page: Vec<&Pulled> = rest.iter().take(limit).copied().collect();
-        for p in &page {
-            let visible = self
-                .file(p.change.case_id)
-                .is_some_and(|f| user.can_see(&f.case));
-            if visible {
-                changes.push((*p).clone());
-            } else {
-                hidden.insert(p.change.case_id);
-            }
-        }
-        PullPage {
-            changes,
-            hidden: hidden.into_iter().collect(),
-            next: page.last().map_or(after, |p| p.server_seq),
-            more: rest.len() > page.len(),
-        }
-    }
-
-    fn history(&self, user: &User, case: Id) -> Vec<Pulled> {
-        match self.file(case) {
-            Some(f) if user.can_see(&f.case) => self
-                .stream
-                .iter()
-                .filter(|p| p.change.case_id == case)
-                .cloned()
-                .collect(),
-            _ => Vec::new(),
-        }
-    }
-}
+mod model;
+use model::Server;
 
 struct Device {
     user: User,

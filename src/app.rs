@@ -132,7 +132,7 @@ fn SyncIndicator() -> impl IntoView {
         };
         let last = status.last_success_ms.map(|ms| {
             let at = chrono::DateTime::from_timestamp_millis(ms as i64).unwrap_or_default();
-            crate::clock::show_time(at)
+            crate::clock::show_recent(at)
         });
         let state = if status.running {
             "Syncing…".to_owned()

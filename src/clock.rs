@@ -98,6 +98,16 @@ pub fn show_time(at: DateTime<Utc>) -> String {
     )
 }
 
+/// "14:30" if `at` is today on this device, else as [`show_time`].
+pub fn show_recent(at: DateTime<Utc>) -> String {
+    let full = show_time(at);
+    if local_date(at) == today() {
+        full.rsplit(", ").next().unwrap_or(&full).to_owned()
+    } else {
+        full
+    }
+}
+
 pub fn show_date(d: NaiveDate) -> String {
     d.format("%-d %b %Y").to_string()
 }

@@ -12,6 +12,7 @@ pub mod api;
 pub mod case;
 pub mod caseload;
 pub mod change;
+pub mod checklist;
 pub mod deadline;
 pub mod encoding;
 pub mod hlc;

@@ -165,6 +165,32 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// Who usually sees to a discharge-planning item.
+    Responsible {
+        Patient => "Patient",
+        Family => "Family or caregiver",
+        Coordinator => "Coordinator",
+        Nurse => "Nurse",
+        Physician => "Physician",
+        SocialWork => "Social work",
+        Pharmacy => "Pharmacy",
+        CaseManagement => "Case management",
+    }
+}
+
+vocabulary! {
+    /// Where the patient goes after discharge.
+    Destination {
+        Home => "Home",
+        HomeWithServices => "Home with home-health services",
+        SkilledNursing => "Skilled nursing facility",
+        Rehabilitation => "Inpatient rehabilitation",
+        OtherFacility => "Other facility or hospital",
+        Hospice => "Hospice",
+    }
+}
+
 /// Days within which CMS guidance expects a grievance response, on average.
 pub const DEFAULT_GRIEVANCE_RESPONSE_DAYS: u32 = 7;
 

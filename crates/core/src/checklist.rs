@@ -1,0 +1,578 @@
+//! Discharge-planning checklists (groundwork for issue 5): templates shipped
+//! as data, their versions, checklists started from them, and the progress
+//! arithmetic the case and the case list show.
+//!
+//! A template is edited by making a new *version* with the same id; a
+//! checklist copies the items of the version it was started from, so editing
+//! a template never changes a checklist already under way.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::case::{MAX_NAME, MAX_SHORT, MAX_TEXT};
+use crate::id::Id;
+use crate::reference::Responsible;
+use crate::validation::Problems;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Template {
+    pub id: Id,
+    /// 1 for a new template; each edit makes the next.
+    pub version: u32,
+    pub name: String,
+    /// Where the content comes from, shown with it.
+    pub source: String,
+    pub sections: Vec<Section>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Section {
+    pub title: String,
+    pub items: Vec<TemplateItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateItem {
+    pub text: String,
+    /// Who usually sees to it.
+    pub responsible: Responsible,
+    /// Discharge should not happen while it is open.
+    pub required: bool,
+}
+
+impl Template {
+    pub fn item_count(&self) -> usize {
+        self.sections.iter().map(|s| s.items.len()).sum()
+    }
+
+    /// Checks what a manager typed: every problem at once.
+    pub fn check(&self) -> Result<(), Problems> {
+        let mut p = Problems::default();
+        p.text("name", "Template name", &self.name, MAX_NAME);
+        p.optional_text("source", "Source", &self.source, MAX_TEXT);
+        if self.item_count() == 0 {
+            p.add("sections", "A template needs at least one item.");
+        }
+        for (i, s) in self.sections.iter().enumerate() {
+            p.text(
+                &format!("sections.{i}.title"),
+                "Section title",
+                &s.title,
+                MAX_SHORT,
+            );
+            for (j, item) in s.items.iter().enumerate() {
+                p.text(
+                    &format!("sections.{i}.items.{j}.text"),
+                    "Item",
+                    &item.text,
+                    MAX_SHORT * 5,
+                );
+            }
+        }
+        p.into_result(())
+    }
+
+    /// The next version of this template with `edited`'s content.
+    pub fn revise(&self, edited: Template) -> Result<Template, Problems> {
+        let next = Template {
+            id: self.id,
+            version: self.version + 1,
+            ..edited
+        };
+        next.check()?;
+        Ok(next)
+    }
+
+    /// A new template (version 1) starting from this one's content.
+    pub fn copy(&self, id: Id, name: &str) -> Result<Template, Problems> {
+        let copy = Template {
+            id,
+            version: 1,
+            name: name.trim().to_owned(),
+            ..self.clone()
+        };
+        copy.check()?;
+        Ok(copy)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum ItemState {
+    ToDo,
+    Done {
+        by: String,
+        at: DateTime<Utc>,
+    },
+    NotApplicable {
+        reason: String,
+        by: String,
+        at: DateTime<Utc>,
+    },
+}
+
+/// One item of a patient's checklist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    pub id: Id,
+    pub section: String,
+    pub text: String,
+    pub responsible: Responsible,
+    pub required: bool,
+    pub state: ItemState,
+    pub due: Option<NaiveDate>,
+    /// For the care team only: never printed for the patient.
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checklist {
+    pub id: Id,
+    pub template: Id,
+    pub template_version: u32,
+    pub title: String,
+    pub items: Vec<Item>,
+}
+
+impl Checklist {
+    /// A checklist from `template` as it is now; `ids` gives each item its id.
+    pub fn start(id: Id, template: &Template, mut ids: impl FnMut() -> Id) -> Checklist {
+        let items = template
+            .sections
+            .iter()
+            .flat_map(|s| s.items.iter().map(move |t| (s.title.clone(), t.clone())))
+            .map(|(section, t)| Item {
+                id: ids(),
+                section,
+                text: t.text,
+                responsible: t.responsible,
+                required: t.required,
+                state: ItemState::ToDo,
+                due: None,
+                note: String::new(),
+            })
+            .collect();
+        Checklist {
+            id,
+            template: template.id,
+            template_version: template.version,
+            title: template.name.clone(),
+            items,
+        }
+    }
+
+    pub fn progress(&self) -> Progress {
+        let mut p = Progress::default();
+        for item in &self.items {
+            p.total += 1;
+            match item.state {
+                ItemState::ToDo if item.required => p.required_open += 1,
+                ItemState::ToDo => {}
+                ItemState::Done { .. } | ItemState::NotApplicable { .. } => p.finished += 1,
+            }
+        }
+        p
+    }
+}
+
+/// How far a checklist (or several) has come. "Not applicable" counts as
+/// finished: it was looked at and decided.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub total: usize,
+    pub finished: usize,
+    pub required_open: usize,
+}
+
+impl std::ops::Add for Progress {
+    type Output = Progress;
+    fn add(self, o: Progress) -> Progress {
+        Progress {
+            total: self.total + o.total,
+            finished: self.finished + o.finished,
+            required_open: self.required_open + o.required_open,
+        }
+    }
+}
+
+impl Progress {
+    /// "9 of 14, 2 required items left".
+    pub fn describe(&self) -> String {
+        let left = match self.required_open {
+            0 => "no required items left".to_owned(),
+            1 => "1 required item left".to_owned(),
+            n => format!("{n} required items left"),
+        };
+        format!("{} of {}, {left}", self.finished, self.total)
+    }
+
+    /// Ready for discharge as far as the checklist goes.
+    pub fn is_ready(&self) -> bool {
+        self.required_open == 0
+    }
+}
+
+/// Marks `item` done, or not applicable for `reason` (which must be given).
+pub fn decide(
+    item: &mut Item,
+    not_applicable: Option<&str>,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<(), Problems> {
+    item.state = match not_applicable.map(str::trim) {
+        None => ItemState::Done {
+            by: by.to_owned(),
+            at,
+        },
+        Some("") => {
+            let mut p = Problems::default();
+            p.add("reason", "Say why the item does not apply.");
+            return Err(p);
+        }
+        Some(reason) => ItemState::NotApplicable {
+            reason: reason.to_owned(),
+            by: by.to_owned(),
+            at,
+        },
+    };
+    Ok(())
+}
+
+fn uuid(s: &str) -> Id {
+    s.parse().expect("built-in template ids are valid UUIDs")
+}
+
+fn section(title: &str, items: &[(&str, Responsible, bool)]) -> Section {
+    Section {
+        title: title.to_owned(),
+        items: items
+            .iter()
+            .map(|(text, responsible, required)| TemplateItem {
+                text: (*text).to_owned(),
+                responsible: *responsible,
+                required: *required,
+            })
+            .collect(),
+    }
+}
+
+/// The two templates every hospital starts with (fixed ids, so every server
+/// and device agrees on them), in our own words, each with its source.
+pub fn default_templates() -> Vec<Template> {
+    use Responsible::*;
+    vec![
+        Template {
+            id: uuid("0192f000-0000-7000-8000-000000000001"),
+            version: 1,
+            name: "Discharge planning checklist (patient and caregiver)".into(),
+            source: "Medicare (CMS), \"Your Discharge Planning Checklist\", CMS Product No. 11376"
+                .into(),
+            sections: vec![
+                section(
+                    "Where you go next",
+                    &[
+                        (
+                            "We agreed where you will go after the hospital (home, home with services, or a facility)",
+                            Family,
+                            true,
+                        ),
+                        (
+                            "The person who will help you is named and part of the planning",
+                            Family,
+                            false,
+                        ),
+                        (
+                            "If you go to a facility, you were given choices and one was chosen",
+                            CaseManagement,
+                            false,
+                        ),
+                    ],
+                ),
+                section(
+                    "Your condition",
+                    &[
+                        (
+                            "You can say what your condition is and how to help your recovery",
+                            Nurse,
+                            false,
+                        ),
+                        (
+                            "You know the warning signs and whom to call about them",
+                            Nurse,
+                            true,
+                        ),
+                        (
+                            "You have written information about your condition",
+                            Nurse,
+                            false,
+                        ),
+                    ],
+                ),
+                section(
+                    "Medicines",
+                    &[
+                        (
+                            "You have a complete list of your medicines, with what is new, changed or stopped",
+                            Pharmacy,
+                            true,
+                        ),
+                        (
+                            "You know how and when to take each one and which side effects to watch for",
+                            Pharmacy,
+                            false,
+                        ),
+                        (
+                            "You know how to get your medicines and can afford them",
+                            Coordinator,
+                            false,
+                        ),
+                    ],
+                ),
+                section(
+                    "Equipment and help at home",
+                    &[
+                        (
+                            "Medical equipment you need is ordered and its delivery arranged",
+                            CaseManagement,
+                            false,
+                        ),
+                        (
+                            "Help with bathing, dressing, eating and using the toilet is arranged",
+                            SocialWork,
+                            false,
+                        ),
+                        (
+                            "Home-health or other services are arranged and insurance coverage checked",
+                            Coordinator,
+                            false,
+                        ),
+                        (
+                            "You were given instructions for diet and activity",
+                            Nurse,
+                            false,
+                        ),
+                    ],
+                ),
+                section(
+                    "Follow-up",
+                    &[
+                        (
+                            "Follow-up appointments are made, with date, place and transport",
+                            Coordinator,
+                            true,
+                        ),
+                        (
+                            "Tests still pending, and who will follow them up, are known",
+                            Physician,
+                            false,
+                        ),
+                        (
+                            "You have a named person to call with questions after you leave",
+                            Coordinator,
+                            true,
+                        ),
+                    ],
+                ),
+                section(
+                    "Your caregiver",
+                    &[
+                        (
+                            "Your caregiver knows what help you need and was shown how to give it",
+                            Nurse,
+                            false,
+                        ),
+                        (
+                            "Your caregiver knows where to find support and respite",
+                            SocialWork,
+                            false,
+                        ),
+                    ],
+                ),
+                section(
+                    "Paperwork and the trip home",
+                    &[
+                        (
+                            "You have a written discharge plan in your language",
+                            Nurse,
+                            true,
+                        ),
+                        ("Transport home is arranged", Family, false),
+                    ],
+                ),
+            ],
+        },
+        Template {
+            id: uuid("0192f000-0000-7000-8000-000000000002"),
+            version: 1,
+            name: "Re-Engineered Discharge (RED): 12 components".into(),
+            source:
+                "AHRQ, \"Re-Engineered Discharge (RED) Toolkit\" (Boston University Medical Center)"
+                    .into(),
+            sections: vec![section(
+                "RED components",
+                &[
+                    (
+                        "Find out whether language help is needed, and arrange it",
+                        Coordinator,
+                        true,
+                    ),
+                    (
+                        "Make the follow-up appointments and post-discharge tests",
+                        Coordinator,
+                        true,
+                    ),
+                    (
+                        "Plan who follows up test results still pending at discharge",
+                        Physician,
+                        true,
+                    ),
+                    (
+                        "Organise outpatient services and medical equipment after discharge",
+                        CaseManagement,
+                        false,
+                    ),
+                    (
+                        "Identify the right medicines and how the patient will get them",
+                        Pharmacy,
+                        true,
+                    ),
+                    (
+                        "Check the discharge plan against national guidelines",
+                        Physician,
+                        false,
+                    ),
+                    (
+                        "Teach a written discharge plan the patient can understand",
+                        Nurse,
+                        true,
+                    ),
+                    (
+                        "Teach the patient about the diagnosis and the medicines",
+                        Nurse,
+                        false,
+                    ),
+                    ("Go over what to do if a problem comes up", Nurse, false),
+                    ("Check understanding with teach-back", Nurse, true),
+                    (
+                        "Send the discharge summary quickly to the clinicians taking over care",
+                        Physician,
+                        true,
+                    ),
+                    (
+                        "Reinforce the plan by telephone after discharge (usually within 2–3 days)",
+                        Coordinator,
+                        false,
+                    ),
+                ],
+            )],
+        },
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn counter() -> impl FnMut() -> Id {
+        let mut n = 0u64;
+        move || {
+            n += 1;
+            Id::new_v7(n, [n as u8; 10])
+        }
+    }
+
+    fn at() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn the_defaults_are_the_reference_lists_with_their_sources() {
+        let t = default_templates();
+        assert_eq!(t.len(), 2);
+        assert!(t[0].source.contains("CMS Product No. 11376"));
+        assert_eq!(t[0].sections.len(), 7);
+        assert_eq!(t[0].item_count(), 20);
+        assert!(t[1].source.contains("AHRQ"));
+        assert_eq!(t[1].item_count(), 12, "RED has twelve components");
+        for template in &t {
+            template.check().unwrap();
+        }
+        assert_ne!(t[0].id, t[1].id);
+    }
+
+    #[test]
+    fn editing_a_template_makes_a_new_version_and_leaves_started_checklists_alone() {
+        let v1 = default_templates().remove(1);
+        let started = Checklist::start(Id::new_v7(100, [9; 10]), &v1, counter());
+        let mut edited = v1.clone();
+        edited.sections[0].items.truncate(3);
+        edited.sections[0].items[0].text = "Arrange an interpreter".into();
+        let v2 = v1.revise(edited).unwrap();
+        assert_eq!((v2.id, v2.version), (v1.id, 2));
+        assert_eq!(v2.item_count(), 3);
+        assert_eq!(started.template_version, 1);
+        assert_eq!(
+            started.items.len(),
+            12,
+            "the checklist keeps the items it started with"
+        );
+        assert_eq!(started.items[0].text, v1.sections[0].items[0].text);
+        let fresh = Checklist::start(Id::new_v7(101, [8; 10]), &v2, counter());
+        assert_eq!((fresh.template_version, fresh.items.len()), (2, 3));
+    }
+
+    #[test]
+    fn an_empty_or_nameless_template_is_refused_with_every_problem() {
+        let mut t = default_templates().remove(0);
+        t.name = " ".into();
+        t.sections.iter_mut().for_each(|s| s.items.clear());
+        let p = t.check().unwrap_err();
+        assert_eq!(p.fields(), ["name", "sections"]);
+        let copy = default_templates()[0]
+            .copy(Id::new_v7(5, [5; 10]), "Ward 4 West")
+            .unwrap();
+        assert_eq!((copy.version, copy.name.as_str()), (1, "Ward 4 West"));
+    }
+
+    #[test]
+    fn progress_counts_not_applicable_as_finished_and_required_items_left() {
+        let t = default_templates().remove(0);
+        let mut c = Checklist::start(Id::new_v7(1, [1; 10]), &t, counter());
+        let required = c.items.iter().filter(|i| i.required).count();
+        assert_eq!(
+            c.progress().describe(),
+            format!("0 of 20, {required} required items left")
+        );
+        let (first_required, optional): (Vec<usize>, Vec<usize>) =
+            (0..c.items.len()).partition(|&i| c.items[i].required);
+        decide(&mut c.items[first_required[0]], None, "ana", at()).unwrap();
+        decide(
+            &mut c.items[optional[0]],
+            Some("Lives in assisted living"),
+            "ana",
+            at(),
+        )
+        .unwrap();
+        assert!(decide(&mut c.items[optional[1]], Some("  "), "ana", at()).is_err());
+        assert_eq!(
+            c.items[optional[1]].state,
+            ItemState::ToDo,
+            "refused changes nothing"
+        );
+        let p = c.progress();
+        assert_eq!(
+            (p.finished, p.total, p.required_open),
+            (2, 20, required - 1)
+        );
+        assert!(!p.is_ready());
+        for i in first_required {
+            decide(&mut c.items[i], None, "ben", at()).unwrap();
+        }
+        assert!(c.progress().is_ready());
+        assert_eq!(
+            (c.progress() + c.progress()).describe(),
+            format!("{} of 40, no required items left", 2 * (required + 1))
+        );
+    }
+}

@@ -223,6 +223,9 @@ fn describe_op(op: &Op) -> String {
         Op::Edit { event, .. } => describe(event),
         Op::Log { interaction } => format!("Logged: {}", short(&interaction.summary)),
         Op::Delete { reason } => format!("Deleting the case: {reason}"),
+        Op::StartChecklist { checklist } => format!("Starting the checklist “{}”", checklist.title),
+        Op::AddItem { item, .. } => format!("Adding the item “{}”", short(&item.text)),
+        Op::SetItem { event, .. } => describe(event),
     }
 }
 
@@ -423,6 +426,9 @@ fn describe(change: &CaseChange) -> String {
             discarded,
         } => format!("Decided crossing edits of {field}: kept “{kept}”, not “{discarded}”."),
         CaseChange::Deleted { reason } => format!("Deleted the case: {reason}"),
+        CaseChange::ChecklistStarted { title } => format!("Started the checklist “{title}”."),
+        CaseChange::ItemAdded { checklist, text } => format!("Added “{text}” to “{checklist}”."),
+        CaseChange::ItemChanged { text, to } => format!("“{text}”: {to}."),
     }
 }
 

@@ -7,11 +7,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::change::FieldValue;
+use crate::checklist::Checklist;
 use crate::deadline;
 use crate::id::Id;
 use crate::patient::{Contact, Patient};
 use crate::reference::{
-    CaseKind, Channel, ComplaintCategory, DEFAULT_GRIEVANCE_RESPONSE_DAYS, from_ident,
+    CaseKind, Channel, ComplaintCategory, DEFAULT_GRIEVANCE_RESPONSE_DAYS, Destination, from_ident,
 };
 use crate::status::Status;
 use crate::validation::Problems;
@@ -91,6 +92,14 @@ pub struct Case {
     pub due_on: Option<NaiveDate>,
     pub resolution: Option<String>,
     pub tags: Vec<String>,
+    /// Discharge planning: when the patient is expected to leave, and where to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_discharge: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<Destination>,
+    /// Discharge-planning checklists started on this case.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checklists: Vec<Checklist>,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -142,6 +151,18 @@ pub enum CaseChange {
     /// A manager removed a case opened by mistake.
     Deleted {
         reason: String,
+    },
+    ChecklistStarted {
+        title: String,
+    },
+    ItemAdded {
+        checklist: String,
+        text: String,
+    },
+    /// An item ticked, marked not applicable, reassigned, given a date or a note.
+    ItemChanged {
+        text: String,
+        to: String,
     },
 }
 
@@ -365,6 +386,9 @@ impl CaseDraft {
             due_on,
             resolution: None,
             tags,
+            expected_discharge: None,
+            destination: None,
+            checklists: Vec::new(),
             created_by: actor.user.clone(),
             created_at: actor.now,
             updated_at: actor.now,
@@ -382,13 +406,34 @@ impl CaseDraft {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CaseCommand {
-    ChangeStatus { to: Status, note: Option<String> },
-    Resolve { summary: String },
-    Reopen { to: Status, reason: String },
-    Reassign { to: String },
-    SetPriority { to: Priority },
-    SetDescription { to: String },
-    SetDueOn { to: Option<NaiveDate> },
+    ChangeStatus {
+        to: Status,
+        note: Option<String>,
+    },
+    Resolve {
+        summary: String,
+    },
+    Reopen {
+        to: Status,
+        reason: String,
+    },
+    Reassign {
+        to: String,
+    },
+    SetPriority {
+        to: Priority,
+    },
+    SetDescription {
+        to: String,
+    },
+    SetDueOn {
+        to: Option<NaiveDate>,
+    },
+    /// When the patient is expected to leave, and where to.
+    PlanDischarge {
+        on: Option<NaiveDate>,
+        destination: Option<Destination>,
+    },
 }
 
 impl Case {
@@ -515,6 +560,32 @@ impl Case {
                 (
                     edited("due_on", &show(self.due_on), &show(to)),
                     vec![FieldValue::DueOn(to)],
+                )
+            }
+            CaseCommand::PlanDischarge { on, destination } => {
+                if on.is_some_and(|d| d < self.received_on) {
+                    p.add(
+                        "expected_discharge",
+                        "The expected discharge cannot be before the case was received.",
+                    );
+                }
+                let show = |d: Option<NaiveDate>, w: Option<Destination>| {
+                    let when = d.map(|d| d.to_string()).unwrap_or_default();
+                    match w {
+                        Some(w) => format!("{when} {}", w.label()).trim().to_owned(),
+                        None => when,
+                    }
+                };
+                (
+                    edited(
+                        "discharge",
+                        &show(self.expected_discharge, self.destination),
+                        &show(on, destination),
+                    ),
+                    vec![
+                        FieldValue::ExpectedDischarge(on),
+                        FieldValue::Destination(destination),
+                    ],
                 )
             }
         };

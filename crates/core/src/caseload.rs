@@ -8,10 +8,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::case::Case;
 use crate::case::CaseCommand;
-use crate::change::{FieldSet, Op};
+use crate::change::{FieldSet, ItemSet, Op};
+use crate::checklist::{ItemState, ItemValue, item_key};
 use crate::id::Id;
 use crate::interaction::Interaction;
-use crate::log::{Conflict, Deletion, SetAside};
+use crate::log::{Conflict, Deletion, ItemConflict, SetAside};
 use crate::reference::CaseKind;
 use crate::status::Status;
 use crate::validation::Problems;
@@ -35,6 +36,9 @@ pub struct CaseFile {
     /// of the next edit.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub versions: BTreeMap<String, Id>,
+    /// Concurrent edits of checklist items a person has yet to settle.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub item_conflicts: Vec<ItemConflict>,
     /// Changes on this device the server does not have yet.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub pending: usize,
@@ -64,6 +68,58 @@ impl CaseFile {
         })
     }
 
+    /// The change that sets `values` on one item of one checklist, each
+    /// based on the version of the field seen here.
+    pub fn set_item(
+        &self,
+        checklist: Id,
+        item: Id,
+        values: Vec<ItemValue>,
+    ) -> Result<Op, Problems> {
+        let mut p = Problems::default();
+        let found = self
+            .case
+            .checklists
+            .iter()
+            .find(|k| k.id == checklist)
+            .and_then(|k| k.items.iter().find(|i| i.id == item));
+        let Some(found) = found else {
+            p.add("item", "This checklist item is not on this case.");
+            return Err(p);
+        };
+        for v in &values {
+            if let ItemValue::State(ItemState::NotApplicable { reason, .. }) = v
+                && reason.trim().is_empty()
+            {
+                p.add("reason", "Say why the item does not apply.");
+            }
+        }
+        if values.is_empty() {
+            p.add("item", "Nothing to change.");
+        }
+        let to = values
+            .iter()
+            .map(ItemValue::display)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sets = values
+            .into_iter()
+            .map(|value| ItemSet {
+                base: self.versions.get(&item_key(item, value.field())).copied(),
+                value,
+            })
+            .collect();
+        p.into_result(Op::SetItem {
+            checklist,
+            item,
+            event: crate::case::CaseChange::ItemChanged {
+                text: found.text.clone(),
+                to,
+            },
+            sets,
+        })
+    }
+
     /// A case file as the first releases stored it: no sync state.
     pub fn new(case: Case, interactions: Vec<Interaction>) -> Self {
         CaseFile {
@@ -73,6 +129,7 @@ impl CaseFile {
             set_aside: Vec::new(),
             deleted: None,
             versions: BTreeMap::new(),
+            item_conflicts: Vec::new(),
             pending: 0,
         }
     }

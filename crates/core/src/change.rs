@@ -12,9 +12,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::ApiError;
 use crate::case::{Case, CaseChange, MAX_NAME, MAX_SHORT, MAX_TAGS, MAX_TEXT, Priority};
+use crate::checklist::{Checklist, Item, ItemState, ItemValue};
 use crate::hlc::Timestamp;
 use crate::id::Id;
 use crate::interaction::Interaction;
+use crate::reference::Destination;
 use crate::status::Status;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +52,25 @@ pub enum Op {
     Log { interaction: Box<Interaction> },
     /// Removes a case opened by mistake (managers only); it syncs like any change.
     Delete { reason: String },
+    /// A discharge checklist started from a template version.
+    StartChecklist { checklist: Box<Checklist> },
+    /// An item added to one patient's checklist.
+    AddItem { checklist: Id, item: Box<Item> },
+    /// Item fields, merged one by one like case fields.
+    SetItem {
+        checklist: Id,
+        item: Id,
+        event: CaseChange,
+        sets: Vec<ItemSet>,
+    },
+}
+
+/// One item field's new value and the change that set the value its
+/// author saw (see [`FieldSet`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemSet {
+    pub value: ItemValue,
+    pub base: Option<Id>,
 }
 
 /// One field's new value, and which change set the value its author saw
@@ -78,6 +99,8 @@ pub enum FieldValue {
     Priority(Priority),
     Description(String),
     DueOn(Option<NaiveDate>),
+    ExpectedDischarge(Option<NaiveDate>),
+    Destination(Option<Destination>),
 }
 
 impl FieldValue {
@@ -88,6 +111,8 @@ impl FieldValue {
         "priority",
         "description",
         "due_on",
+        "expected_discharge",
+        "destination",
     ];
 
     pub fn field(&self) -> &'static str {
@@ -98,6 +123,8 @@ impl FieldValue {
             FieldValue::Priority(_) => "priority",
             FieldValue::Description(_) => "description",
             FieldValue::DueOn(_) => "due_on",
+            FieldValue::ExpectedDischarge(_) => "expected_discharge",
+            FieldValue::Destination(_) => "destination",
         }
     }
 
@@ -110,6 +137,8 @@ impl FieldValue {
             "priority" => FieldValue::Priority(case.priority),
             "description" => FieldValue::Description(case.description.clone()),
             "due_on" => FieldValue::DueOn(case.due_on),
+            "expected_discharge" => FieldValue::ExpectedDischarge(case.expected_discharge),
+            "destination" => FieldValue::Destination(case.destination),
             _ => return None,
         })
     }
@@ -122,6 +151,8 @@ impl FieldValue {
             FieldValue::Priority(v) => case.priority = v,
             FieldValue::Description(v) => case.description = v,
             FieldValue::DueOn(v) => case.due_on = v,
+            FieldValue::ExpectedDischarge(v) => case.expected_discharge = v,
+            FieldValue::Destination(v) => case.destination = v,
         }
     }
 
@@ -132,7 +163,10 @@ impl FieldValue {
             FieldValue::Priority(p) => p.label().to_owned(),
             FieldValue::Assignee(s) | FieldValue::Description(s) => s.clone(),
             FieldValue::Resolution(r) => r.clone().unwrap_or_else(|| "(none)".into()),
-            FieldValue::DueOn(d) => d.map_or_else(|| "(none)".into(), |d| d.to_string()),
+            FieldValue::DueOn(d) | FieldValue::ExpectedDischarge(d) => {
+                d.map_or_else(|| "(none)".into(), |d| d.to_string())
+            }
+            FieldValue::Destination(d) => d.map_or("(none)", |d| d.label()).to_owned(),
         }
     }
 
@@ -144,6 +178,8 @@ impl FieldValue {
             "priority" => "Priority",
             "description" => "Description",
             "due_on" => "Due date",
+            "expected_discharge" => "Expected discharge",
+            "destination" => "Discharge destination",
             _ => "Field",
         }
     }
@@ -169,6 +205,15 @@ fn within(field: &str, label: &str, s: &str, max: usize) -> Result<(), Refusal> 
     } else {
         Ok(())
     }
+}
+
+fn check_item(item: &Item) -> Result<(), Refusal> {
+    if item.text.trim().is_empty() {
+        return Err(invalid("op.item.text", "An item needs its text."));
+    }
+    within("op.item.text", "Item", &item.text, MAX_SHORT * 5)?;
+    within("op.item.section", "Section", &item.section, MAX_SHORT)?;
+    within("op.item.note", "Note", &item.note, MAX_TEXT)
 }
 
 impl Change {
@@ -300,6 +345,46 @@ impl Change {
                         &f.what,
                         MAX_SHORT * 5,
                     )?;
+                }
+            }
+            Op::StartChecklist { checklist } => {
+                within(
+                    "op.checklist.title",
+                    "Checklist title",
+                    &checklist.title,
+                    MAX_NAME,
+                )?;
+                if checklist.items.len() > 200 {
+                    return Err(invalid("op.checklist.items", "At most 200 items."));
+                }
+                for item in &checklist.items {
+                    check_item(item)?;
+                }
+            }
+            Op::AddItem { item, .. } => check_item(item)?,
+            Op::SetItem { event, sets, .. } => {
+                if sets.is_empty() || sets.len() > ItemValue::FIELDS.len() {
+                    return Err(invalid(
+                        "op.sets",
+                        "An item edit must change one to four fields.",
+                    ));
+                }
+                let event_text = serde_json::to_string(event).unwrap_or_default();
+                within("op.event", "The history entry", &event_text, 3 * MAX_TEXT)?;
+                for s in sets {
+                    match &s.value {
+                        ItemValue::Note(n) => within("op.sets.note", "Note", n, MAX_TEXT)?,
+                        ItemValue::State(ItemState::NotApplicable { reason, .. }) => {
+                            if reason.trim().is_empty() {
+                                return Err(invalid(
+                                    "op.sets.state",
+                                    "Say why the item does not apply.",
+                                ));
+                            }
+                            within("op.sets.state", "Reason", reason, MAX_TEXT)?
+                        }
+                        _ => {}
+                    }
                 }
             }
             Op::Delete { reason } => {

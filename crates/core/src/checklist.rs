@@ -212,6 +212,68 @@ impl Progress {
     }
 }
 
+/// One field of a checklist item: items merge field by field, like case
+/// fields, so two people ticking different items both keep their ticks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "field", content = "value", rename_all = "snake_case")]
+pub enum ItemValue {
+    State(ItemState),
+    Responsible(Responsible),
+    Due(Option<NaiveDate>),
+    Note(String),
+}
+
+impl ItemValue {
+    pub const FIELDS: &'static [&'static str] = &["state", "responsible", "due", "note"];
+
+    pub fn field(&self) -> &'static str {
+        match self {
+            ItemValue::State(_) => "state",
+            ItemValue::Responsible(_) => "responsible",
+            ItemValue::Due(_) => "due",
+            ItemValue::Note(_) => "note",
+        }
+    }
+
+    pub fn read(item: &Item, field: &str) -> Option<ItemValue> {
+        Some(match field {
+            "state" => ItemValue::State(item.state.clone()),
+            "responsible" => ItemValue::Responsible(item.responsible),
+            "due" => ItemValue::Due(item.due),
+            "note" => ItemValue::Note(item.note.clone()),
+            _ => return None,
+        })
+    }
+
+    pub fn apply_to(self, item: &mut Item) {
+        match self {
+            ItemValue::State(v) => item.state = v,
+            ItemValue::Responsible(v) => item.responsible = v,
+            ItemValue::Due(v) => item.due = v,
+            ItemValue::Note(v) => item.note = v,
+        }
+    }
+
+    /// For people: "Done", "Not applicable: lives in assisted living".
+    pub fn display(&self) -> String {
+        match self {
+            ItemValue::State(ItemState::ToDo) => "To do".into(),
+            ItemValue::State(ItemState::Done { .. }) => "Done".into(),
+            ItemValue::State(ItemState::NotApplicable { reason, .. }) => {
+                format!("Not applicable: {reason}")
+            }
+            ItemValue::Responsible(r) => r.label().into(),
+            ItemValue::Due(d) => d.map_or_else(|| "(none)".into(), |d| d.to_string()),
+            ItemValue::Note(n) => n.clone(),
+        }
+    }
+}
+
+/// The key an item field's version and conflicts go by.
+pub fn item_key(item: Id, field: &str) -> String {
+    format!("item:{item}:{field}")
+}
+
 /// Marks `item` done, or not applicable for `reason` (which must be given).
 pub fn decide(
     item: &mut Item,

@@ -15,7 +15,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::case::{CaseChange, CaseEvent};
 use crate::caseload::CaseFile;
-use crate::change::{Change, ConflictRef, FieldValue, Op, Refusal};
+use crate::change::{Change, ConflictRef, FieldValue, ItemSet, Op, Refusal};
+use crate::checklist::{Item, ItemValue, item_key};
 use crate::hlc::Timestamp;
 use crate::id::Id;
 
@@ -168,6 +169,13 @@ impl CaseLog {
         let mut conflicts: Vec<Conflict> = Vec::new();
         let mut settled: BTreeSet<&ConflictRef> = BTreeSet::new();
         let mut deleted = None;
+        let mut item_versions = ItemVersions::default();
+        let mut item_conflicts: Vec<ItemConflict> = Vec::new();
+        for k in &case.checklists {
+            for item in &k.items {
+                item_versions.open(item, open);
+            }
+        }
         for c in applied.iter().filter(|c| c.id != open.id) {
             match &c.op {
                 Op::Open { .. } => {}
@@ -210,6 +218,56 @@ impl CaseLog {
                         interactions.push((**interaction).clone());
                     }
                 }
+                Op::StartChecklist { checklist } => {
+                    if !case.checklists.iter().any(|k| k.id == checklist.id) {
+                        for item in &checklist.items {
+                            item_versions.open(item, c);
+                        }
+                        case.checklists.push((**checklist).clone());
+                        push_event(
+                            &mut case,
+                            c,
+                            CaseChange::ChecklistStarted {
+                                title: checklist.title.clone(),
+                            },
+                        );
+                    }
+                }
+                Op::AddItem { checklist, item } => {
+                    if let Some(k) = case.checklists.iter_mut().find(|k| k.id == *checklist)
+                        && !k.items.iter().any(|i| i.id == item.id)
+                    {
+                        item_versions.open(item, c);
+                        k.items.push((**item).clone());
+                        let title = k.title.clone();
+                        push_event(
+                            &mut case,
+                            c,
+                            CaseChange::ItemAdded {
+                                checklist: title,
+                                text: item.text.clone(),
+                            },
+                        );
+                    }
+                }
+                Op::SetItem {
+                    checklist,
+                    item,
+                    event,
+                    sets,
+                } => {
+                    let target = case
+                        .checklists
+                        .iter_mut()
+                        .find(|k| k.id == *checklist)
+                        .and_then(|k| k.items.iter_mut().find(|i| i.id == *item));
+                    if let Some(target) = target {
+                        for set in sets {
+                            item_versions.set(target, set, c, &mut item_conflicts);
+                        }
+                        push_event(&mut case, c, event.clone());
+                    }
+                }
                 Op::Delete { reason } => {
                     deleted.get_or_insert(Deletion {
                         by: c.by.clone(),
@@ -234,6 +292,13 @@ impl CaseLog {
             }
         }
         conflicts.retain(|c| !settled.contains(&c.reference()) && c.kept.value != c.lost.value);
+        for conflict in &mut item_conflicts {
+            if let Some(v) = item_versions.0.get(&conflict.key()) {
+                conflict.kept = v.clone();
+            }
+        }
+        item_conflicts
+            .retain(|c| !settled.contains(&c.reference()) && c.kept.value != c.lost.value);
         let set_aside = self
             .entries
             .iter()
@@ -253,9 +318,109 @@ impl CaseLog {
             versions: versions
                 .into_iter()
                 .map(|(f, v)| (f.to_owned(), v.change))
+                .chain(item_versions.0.into_iter().map(|(k, v)| (k, v.change)))
                 .collect(),
+            item_conflicts,
             pending: self.pending().count(),
         })
+    }
+}
+
+fn push_event(case: &mut crate::case::Case, c: &Change, change: CaseChange) {
+    case.history.push(CaseEvent {
+        at: c.at,
+        by: c.by.clone(),
+        change,
+    });
+    case.updated_at = case.updated_at.max(c.at);
+}
+
+/// An item field's value and the change that set it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemVersion {
+    pub value: ItemValue,
+    pub change: Id,
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Two concurrent edits of one field of one checklist item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemConflict {
+    pub checklist: Id,
+    pub item: Id,
+    pub field: String,
+    pub kept: ItemVersion,
+    pub lost: ItemVersion,
+}
+
+impl ItemConflict {
+    fn key(&self) -> String {
+        item_key(self.item, &self.field)
+    }
+
+    pub fn reference(&self) -> ConflictRef {
+        ConflictRef {
+            change: self.lost.change,
+            field: self.key(),
+        }
+    }
+}
+
+/// Item field versions, keyed by [`item_key`].
+#[derive(Default)]
+struct ItemVersions(BTreeMap<String, ItemVersion>);
+
+impl ItemVersions {
+    fn open(&mut self, item: &Item, by: &Change) {
+        for field in ItemValue::FIELDS {
+            if let Some(value) = ItemValue::read(item, field) {
+                self.0.insert(
+                    item_key(item.id, field),
+                    ItemVersion {
+                        value,
+                        change: by.id,
+                        by: by.by.clone(),
+                        at: by.at,
+                    },
+                );
+            }
+        }
+    }
+
+    fn set(
+        &mut self,
+        item: &mut Item,
+        set: &ItemSet,
+        c: &Change,
+        conflicts: &mut Vec<ItemConflict>,
+    ) {
+        let field = set.value.field();
+        let key = item_key(item.id, field);
+        let new = ItemVersion {
+            value: set.value.clone(),
+            change: c.id,
+            by: c.by.clone(),
+            at: c.at,
+        };
+        if let Some(current) = self.0.get(&key)
+            && set.base != Some(current.change)
+            && current.value != set.value
+        {
+            let checklist = match &c.op {
+                Op::SetItem { checklist, .. } => *checklist,
+                _ => return,
+            };
+            conflicts.push(ItemConflict {
+                checklist,
+                item: item.id,
+                field: field.to_owned(),
+                kept: new.clone(),
+                lost: current.clone(),
+            });
+        }
+        set.value.clone().apply_to(item);
+        self.0.insert(key, new);
     }
 }
 

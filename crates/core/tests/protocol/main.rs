@@ -15,9 +15,13 @@ use advocase_core::access::{Role, User};
 use advocase_core::case::{Actor, CaseCommand, CaseDraft, CaseRules, MAX_TEXT, Priority};
 use advocase_core::caseload::CaseFile;
 use advocase_core::change::{Change, ConflictRef, FieldSet, Op};
+use advocase_core::checklist::{
+    Checklist, Item, ItemState, ItemValue, default_templates, item_key,
+};
 use advocase_core::id::Id;
 use advocase_core::interaction::InteractionDraft;
 use advocase_core::log::CaseLog;
+use advocase_core::reference::Responsible;
 use advocase_core::replica::{Replica, SyncState};
 use advocase_core::sample::Rng;
 use advocase_core::status::Status;
@@ -134,8 +138,10 @@ impl World {
         let d = self.rng.below(self.devices.len());
         match self.rng.below(100) {
             0..=9 => self.open_case(d),
-            10..=34 => self.edit(d),
-            35..=54 => self.log_interaction(d),
+            10..=27 => self.edit(d),
+            28..=29 => self.start_checklist(d),
+            30..=37 => self.tick_item(d),
+            38..=54 => self.log_interaction(d),
             55..=57 => self.settle(d),
             58 => self.delete(d),
             59..=63 => {
@@ -220,6 +226,56 @@ impl World {
         self.record(d, file.case.id, op);
     }
 
+    fn start_checklist(&mut self, d: usize) {
+        let Some(file) = self.pick_case(d) else {
+            return;
+        };
+        let template = default_templates().remove(self.rng.below(2));
+        let (ms, _) = self.now(d);
+        let rng = &mut self.rng;
+        let checklist = Checklist::start(rng.id(ms), &template, || rng.id(ms));
+        self.record(
+            d,
+            file.case.id,
+            Op::StartChecklist {
+                checklist: Box::new(checklist),
+            },
+        );
+    }
+
+    /// Two coordinators ticking items of one checklist: different items
+    /// both stay; the same item is a per-item conflict.
+    fn tick_item(&mut self, d: usize) {
+        let with: Vec<CaseFile> = self
+            .visible_cases(d)
+            .into_iter()
+            .filter(|f| !f.case.checklists.is_empty())
+            .collect();
+        if with.is_empty() {
+            return;
+        }
+        let file = with[self.rng.below(with.len())].clone();
+        let Some(k) = file.case.checklists.first() else {
+            return;
+        };
+        // A few items only, so that ticks cross often.
+        let item = &k.items[self.rng.below(k.items.len().min(2))];
+        let (_, now) = self.now(d);
+        let by = self.devices[d].user.username.clone();
+        let value = match self.rng.below(4) {
+            0 => ItemValue::State(ItemState::Done { by, at: now }),
+            1 => ItemValue::State(ItemState::NotApplicable {
+                reason: format!("Reason {}", self.rng.below(3)),
+                by,
+                at: now,
+            }),
+            2 => ItemValue::Responsible(Responsible::ALL[self.rng.below(Responsible::ALL.len())]),
+            _ => ItemValue::Note(format!("Note {}", self.rng.below(5))),
+        };
+        let op = file.set_item(k.id, item.id, vec![value]).unwrap();
+        self.record(d, file.case.id, op);
+    }
+
     /// A change the server must refuse; the ones behind it must still go.
     fn invalid_edit(&mut self, d: usize) {
         let Some(file) = self.pick_case(d) else {
@@ -273,6 +329,20 @@ impl World {
         let Some(file) = self.pick_case(d) else {
             return;
         };
+        if let Some(c) = file.item_conflicts.first() {
+            let event = advocase_core::case::CaseChange::Settled {
+                field: c.field.clone(),
+                kept: c.kept.value.display(),
+                discarded: c.lost.value.display(),
+            };
+            let op = Op::Edit {
+                event,
+                sets: vec![],
+                settles: vec![c.reference()],
+            };
+            self.record(d, file.case.id, op);
+            return;
+        }
         let Some(conflict) = file.conflicts.first() else {
             return;
         };
@@ -404,13 +474,111 @@ impl World {
         }
     }
 
-    fn stats(&self) -> (usize, usize, usize) {
+    /// Every overwritten item value (a tick, a reason, a note) was seen by
+    /// its overwriter, had the same value, stands again, or is a conflict.
+    fn check_items(&self) {
+        for log in self.server.cases.values() {
+            let Some(truth) = log.fold() else { continue };
+            let mut settled: BTreeSet<ConflictRef> = BTreeSet::new();
+            for e in &log.entries {
+                if let Op::Edit { settles, .. } = &e.change.op {
+                    settled.extend(settles.iter().cloned());
+                }
+            }
+            let open: BTreeSet<ConflictRef> =
+                truth.item_conflicts.iter().map(|c| c.reference()).collect();
+            let mut current: HashMap<String, (Id, ItemValue)> = HashMap::new();
+            let started =
+                |items: &[Item], by: Id, current: &mut HashMap<String, (Id, ItemValue)>| {
+                    for item in items {
+                        for f in ItemValue::FIELDS {
+                            current
+                                .entry(item_key(item.id, f))
+                                .or_insert_with(|| (by, ItemValue::read(item, f).unwrap()));
+                        }
+                    }
+                };
+            for e in &log.entries {
+                match &e.change.op {
+                    Op::StartChecklist { checklist } => {
+                        started(&checklist.items, e.change.id, &mut current)
+                    }
+                    Op::AddItem { item, .. } => {
+                        started(std::slice::from_ref(&**item), e.change.id, &mut current)
+                    }
+                    Op::SetItem { item, sets, .. } => {
+                        for s in sets {
+                            let key = item_key(*item, s.value.field());
+                            let Some((prev, prev_value)) = current.get(&key).cloned() else {
+                                continue;
+                            };
+                            let r = ConflictRef {
+                                change: prev,
+                                field: key.clone(),
+                            };
+                            let stands = truth
+                                .case
+                                .checklists
+                                .iter()
+                                .flat_map(|k| k.items.iter())
+                                .find(|i| i.id == *item)
+                                .and_then(|i| ItemValue::read(i, s.value.field()))
+                                == Some(prev_value.clone());
+                            let accounted = s.base == Some(prev)
+                                || prev_value == s.value
+                                || open.contains(&r)
+                                || settled.contains(&r)
+                                || stands;
+                            assert!(
+                                accounted,
+                                "the {key} set by {prev} vanished without a trace"
+                            );
+                            current.insert(key, (e.change.id, s.value.clone()));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    fn stats(&self) -> (usize, usize, usize, usize, usize) {
         let conflicts = self
             .server
             .cases
             .values()
             .filter_map(CaseLog::fold)
             .map(|f| f.conflicts.len())
+            .sum();
+        // Crossing ticks: those still open and those a person settled.
+        let settled_items = self
+            .server
+            .stream
+            .iter()
+            .filter_map(|p| match &p.change.op {
+                Op::Edit { settles, .. } => Some(
+                    settles
+                        .iter()
+                        .filter(|r| r.field.starts_with("item:"))
+                        .count(),
+                ),
+                _ => None,
+            })
+            .sum::<usize>();
+        let item_conflicts = settled_items
+            + self
+                .server
+                .cases
+                .values()
+                .filter_map(CaseLog::fold)
+                .map(|f| f.item_conflicts.len())
+                .sum::<usize>();
+        let checklists = self
+            .server
+            .cases
+            .values()
+            .filter_map(CaseLog::fold)
+            .map(|f| f.case.checklists.len())
             .sum();
         let refused = self
             .devices
@@ -419,7 +587,13 @@ impl World {
             .flat_map(|l| l.entries.iter())
             .filter(|e| e.refused.is_some())
             .count();
-        (self.cases_opened, conflicts, refused)
+        (
+            self.cases_opened,
+            conflicts,
+            refused,
+            item_conflicts,
+            checklists,
+        )
     }
 
     fn check(&self) {
@@ -481,6 +655,7 @@ impl World {
                         );
                         assert_eq!(mine.interactions, truth.interactions);
                         assert_eq!(mine.conflicts, truth.conflicts);
+                        assert_eq!(mine.item_conflicts, truth.item_conflicts);
                         assert_eq!(mine.deleted, truth.deleted);
                     }
                     None => assert!(!keep, "{} lacks case {case}", dev.user.username),
@@ -532,6 +707,7 @@ impl World {
                 }
             }
         }
+        self.check_items();
         // Nothing left to send.
         for dev in &self.devices {
             assert_eq!(
@@ -598,7 +774,8 @@ fn a_retried_push_is_stored_once_and_acknowledged_the_same() {
 /// refusals, thousands of cases over a run.
 #[test]
 fn the_random_runs_exercise_conflicts_refusals_and_many_cases() {
-    let (mut cases, mut conflicts, mut refused) = (0, 0, 0);
+    let (mut cases, mut conflicts, mut refused, mut item_conflicts, mut checklists) =
+        (0, 0, 0, 0, 0);
     for seed in 0..20 {
         let mut world = World::new(seed, 5);
         for _ in 0..300 {
@@ -606,11 +783,18 @@ fn the_random_runs_exercise_conflicts_refusals_and_many_cases() {
         }
         world.settle_down();
         world.check();
-        let (a, b, c) = world.stats();
+        let (a, b, c, d, e) = world.stats();
         cases += a;
         conflicts += b;
         refused += c;
+        item_conflicts += d;
+        checklists += e;
     }
+    eprintln!(
+        "STATS cases {cases} conflicts {conflicts} refused {refused} item_conflicts {item_conflicts} checklists {checklists}"
+    );
+    assert!(checklists > 50, "{checklists} checklists");
+    assert!(item_conflicts > 3, "{item_conflicts} crossing ticks");
     assert!(cases > 400, "{cases} cases");
     assert!(conflicts > 5, "{conflicts} conflicts");
     assert!(refused > 5, "{refused} refusals");
@@ -643,4 +827,97 @@ fn a_tablet_a_day_ahead_does_not_win_later_edits() {
     let truth = world.server.file(case).unwrap();
     assert_eq!(truth.case.priority, Priority::Urgent, "the later edit wins");
     world.check();
+}
+
+/// Two coordinators tick items of the same checklist offline: different
+/// items both keep their ticks; the same item keeps one value and shows the
+/// other as a conflict, on both tablets.
+#[test]
+fn ticks_on_different_items_both_stay_and_the_same_item_is_a_conflict() {
+    let mut world = World::new(11, 3);
+    world.open_case_in(0, "4 West");
+    let case = world.visible_cases(0)[0].case.id;
+    let template = default_templates().remove(1);
+    let rng = &mut world.rng;
+    let checklist = Checklist::start(rng.id(1), &template, || rng.id(1));
+    let (k, first, second) = (checklist.id, checklist.items[0].id, checklist.items[1].id);
+    world.record(
+        0,
+        case,
+        Op::StartChecklist {
+            checklist: Box::new(checklist),
+        },
+    );
+    world.settle_down();
+    let tick = |world: &mut World, d: usize, item: Id, value: ItemValue| {
+        let file = world
+            .visible_cases(d)
+            .into_iter()
+            .find(|f| f.case.id == case)
+            .unwrap();
+        let op = file.set_item(k, item, vec![value]).unwrap();
+        world.record(d, case, op);
+    };
+    let (_, now) = world.now(0);
+    tick(
+        &mut world,
+        0,
+        first,
+        ItemValue::State(ItemState::Done {
+            by: "ana".into(),
+            at: now,
+        }),
+    );
+    tick(
+        &mut world,
+        1,
+        second,
+        ItemValue::State(ItemState::Done {
+            by: "ben".into(),
+            at: now,
+        }),
+    );
+    tick(
+        &mut world,
+        0,
+        second,
+        ItemValue::Note("Interpreter booked".into()),
+    );
+    tick(
+        &mut world,
+        1,
+        first,
+        ItemValue::State(ItemState::NotApplicable {
+            reason: "Speaks English".into(),
+            by: "ben".into(),
+            at: now,
+        }),
+    );
+    world.settle_down();
+    world.check();
+    for d in 0..2 {
+        let file = world
+            .visible_cases(d)
+            .into_iter()
+            .find(|f| f.case.id == case)
+            .unwrap();
+        let items = &file.case.checklists[0].items;
+        assert!(
+            matches!(items[1].state, ItemState::Done { .. }),
+            "ben's tick stays"
+        );
+        assert_eq!(
+            items[1].note, "Interpreter booked",
+            "ana's note on the same item stays"
+        );
+        assert_eq!(
+            file.item_conflicts.len(),
+            1,
+            "the same item's state crossed"
+        );
+        let c = &file.item_conflicts[0];
+        assert_eq!((c.item, c.field.as_str()), (first, "state"));
+        assert_ne!(c.kept.value, c.lost.value);
+        assert_eq!(file.case.checklists[0].progress().finished, 2);
+    }
 }

@@ -73,7 +73,9 @@ pub fn App() -> impl IntoView {
                     </nav>
                 </Show>
                 {move || (cases.pending.get() > 0).then(|| view! { <span class="saving">"Saving…"</span> })}
-                <SyncIndicator/>
+                <Show when=move || !is_admin()>
+                    <SyncIndicator/>
+                </Show>
                 <OnlineIndicator/>
             </header>
             <UpdateBanner/>

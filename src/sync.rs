@@ -159,6 +159,14 @@ impl Sync {
                     .unwrap_or_else(|| "Sign in to sync.".into()),
             ));
         };
+        // Administrators hold no cases: nothing to send or fetch.
+        if self
+            .auth
+            .user_untracked()
+            .is_some_and(|u| u.role == advocase_core::access::Role::Admin)
+        {
+            return Ok(());
+        }
         // No request while the browser knows it is offline: the online
         // event starts the next attempt.
         if !window().navigator().on_line() {

@@ -57,6 +57,16 @@ impl Row {
 
 #[component]
 pub fn CaseList() -> impl IntoView {
+    if expect_context::<crate::session::Auth>()
+        .user_untracked()
+        .is_some_and(|u| u.role == advocase_core::access::Role::Admin)
+    {
+        return view! {
+            <h1>"Cases"</h1>
+            <p class="notice info">"Administrators manage accounts and see no patient data. " <A href="/users">"Manage accounts"</A></p>
+        }
+        .into_any();
+    }
     let cases = expect_context::<Cases>();
     let auth = expect_context::<crate::session::Auth>();
     let text = RwSignal::new(String::new());
@@ -107,20 +117,11 @@ pub fn CaseList() -> impl IntoView {
         }
     };
 
-    let is_admin = move || {
-        auth.user()
-            .is_some_and(|u| u.role == advocase_core::access::Role::Admin)
-    };
     view! {
         <div class="page-head">
             <h1>"Cases"</h1>
-            <Show when=move || !is_admin()>
-                <A href="/cases/new" attr:class="button primary">"New case"</A>
-            </Show>
+            <A href="/cases/new" attr:class="button primary">"New case"</A>
         </div>
-        <Show when=is_admin>
-            <p class="notice info">"Administrators manage accounts and see no patient data. " <A href="/users">"Manage accounts"</A></p>
-        </Show>
         <div class="filters" role="search" aria-label="Find cases">
             <label class="filter search">
                 <span>"Search cases"</span>
@@ -197,4 +198,5 @@ pub fn CaseList() -> impl IntoView {
             </For>
         </ul>
     }
+    .into_any()
 }

@@ -103,6 +103,7 @@ pub async fn serve(config: ServeConfig) -> Result<(), StartError> {
     // longer than the others and tell that it is unknown.
     let _ = tokio::task::spawn_blocking(secrets::decoy_hash).await;
     let listener = bind(config.addr).await?;
+    let shutdown = shutdown_signal();
     tracing::info!(addr = %config.addr, database = %config.database.describe(), backend = db.backend.name(), static_dir = %config.static_dir.display(), "advocase-server listening");
     let state = AppState {
         db: db.clone(),
@@ -110,7 +111,7 @@ pub async fn serve(config: ServeConfig) -> Result<(), StartError> {
     };
     let router = app(state, &config.static_dir);
     axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(shutdown)
         .await
         .map_err(StartError::Serve)?;
     // Closing the pool checkpoints SQLite's WAL so the file is whole on its own.
@@ -119,24 +120,33 @@ pub async fn serve(config: ServeConfig) -> Result<(), StartError> {
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Registers the stop signals now (a SIGTERM that arrives after "listening"
+/// is logged must be a graceful stop, never the default kill) and returns a
+/// future that resolves on the first of them.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
+    let signals = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        )
     };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = terminate => {},
+    async move {
+        #[cfg(unix)]
+        match signals {
+            (Ok(mut term), Ok(mut int)) => {
+                tokio::select! {
+                    _ = term.recv() => {},
+                    _ = int.recv() => {},
+                }
+            }
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutdown requested; finishing requests in flight");
     }
-    tracing::info!("shutdown requested; finishing requests in flight");
 }

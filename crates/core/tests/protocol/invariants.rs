@@ -1,0 +1,251 @@
+//! What must hold after every run of the protocol test: the checks on the
+//! server's and the devices' final state.
+
+use super::*;
+
+impl World {
+    /// Every overwritten item value (a tick, a reason, a note) was seen by
+    /// its overwriter, had the same value, stands again, or is a conflict.
+    fn check_items(&self) {
+        for log in self.server.cases.values() {
+            let Some(truth) = log.fold() else { continue };
+            let mut settled: BTreeSet<ConflictRef> = BTreeSet::new();
+            for e in &log.entries {
+                if let Op::Edit { settles, .. } = &e.change.op {
+                    settled.extend(settles.iter().cloned());
+                }
+            }
+            let open: BTreeSet<ConflictRef> =
+                truth.item_conflicts.iter().map(|c| c.reference()).collect();
+            let mut current: HashMap<String, (Id, ItemValue)> = HashMap::new();
+            let started =
+                |items: &[Item], by: Id, current: &mut HashMap<String, (Id, ItemValue)>| {
+                    for item in items {
+                        for f in ItemValue::FIELDS {
+                            current
+                                .entry(item_key(item.id, f))
+                                .or_insert_with(|| (by, ItemValue::read(item, f).unwrap()));
+                        }
+                    }
+                };
+            for e in &log.entries {
+                match &e.change.op {
+                    Op::StartChecklist { checklist } => {
+                        started(&checklist.items, e.change.id, &mut current)
+                    }
+                    Op::AddItem { item, .. } => {
+                        started(std::slice::from_ref(&**item), e.change.id, &mut current)
+                    }
+                    Op::SetItem { item, sets, .. } => {
+                        for s in sets {
+                            let key = item_key(*item, s.value.field());
+                            let Some((prev, prev_value)) = current.get(&key).cloned() else {
+                                continue;
+                            };
+                            let r = ConflictRef {
+                                change: prev,
+                                field: key.clone(),
+                            };
+                            let stands = truth
+                                .case
+                                .checklists
+                                .iter()
+                                .flat_map(|k| k.items.iter())
+                                .find(|i| i.id == *item)
+                                .and_then(|i| ItemValue::read(i, s.value.field()))
+                                == Some(prev_value.clone());
+                            let accounted = s.base == Some(prev)
+                                || prev_value == s.value
+                                || open.contains(&r)
+                                || settled.contains(&r)
+                                || stands;
+                            assert!(
+                                accounted,
+                                "the {key} set by {prev} vanished without a trace"
+                            );
+                            current.insert(key, (e.change.id, s.value.clone()));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    pub(crate) fn stats(&self) -> (usize, usize, usize, usize, usize) {
+        let conflicts = self
+            .server
+            .cases
+            .values()
+            .filter_map(CaseLog::fold)
+            .map(|f| f.conflicts.len())
+            .sum();
+        // Crossing ticks: those still open and those a person settled.
+        let settled_items = self
+            .server
+            .stream
+            .iter()
+            .filter_map(|p| match &p.change.op {
+                Op::Edit { settles, .. } => Some(
+                    settles
+                        .iter()
+                        .filter(|r| r.field.starts_with("item:"))
+                        .count(),
+                ),
+                _ => None,
+            })
+            .sum::<usize>();
+        let item_conflicts = settled_items
+            + self
+                .server
+                .cases
+                .values()
+                .filter_map(CaseLog::fold)
+                .map(|f| f.item_conflicts.len())
+                .sum::<usize>();
+        let checklists = self
+            .server
+            .cases
+            .values()
+            .filter_map(CaseLog::fold)
+            .map(|f| f.case.checklists.len())
+            .sum();
+        let refused = self
+            .devices
+            .iter()
+            .flat_map(|d| d.replica.logs.values())
+            .flat_map(|l| l.entries.iter())
+            .filter(|e| e.refused.is_some())
+            .count();
+        (
+            self.cases_opened,
+            conflicts,
+            refused,
+            item_conflicts,
+            checklists,
+        )
+    }
+
+    pub(crate) fn check(&self) {
+        // Nothing saved is lost: on the server, or set aside on its device.
+        let stored: HashMap<Id, &Change> = self
+            .server
+            .stream
+            .iter()
+            .map(|p| (p.change.id, &p.change))
+            .collect();
+        assert_eq!(
+            stored.len(),
+            self.server.stream.len(),
+            "no change stored twice"
+        );
+        let mut pairs = BTreeSet::new();
+        for p in &self.server.stream {
+            assert!(
+                pairs.insert((p.change.device, p.change.seq)),
+                "(device, seq) unique"
+            );
+        }
+        for c in &self.saved {
+            if stored.contains_key(&c.id) {
+                continue;
+            }
+            let set_aside = self.devices.iter().any(|d| {
+                d.replica
+                    .logs
+                    .get(&c.case_id)
+                    .and_then(|l| l.get(c.id))
+                    .is_some_and(|e| e.refused.is_some())
+            });
+            assert!(
+                set_aside,
+                "change {} was lost: neither stored nor set aside",
+                c.id
+            );
+        }
+        // Convergence: everyone who may see a case holds exactly the server's.
+        for (case, log) in &self.server.cases {
+            let Some(truth) = log.fold() else { continue };
+            let ids: BTreeSet<Id> = truth.interactions.iter().map(|i| i.id).collect();
+            assert_eq!(ids.len(), truth.interactions.len(), "no interaction twice");
+            for dev in &self.devices {
+                if !dev.user.can_see(&truth.case) {
+                    continue;
+                }
+                let keep = truth.deleted.is_none()
+                    && (truth.case.status.is_active()
+                        || truth.case.updated_at > at(self.time_ms + dev.skew_ms - 30 * DAY_MS));
+                let mine = dev.replica.logs.get(case).and_then(CaseLog::fold);
+                match mine {
+                    Some(mine) => {
+                        assert_eq!(
+                            mine.case, truth.case,
+                            "{} diverged on {case}",
+                            dev.user.username
+                        );
+                        assert_eq!(mine.interactions, truth.interactions);
+                        assert_eq!(mine.conflicts, truth.conflicts);
+                        assert_eq!(mine.item_conflicts, truth.item_conflicts);
+                        assert_eq!(mine.deleted, truth.deleted);
+                    }
+                    None => assert!(!keep, "{} lacks case {case}", dev.user.username),
+                }
+            }
+            // Every overwritten value was seen by its overwriter, had the
+            // same value, or is a conflict (open, or settled by a person).
+            let mut settled: BTreeSet<ConflictRef> = BTreeSet::new();
+            for e in &log.entries {
+                if let Op::Edit { settles, .. } = &e.change.op {
+                    settled.extend(settles.iter().cloned());
+                }
+            }
+            let open_conflicts: BTreeSet<ConflictRef> =
+                truth.conflicts.iter().map(|c| c.reference()).collect();
+            let mut current: BTreeMap<&str, (Id, advocase_core::change::FieldValue)> =
+                BTreeMap::new();
+            let opening = log
+                .entries
+                .iter()
+                .find(|e| matches!(e.change.op, Op::Open { .. }))
+                .unwrap();
+            if let Op::Open { case } = &opening.change.op {
+                for f in advocase_core::change::FieldValue::FIELDS {
+                    let v = advocase_core::change::FieldValue::read(case, f).unwrap();
+                    current.insert(f, (opening.change.id, v));
+                }
+            }
+            for e in &log.entries {
+                let Op::Edit { sets, .. } = &e.change.op else {
+                    continue;
+                };
+                for s in sets {
+                    let f = s.value.field();
+                    let (prev, prev_value) = current[f].clone();
+                    let r = ConflictRef {
+                        change: prev,
+                        field: f.to_owned(),
+                    };
+                    let accounted = s.base == Some(prev)
+                        || prev_value == s.value
+                        || open_conflicts.contains(&r)
+                        || settled.contains(&r)
+                        // The value stands again in the end.
+                        || advocase_core::change::FieldValue::read(&truth.case, f).as_ref()
+                            == Some(&prev_value);
+                    assert!(accounted, "the {f} set by {prev} vanished without a trace");
+                    current.insert(f, (e.change.id, s.value.clone()));
+                }
+            }
+        }
+        self.check_items();
+        // Nothing left to send.
+        for dev in &self.devices {
+            assert_eq!(
+                dev.replica.pending(),
+                0,
+                "{} still has changes to send",
+                dev.user.username
+            );
+        }
+    }
+}

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::case::Case;
 use crate::case::CaseCommand;
 use crate::change::{FieldSet, ItemSet, Op};
-use crate::checklist::{ItemState, ItemValue, item_key};
+use crate::checklist::{Checklist, ItemDraft, ItemState, ItemValue, Template, item_key};
 use crate::id::Id;
 use crate::interaction::Interaction;
 use crate::log::{Conflict, Deletion, ItemConflict, SetAside};
@@ -117,6 +117,78 @@ impl CaseFile {
                 to,
             },
             sets,
+        })
+    }
+
+    /// The change that starts a checklist from `template` as it is now.
+    pub fn start_checklist(
+        &self,
+        template: &Template,
+        ids: impl FnMut() -> Id,
+        id: Id,
+    ) -> Result<Op, Problems> {
+        let mut p = Problems::default();
+        if !self.case.status.is_active() {
+            p.add("template", "Reopen the case to start a checklist.");
+        }
+        if self
+            .case
+            .checklists
+            .iter()
+            .any(|k| k.template == template.id)
+        {
+            p.add(
+                "template",
+                format!("“{}” is already started on this case.", template.name),
+            );
+        }
+        p.into_result(())?;
+        Ok(Op::StartChecklist {
+            checklist: Box::new(Checklist::start(id, template, ids)),
+        })
+    }
+
+    /// The change that adds `draft` to one of the case's checklists.
+    pub fn add_item(&self, checklist: Id, draft: &ItemDraft, id: Id) -> Result<Op, Problems> {
+        let item = draft.validate(id)?;
+        if !self.case.checklists.iter().any(|k| k.id == checklist) {
+            let mut p = Problems::default();
+            p.add("checklist", "This checklist is not on this case.");
+            return Err(p);
+        }
+        Ok(Op::AddItem {
+            checklist,
+            item: Box::new(item),
+        })
+    }
+
+    /// A person decides two crossing edits of an item: keep what shows, or
+    /// put the overwritten value back (which ends the conflict by itself:
+    /// both sides then hold the same value).
+    pub fn settle_item(&self, conflict: &ItemConflict, restore_lost: bool) -> Result<Op, Problems> {
+        if restore_lost {
+            return self.set_item(
+                conflict.checklist,
+                conflict.item,
+                vec![conflict.lost.value.clone()],
+            );
+        }
+        let text = self
+            .case
+            .checklists
+            .iter()
+            .flat_map(|k| &k.items)
+            .find(|i| i.id == conflict.item)
+            .map(|i| i.text.clone())
+            .unwrap_or_default();
+        Ok(Op::Edit {
+            event: crate::case::CaseChange::Settled {
+                field: format!("“{text}”"),
+                kept: conflict.kept.value.display(),
+                discarded: conflict.lost.value.display(),
+            },
+            sets: vec![],
+            settles: vec![conflict.reference()],
         })
     }
 

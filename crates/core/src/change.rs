@@ -320,7 +320,8 @@ impl Change {
                     }
                 }
                 for s in settles {
-                    within("op.settles.field", "Field", &s.field, 40)?;
+                    // Room for an item key: "item:<uuid>:responsible".
+                    within("op.settles.field", "Field", &s.field, 80)?;
                 }
             }
             Op::Log { interaction: i } => {

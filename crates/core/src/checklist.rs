@@ -96,6 +96,48 @@ impl Template {
     }
 }
 
+/// How a saved template version relates to the newest one already kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Succession {
+    /// The next version (or version 1 of a new template): keep it.
+    Next,
+    /// The very version already kept, unchanged: a retried save.
+    Retry,
+    /// Someone else saved `latest` first, or the version skips ahead.
+    Stale { latest: u32 },
+}
+
+/// The one rule for template versions, used by the server to accept a save
+/// and by the app to explain a refusal. The built-in templates count as
+/// version 1 of their ids even where no server has stored them.
+pub fn succession(latest: Option<&Template>, saved: &Template) -> Succession {
+    let builtin = default_templates().into_iter().find(|t| t.id == saved.id);
+    let latest = latest.or(builtin.as_ref());
+    match latest {
+        None if saved.version == 1 => Succession::Next,
+        None => Succession::Stale { latest: 0 },
+        Some(l) if saved.version == l.version + 1 => Succession::Next,
+        Some(l) if l == saved => Succession::Retry,
+        Some(l) => Succession::Stale { latest: l.version },
+    }
+}
+
+/// The templates to offer: the newest version of each id among the built-in
+/// ones and those `known` (from the server), built-in first, then by name.
+pub fn newest_templates(known: &[Template]) -> Vec<Template> {
+    let mut all = default_templates();
+    let builtin = all.len();
+    for t in known {
+        match all.iter_mut().find(|a| a.id == t.id) {
+            Some(a) if a.version < t.version => *a = t.clone(),
+            Some(_) => {}
+            None => all.push(t.clone()),
+        }
+    }
+    all[builtin..].sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    all
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum ItemState {
@@ -266,6 +308,45 @@ impl ItemValue {
             ItemValue::Due(d) => d.map_or_else(|| "(none)".into(), |d| d.to_string()),
             ItemValue::Note(n) => n.clone(),
         }
+    }
+}
+
+/// An item a coordinator adds to one patient's checklist.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ItemDraft {
+    pub text: String,
+    /// Empty: "Added for this patient".
+    pub section: String,
+    pub responsible: Option<Responsible>,
+    pub required: bool,
+    pub due: Option<NaiveDate>,
+}
+
+pub const ADDED_SECTION: &str = "Added for this patient";
+
+impl ItemDraft {
+    pub fn validate(&self, id: Id) -> Result<Item, Problems> {
+        let mut p = Problems::default();
+        let text = p.text("text", "Item", &self.text, MAX_SHORT * 5);
+        let section = p.optional_text("section", "Section", &self.section, MAX_SHORT);
+        let Some(responsible) = self.responsible else {
+            p.add("responsible", "Say who sees to it.");
+            return Err(p);
+        };
+        p.into_result(Item {
+            id,
+            section: if section.is_empty() {
+                ADDED_SECTION.to_owned()
+            } else {
+                section
+            },
+            text,
+            responsible,
+            required: self.required,
+            state: ItemState::ToDo,
+            due: self.due,
+            note: String::new(),
+        })
     }
 }
 
@@ -582,6 +663,37 @@ mod tests {
         assert_eq!(started.items[0].text, v1.sections[0].items[0].text);
         let fresh = Checklist::start(Id::new_v7(101, [8; 10]), &v2, counter());
         assert_eq!((fresh.template_version, fresh.items.len()), (2, 3));
+    }
+
+    #[test]
+    fn a_version_follows_the_newest_kept_one_and_a_retry_is_recognised() {
+        let v1 = default_templates().remove(0);
+        let mut edited = v1.clone();
+        edited.name = "Discharge checklist, Ward 4 West".into();
+        let v2 = v1.revise(edited).unwrap();
+        assert_eq!(
+            succession(None, &v2),
+            Succession::Next,
+            "a built-in template is version 1 even if no server stored it"
+        );
+        assert_eq!(succession(Some(&v2), &v2), Succession::Retry);
+        let mut other_v2 = v2.clone();
+        other_v2.name = "Someone else's edit".into();
+        assert_eq!(
+            succession(Some(&v2), &other_v2),
+            Succession::Stale { latest: 2 },
+            "two managers editing version 1: the second save is refused, not merged"
+        );
+        let new = v1.copy(Id::new_v7(7, [7; 10]), "Short stay").unwrap();
+        assert_eq!(succession(None, &new), Succession::Next);
+        let mut skipping = new.clone();
+        skipping.version = 3;
+        assert_eq!(succession(None, &skipping), Succession::Stale { latest: 0 });
+
+        let offered = newest_templates(&[v2.clone(), new.clone(), v1.clone()]);
+        assert_eq!(offered.len(), 3);
+        assert_eq!(offered[0], v2, "the newest version replaces the built-in");
+        assert_eq!(offered[2], new);
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod caseload;
 pub mod change;
 pub mod checklist;
 pub mod deadline;
+pub mod discharge;
 pub mod encoding;
 pub mod hlc;
 pub mod id;

@@ -16,7 +16,7 @@ use advocase_core::case::{Actor, CaseCommand, CaseDraft, CaseRules, MAX_TEXT, Pr
 use advocase_core::caseload::CaseFile;
 use advocase_core::change::{Change, ConflictRef, FieldSet, Op};
 use advocase_core::checklist::{
-    Checklist, Item, ItemState, ItemValue, default_templates, item_key,
+    ADDED_SECTION, Checklist, Item, ItemDraft, ItemState, ItemValue, default_templates, item_key,
 };
 use advocase_core::id::Id;
 use advocase_core::interaction::InteractionDraft;
@@ -675,5 +675,73 @@ fn ticks_on_different_items_both_stay_and_the_same_item_is_a_conflict() {
         assert_eq!((c.item, c.field.as_str()), (first, "state"));
         assert_ne!(c.kept.value, c.lost.value);
         assert_eq!(file.case.checklists[0].progress().finished, 2);
+    }
+
+    // One person puts back the overwritten tick; another adds an item for
+    // this patient meanwhile. Both reach everyone; the conflict is gone.
+    let file = |world: &mut World, d: usize| {
+        world
+            .visible_cases(d)
+            .into_iter()
+            .find(|f| f.case.id == case)
+            .unwrap()
+    };
+    let f0 = file(&mut world, 0);
+    let lost = f0.item_conflicts[0].lost.value.clone();
+    // Both sides of the crossing are decisions: putting one back leaves
+    // the count of required items alone.
+    let required_open = f0.case.checklists[0].progress().required_open;
+    let op = f0.settle_item(&f0.item_conflicts[0], true).unwrap();
+    world.record(0, case, op);
+    let draft = ItemDraft {
+        text: "Spanish-speaking home-health nurse".into(),
+        responsible: Some(Responsible::CaseManagement),
+        required: true,
+        ..ItemDraft::default()
+    };
+    let item_id = world.rng.id(1);
+    let op = file(&mut world, 1).add_item(k, &draft, item_id).unwrap();
+    world.record(1, case, op);
+    world.settle_down();
+    world.check();
+    for d in 0..2 {
+        let f = file(&mut world, d);
+        assert!(f.item_conflicts.is_empty(), "settled on every device");
+        let items = &f.case.checklists[0].items;
+        assert_eq!(ItemValue::State(items[0].state.clone()), lost);
+        assert_eq!(items.len(), 13);
+        assert_eq!(items[12].section, ADDED_SECTION);
+        assert_eq!(
+            f.case.checklists[0].progress().required_open,
+            required_open + 1,
+            "the added item is required and still to do"
+        );
+    }
+    // Keeping what shows is a decision too: a later crossing, kept.
+    let f0 = file(&mut world, 0);
+    let op = f0
+        .set_item(k, second, vec![ItemValue::Responsible(Responsible::Nurse)])
+        .unwrap();
+    world.record(0, case, op);
+    let f1 = file(&mut world, 1);
+    let op = f1
+        .set_item(
+            k,
+            second,
+            vec![ItemValue::Responsible(Responsible::Pharmacy)],
+        )
+        .unwrap();
+    world.record(1, case, op);
+    world.settle_down();
+    let f1 = file(&mut world, 1);
+    assert_eq!(f1.item_conflicts.len(), 1);
+    let op = f1.settle_item(&f1.item_conflicts[0], false).unwrap();
+    world.record(1, case, op);
+    world.settle_down();
+    world.check();
+    for d in 0..2 {
+        let f = file(&mut world, d);
+        assert!(f.item_conflicts.is_empty(), "{d}: {:?}", f.item_conflicts);
+        assert!(f.set_aside.is_empty(), "{d}: {:?}", f.set_aside);
     }
 }

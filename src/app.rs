@@ -12,10 +12,12 @@ use crate::cases::Cases;
 use crate::network::{self, OnlineIndicator};
 use crate::session::Auth;
 use crate::sync::Sync;
+use crate::templates::Templates;
 use crate::update::UpdateBanner;
 use crate::views::{
-    case_detail::CaseDetail, case_list::CaseList, guide::Guide, new_case::NewCase,
-    settings::Settings, sign_in::SignIn, users::Users,
+    case_detail::CaseDetail, case_list::CaseList, discharges::Discharges, guide::Guide,
+    new_case::NewCase, print::PrintChecklist, settings::Settings, sign_in::SignIn,
+    templates::TemplateList, users::Users,
 };
 use crate::{build, preferences, storage::Store};
 
@@ -30,7 +32,8 @@ pub fn App() -> impl IntoView {
     provide_context(PrefsLoadError(load_error.map(|e| e.to_string())));
     let cases = Cases::load(store.clone());
     let auth = Auth::load(store.clone());
-    let sync = Sync::new(cases, auth, prefs);
+    let templates = Templates::load(store.clone());
+    let sync = Sync::new(cases, auth, prefs, templates);
     leptos::task::spawn_local(async move {
         cases.recover().await;
         auth.recover().await;
@@ -52,6 +55,7 @@ pub fn App() -> impl IntoView {
     provide_context(cases);
     provide_context(auth);
     provide_context(sync);
+    provide_context(templates);
     provide_context(store);
     let signed_in = move || auth.session.with(Option::is_some);
     let is_admin = move || auth.user().is_some_and(|u| u.role == Role::Admin);
@@ -67,7 +71,11 @@ pub fn App() -> impl IntoView {
                 <Show when=signed_in>
                     <nav aria-label="Main">
                         <A href="/" exact=true>"Cases"</A>
-                        {move || is_admin().then(|| view! { <A href="/users">"Accounts"</A> })}
+                        {move || if is_admin() {
+                            view! { <A href="/users">"Accounts"</A> }.into_any()
+                        } else {
+                            view! { <A href="/discharges">"Discharges"</A> }.into_any()
+                        }}
                         <A href="/guide">"Guide"</A>
                         <A href="/settings">"Settings"</A>
                     </nav>
@@ -106,6 +114,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=CaseList/>
                         <Route path=path!("/cases/new") view=NewCase/>
                         <Route path=path!("/cases/:id") view=CaseDetail/>
+                        <Route path=path!("/cases/:id/checklists/:checklist/print") view=PrintChecklist/>
+                        <Route path=path!("/discharges") view=Discharges/>
+                        <Route path=path!("/templates") view=TemplateList/>
                         <Route path=path!("/users") view=Users/>
                         <Route path=path!("/guide") view=Guide/>
                         <Route path=path!("/settings") view=Settings/>

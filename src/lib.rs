@@ -16,6 +16,7 @@ pub mod server;
 pub mod session;
 pub mod storage;
 pub mod sync;
+pub mod templates;
 pub mod update;
 mod views;
 

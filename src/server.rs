@@ -96,7 +96,7 @@ async fn call<T: DeserializeOwned>(
             ApiError::new("http", format!("The server answered with status {status}."))
         });
         // A proxy's or a dying server's 502/503/504 is "try later".
-        if status >= 502 && status <= 504 && error.error == "http" {
+        if (502..=504).contains(&status) && error.error == "http" {
             return Err(Failure::Unreachable);
         }
         Err(Failure::Refused { status, error })

@@ -16,6 +16,7 @@ use crate::cases::Cases;
 use crate::preferences::Preferences;
 use crate::server::{self, Failure};
 use crate::session::Auth;
+use crate::templates::Templates;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SyncStatus {
@@ -34,6 +35,7 @@ pub struct Sync {
     cases: Cases,
     auth: Auth,
     prefs: RwSignal<Preferences>,
+    templates: Templates,
     /// A run is in progress; `again` asks it to go round once more.
     busy: StoredValue<bool>,
     again: StoredValue<bool>,
@@ -55,12 +57,18 @@ enum Stop {
 }
 
 impl Sync {
-    pub fn new(cases: Cases, auth: Auth, prefs: RwSignal<Preferences>) -> Self {
+    pub fn new(
+        cases: Cases,
+        auth: Auth,
+        prefs: RwSignal<Preferences>,
+        templates: Templates,
+    ) -> Self {
         Sync {
             status: RwSignal::new(SyncStatus::default()),
             cases,
             auth,
             prefs,
+            templates,
             busy: StoredValue::new(false),
             again: StoredValue::new(false),
             timer: StoredValue::new(None),
@@ -174,6 +182,12 @@ impl Sync {
         }
         self.push(&token).await?;
         self.pull(&token).await?;
+        // After the cases: a template list that fails to come never holds
+        // up a tick.
+        self.templates
+            .refresh(&token)
+            .await
+            .map_err(|f| self.failed(f))?;
         let keep = self.prefs.with_untracked(|p| p.keep_closed_days);
         self.cases
             .evict(&[], keep)
@@ -221,9 +235,10 @@ impl Sync {
                 // The request as a whole was refused: halve it until the one
                 // change at fault is alone, and set that one aside, so it
                 // never holds up the changes behind it.
-                Err(Failure::Refused { status, error })
-                    if matches!(status, 400 | 413 | 415 | 422) =>
-                {
+                Err(Failure::Refused {
+                    status: 400 | 413 | 415 | 422,
+                    error,
+                }) => {
                     if batch.len() > 1 {
                         size = (batch.len() / 2).max(1);
                         continue;

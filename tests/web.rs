@@ -671,3 +671,95 @@ fn signing_out_wipes_patient_data_but_keeps_the_device_numbering() {
     );
     clear(&store);
 }
+
+#[wasm_bindgen_test]
+fn a_checklist_ticked_offline_survives_a_reload_and_waits_to_be_sent() {
+    use advocase_core::checklist::{ItemState, ItemValue, default_templates};
+    let store = Store::new("advocase-test-checklist.");
+    clear(&store);
+    let cases = Cases::load(store.clone());
+    let id = cases.create(&grievance(), "ana").unwrap();
+    let template = default_templates().remove(0);
+    let checklist = cases.start_checklist(id, &template, "ana").unwrap();
+    let again = cases.start_checklist(id, &template, "ana");
+    assert!(
+        matches!(&again, Err(SaveError::Invalid(p)) if p.to_string().contains("already started")),
+        "the same template twice on one case is refused: {again:?}"
+    );
+    let items: Vec<_> = cases.caseload.with_untracked(|c| {
+        c.get(&id).unwrap().case.checklists[0]
+            .items
+            .iter()
+            .map(|i| (i.id, i.required))
+            .collect()
+    });
+    let required = items.iter().find(|i| i.1).unwrap().0;
+    let optional = items.iter().find(|i| !i.1).unwrap().0;
+    let done = ItemState::Done {
+        by: "ana".into(),
+        at: advocase::clock::now(),
+    };
+    cases
+        .set_item(id, checklist, required, vec![ItemValue::State(done)], "ana")
+        .unwrap();
+    let blank_reason = ItemState::NotApplicable {
+        reason: " ".into(),
+        by: "ana".into(),
+        at: advocase::clock::now(),
+    };
+    assert!(matches!(
+        cases.set_item(
+            id,
+            checklist,
+            optional,
+            vec![ItemValue::State(blank_reason)],
+            "ana"
+        ),
+        Err(SaveError::Invalid(_))
+    ));
+    let unsent = cases.unsent.get_untracked();
+    assert_eq!(unsent, 3, "opened, checklist started, one tick");
+
+    let reopened = Cases::load(store.clone());
+    let file = reopened
+        .caseload
+        .with_untracked(|c| c.get(&id).cloned())
+        .unwrap();
+    let progress = file.case.discharge_progress().unwrap();
+    assert_eq!(progress.describe(), "1 of 20, 5 required items left");
+    assert_eq!(reopened.unsent.get_untracked(), 3);
+    let outbox = reopened.outbox(10);
+    assert_eq!(outbox.len(), 3);
+    assert!(
+        outbox.windows(2).all(|w| w[0].seq < w[1].seq),
+        "sent in the order they were made"
+    );
+    clear(&store);
+}
+
+#[wasm_bindgen_test]
+fn a_damaged_template_copy_falls_back_to_the_built_in_templates_and_drafts_are_kept() {
+    use advocase::templates::Templates;
+    let store = Store::new("advocase-test-templates.");
+    clear(&store);
+    store.set_raw("templates", "{\"not\": \"a list\"").unwrap();
+    let templates = Templates::load(store.clone());
+    let offered = templates.offered();
+    assert_eq!(offered.len(), 2, "the built-in templates are always there");
+    assert!(offered[0].name.starts_with("Discharge planning checklist"));
+    assert_eq!(
+        store.get_raw("templates"),
+        None,
+        "the damaged copy is dropped"
+    );
+
+    let mut draft = offered[1].clone();
+    draft.name = "RED, 4 West".into();
+    templates.keep_draft("mona", Some(&draft)).unwrap();
+    let reloaded = Templates::load(store.clone());
+    assert_eq!(reloaded.draft("mona"), Some(draft));
+    assert_eq!(reloaded.draft("ana"), None, "drafts are per person");
+    reloaded.keep_draft("mona", None).unwrap();
+    assert_eq!(Templates::load(store.clone()).draft("mona"), None);
+    clear(&store);
+}

@@ -18,6 +18,7 @@ use leptos_router::hooks::use_params_map;
 use crate::cases::{Cases, SaveError};
 use crate::clock;
 use crate::session::Auth;
+use crate::views::discharge::DischargePlan;
 use crate::views::quick_log::QuickLog;
 use advocase_core::reference::{from_ident, ident};
 
@@ -49,6 +50,7 @@ pub fn CaseDetail() -> impl IntoView {
                 <QuickLog case_id=id/>
             </section>
         })}
+        {move || present.get().map(|case_id| view! { <DischargePlan case_id/> })}
         {move || file.get().map(|file| view! { <Timeline file/> })}
     }
 }
@@ -289,8 +291,10 @@ fn Actions(status: Status, id: Id, priority: Priority, due_on: Option<NaiveDate>
                 <form class="inline-form" aria-label="Priority and due date" on:submit=move |ev| {
                     ev.prevent_default();
                     let p = from_ident::<Priority>(&new_priority.get_untracked());
-                    if let Some(p) = p.filter(|&p| p != priority) {
-                        if !run(CaseCommand::SetPriority { to: p }) { return; }
+                    if let Some(p) = p.filter(|&p| p != priority)
+                        && !run(CaseCommand::SetPriority { to: p })
+                    {
+                        return;
                     }
                     let due = NaiveDate::parse_from_str(&new_due.get_untracked(), "%Y-%m-%d").ok();
                     if due != due_on {

@@ -28,6 +28,9 @@ struct Row {
     status: &'static str,
     when: String,
     overdue: bool,
+    /// "Leaves 24 Nov 2026 · 9 of 14, 2 required items left".
+    discharge: Option<String>,
+    attention: bool,
 }
 
 impl Row {
@@ -51,7 +54,25 @@ impl Row {
             status: c.status.label(),
             when,
             overdue: c.is_overdue(today),
+            discharge: discharge_line(c),
+            attention: c.status.is_active()
+                && c.discharge_progress().is_some_and(|p| !p.is_ready()),
         }
+    }
+}
+
+fn discharge_line(c: &advocase_core::case::Case) -> Option<String> {
+    let when = c
+        .expected_discharge
+        .map(|d| format!("Leaves {}", clock::show_date(d)));
+    let progress = c
+        .discharge_progress()
+        .map(|p| format!("checklist {}", p.describe()));
+    match (when, progress) {
+        (Some(w), Some(p)) => Some(format!("{w} · {p}")),
+        (Some(w), None) => Some(w),
+        (None, Some(p)) => Some(format!("Discharge {p}")),
+        (None, None) => None,
     }
 }
 
@@ -179,6 +200,9 @@ pub fn CaseList() -> impl IntoView {
                                 </span>
                                 <span class="case-meta">{row.kind} " · " {row.status}</span>
                                 <span class="when">{row.when.clone()}</span>
+                                {row.discharge.clone().map(|d| view! {
+                                    <span class="case-meta discharge-line" class:attention=row.attention data-testid="row-discharge">{d}</span>
+                                })}
                             </A>
                             <button
                                 type="button"

@@ -1,9 +1,13 @@
 pub mod case_detail;
 pub mod case_list;
+pub mod discharge;
+pub mod discharges;
 pub mod fields;
 pub mod guide;
 pub mod new_case;
+pub mod print;
 pub mod quick_log;
 pub mod settings;
 pub mod sign_in;
+pub mod templates;
 pub mod users;

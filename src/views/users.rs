@@ -110,7 +110,7 @@ pub fn Users() -> impl IntoView {
                                     <p>
                                         <strong>{u.display_name.clone()}</strong> " (" {name.clone()} ") · " {u.role.label()}
                                         {(!u.units.is_empty()).then(|| format!(" · {}", u.units.join(", ")))}
-                                        {(!active).then(|| " · deactivated")}
+                                        {(!active).then_some(" · deactivated")}
                                     </p>
                                     <div class="button-row">
                                         <button type="button" on:click=move |_| update(n1.clone(), UserUpdate { active: Some(!active), ..UserUpdate::default() },

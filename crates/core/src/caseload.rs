@@ -281,6 +281,10 @@ impl Caseload {
         self.files.get(id).map(|(f, _)| f)
     }
 
+    pub fn iter(&self) -> impl Iterator<Item = &CaseFile> {
+        self.files.values().map(|(f, _)| f)
+    }
+
     pub fn len(&self) -> usize {
         self.files.len()
     }

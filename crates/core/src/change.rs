@@ -355,8 +355,11 @@ impl Change {
                     &checklist.title,
                     MAX_NAME,
                 )?;
-                if checklist.items.len() > 200 {
-                    return Err(invalid("op.checklist.items", "At most 200 items."));
+                if checklist.items.len() > crate::checklist::MAX_ITEMS {
+                    return Err(invalid(
+                        "op.checklist.items",
+                        "Too many items in one checklist.",
+                    ));
                 }
                 for item in &checklist.items {
                     check_item(item)?;

@@ -14,6 +14,10 @@ use crate::id::Id;
 use crate::reference::Responsible;
 use crate::validation::Problems;
 
+/// Items in one checklist at most (a checklist longer than this is not read
+/// at a bedside); the sync checks refuse a longer one.
+pub const MAX_ITEMS: usize = 200;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Template {
     pub id: Id,
@@ -52,6 +56,12 @@ impl Template {
         p.optional_text("source", "Source", &self.source, MAX_TEXT);
         if self.item_count() == 0 {
             p.add("sections", "A template needs at least one item.");
+        }
+        if self.item_count() > MAX_ITEMS {
+            p.add(
+                "sections",
+                format!("A template has at most {MAX_ITEMS} items: split it in two."),
+            );
         }
         for (i, s) in self.sections.iter().enumerate() {
             p.text(
@@ -134,7 +144,7 @@ pub fn newest_templates(known: &[Template]) -> Vec<Template> {
             None => all.push(t.clone()),
         }
     }
-    all[builtin..].sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    all[builtin..].sort_by_key(|a| a.name.to_lowercase());
     all
 }
 
@@ -703,6 +713,14 @@ mod tests {
         t.sections.iter_mut().for_each(|s| s.items.clear());
         let p = t.check().unwrap_err();
         assert_eq!(p.fields(), ["name", "sections"]);
+        let mut long = default_templates().remove(1);
+        let item = long.sections[0].items[0].clone();
+        long.sections[0].items = vec![item; MAX_ITEMS + 1];
+        assert_eq!(
+            long.check().unwrap_err().fields(),
+            ["sections"],
+            "a checklist the sync checks would refuse is never started"
+        );
         let copy = default_templates()[0]
             .copy(Id::new_v7(5, [5; 10]), "Ward 4 West")
             .unwrap();

@@ -7,13 +7,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 
-use crate::{AppState, auth, db, sync, users};
+use crate::{AppState, auth, db, sync, templates, users};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/health", get(health))
         .merge(auth::routes())
         .merge(users::routes())
+        .merge(templates::routes())
         .nest("/sync", sync::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)

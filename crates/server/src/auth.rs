@@ -38,6 +38,10 @@ pub struct Admin(pub User);
 /// A signed-in coordinator or manager: only they see patient data.
 pub struct CaseWorker(pub User);
 
+/// A signed-in manager: only they change what every coordinator works from
+/// (the checklist templates).
+pub struct Manager(pub User);
+
 fn unauthorized() -> Failure {
     Failure::new(
         StatusCode::UNAUTHORIZED,
@@ -120,6 +124,20 @@ impl FromRequestParts<AppState> for CaseWorker {
             ));
         }
         Ok(CaseWorker(user))
+    }
+}
+
+impl FromRequestParts<AppState> for Manager {
+    type Rejection = Failure;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Failure> {
+        let SignedIn { user } = SignedIn::from_request_parts(parts, state).await?;
+        if user.role != Role::Manager {
+            return Err(Failure::forbidden(
+                "Only a manager can change checklist templates.",
+            ));
+        }
+        Ok(Manager(user))
     }
 }
 

@@ -15,6 +15,7 @@ pub mod db;
 pub mod secrets;
 pub mod static_files;
 pub mod sync;
+pub mod templates;
 pub mod users;
 
 use std::path::Path;

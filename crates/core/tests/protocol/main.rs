@@ -331,16 +331,12 @@ impl World {
             return;
         };
         if let Some(c) = file.item_conflicts.first() {
-            let event = advocase_core::case::CaseChange::Settled {
-                field: c.field.clone(),
-                kept: c.kept.value.display(),
-                discarded: c.lost.value.display(),
-            };
-            let op = Op::Edit {
-                event,
-                sets: vec![],
-                settles: vec![c.reference()],
-            };
+            // Keep what shows, or put the overwritten value back: the app's
+            // two buttons, as the app builds them.
+            let restore = self.rng.below(2) == 0;
+            let op = file
+                .settle_item(c, restore)
+                .expect("a crossing on this case can be settled");
             self.record(d, file.case.id, op);
             return;
         }

@@ -1,0 +1,489 @@
+//! The discharge plan on a case: expected date and destination, and the
+//! checklists started from templates, ticked item by item.
+//!
+//! Each item is its own component reading its own slice of the case, so a
+//! tick arriving from sync redraws that item only and never wipes a reason
+//! or a note someone is typing on another one.
+
+use advocase_core::case::CaseCommand;
+use advocase_core::caseload::CaseFile;
+use advocase_core::checklist::{Checklist, Item, ItemDraft, ItemState, ItemValue};
+use advocase_core::id::Id;
+use advocase_core::log::ItemConflict;
+use advocase_core::reference::{Destination, Responsible, from_ident, ident};
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::cases::{Cases, SaveError};
+use crate::clock;
+use crate::session::Auth;
+use crate::templates::Templates;
+
+fn parse_date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+fn error_line(message: RwSignal<Option<String>>) -> impl IntoView {
+    move || {
+        message
+            .get()
+            .map(|m| view! { <p class="notice error" role="alert">{m}</p> })
+    }
+}
+
+/// Runs a command and puts its error, if any, where the person looks.
+fn report(message: RwSignal<Option<String>>, result: Result<(), SaveError>) -> bool {
+    let ok = result.is_ok();
+    message.set(result.err().map(|e| e.to_string()));
+    ok
+}
+
+#[component]
+pub fn DischargePlan(case_id: Id) -> impl IntoView {
+    let cases = expect_context::<Cases>();
+    let auth = expect_context::<Auth>();
+    let templates = expect_context::<Templates>();
+    let file = Memo::new(move |_| cases.caseload.with(|c| c.get(&case_id).cloned()));
+    let plan = Memo::new(move |_| {
+        file.with(|f| {
+            f.as_ref()
+                .map(|f| (f.case.expected_discharge, f.case.destination))
+        })
+        .unwrap_or_default()
+    });
+    let checklist_ids = Memo::new(move |_| {
+        file.with(|f| {
+            f.as_ref()
+                .map(|f| f.case.checklists.iter().map(|k| k.id).collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
+    });
+    let active =
+        Memo::new(move |_| file.with(|f| f.as_ref().is_some_and(|f| f.case.status.is_active())));
+    let progress =
+        Memo::new(move |_| file.with(|f| f.as_ref().and_then(|f| f.case.discharge_progress())));
+
+    let date = RwSignal::new(String::new());
+    let destination = RwSignal::new(String::new());
+    // What is stored shows in the form, also when sync brings a new value.
+    Effect::new(move |_| {
+        let (on, to) = plan.get();
+        date.set(on.map(|d| d.to_string()).unwrap_or_default());
+        destination.set(to.as_ref().map(ident).unwrap_or_default());
+    });
+    let plan_message = RwSignal::new(None::<String>);
+    let save_plan = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let on = parse_date(&date.get_untracked());
+        let to = from_ident::<Destination>(&destination.get_untracked());
+        if (on, to) == plan.get_untracked() {
+            plan_message.set(Some("Nothing changed.".into()));
+            return;
+        }
+        let r = cases.apply(
+            case_id,
+            CaseCommand::PlanDischarge {
+                on,
+                destination: to,
+            },
+            &auth.username(),
+        );
+        if report(plan_message, r) {
+            plan_message.set(None);
+        }
+    };
+
+    let startable = Memo::new(move |_| {
+        let started: Vec<Id> = file.with(|f| {
+            f.as_ref()
+                .map(|f| f.case.checklists.iter().map(|k| k.template).collect())
+                .unwrap_or_default()
+        });
+        templates
+            .offered()
+            .into_iter()
+            .filter(|t| !started.contains(&t.id))
+            .map(|t| (t.id, t.name, t.version))
+            .collect::<Vec<_>>()
+    });
+    let chosen = RwSignal::new(String::new());
+    let start_message = RwSignal::new(None::<String>);
+    let start = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let options = startable.get_untracked();
+        let id = chosen
+            .get_untracked()
+            .parse::<Id>()
+            .ok()
+            .or_else(|| options.first().map(|o| o.0));
+        let Some(template) = id.and_then(|id| templates.get(id)) else {
+            start_message.set(Some("Choose a template.".into()));
+            return;
+        };
+        let r = cases
+            .start_checklist(case_id, &template, &auth.username())
+            .map(|_| ());
+        if report(start_message, r) {
+            chosen.set(String::new());
+        }
+    };
+
+    view! {
+        <section class="panel discharge" aria-labelledby="discharge-title">
+            <h2 id="discharge-title">"Discharge plan"</h2>
+            <p class="discharge-progress" class:attention=move || progress.get().is_some_and(|p| !p.is_ready()) data-testid="discharge-progress">
+                {move || match progress.get() {
+                    Some(p) => p.describe(),
+                    None => "No checklist started.".to_owned(),
+                }}
+            </p>
+            {error_line(plan_message)}
+            <form class="inline-form" aria-label="Expected discharge" on:submit=save_plan>
+                <label class="field">
+                    <span>"Expected discharge date"</span>
+                    <input type="date" prop:value=move || date.get() on:input=move |ev| date.set(event_target_value(&ev))/>
+                </label>
+                <label class="field">
+                    <span>"Destination"</span>
+                    <select prop:value=move || destination.get() on:change=move |ev| destination.set(event_target_value(&ev))>
+                        <option value="">"Not decided yet"</option>
+                        {Destination::ALL.iter().map(|d| view! { <option value=ident(d)>{d.label()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <button type="submit">"Save plan"</button>
+            </form>
+            <For each=move || checklist_ids.get() key=|id| *id let:checklist>
+                <ChecklistPanel case_id checklist file/>
+            </For>
+            <Show when=move || active.get() && !startable.with(Vec::is_empty)>
+                {error_line(start_message)}
+                <form class="inline-form" aria-label="Start a checklist" on:submit=start>
+                    <label class="field grow">
+                        <span>"Checklist template"</span>
+                        <select prop:value=move || chosen.get() on:change=move |ev| chosen.set(event_target_value(&ev))>
+                            {move || startable.get().into_iter().map(|(id, name, version)| view! {
+                                <option value=id.to_string()>{format!("{name} (version {version})")}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <button type="submit" class="primary">"Start checklist"</button>
+                </form>
+            </Show>
+        </section>
+    }
+}
+
+fn find_checklist(file: &Option<CaseFile>, id: Id) -> Option<&Checklist> {
+    file.as_ref()?.case.checklists.iter().find(|k| k.id == id)
+}
+
+#[component]
+fn ChecklistPanel(case_id: Id, checklist: Id, file: Memo<Option<CaseFile>>) -> impl IntoView {
+    let cases = expect_context::<Cases>();
+    let auth = expect_context::<Auth>();
+    let head = Memo::new(move |_| {
+        file.with(|f| {
+            find_checklist(f, checklist)
+                .map(|k| (k.title.clone(), k.template_version, k.progress()))
+        })
+    });
+    // Sections in the order their first item comes, each with its items.
+    let sections = Memo::new(move |_| {
+        file.with(|f| {
+            let mut out: Vec<(String, Vec<Id>)> = Vec::new();
+            for item in find_checklist(f, checklist)
+                .map(|k| k.items.as_slice())
+                .unwrap_or_default()
+            {
+                match out.iter_mut().find(|(s, _)| *s == item.section) {
+                    Some((_, ids)) => ids.push(item.id),
+                    None => out.push((item.section.clone(), vec![item.id])),
+                }
+            }
+            out
+        })
+    });
+    let conflicts = Memo::new(move |_| {
+        file.with(|f| {
+            f.as_ref()
+                .map(|f| {
+                    f.item_conflicts
+                        .iter()
+                        .filter(|c| c.checklist == checklist)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    });
+    let conflict_message = RwSignal::new(None::<String>);
+    let item_text = move |item: Id| {
+        file.with(|f| {
+            find_checklist(f, checklist)
+                .and_then(|k| k.items.iter().find(|i| i.id == item))
+                .map(|i| i.text.clone())
+                .unwrap_or_default()
+        })
+    };
+    let settle = move |c: ItemConflict, restore: bool| {
+        report(
+            conflict_message,
+            cases.settle_item(case_id, &c, restore, &auth.username()),
+        );
+    };
+    let title = move || head.with(|h| h.as_ref().map(|h| h.0.clone()).unwrap_or_default());
+    view! {
+        <section class="checklist" aria-label=title data-testid="checklist">
+            <div class="page-head">
+                <h3>{title}</h3>
+                <A href=format!("/cases/{case_id}/checklists/{checklist}/print") attr:class="button">"Print for the patient"</A>
+            </div>
+            <p class="checklist-progress" data-testid="checklist-progress">
+                {move || head.with(|h| h.as_ref().map(|(_, v, p)| format!("{} · template version {v}", p.describe())))}
+            </p>
+            {error_line(conflict_message)}
+            {move || {
+                let list = conflicts.get();
+                (!list.is_empty()).then(|| view! {
+                    <div class="conflicts" role="group" aria-label="Ticks that crossed">
+                        <p><strong>"Ticks that crossed: "</strong> "two people changed the same item at the same time. Decide which stands."</p>
+                        <ul class="plain">
+                            {list.into_iter().map(|c| {
+                                let text = item_text(c.item);
+                                let kept = c.kept.value.display();
+                                let lost = c.lost.value.display();
+                                let (keep_c, restore_c) = (c.clone(), c.clone());
+                                view! {
+                                    <li class="conflict" data-testid="item-conflict">
+                                        <p>
+                                            "“" {text} "” shows “" {kept.clone()} "” (" {c.kept.by.clone()} ", " {clock::show_time(c.kept.at)} "). “"
+                                            {lost.clone()} "” by " {c.lost.by.clone()} " (" {clock::show_time(c.lost.at)} ") was overwritten."
+                                        </p>
+                                        <div class="button-row">
+                                            <button type="button" on:click=move |_| settle(keep_c.clone(), false)>{format!("Keep “{kept}”")}</button>
+                                            <button type="button" on:click=move |_| settle(restore_c.clone(), true)>{format!("Use “{lost}” instead")}</button>
+                                        </div>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    </div>
+                })
+            }}
+            <For each=move || sections.get() key=|s| s.clone() let:section>
+                <h4>{section.0.clone()}</h4>
+                <ul class="items">
+                    {section.1.into_iter().map(|item| view! { <ItemRow case_id checklist item file/> }).collect_view()}
+                </ul>
+            </For>
+            <AddItem case_id checklist/>
+        </section>
+    }
+}
+
+fn state_line(item: &Item) -> String {
+    match &item.state {
+        ItemState::ToDo => "To do".to_owned(),
+        ItemState::Done { by, at } => format!("Done · {by}, {}", clock::show_time(*at)),
+        ItemState::NotApplicable { reason, by, at } => {
+            format!("Not applicable: {reason} · {by}, {}", clock::show_time(*at))
+        }
+    }
+}
+
+#[component]
+fn ItemRow(case_id: Id, checklist: Id, item: Id, file: Memo<Option<CaseFile>>) -> impl IntoView {
+    let cases = expect_context::<Cases>();
+    let auth = expect_context::<Auth>();
+    let current = Memo::new(move |_| {
+        file.with(|f| {
+            find_checklist(f, checklist)
+                .and_then(|k| k.items.iter().find(|i| i.id == item).cloned())
+        })
+    });
+    let message = RwSignal::new(None::<String>);
+    let asking_reason = RwSignal::new(false);
+    let reason = RwSignal::new(String::new());
+    let set = move |values: Vec<ItemValue>| {
+        report(
+            message,
+            cases.set_item(case_id, checklist, item, values, &auth.username()),
+        )
+    };
+    let decide = move |not_applicable: Option<String>| -> bool {
+        let Some(mut it) = current.get_untracked() else {
+            return false;
+        };
+        match advocase_core::checklist::decide(
+            &mut it,
+            not_applicable.as_deref(),
+            &auth.username(),
+            clock::now(),
+        ) {
+            Ok(()) => set(vec![ItemValue::State(it.state)]),
+            Err(p) => {
+                message.set(Some(p.to_string()));
+                false
+            }
+        }
+    };
+    let responsible = RwSignal::new(String::new());
+    let due = RwSignal::new(String::new());
+    let note = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(it) = current.get() {
+            responsible.set(ident(&it.responsible));
+            due.set(it.due.map(|d| d.to_string()).unwrap_or_default());
+            note.set(it.note.clone());
+        }
+    });
+    let save_details = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(it) = current.get_untracked() else {
+            return;
+        };
+        let mut values = Vec::new();
+        if let Some(r) =
+            from_ident::<Responsible>(&responsible.get_untracked()).filter(|r| *r != it.responsible)
+        {
+            values.push(ItemValue::Responsible(r));
+        }
+        let d = parse_date(&due.get_untracked());
+        if d != it.due {
+            values.push(ItemValue::Due(d));
+        }
+        let n = note.get_untracked();
+        if n.trim() != it.note {
+            values.push(ItemValue::Note(n.trim().to_owned()));
+        }
+        if values.is_empty() {
+            message.set(Some("Nothing changed.".into()));
+        } else {
+            set(values);
+        }
+    };
+    move || {
+        let Some(it) = current.get() else {
+            return ().into_any();
+        };
+        let text = it.text.clone();
+        let open = it.state == ItemState::ToDo;
+        view! {
+            <li class="item" class:done=!open class:required-open=open && it.required aria-label=text.clone() data-testid="item">
+                <p class="item-text">
+                    {it.text.clone()}
+                    {it.required.then(|| view! { " " <span class="badge required">"Required"</span> })}
+                </p>
+                <p class="item-meta">
+                    <span class="item-state" data-testid="item-state">{state_line(&it)}</span>
+                    " · " {it.responsible.label()}
+                    {it.due.map(|d| format!(" · due {}", clock::show_date(d)))}
+                </p>
+                {(!it.note.is_empty()).then(|| view! { <p class="item-note">"Note: " {it.note.clone()}</p> })}
+                {error_line(message)}
+                <div class="button-row">
+                    {if open {
+                        view! {
+                            <button type="button" class="primary" aria-label=format!("Done: {text}") on:click=move |_| { decide(None); }>"Done"</button>
+                            <button type="button" aria-label=format!("Not applicable: {text}") aria-expanded=move || asking_reason.get().to_string()
+                                on:click=move |_| asking_reason.update(|a| *a = !*a)>"Not applicable"</button>
+                        }.into_any()
+                    } else {
+                        view! {
+                            <button type="button" aria-label=format!("Undo: {text}") on:click=move |_| { set(vec![ItemValue::State(ItemState::ToDo)]); }>"Undo"</button>
+                        }.into_any()
+                    }}
+                </div>
+                <Show when=move || open && asking_reason.get()>
+                    <form class="inline-form" aria-label="Why it does not apply" on:submit=move |ev| {
+                        ev.prevent_default();
+                        if decide(Some(reason.get_untracked())) {
+                            reason.set(String::new());
+                            asking_reason.set(false);
+                        }
+                    }>
+                        <label class="field grow">
+                            <span>"Why does it not apply?"</span>
+                            <input type="text" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
+                        </label>
+                        <button type="submit">"Mark not applicable"</button>
+                    </form>
+                </Show>
+                <details class="item-details">
+                    <summary>"Who, when, note"</summary>
+                    <form class="inline-form" aria-label="Item details" on:submit=save_details>
+                        <label class="field">
+                            <span>"Who sees to it"</span>
+                            <select prop:value=move || responsible.get() on:change=move |ev| responsible.set(event_target_value(&ev))>
+                                {Responsible::ALL.iter().map(|r| view! { <option value=ident(r)>{r.label()}</option> }).collect_view()}
+                            </select>
+                        </label>
+                        <label class="field">
+                            <span>"Due date"</span>
+                            <input type="date" prop:value=move || due.get() on:input=move |ev| due.set(event_target_value(&ev))/>
+                        </label>
+                        <label class="field grow">
+                            <span>"Note for the care team (not printed)"</span>
+                            <input type="text" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))/>
+                        </label>
+                        <button type="submit">"Save details"</button>
+                    </form>
+                </details>
+            </li>
+        }
+        .into_any()
+    }
+}
+
+#[component]
+fn AddItem(case_id: Id, checklist: Id) -> impl IntoView {
+    let cases = expect_context::<Cases>();
+    let auth = expect_context::<Auth>();
+    let text = RwSignal::new(String::new());
+    let responsible = RwSignal::new(ident(&Responsible::Coordinator));
+    let required = RwSignal::new(false);
+    let due = RwSignal::new(String::new());
+    let message = RwSignal::new(None::<String>);
+    view! {
+        <details class="add-item">
+            <summary>"Add an item for this patient"</summary>
+            {error_line(message)}
+            <form class="inline-form" aria-label="Add an item" on:submit=move |ev| {
+                ev.prevent_default();
+                let draft = ItemDraft {
+                    text: text.get_untracked(),
+                    section: String::new(),
+                    responsible: from_ident(&responsible.get_untracked()),
+                    required: required.get_untracked(),
+                    due: parse_date(&due.get_untracked()),
+                };
+                if report(message, cases.add_item(case_id, checklist, &draft, &auth.username())) {
+                    text.set(String::new());
+                    required.set(false);
+                    due.set(String::new());
+                }
+            }>
+                <label class="field grow">
+                    <span>"New item"</span>
+                    <input type="text" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/>
+                </label>
+                <label class="field">
+                    <span>"Who sees to it"</span>
+                    <select prop:value=move || responsible.get() on:change=move |ev| responsible.set(event_target_value(&ev))>
+                        {Responsible::ALL.iter().map(|r| view! { <option value=ident(r)>{r.label()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label class="field">
+                    <span>"Due date"</span>
+                    <input type="date" prop:value=move || due.get() on:input=move |ev| due.set(event_target_value(&ev))/>
+                </label>
+                <label class="check">
+                    <input type="checkbox" prop:checked=move || required.get() on:change=move |ev| required.set(event_target_checked(&ev))/>
+                    <span>"Required before discharge"</span>
+                </label>
+                <button type="submit">"Add item"</button>
+            </form>
+        </details>
+    }
+}

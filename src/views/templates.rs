@@ -1,0 +1,281 @@
+//! Checklist templates: everyone sees which exist; managers create, copy
+//! and edit them. Saving makes a new version on the server; checklists
+//! already started keep the items of the version they started from.
+//!
+//! The editor redraws its inputs only when the shape of the template
+//! changes (a section or an item added or removed), so typing never loses
+//! focus; the draft is written to the device on every change.
+
+use advocase_core::access::Role;
+use advocase_core::checklist::{Section, Template, TemplateItem};
+use advocase_core::reference::{Responsible, from_ident, ident};
+use leptos::prelude::*;
+
+use crate::clock;
+use crate::session::Auth;
+use crate::templates::Templates;
+
+#[component]
+pub fn TemplateList() -> impl IntoView {
+    let templates = expect_context::<Templates>();
+    let auth = expect_context::<Auth>();
+    let user = auth.username();
+    let is_manager = auth
+        .user_untracked()
+        .is_some_and(|u| u.role == Role::Manager);
+    let restored = is_manager.then(|| templates.draft(&user)).flatten();
+    let had_draft = restored.is_some();
+    let editing = RwSignal::new(restored);
+    let message = RwSignal::new(None::<String>);
+    let open = move |t: Template| {
+        message.set(None);
+        editing.set(Some(t));
+    };
+    view! {
+        <div class="page-head">
+            <h1>"Checklist templates"</h1>
+            {is_manager.then(|| view! {
+                <button type="button" class="primary" on:click=move |_| open(Template {
+                    id: clock::new_id(),
+                    version: 0,
+                    name: String::new(),
+                    source: String::new(),
+                    sections: vec![Section { title: String::new(), items: vec![blank_item()] }],
+                })>"New template"</button>
+            })}
+        </div>
+        {(!is_manager).then(|| view! {
+            <p class="notice info">"Managers create and edit templates. Checklists already started keep the items they started with."</p>
+        })}
+        {had_draft.then(|| view! {
+            <p class="notice warn" role="status">"Your unsaved template is back where you left it. Save it, or cancel to discard it."</p>
+        })}
+        {move || message.get().map(|m| view! { <p class="notice info" role="status">{m}</p> })}
+        {move || editing.get().map(|t| view! { <Editor start=t editing message/> })}
+        <ul class="plain template-list">
+            {move || templates.offered().into_iter().map(|t| {
+                let (edit_t, copy_t) = (t.clone(), t.clone());
+                let name = t.name.clone();
+                view! {
+                    <li class="panel" data-testid="template">
+                        <h2>{t.name.clone()}</h2>
+                        <p class="case-meta">
+                            {describe(&t)}
+                        </p>
+                        {(!t.source.is_empty()).then(|| view! { <p class="case-meta">"Source: " {t.source.clone()}</p> })}
+                        {is_manager.then(|| view! {
+                            <div class="button-row">
+                                <button type="button" aria-label=format!("Edit {name}") on:click=move |_| open(edit_t.clone())>"Edit"</button>
+                                <button type="button" aria-label=format!("Copy {name}") on:click=move |_| open(Template {
+                                    id: clock::new_id(),
+                                    version: 0,
+                                    name: format!("Copy of {}", copy_t.name),
+                                    ..copy_t.clone()
+                                })>"Copy"</button>
+                            </div>
+                        })}
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+}
+
+/// Writes one text input's value into the draft.
+type Setter = std::rc::Rc<dyn Fn(&mut Template, String)>;
+
+/// "Version 2 · 1 section, 13 items, 7 required".
+fn describe(t: &Template) -> String {
+    let count = |n: usize, one: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {one}s")
+        }
+    };
+    let required = t
+        .sections
+        .iter()
+        .flat_map(|s| &s.items)
+        .filter(|i| i.required)
+        .count();
+    format!(
+        "Version {} · {}, {}, {required} required",
+        t.version,
+        count(t.sections.len(), "section"),
+        count(t.item_count(), "item")
+    )
+}
+
+fn blank_item() -> TemplateItem {
+    TemplateItem {
+        text: String::new(),
+        responsible: Responsible::Coordinator,
+        required: false,
+    }
+}
+
+/// Edits a template; `start.version` is the version it was opened from (0
+/// for a new template or a copy). Saving asks the server for the next.
+#[component]
+fn Editor(
+    start: Template,
+    editing: RwSignal<Option<Template>>,
+    message: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let templates = expect_context::<Templates>();
+    let auth = expect_context::<Auth>();
+    let user = auth.username();
+    let heading = if start.version == 0 {
+        "New template".to_owned()
+    } else {
+        format!("Edit “{}” (version {})", start.name, start.version)
+    };
+    let draft = RwSignal::new(start);
+    let problems = RwSignal::new(Vec::<String>::new());
+    let saving = RwSignal::new(false);
+    let user = StoredValue::new(user);
+    let keep = move || {
+        let kept = draft.with_untracked(|t| user.with_value(|u| templates.keep_draft(u, Some(t))));
+        if let Err(e) = kept {
+            problems.set(vec![format!(
+                "The draft could not be kept on this device: {e}"
+            )]);
+        }
+    };
+    // Bumped when sections or items come or go: the form redraws then only.
+    let shape = RwSignal::new(0u32);
+    let change = move |f: &dyn Fn(&mut Template)| {
+        draft.update_untracked(|t| f(t));
+        shape.update(|n| *n += 1);
+        keep();
+    };
+    // Text edits change the draft without redrawing the form.
+    let edit = move |f: &dyn Fn(&mut Template)| {
+        draft.update_untracked(|t| f(t));
+        keep();
+    };
+    let cancel = move |_| {
+        let _ = user.with_value(|u| templates.keep_draft(u, None));
+        editing.set(None);
+    };
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let next = draft.with_untracked(|t| Template {
+            version: t.version + 1,
+            name: t.name.trim().to_owned(),
+            source: t.source.trim().to_owned(),
+            ..t.clone()
+        });
+        if let Err(p) = next.check() {
+            problems.set(p.0.iter().map(|e| e.message.clone()).collect());
+            return;
+        }
+        let Some(token) = auth.token() else {
+            problems.set(vec![
+                "Sign in again to save: your draft stays on this device.".into(),
+            ]);
+            return;
+        };
+        saving.set(true);
+        problems.set(vec![]);
+        leptos::task::spawn_local(async move {
+            let result = templates.save(&token, &next).await;
+            saving.set(false);
+            match result {
+                Ok(saved) => {
+                    let _ = user.with_value(|u| templates.keep_draft(u, None));
+                    message.set(Some(format!(
+                        "Saved version {} of “{}”.",
+                        saved.version, saved.name
+                    )));
+                    editing.set(None);
+                }
+                Err(e) => problems.set(vec![e]),
+            }
+        });
+    };
+    let text_input = move |label: String, value: String, set: Setter| {
+        view! {
+            <label class="field grow">
+                <span>{label}</span>
+                <input type="text" value=value on:input=move |ev| {
+                    let v = event_target_value(&ev);
+                    edit(&|t| set(t, v.clone()));
+                }/>
+            </label>
+        }
+    };
+    view! {
+        <form class="panel template-editor" aria-label="Template" on:submit=save>
+            <h2>{heading}</h2>
+            {move || {
+                let list = problems.get();
+                (!list.is_empty()).then(|| view! {
+                    <div class="notice error" role="alert">
+                        <ul>{list.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+                    </div>
+                })
+            }}
+            {move || {
+                shape.track();
+                let t = draft.get_untracked();
+                view! {
+                    {text_input("Template name".into(), t.name.clone(), std::rc::Rc::new(|t, v| t.name = v))}
+                    {text_input("Source (shown with the template)".into(), t.source.clone(), std::rc::Rc::new(|t, v| t.source = v))}
+                    {t.sections.iter().enumerate().map(|(si, s)| {
+                        let n = si + 1;
+                        view! {
+                            <fieldset class="template-section">
+                                <legend>{format!("Section {n}")}</legend>
+                                {text_input(format!("Section {n} title"), s.title.clone(), std::rc::Rc::new(move |t, v| t.sections[si].title = v))}
+                                {s.items.iter().enumerate().map(|(ii, item)| {
+                                    let m = ii + 1;
+                                    let required = item.required;
+                                    view! {
+                                        <div class="template-item inline-form" role="group" aria-label=format!("Section {n}, item {m}")>
+                                            {text_input(format!("Section {n}, item {m}"), item.text.clone(), std::rc::Rc::new(move |t, v| t.sections[si].items[ii].text = v))}
+                                            <label class="field">
+                                                <span>"Who usually sees to it"</span>
+                                                <select on:change=move |ev| {
+                                                    let v = from_ident::<Responsible>(&event_target_value(&ev));
+                                                    edit(&|t| if let Some(r) = v { t.sections[si].items[ii].responsible = r });
+                                                }>
+                                                    {Responsible::ALL.iter().map(|r| view! {
+                                                        <option value=ident(r) selected=*r == item.responsible>{r.label()}</option>
+                                                    }).collect_view()}
+                                                </select>
+                                            </label>
+                                            <label class="check">
+                                                <input type="checkbox" checked=required on:change=move |ev| {
+                                                    let on = event_target_checked(&ev);
+                                                    edit(&|t| t.sections[si].items[ii].required = on);
+                                                }/>
+                                                <span>"Required"</span>
+                                            </label>
+                                            <button type="button" aria-label=format!("Remove section {n}, item {m}")
+                                                on:click=move |_| change(&|t| { t.sections[si].items.remove(ii); })>"Remove"</button>
+                                        </div>
+                                    }
+                                }).collect_view()}
+                                <div class="button-row">
+                                    <button type="button" on:click=move |_| change(&|t| t.sections[si].items.push(blank_item()))>{format!("Add an item to section {n}")}</button>
+                                    <button type="button" on:click=move |_| change(&|t| { t.sections.remove(si); })>{format!("Remove section {n}")}</button>
+                                </div>
+                            </fieldset>
+                        }
+                    }).collect_view()}
+                }
+            }}
+            <div class="button-row">
+                <button type="button" on:click=move |_| change(&|t| t.sections.push(Section { title: String::new(), items: vec![blank_item()] }))>"Add a section"</button>
+            </div>
+            <div class="button-row">
+                <button type="submit" class="primary" disabled=move || saving.get()>
+                    {move || if saving.get() { "Saving…" } else { "Save template" }}
+                </button>
+                <button type="button" on:click=cancel>"Cancel"</button>
+            </div>
+        </form>
+    }
+}

@@ -1,0 +1,310 @@
+import { Browser, BrowserContext, Page } from "@playwright/test";
+import { test, expect, newUser, signIn, waitForServiceWorker, watchErrors } from "./fixtures";
+
+// Discharge planning on two tablets against the real server: a checklist
+// started and ticked offline, a second coordinator's ticks merging, a tick
+// that crosses, the Discharges view and the patient's printed sheet.
+
+const CMS = "Discharge planning checklist (patient and caregiver)";
+const MEDICINES = "You have a complete list of your medicines, with what is new, changed or stopped";
+const FACILITY = "If you go to a facility, you were given choices and one was chosen";
+const WARNING = "You know the warning signs and whom to call about them";
+const WRITTEN = "You have written information about your condition";
+const EQUIPMENT = "Medical equipment you need is ordered and its delivery arranged";
+const NOTE = "Daughter disputes the bill: do not discuss with patient";
+const REASON = "Going home with services, not to a facility";
+
+function base(): string {
+  return test.info().project.use.baseURL as string;
+}
+
+async function tablet(browser: Browser, errors: string[]): Promise<[BrowserContext, Page]> {
+  const context = await browser.newContext({ viewport: { width: 768, height: 1024 }, baseURL: base() });
+  const page = await context.newPage();
+  watchErrors(page, errors);
+  return [context, page];
+}
+
+async function synced(page: Page) {
+  await expect(page.getByRole("status", { name: "Sync" })).toHaveText(/^Synced /, { timeout: 20_000 });
+}
+
+function item(page: Page, text: string) {
+  return page.getByRole("listitem", { name: text, exact: true });
+}
+
+async function tick(page: Page, text: string) {
+  await page.getByRole("button", { name: `Done: ${text}`, exact: true }).click();
+  await expect(item(page, text).getByTestId("item-state")).toHaveText(/^Done · /);
+}
+
+async function notApplicable(page: Page, text: string, reason: string) {
+  await page.getByRole("button", { name: `Not applicable: ${text}`, exact: true }).click();
+  const form = item(page, text).getByRole("form", { name: "Why it does not apply" });
+  await form.getByRole("textbox", { name: "Why does it not apply?" }).fill(reason);
+  await form.getByRole("button", { name: "Mark not applicable" }).click();
+  await expect(item(page, text).getByTestId("item-state")).toHaveText(new RegExp(`^Not applicable: ${reason}`));
+}
+
+async function localToday(page: Page): Promise<string> {
+  return page.evaluate(() => new Date().toLocaleDateString("en-CA"));
+}
+
+test("a checklist started offline, ticked by two coordinators, crossing ticks shown and settled, then the Discharges view and the patient's sheet", async ({ browser }) => {
+  test.setTimeout(150_000);
+  const errors: string[] = [];
+  const ana = await newUser(base(), { units: ["5 North"], prefix: "ana" });
+  const ben = await newUser(base(), { units: ["5 North"], prefix: "ben" });
+  const [ctxA, a] = await tablet(browser, errors);
+  const [ctxB, b] = await tablet(browser, errors);
+
+  // Ana opens the case online; Ben's tablet receives it.
+  await a.goto("/");
+  await signIn(a, ana);
+  await waitForServiceWorker(a);
+  await a.getByRole("link", { name: "New case" }).click();
+  await a.getByRole("textbox", { name: "Patient name" }).fill("Walter Brown");
+  await a.getByRole("textbox", { name: "Unit" }).fill("5 North");
+  await a.getByText("More details").click();
+  await a.getByRole("textbox", { name: "Preferred language" }).fill("Spanish");
+  await a.getByRole("combobox", { name: "Kind of case" }).selectOption({ label: "Discharge planning" });
+  await a.getByRole("textbox", { name: "What is it about?" }).fill("Going home Friday; daughter worried about medicines.");
+  await a.getByRole("button", { name: "Save case" }).click();
+  await expect(a.getByRole("heading", { level: 1, name: "Walter Brown" })).toBeVisible();
+  await synced(a);
+  const caseUrl = new URL(a.url()).pathname;
+
+  await b.goto("/");
+  await signIn(b, ben);
+  await waitForServiceWorker(b);
+  await synced(b);
+
+  // Offline: the plan, a checklist from the default template, ticks.
+  await ctxA.setOffline(true);
+  const today = await localToday(a);
+  const plan = a.getByRole("form", { name: "Expected discharge" });
+  await plan.getByLabel("Expected discharge date").fill(today);
+  await plan.getByRole("combobox", { name: "Destination" }).selectOption({ label: "Home with home-health services" });
+  await plan.getByRole("button", { name: "Save plan" }).click();
+  const start = a.getByRole("form", { name: "Start a checklist" });
+  await start.getByRole("combobox", { name: "Checklist template" }).selectOption({ label: `${CMS} (version 1)` });
+  await start.getByRole("button", { name: "Start checklist" }).click();
+  await expect(a.getByTestId("discharge-progress")).toHaveText("0 of 20, 6 required items left");
+
+  await tick(a, MEDICINES);
+  await notApplicable(a, FACILITY, REASON);
+  // A note for the care team only.
+  await item(a, EQUIPMENT).getByText("Who, when, note").click();
+  const details = item(a, EQUIPMENT).getByRole("form", { name: "Item details" });
+  await details.getByRole("textbox", { name: "Note for the care team (not printed)" }).fill(NOTE);
+  await details.getByRole("combobox", { name: "Who sees to it" }).selectOption({ label: "Case management" });
+  await details.getByRole("button", { name: "Save details" }).click();
+  await expect(item(a, EQUIPMENT).getByText(`Note: ${NOTE}`)).toBeVisible();
+  await expect(a.getByTestId("discharge-progress")).toHaveText("2 of 20, 5 required items left");
+
+  // Reloaded with no network, everything is still there.
+  await a.reload();
+  await expect(a.getByRole("heading", { level: 1, name: "Walter Brown" })).toBeVisible();
+  await expect(a.getByTestId("discharge-progress")).toHaveText("2 of 20, 5 required items left");
+  await expect(item(a, MEDICINES).getByTestId("item-state")).toHaveText(/^Done · ana/);
+  await expect(item(a, FACILITY).getByTestId("item-state")).toHaveText(new RegExp(`^Not applicable: ${REASON}`));
+  await expect(a.getByRole("status", { name: "Sync" })).toContainText("to send");
+
+  await ctxA.setOffline(false);
+  await synced(a);
+
+  // Ben gets the checklist, ticks another item offline while Ana ticks a
+  // third online; both keep their ticks.
+  await b.goto(caseUrl);
+  await synced(b);
+  await expect(b.getByTestId("discharge-progress")).toHaveText("2 of 20, 5 required items left");
+  await ctxB.setOffline(true);
+  await tick(b, WARNING);
+  await tick(a, WRITTEN);
+  await synced(a);
+  await ctxB.setOffline(false);
+  await synced(b);
+  await expect(b.getByTestId("discharge-progress")).toHaveText("4 of 20, 4 required items left");
+  await a.reload();
+  await synced(a);
+  await expect(a.getByTestId("discharge-progress")).toHaveText("4 of 20, 4 required items left");
+  await expect(item(a, WARNING).getByTestId("item-state")).toHaveText(/^Done · ben/);
+  await expect(item(b, WRITTEN).getByTestId("item-state")).toHaveText(/^Done · ana/);
+
+  // The same item, both offline: one value stands, the crossing is shown.
+  const CROSS = "Help with bathing, dressing, eating and using the toilet is arranged";
+  await ctxA.setOffline(true);
+  await ctxB.setOffline(true);
+  await tick(a, CROSS);
+  await notApplicable(b, CROSS, "Independent at home");
+  await ctxA.setOffline(false);
+  await synced(a);
+  await ctxB.setOffline(false);
+  await synced(b);
+  await a.reload();
+  await synced(a);
+  for (const p of [a, b]) {
+    await expect(p.getByTestId("item-conflict")).toHaveCount(1);
+    await expect(p.getByTestId("item-conflict")).toContainText(CROSS);
+  }
+  const shown = await item(a, CROSS).getByTestId("item-state").textContent();
+  await expect(item(b, CROSS).getByTestId("item-state")).toHaveText(shown!);
+  // Ana decides: the value that was overwritten comes back everywhere.
+  await a.getByTestId("item-conflict").getByRole("button", { name: /^Use / }).click();
+  await expect(a.getByTestId("item-conflict")).toHaveCount(0);
+  await synced(a);
+  await b.reload();
+  await synced(b);
+  await expect(b.getByTestId("item-conflict")).toHaveCount(0);
+  await expect(item(b, CROSS).getByTestId("item-state")).not.toHaveText(shown!);
+  await expect(b.getByTestId("discharge-progress")).toHaveText("5 of 20, 4 required items left");
+
+  // The case list and the Discharges view: leaving today, required items open.
+  await a.getByRole("link", { name: "Cases", exact: true }).click();
+  await expect(a.getByTestId("row-discharge")).toContainText("checklist 5 of 20, 4 required items left");
+  await a.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Discharges" }).click();
+  const todayGroup = a.getByRole("region", { name: "Today" });
+  await expect(todayGroup.getByRole("heading", { name: "Today (1)" })).toBeVisible();
+  await expect(todayGroup.getByTestId("leaving")).toContainText("Walter Brown");
+  await expect(todayGroup.getByTestId("leaving")).toContainText("Needs attention");
+  await expect(todayGroup.getByTestId("leaving")).toContainText("Home with home-health services");
+
+  // The patient's sheet: the items in large type, none of the team's notes.
+  await a.goto(caseUrl);
+  await a.getByRole("link", { name: "Print for the patient" }).click();
+  const sheet = a.getByRole("article", { name: "Your plan for leaving the hospital" });
+  await expect(sheet).toBeVisible();
+  await expect(sheet).toContainText(MEDICINES);
+  await expect(sheet).toContainText(WARNING);
+  await expect(sheet).toContainText("Who helps: The pharmacist");
+  await expect(sheet).toContainText("Does not apply to you");
+  await expect(a.getByTestId("sheet-language")).toContainText("Your preferred language: Spanish");
+  const text = await sheet.innerText();
+  expect(text).not.toContain(NOTE);
+  expect(text).not.toContain(REASON);
+  expect(text).not.toContain(ana);
+  const fontPx = await sheet.locator(".sheet-text").first().evaluate((e) => parseFloat(getComputedStyle(e).fontSize));
+  expect(fontPx).toBeGreaterThanOrEqual(18);
+
+  // On paper: nothing of the app around it.
+  await a.emulateMedia({ media: "print" });
+  await expect(a.getByRole("navigation", { name: "Main" })).toBeHidden();
+  await expect(a.getByRole("button", { name: "Print" })).toBeHidden();
+  await expect(sheet).toBeVisible();
+  await a.screenshot({ path: test.info().outputPath("sheet-print.png"), fullPage: true });
+
+  const pdfjs = await import("pdfjs-dist/legacy/build/pdf.mjs");
+  for (const [format, width, height] of [["A4", 595.3, 841.9], ["Letter", 612, 792]] as const) {
+    const pdf = await a.pdf({ format, printBackground: true });
+    const doc = await pdfjs.getDocument({ data: new Uint8Array(pdf), useSystemFonts: false }).promise;
+    let all = "";
+    for (let n = 1; n <= doc.numPages; n++) {
+      const pg = await doc.getPage(n);
+      const [, , w, h] = pg.view;
+      // Points; Chromium rounds the page to whole CSS pixels.
+      expect(Math.abs(w - width), `${format} width ${w}`).toBeLessThan(2);
+      expect(Math.abs(h - height), `${format} height ${h}`).toBeLessThan(2);
+      const content = await pg.getTextContent();
+      all += content.items.map((i: any) => i.str ?? "").join(" ") + "\n";
+    }
+    const flat = all.replace(/\s+/g, " ");
+    expect(doc.numPages, `${format}: fits a few pages`).toBeLessThanOrEqual(4);
+    expect(flat).toContain("Your plan for leaving the hospital");
+    expect(flat).toContain("Walter Brown");
+    expect(flat).toContain("Your preferred language: Spanish");
+    expect(flat).toContain("complete list of your medicines");
+    expect(flat).not.toContain("Daughter disputes");
+    expect(flat).not.toContain("Going home with services, not");
+    expect(flat).not.toContain("Advocase");
+    expect(flat).not.toContain("Synced");
+    await doc.destroy();
+  }
+  await a.emulateMedia({ media: "screen" });
+
+  expect(errors).toEqual([]);
+  await ctxA.close();
+  await ctxB.close();
+});
+
+test("a manager edits a template: the new version is offered, checklists already started keep their items, and an offline save keeps the draft", async ({ browser }) => {
+  test.setTimeout(120_000);
+  const errors: string[] = [];
+  const coordinator = await newUser(base(), { units: ["6 East"], prefix: "cora" });
+  const manager = await newUser(base(), { role: "manager", prefix: "mona" });
+  const [ctxC, c] = await tablet(browser, errors);
+  const [ctxM, m] = await tablet(browser, errors);
+
+  // The coordinator starts the RED checklist (version 1) on a case.
+  await c.goto("/");
+  await signIn(c, coordinator);
+  await waitForServiceWorker(c);
+  await c.getByRole("link", { name: "New case" }).click();
+  await c.getByRole("textbox", { name: "Patient name" }).fill("Ida Novak");
+  await c.getByRole("textbox", { name: "Unit" }).fill("6 East");
+  await c.getByRole("combobox", { name: "Kind of case" }).selectOption({ label: "Discharge planning" });
+  await c.getByRole("textbox", { name: "What is it about?" }).fill("Plan for discharge to rehabilitation.");
+  await c.getByRole("button", { name: "Save case" }).click();
+  const caseUrl = new URL(c.url()).pathname;
+  const start = c.getByRole("form", { name: "Start a checklist" });
+  const red = await start.getByRole("combobox", { name: "Checklist template" }).locator("option", { hasText: /^Re-Engineered/ }).textContent();
+  expect(red).toMatch(/\(version 1\)$/);
+  await start.getByRole("combobox", { name: "Checklist template" }).selectOption({ label: red! });
+  await start.getByRole("button", { name: "Start checklist" }).click();
+  await expect(c.getByTestId("checklist-progress")).toHaveText("0 of 12, 7 required items left · template version 1");
+  await synced(c);
+
+  // The manager rewords the first item and adds one.
+  await m.goto("/");
+  await signIn(m, manager);
+  await waitForServiceWorker(m);
+  await m.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Discharges" }).click();
+  await m.getByRole("link", { name: "Checklist templates" }).click();
+  const name = red!.replace(/ \(version 1\)$/, "");
+  await m.getByRole("button", { name: `Edit ${name}` }).click();
+  const editor = m.getByRole("form", { name: "Template" });
+  await editor.getByRole("textbox", { name: "Section 1, item 1", exact: true }).fill("Book a professional interpreter for every teaching session");
+  await editor.getByRole("button", { name: "Add an item to section 1" }).click();
+  await editor.getByRole("textbox", { name: "Section 1, item 13", exact: true }).fill("Check the patient can reach the pharmacy");
+  await editor.getByRole("group", { name: "Section 1, item 13" }).getByRole("checkbox", { name: "Required" }).check();
+
+  // Offline, the save is refused in words and the draft survives a reload.
+  await ctxM.setOffline(true);
+  await editor.getByRole("button", { name: "Save template" }).click();
+  await expect(editor.getByRole("alert")).toContainText("Your draft stays on this device");
+  await m.reload();
+  await expect(m.getByText("Your unsaved template is back")).toBeVisible();
+  await expect(editor.getByRole("textbox", { name: "Section 1, item 13", exact: true })).toHaveValue("Check the patient can reach the pharmacy");
+  await ctxM.setOffline(false);
+  await editor.getByRole("button", { name: "Save template" }).click();
+  await expect(m.getByRole("status").filter({ hasText: "Saved version 2" })).toBeVisible();
+  await expect(m.getByTestId("template").filter({ hasText: name })).toContainText("Version 2 · 1 section, 13 items, 8 required");
+
+  // The coordinator's started checklist keeps version 1's items; a new
+  // case offers version 2 once synced.
+  await c.reload();
+  await synced(c);
+  await expect(c.getByTestId("checklist-progress")).toHaveText("0 of 12, 7 required items left · template version 1");
+  await expect(c.getByText("Book a professional interpreter")).toHaveCount(0);
+  await c.getByRole("link", { name: "Cases", exact: true }).click();
+  await c.getByRole("link", { name: "New case" }).click();
+  await c.getByRole("textbox", { name: "Patient name" }).fill("Omar Haddad");
+  await c.getByRole("textbox", { name: "Unit" }).fill("6 East");
+  await c.getByRole("combobox", { name: "Kind of case" }).selectOption({ label: "Discharge planning" });
+  await c.getByRole("textbox", { name: "What is it about?" }).fill("Discharge home.");
+  await c.getByRole("button", { name: "Save case" }).click();
+  const start2 = c.getByRole("form", { name: "Start a checklist" });
+  await start2.getByRole("combobox", { name: "Checklist template" }).selectOption({ label: `${name} (version 2)` });
+  await start2.getByRole("button", { name: "Start checklist" }).click();
+  await expect(c.getByTestId("checklist-progress")).toHaveText("0 of 13, 8 required items left · template version 2");
+  await expect(item(c, "Book a professional interpreter for every teaching session")).toBeVisible();
+
+  // Coordinators see templates but cannot edit them.
+  await c.goto("/templates");
+  await expect(c.getByTestId("template").first()).toBeVisible();
+  await expect(c.getByRole("button", { name: /^Edit / })).toHaveCount(0);
+  await c.goto(caseUrl);
+
+  expect(errors).toEqual([]);
+  await ctxC.close();
+  await ctxM.close();
+});

@@ -10,8 +10,11 @@ import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 // 150 KB held for the empty shell; cases, forms and the timeline (issue 3)
 // brought it to about 260 KB; sync (changes, logs, the replica, the wire
 // types' serde code), sign-in, accounts and the conflict views (issue 4) to
-// about 368 KB. Raise this only with a reason in the README.
-const BUDGET_BROTLI = 400 * 1024;
+// about 368 KB; discharge planning (checklists on a case, the Discharges
+// view, the patient's sheet, the template editor, and their serde code)
+// (issue 5) to about 433 KB, after trimming chrono's strftime and sharing
+// option lists. Raise this only with a reason in the README.
+const BUDGET_BROTLI = 450 * 1024;
 const dist = process.argv[2] || "dist";
 const files = readdirSync(dist).filter((f) => /\.(wasm|js|css)$/.test(f) && f !== "sw.js").sort();
 if (!files.some((f) => f.endsWith(".wasm"))) {

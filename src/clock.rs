@@ -109,5 +109,5 @@ pub fn show_recent(at: DateTime<Utc>) -> String {
 }
 
 pub fn show_date(d: NaiveDate) -> String {
-    d.format("%-d %b %Y").to_string()
+    advocase_core::dates::short(d)
 }

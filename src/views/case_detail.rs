@@ -296,7 +296,7 @@ fn Actions(status: Status, id: Id, priority: Priority, due_on: Option<NaiveDate>
                     {
                         return;
                     }
-                    let due = NaiveDate::parse_from_str(&new_due.get_untracked(), "%Y-%m-%d").ok();
+                    let due = advocase_core::dates::parse_iso(&new_due.get_untracked());
                     if due != due_on {
                         run(CaseCommand::SetDueOn { to: due });
                     }

@@ -19,9 +19,10 @@ use crate::cases::{Cases, SaveError};
 use crate::clock;
 use crate::session::Auth;
 use crate::templates::Templates;
+use crate::views::fields::responsible_options;
 
 fn parse_date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+    advocase_core::dates::parse_iso(s)
 }
 
 fn error_line(message: RwSignal<Option<String>>) -> impl IntoView {
@@ -416,7 +417,7 @@ fn ItemRow(case_id: Id, checklist: Id, item: Id, file: Memo<Option<CaseFile>>) -
                         <label class="field">
                             <span>"Who sees to it"</span>
                             <select prop:value=move || responsible.get() on:change=move |ev| responsible.set(event_target_value(&ev))>
-                                {Responsible::ALL.iter().map(|r| view! { <option value=ident(r)>{r.label()}</option> }).collect_view()}
+                                {responsible_options(it.responsible)}
                             </select>
                         </label>
                         <label class="field">
@@ -471,7 +472,7 @@ fn AddItem(case_id: Id, checklist: Id) -> impl IntoView {
                 <label class="field">
                     <span>"Who sees to it"</span>
                     <select prop:value=move || responsible.get() on:change=move |ev| responsible.set(event_target_value(&ev))>
-                        {Responsible::ALL.iter().map(|r| view! { <option value=ident(r)>{r.label()}</option> }).collect_view()}
+                        {responsible_options(Responsible::Coordinator)}
                     </select>
                 </label>
                 <label class="field">

@@ -35,3 +35,16 @@ pub fn other_problems(problems: &Problems, shown: &[&str]) -> Vec<String> {
         .map(|e| e.message.clone())
         .collect()
 }
+
+/// The options of a "who sees to it" select, `selected` chosen. One
+/// function for every such select: each distinct view costs the .wasm.
+pub fn responsible_options(
+    selected: advocase_core::reference::Responsible,
+) -> leptos::prelude::AnyView {
+    use advocase_core::reference::{Responsible, ident};
+    Responsible::ALL
+        .iter()
+        .map(|r| view! { <option value=ident(r) selected=*r == selected>{r.label()}</option> })
+        .collect_view()
+        .into_any()
+}

@@ -67,9 +67,7 @@ pub fn PrintChecklist() -> impl IntoView {
                     None => sections.push((item.section.clone(), vec![item])),
                 }
             }
-            let when = case
-                .expected_discharge
-                .map(|d| d.format("%A %-d %B %Y").to_string());
+            let when = case.expected_discharge.map(advocase_core::dates::long);
             let to = case.destination.map(|d| d.label().to_lowercase());
             let plan = match (when, to) {
                 (Some(w), Some(t)) => Some(format!(
@@ -115,7 +113,7 @@ pub fn PrintChecklist() -> impl IntoView {
                                                 <span class="sheet-text">{item.text.clone()}</span>
                                                 <span class="sheet-who">
                                                     {format!("Who helps: {}", for_patient(item.responsible))}
-                                                    {item.due.map(|d| format!(" · By {}", d.format("%A %-d %B")))}
+                                                    {item.due.map(|d| format!(" · By {}", advocase_core::dates::day_and_month(d)))}
                                                     {format!(" · {}", state_for_patient(&item.state))}
                                                 </span>
                                             </span>

@@ -8,12 +8,13 @@
 
 use advocase_core::access::Role;
 use advocase_core::checklist::{Section, Template, TemplateItem};
-use advocase_core::reference::{Responsible, from_ident, ident};
+use advocase_core::reference::{Responsible, from_ident};
 use leptos::prelude::*;
 
 use crate::clock;
 use crate::session::Auth;
 use crate::templates::Templates;
+use crate::views::fields::responsible_options;
 
 #[component]
 pub fn TemplateList() -> impl IntoView {
@@ -241,9 +242,7 @@ fn Editor(
                                                     let v = from_ident::<Responsible>(&event_target_value(&ev));
                                                     edit(&|t| if let Some(r) = v { t.sections[si].items[ii].responsible = r });
                                                 }>
-                                                    {Responsible::ALL.iter().map(|r| view! {
-                                                        <option value=ident(r) selected=*r == item.responsible>{r.label()}</option>
-                                                    }).collect_view()}
+                                                    {responsible_options(item.responsible)}
                                                 </select>
                                             </label>
                                             <label class="check">

@@ -200,9 +200,9 @@ fn parse_date(problems: &mut Problems, field: &str, label: &str, s: &str) -> Opt
     if s.is_empty() {
         return None;
     }
-    match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        Ok(d) => Some(d),
-        Err(_) => {
+    match crate::dates::parse_iso(s) {
+        Some(d) => Some(d),
+        None => {
             problems.add(field, format!("{label} must be a date like 2026-11-23."));
             None
         }

@@ -99,16 +99,16 @@ impl InteractionDraft {
                 p.add("follow_up", "Say what was promised.");
                 None
             }
-            (false, due) => match NaiveDate::parse_from_str(due, "%Y-%m-%d") {
-                Ok(d) if d < at_date => {
+            (false, due) => match crate::dates::parse_iso(due.trim()) {
+                Some(d) if d < at_date => {
                     p.add(
                         "follow_up_due",
                         "The follow-up cannot be due before the interaction.",
                     );
                     None
                 }
-                Ok(d) => Some(FollowUp { what, due: d }),
-                Err(_) => {
+                Some(d) => Some(FollowUp { what, due: d }),
+                None => {
                     p.add(
                         "follow_up_due",
                         "The follow-up date must be a date like 2026-11-23.",

@@ -13,6 +13,7 @@ pub mod case;
 pub mod caseload;
 pub mod change;
 pub mod checklist;
+pub mod dates;
 pub mod deadline;
 pub mod discharge;
 pub mod encoding;

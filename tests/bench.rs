@@ -227,3 +227,105 @@ fn capacity_and_loading_a_full_store() {
         store.remove(&k);
     }
 }
+
+#[wasm_bindgen_test]
+async fn discharge_planning_ticks_and_the_discharges_view() {
+    use advocase_core::case::CaseCommand;
+    use advocase_core::checklist::{ItemState, ItemValue, default_templates};
+    use advocase_core::discharge::leaving;
+
+    let store = Store::new("advocase-bench-discharge.");
+    for k in store.keys() {
+        store.remove(&k);
+    }
+    let logs = sample::synced_logs(11, 50, 10, sample::reference_now());
+    for l in &logs {
+        store
+            .set_raw(
+                &format!("case.{}", l.case_id().unwrap()),
+                &encoding::encode(l),
+            )
+            .unwrap();
+    }
+    let cases = Cases::load(store.clone());
+    let ids: Vec<_> = logs.iter().filter_map(|l| l.case_id()).collect();
+    let template = default_templates().remove(0);
+    let today = advocase::clock::today();
+    let before = store.usage().bytes;
+    let mut ticks = Vec::new();
+    for (n, id) in ids.iter().enumerate() {
+        let on = today + chrono::Days::new((n % 7) as u64);
+        let plan = CaseCommand::PlanDischarge {
+            on: Some(on),
+            destination: None,
+        };
+        // Sample cases may be closed or received later: plan only where allowed.
+        if cases.apply(*id, plan, "ana").is_err() {
+            continue;
+        }
+        let Ok(checklist) = cases.start_checklist(*id, &template, "ana") else {
+            continue;
+        };
+        let items: Vec<_> = cases.caseload.with_untracked(|c| {
+            c.get(id).unwrap().case.checklists[0]
+                .items
+                .iter()
+                .map(|i| i.id)
+                .collect()
+        });
+        for item in items.into_iter().take(5) {
+            let done = ItemState::Done {
+                by: "ana".into(),
+                at: advocase::clock::now(),
+            };
+            let t = now_ms();
+            cases
+                .set_item(*id, checklist, item, vec![ItemValue::State(done)], "ana")
+                .unwrap();
+            ticks.push(now_ms() - t);
+        }
+    }
+    while cases.pending.get_untracked() > 0 {
+        sleep_ms(1).await;
+    }
+    let with_lists = ticks.len() / 5;
+    assert!(with_lists > 10, "{with_lists} cases got a checklist");
+    summarize(
+        "tick one checklist item, shown (case with 10 interactions)",
+        ticks,
+    );
+    report(format!(
+        "bytes: a 20-item checklist with 5 ticks and the plan adds {} B to a case",
+        (store.usage().bytes - before) / with_lists
+    ));
+
+    let files = sample::caseload(42, 5_000, 2, sample::reference_now());
+    let mut load = Caseload::new(Vec::new());
+    for (n, mut f) in files.into_iter().enumerate() {
+        f.case.expected_discharge = Some(today + chrono::Days::new((n % 9) as u64));
+        let mut ids = || advocase::clock::new_id();
+        f.case
+            .checklists
+            .push(advocase_core::checklist::Checklist::start(
+                ids(),
+                &template,
+                &mut ids,
+            ));
+        load.put(f);
+    }
+    let mut samples = Vec::new();
+    let mut listed = 0;
+    for _ in 0..20 {
+        let t = now_ms();
+        listed = leaving(load.iter(), today).len();
+        samples.push(now_ms() - t);
+    }
+    assert!(listed > 0 && listed < 5_000);
+    summarize(
+        "Discharges view grouping over 5,000 cases with checklists",
+        samples,
+    );
+    for k in store.keys() {
+        store.remove(&k);
+    }
+}

@@ -182,12 +182,13 @@ impl Sync {
         }
         self.push(&token).await?;
         self.pull(&token).await?;
-        // After the cases: a template list that fails to come never holds
-        // up a tick.
-        self.templates
-            .refresh(&token)
-            .await
-            .map_err(|f| self.failed(f))?;
+        // After the cases, and never a reason to call the sync failed: the
+        // cases went through, and the templates on the device still serve.
+        // A refused session is the exception: it needs a person anyway.
+        if let Err(f @ Failure::Refused { status: 401, .. }) = self.templates.refresh(&token).await
+        {
+            return Err(self.failed(f));
+        }
         let keep = self.prefs.with_untracked(|p| p.keep_closed_days);
         self.cases
             .evict(&[], keep)

@@ -67,11 +67,15 @@ pub fn DischargePlan(case_id: Id) -> impl IntoView {
 
     let date = RwSignal::new(String::new());
     let destination = RwSignal::new(String::new());
-    // What is stored shows in the form, also when sync brings a new value.
+    // What is stored shows in the form, also when sync brings a new value,
+    // unless the person is changing it.
+    let touched = RwSignal::new(false);
     Effect::new(move |_| {
         let (on, to) = plan.get();
-        date.set(on.map(|d| d.to_string()).unwrap_or_default());
-        destination.set(to.as_ref().map(ident).unwrap_or_default());
+        if !touched.get_untracked() {
+            date.set(on.map(|d| d.to_string()).unwrap_or_default());
+            destination.set(to.as_ref().map(ident).unwrap_or_default());
+        }
     });
     let plan_message = RwSignal::new(None::<String>);
     let save_plan = move |ev: leptos::ev::SubmitEvent| {
@@ -80,6 +84,7 @@ pub fn DischargePlan(case_id: Id) -> impl IntoView {
         let to = from_ident::<Destination>(&destination.get_untracked());
         if (on, to) == plan.get_untracked() {
             plan_message.set(Some("Nothing changed.".into()));
+            touched.set(false);
             return;
         }
         let r = cases.apply(
@@ -91,7 +96,7 @@ pub fn DischargePlan(case_id: Id) -> impl IntoView {
             &auth.username(),
         );
         if report(plan_message, r) {
-            plan_message.set(None);
+            touched.set(false);
         }
     };
 
@@ -143,11 +148,11 @@ pub fn DischargePlan(case_id: Id) -> impl IntoView {
             <form class="inline-form" aria-label="Expected discharge" on:submit=save_plan>
                 <label class="field">
                     <span>"Expected discharge date"</span>
-                    <input type="date" prop:value=move || date.get() on:input=move |ev| date.set(event_target_value(&ev))/>
+                    <input type="date" prop:value=move || date.get() on:input=move |ev| { touched.set(true); date.set(event_target_value(&ev)) }/>
                 </label>
                 <label class="field">
                     <span>"Destination"</span>
-                    <select prop:value=move || destination.get() on:change=move |ev| destination.set(event_target_value(&ev))>
+                    <select prop:value=move || destination.get() on:change=move |ev| { touched.set(true); destination.set(event_target_value(&ev)) }>
                         <option value="">"Not decided yet"</option>
                         {Destination::ALL.iter().map(|d| view! { <option value=ident(d)>{d.label()}</option> }).collect_view()}
                     </select>
@@ -175,6 +180,25 @@ pub fn DischargePlan(case_id: Id) -> impl IntoView {
     }
 }
 
+/// Which part of an item crossed, in words.
+fn field_label(field: &str) -> &'static str {
+    match field {
+        "state" => "done or not",
+        "responsible" => "who sees to it",
+        "due" => "due date",
+        _ => "note",
+    }
+}
+
+/// A value short enough for a button.
+fn short(s: &str) -> String {
+    let mut out: String = s.chars().take(40).collect();
+    if s.chars().count() > 40 {
+        out.push('…');
+    }
+    out
+}
+
 fn find_checklist(file: &Option<CaseFile>, id: Id) -> Option<&Checklist> {
     file.as_ref()?.case.checklists.iter().find(|k| k.id == id)
 }
@@ -189,22 +213,37 @@ fn ChecklistPanel(case_id: Id, checklist: Id, file: Memo<Option<CaseFile>>) -> i
                 .map(|k| (k.title.clone(), k.template_version, k.progress()))
         })
     });
-    // Sections in the order their first item comes, each with its items.
+    // Sections in the order their first item comes.
     let sections = Memo::new(move |_| {
         file.with(|f| {
-            let mut out: Vec<(String, Vec<Id>)> = Vec::new();
+            let mut out: Vec<String> = Vec::new();
             for item in find_checklist(f, checklist)
                 .map(|k| k.items.as_slice())
                 .unwrap_or_default()
             {
-                match out.iter_mut().find(|(s, _)| *s == item.section) {
-                    Some((_, ids)) => ids.push(item.id),
-                    None => out.push((item.section.clone(), vec![item.id])),
+                if !out.contains(&item.section) {
+                    out.push(item.section.clone());
                 }
             }
             out
         })
     });
+    // Each section's items by id: an item added keeps the others' rows.
+    let items_of = move |section: String| {
+        Memo::new(move |_| {
+            file.with(|f| {
+                find_checklist(f, checklist)
+                    .map(|k| {
+                        k.items
+                            .iter()
+                            .filter(|i| i.section == section)
+                            .map(|i| i.id)
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default()
+            })
+        })
+    };
     let conflicts = Memo::new(move |_| {
         file.with(|f| {
             f.as_ref()
@@ -238,7 +277,7 @@ fn ChecklistPanel(case_id: Id, checklist: Id, file: Memo<Option<CaseFile>>) -> i
         <section class="checklist" aria-label=title data-testid="checklist">
             <div class="page-head">
                 <h3>{title}</h3>
-                <A href=format!("/cases/{case_id}/checklists/{checklist}/print") attr:class="button">"Print for the patient"</A>
+                <A href=format!("/cases/{case_id}/checklists/{checklist}/print") attr:class="button" attr:aria-label=move || format!("Print for the patient: {}", title())>"Print for the patient"</A>
             </div>
             <p class="checklist-progress" data-testid="checklist-progress">
                 {move || head.with(|h| h.as_ref().map(|(_, v, p)| format!("{} · template version {v}", p.describe())))}
@@ -247,18 +286,19 @@ fn ChecklistPanel(case_id: Id, checklist: Id, file: Memo<Option<CaseFile>>) -> i
             {move || {
                 let list = conflicts.get();
                 (!list.is_empty()).then(|| view! {
-                    <div class="conflicts" role="group" aria-label="Ticks that crossed">
-                        <p><strong>"Ticks that crossed: "</strong> "two people changed the same item at the same time. Decide which stands."</p>
+                    <div class="conflicts" role="group" aria-label="Item edits that crossed">
+                        <p><strong>"Item edits that crossed: "</strong> "two people changed the same thing on an item at the same time. Decide which stands."</p>
                         <ul class="plain">
                             {list.into_iter().map(|c| {
                                 let text = item_text(c.item);
-                                let kept = c.kept.value.display();
-                                let lost = c.lost.value.display();
+                                let what = field_label(&c.field);
+                                let kept = short(&c.kept.value.display());
+                                let lost = short(&c.lost.value.display());
                                 let (keep_c, restore_c) = (c.clone(), c.clone());
                                 view! {
                                     <li class="conflict" data-testid="item-conflict">
                                         <p>
-                                            "“" {text} "” shows “" {kept.clone()} "” (" {c.kept.by.clone()} ", " {clock::show_time(c.kept.at)} "). “"
+                                            "“" {text} "”, " {what} ": shows “" {kept.clone()} "” (" {c.kept.by.clone()} ", " {clock::show_time(c.kept.at)} "). “"
                                             {lost.clone()} "” by " {c.lost.by.clone()} " (" {clock::show_time(c.lost.at)} ") was overwritten."
                                         </p>
                                         <div class="button-row">
@@ -273,12 +313,19 @@ fn ChecklistPanel(case_id: Id, checklist: Id, file: Memo<Option<CaseFile>>) -> i
                 })
             }}
             <For each=move || sections.get() key=|s| s.clone() let:section>
-                <h4>{section.0.clone()}</h4>
-                <ul class="items">
-                    {section.1.into_iter().map(|item| view! { <ItemRow case_id checklist item file/> }).collect_view()}
-                </ul>
+                {
+                    let ids = items_of(section.clone());
+                    view! {
+                        <h4>{section}</h4>
+                        <ul class="items">
+                            <For each=move || ids.get() key=|id| *id let:item>
+                                <ItemRow case_id checklist item file/>
+                            </For>
+                        </ul>
+                    }
+                }
             </For>
-            <AddItem case_id checklist/>
+            <AddItem case_id checklist title=Signal::derive(title)/>
         </section>
     }
 }
@@ -293,6 +340,9 @@ fn state_line(item: &Item) -> String {
     }
 }
 
+/// One item. The row is built once; only its text, state and buttons
+/// follow the stored item, so a tick arriving from sync leaves an open
+/// details form and whatever is typed in it alone.
 #[component]
 fn ItemRow(case_id: Id, checklist: Id, item: Id, file: Memo<Option<CaseFile>>) -> impl IntoView {
     let cases = expect_context::<Cases>();
@@ -303,6 +353,10 @@ fn ItemRow(case_id: Id, checklist: Id, item: Id, file: Memo<Option<CaseFile>>) -
                 .and_then(|k| k.items.iter().find(|i| i.id == item).cloned())
         })
     });
+    let Some(first) = current.get_untracked() else {
+        return ().into_any();
+    };
+    let text = first.text.clone();
     let message = RwSignal::new(None::<String>);
     let asking_reason = RwSignal::new(false);
     let reason = RwSignal::new(String::new());
@@ -329,11 +383,16 @@ fn ItemRow(case_id: Id, checklist: Id, item: Id, file: Memo<Option<CaseFile>>) -
             }
         }
     };
-    let responsible = RwSignal::new(String::new());
-    let due = RwSignal::new(String::new());
-    let note = RwSignal::new(String::new());
+    // The details form shows what is stored until the person types in it;
+    // from then on it keeps what they typed until they save.
+    let responsible = RwSignal::new(ident(&first.responsible));
+    let due = RwSignal::new(first.due.map(|d| d.to_string()).unwrap_or_default());
+    let note = RwSignal::new(first.note.clone());
+    let touched = RwSignal::new(false);
     Effect::new(move |_| {
-        if let Some(it) = current.get() {
+        if let Some(it) = current.get()
+            && !touched.get_untracked()
+        {
             responsible.set(ident(&it.responsible));
             due.set(it.due.map(|d| d.to_string()).unwrap_or_default());
             note.set(it.note.clone());
@@ -360,85 +419,91 @@ fn ItemRow(case_id: Id, checklist: Id, item: Id, file: Memo<Option<CaseFile>>) -
         }
         if values.is_empty() {
             message.set(Some("Nothing changed.".into()));
-        } else {
-            set(values);
+            touched.set(false);
+        } else if set(values) {
+            touched.set(false);
         }
     };
-    move || {
-        let Some(it) = current.get() else {
-            return ().into_any();
-        };
-        let text = it.text.clone();
-        let open = it.state == ItemState::ToDo;
-        view! {
-            <li class="item" class:done=!open class:required-open=open && it.required aria-label=text.clone() data-testid="item">
-                <p class="item-text">
-                    {it.text.clone()}
-                    {it.required.then(|| view! { " " <span class="badge required">"Required"</span> })}
-                </p>
-                <p class="item-meta">
-                    <span class="item-state" data-testid="item-state">{state_line(&it)}</span>
+    let open = move || current.with(|c| c.as_ref().is_some_and(|i| i.state == ItemState::ToDo));
+    let required = first.required;
+    let label = text.clone();
+    let (done_label, na_label, undo_label) = (
+        format!("Done: {text}"),
+        format!("Not applicable: {text}"),
+        format!("Undo: {text}"),
+    );
+    let (why_label, details_label) = (
+        format!("Why “{text}” does not apply"),
+        format!("Details: {text}"),
+    );
+    view! {
+        <li class="item" class:done=move || !open() class:required-open=move || open() && required aria-label=label data-testid="item">
+            <p class="item-text">
+                {text.clone()}
+                {required.then(|| view! { " " <span class="badge required">"Required"</span> })}
+            </p>
+            <p class="item-meta">
+                {move || current.with(|c| c.as_ref().map(|it| view! {
+                    <span class="item-state" data-testid="item-state">{state_line(it)}</span>
                     " · " {it.responsible.label()}
                     {it.due.map(|d| format!(" · due {}", clock::show_date(d)))}
-                </p>
-                {(!it.note.is_empty()).then(|| view! { <p class="item-note">"Note: " {it.note.clone()}</p> })}
-                {error_line(message)}
-                <div class="button-row">
-                    {if open {
-                        view! {
-                            <button type="button" class="primary" aria-label=format!("Done: {text}") on:click=move |_| { decide(None); }>"Done"</button>
-                            <button type="button" aria-label=format!("Not applicable: {text}") aria-expanded=move || asking_reason.get().to_string()
-                                on:click=move |_| asking_reason.update(|a| *a = !*a)>"Not applicable"</button>
-                        }.into_any()
-                    } else {
-                        view! {
-                            <button type="button" aria-label=format!("Undo: {text}") on:click=move |_| { set(vec![ItemValue::State(ItemState::ToDo)]); }>"Undo"</button>
-                        }.into_any()
-                    }}
-                </div>
-                <Show when=move || open && asking_reason.get()>
-                    <form class="inline-form" aria-label="Why it does not apply" on:submit=move |ev| {
-                        ev.prevent_default();
-                        if decide(Some(reason.get_untracked())) {
-                            reason.set(String::new());
-                            asking_reason.set(false);
-                        }
-                    }>
-                        <label class="field grow">
-                            <span>"Why does it not apply?"</span>
-                            <input type="text" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
-                        </label>
-                        <button type="submit">"Mark not applicable"</button>
-                    </form>
+                }))}
+            </p>
+            {move || current.with(|c| c.as_ref().filter(|it| !it.note.is_empty()).map(|it| view! {
+                <p class="item-note">"Note: " {it.note.clone()}</p>
+            }))}
+            {error_line(message)}
+            <div class="button-row">
+                <Show when=open fallback=move || view! {
+                    <button type="button" aria-label=undo_label.clone() on:click=move |_| { set(vec![ItemValue::State(ItemState::ToDo)]); }>"Undo"</button>
+                }>
+                    <button type="button" class="primary" aria-label=done_label.clone() on:click=move |_| { decide(None); }>"Done"</button>
+                    <button type="button" aria-label=na_label.clone() aria-expanded=move || asking_reason.get().to_string()
+                        on:click=move |_| asking_reason.update(|a| *a = !*a)>"Not applicable"</button>
                 </Show>
-                <details class="item-details">
-                    <summary>"Who, when, note"</summary>
-                    <form class="inline-form" aria-label="Item details" on:submit=save_details>
-                        <label class="field">
-                            <span>"Who sees to it"</span>
-                            <select prop:value=move || responsible.get() on:change=move |ev| responsible.set(event_target_value(&ev))>
-                                {responsible_options(it.responsible)}
-                            </select>
-                        </label>
-                        <label class="field">
-                            <span>"Due date"</span>
-                            <input type="date" prop:value=move || due.get() on:input=move |ev| due.set(event_target_value(&ev))/>
-                        </label>
-                        <label class="field grow">
-                            <span>"Note for the care team (not printed)"</span>
-                            <input type="text" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))/>
-                        </label>
-                        <button type="submit">"Save details"</button>
-                    </form>
-                </details>
-            </li>
-        }
-        .into_any()
+            </div>
+            <Show when=move || open() && asking_reason.get()>
+                <form class="inline-form" aria-label=why_label.clone() on:submit=move |ev| {
+                    ev.prevent_default();
+                    if decide(Some(reason.get_untracked())) {
+                        reason.set(String::new());
+                        asking_reason.set(false);
+                    }
+                }>
+                    <label class="field grow">
+                        <span>"Why does it not apply?"</span>
+                        <input type="text" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
+                    </label>
+                    <button type="submit">"Mark not applicable"</button>
+                </form>
+            </Show>
+            <details class="item-details">
+                <summary>"Who, when, note"</summary>
+                <form class="inline-form" aria-label=details_label on:submit=save_details>
+                    <label class="field">
+                        <span>"Who sees to it"</span>
+                        <select prop:value=move || responsible.get() on:change=move |ev| { touched.set(true); responsible.set(event_target_value(&ev)) }>
+                            {responsible_options(first.responsible)}
+                        </select>
+                    </label>
+                    <label class="field">
+                        <span>"Due date"</span>
+                        <input type="date" prop:value=move || due.get() on:input=move |ev| { touched.set(true); due.set(event_target_value(&ev)) }/>
+                    </label>
+                    <label class="field grow">
+                        <span>"Note for the care team (not printed)"</span>
+                        <input type="text" prop:value=move || note.get() on:input=move |ev| { touched.set(true); note.set(event_target_value(&ev)) }/>
+                    </label>
+                    <button type="submit">"Save details"</button>
+                </form>
+            </details>
+        </li>
     }
+    .into_any()
 }
 
 #[component]
-fn AddItem(case_id: Id, checklist: Id) -> impl IntoView {
+fn AddItem(case_id: Id, checklist: Id, title: Signal<String>) -> impl IntoView {
     let cases = expect_context::<Cases>();
     let auth = expect_context::<Auth>();
     let text = RwSignal::new(String::new());
@@ -449,8 +514,9 @@ fn AddItem(case_id: Id, checklist: Id) -> impl IntoView {
     view! {
         <details class="add-item">
             <summary>"Add an item for this patient"</summary>
+            <p class="hint">"Added items are printed on the patient's sheet; keep care-team matters in an item's note."</p>
             {error_line(message)}
-            <form class="inline-form" aria-label="Add an item" on:submit=move |ev| {
+            <form class="inline-form" aria-label=move || format!("Add an item to {}", title.get()) on:submit=move |ev| {
                 ev.prevent_default();
                 let draft = ItemDraft {
                     text: text.get_untracked(),

@@ -21,8 +21,9 @@ struct Row {
 #[component]
 pub fn Discharges() -> impl IntoView {
     let cases = expect_context::<Cases>();
-    let today = clock::today();
     let groups = Memo::new(move |_| {
+        // Read at each redraw: a view left open overnight moves on a day.
+        let today = clock::today();
         cases.caseload.with(|c| {
             let all = leaving(c.iter(), today);
             Day::ALL

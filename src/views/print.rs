@@ -85,7 +85,7 @@ pub fn PrintChecklist() -> impl IntoView {
             );
             view! {
                 <div class="no-print print-actions">
-                    <A href=format!("/cases/{}", case.id)>"← Back to the case"</A>
+                    <A href=format!("/cases/{}", case.id) attr:class="button">"← Back to the case"</A>
                     <button type="button" class="primary" on:click=print>"Print"</button>
                 </div>
                 <article class="patient-sheet" aria-labelledby="sheet-title">

@@ -29,6 +29,14 @@ pub fn TemplateList() -> impl IntoView {
     let editing = RwSignal::new(restored);
     let message = RwSignal::new(None::<String>);
     let open = move |t: Template| {
+        // One template at a time: never drop an edit without asking.
+        if editing.with_untracked(Option::is_some)
+            && !window()
+                .confirm_with_message("Discard the template you are editing?")
+                .unwrap_or(false)
+        {
+            return;
+        }
         message.set(None);
         editing.set(Some(t));
     };
@@ -79,6 +87,22 @@ pub fn TemplateList() -> impl IntoView {
                 }
             }).collect_view()}
         </ul>
+    }
+}
+
+/// A problem from `Template::check`, saying where: "Section 2, item 3: …".
+fn where_(field: &str, message: &str) -> String {
+    let parts: Vec<&str> = field.split('.').collect();
+    let n = |i: usize| {
+        parts
+            .get(i)
+            .and_then(|p| p.parse::<usize>().ok())
+            .map(|x| x + 1)
+    };
+    match (parts.first(), n(1), n(3)) {
+        (Some(&"sections"), Some(s), Some(i)) => format!("Section {s}, item {i}: {message}"),
+        (Some(&"sections"), Some(s), None) => format!("Section {s}: {message}"),
+        _ => message.to_owned(),
     }
 }
 
@@ -163,13 +187,28 @@ fn Editor(
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let next = draft.with_untracked(|t| Template {
+            id: t.id,
             version: t.version + 1,
             name: t.name.trim().to_owned(),
             source: t.source.trim().to_owned(),
-            ..t.clone()
+            sections: t
+                .sections
+                .iter()
+                .map(|s| Section {
+                    title: s.title.trim().to_owned(),
+                    items: s
+                        .items
+                        .iter()
+                        .map(|i| TemplateItem {
+                            text: i.text.trim().to_owned(),
+                            ..i.clone()
+                        })
+                        .collect(),
+                })
+                .collect(),
         });
         if let Err(p) = next.check() {
-            problems.set(p.0.iter().map(|e| e.message.clone()).collect());
+            problems.set(p.0.iter().map(|e| where_(&e.field, &e.message)).collect());
             return;
         }
         let Some(token) = auth.token() else {
@@ -192,7 +231,24 @@ fn Editor(
                     )));
                     editing.set(None);
                 }
-                Err(e) => problems.set(vec![e]),
+                Err(e) => {
+                    // Someone saved first: keep this edit and let it build
+                    // on their version, saying so.
+                    let newer = templates
+                        .get(next.id)
+                        .map(|t| t.version)
+                        .filter(|&v| v >= next.version);
+                    let mut lines = vec![e];
+                    if let Some(v) = newer {
+                        draft.update_untracked(|t| t.version = v);
+                        keep();
+                        lines.push(format!(
+                            "Your changes are still here. Saving again makes version {} from them, replacing what version {v} says: compare with it below first.",
+                            v + 1
+                        ));
+                    }
+                    problems.set(lines);
+                }
             }
         });
     };
@@ -229,37 +285,44 @@ fn Editor(
                         view! {
                             <fieldset class="template-section">
                                 <legend>{format!("Section {n}")}</legend>
-                                {text_input(format!("Section {n} title"), s.title.clone(), std::rc::Rc::new(move |t, v| t.sections[si].title = v))}
+                                {text_input(format!("Section {n} title"), s.title.clone(), std::rc::Rc::new(move |t, v| if let Some(s) = t.sections.get_mut(si) { s.title = v }))}
                                 {s.items.iter().enumerate().map(|(ii, item)| {
                                     let m = ii + 1;
                                     let required = item.required;
                                     view! {
                                         <div class="template-item inline-form" role="group" aria-label=format!("Section {n}, item {m}")>
-                                            {text_input(format!("Section {n}, item {m}"), item.text.clone(), std::rc::Rc::new(move |t, v| t.sections[si].items[ii].text = v))}
+                                            {text_input(format!("Section {n}, item {m}"), item.text.clone(), std::rc::Rc::new(move |t, v| if let Some(i) = t.sections.get_mut(si).and_then(|s| s.items.get_mut(ii)) { i.text = v }))}
                                             <label class="field">
                                                 <span>"Who usually sees to it"</span>
-                                                <select on:change=move |ev| {
+                                                <select aria-label=format!("Who usually sees to it: section {n}, item {m}") on:change=move |ev| {
                                                     let v = from_ident::<Responsible>(&event_target_value(&ev));
-                                                    edit(&|t| if let Some(r) = v { t.sections[si].items[ii].responsible = r });
+                                                    edit(&|t| if let (Some(r), Some(i)) = (v, t.sections.get_mut(si).and_then(|s| s.items.get_mut(ii))) { i.responsible = r });
                                                 }>
                                                     {responsible_options(item.responsible)}
                                                 </select>
                                             </label>
                                             <label class="check">
-                                                <input type="checkbox" checked=required on:change=move |ev| {
+                                                <input type="checkbox" checked=required aria-label=format!("Required: section {n}, item {m}") on:change=move |ev| {
                                                     let on = event_target_checked(&ev);
-                                                    edit(&|t| t.sections[si].items[ii].required = on);
+                                                    edit(&|t| if let Some(i) = t.sections.get_mut(si).and_then(|s| s.items.get_mut(ii)) { i.required = on });
                                                 }/>
                                                 <span>"Required"</span>
                                             </label>
                                             <button type="button" aria-label=format!("Remove section {n}, item {m}")
-                                                on:click=move |_| change(&|t| { t.sections[si].items.remove(ii); })>"Remove"</button>
+                                                on:click=move |_| change(&|t| if let Some(s) = t.sections.get_mut(si) && ii < s.items.len() { s.items.remove(ii); })>"Remove"</button>
                                         </div>
                                     }
                                 }).collect_view()}
                                 <div class="button-row">
-                                    <button type="button" on:click=move |_| change(&|t| t.sections[si].items.push(blank_item()))>{format!("Add an item to section {n}")}</button>
-                                    <button type="button" on:click=move |_| change(&|t| { t.sections.remove(si); })>{format!("Remove section {n}")}</button>
+                                    <button type="button" on:click=move |_| change(&|t| if let Some(s) = t.sections.get_mut(si) { s.items.push(blank_item()) })>{format!("Add an item to section {n}")}</button>
+                                    <button type="button" on:click=move |_| {
+                                        let sure = window()
+                                            .confirm_with_message(&format!("Remove section {n} and all its items?"))
+                                            .unwrap_or(false);
+                                        if sure {
+                                            change(&|t| if si < t.sections.len() { t.sections.remove(si); });
+                                        }
+                                    }>{format!("Remove section {n}")}</button>
                                 </div>
                             </fieldset>
                         }

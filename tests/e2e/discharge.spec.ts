@@ -40,10 +40,25 @@ async function tick(page: Page, text: string) {
 
 async function notApplicable(page: Page, text: string, reason: string) {
   await page.getByRole("button", { name: `Not applicable: ${text}`, exact: true }).click();
-  const form = item(page, text).getByRole("form", { name: "Why it does not apply" });
+  const form = item(page, text).getByRole("form", { name: /does not apply/ });
   await form.getByRole("textbox", { name: "Why does it not apply?" }).fill(reason);
   await form.getByRole("button", { name: "Mark not applicable" }).click();
   await expect(item(page, text).getByTestId("item-state")).toHaveText(new RegExp(`^Not applicable: ${reason}`));
+}
+
+/** Every visible control at least 44 px high, and no sideways scrolling. */
+async function expectTouchFriendly(page: Page, what: string) {
+  const small = await page.evaluate(() =>
+    [...document.querySelectorAll("main button, main summary, main select, main textarea, main a.button, main input:not([type=checkbox])")]
+      .filter((e) => {
+        const r = e.getBoundingClientRect();
+        return r.width > 0 && r.height > 0 && r.height < 44;
+      })
+      .map((e) => `${(e.getAttribute("aria-label") || e.textContent || e.tagName).trim().slice(0, 40)} (${Math.round(e.getBoundingClientRect().height)} px)`)
+  );
+  expect(small, `${what}: controls under 44 px`).toEqual([]);
+  const sideways = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  expect(sideways, `${what}: scrolls sideways`).toBe(false);
 }
 
 async function localToday(page: Page): Promise<string> {
@@ -95,7 +110,7 @@ test("a checklist started offline, ticked by two coordinators, crossing ticks sh
   await notApplicable(a, FACILITY, REASON);
   // A note for the care team only.
   await item(a, EQUIPMENT).getByText("Who, when, note").click();
-  const details = item(a, EQUIPMENT).getByRole("form", { name: "Item details" });
+  const details = item(a, EQUIPMENT).getByRole("form", { name: /^Details: / });
   await details.getByRole("textbox", { name: "Note for the care team (not printed)" }).fill(NOTE);
   await details.getByRole("combobox", { name: "Who sees to it" }).selectOption({ label: "Case management" });
   await details.getByRole("button", { name: "Save details" }).click();
@@ -168,12 +183,22 @@ test("a checklist started offline, ticked by two coordinators, crossing ticks sh
   await expect(todayGroup.getByTestId("leaving")).toContainText("Walter Brown");
   await expect(todayGroup.getByTestId("leaving")).toContainText("Needs attention");
   await expect(todayGroup.getByTestId("leaving")).toContainText("Home with home-health services");
+  await expectTouchFriendly(a, "Discharges, tablet");
+  await a.setViewportSize({ width: 390, height: 844 });
+  await expectTouchFriendly(a, "Discharges, phone");
+  await a.goto(caseUrl);
+  await expect(a.getByTestId("discharge-progress")).toHaveText("5 of 20, 4 required items left");
+  await item(a, MEDICINES).getByText("Who, when, note").click();
+  await expectTouchFriendly(a, "case with a checklist, phone");
+  await a.setViewportSize({ width: 768, height: 1024 });
+  await expectTouchFriendly(a, "case with a checklist, tablet");
 
   // The patient's sheet: the items in large type, none of the team's notes.
   await a.goto(caseUrl);
   await a.getByRole("link", { name: "Print for the patient" }).click();
   const sheet = a.getByRole("article", { name: "Your plan for leaving the hospital" });
   await expect(sheet).toBeVisible();
+  await expectTouchFriendly(a, "patient's sheet");
   await expect(sheet).toContainText(MEDICINES);
   await expect(sheet).toContainText(WARNING);
   await expect(sheet).toContainText("Who helps: The pharmacist");
@@ -221,6 +246,19 @@ test("a checklist started offline, ticked by two coordinators, crossing ticks sh
   }
   await a.emulateMedia({ media: "screen" });
 
+  // A note being typed is not wiped when the same item is ticked, here or
+  // by sync; it is saved with "Save details".
+  const DIET = "You were given instructions for diet and activity";
+  await a.goto(caseUrl);
+  await item(a, DIET).getByText("Who, when, note").click();
+  const dietNote = item(a, DIET).getByRole("textbox", { name: "Note for the care team (not printed)" });
+  await dietNote.fill("Ask the dietitian about low-salt meals");
+  await tick(a, DIET);
+  await expect(dietNote).toHaveValue("Ask the dietitian about low-salt meals");
+  await item(a, DIET).getByRole("button", { name: "Save details" }).click();
+  await expect(item(a, DIET).getByText("Note: Ask the dietitian about low-salt meals")).toBeVisible();
+  await expect(item(a, DIET).getByTestId("item-state")).toHaveText(/^Done · /);
+
   expect(errors).toEqual([]);
   await ctxA.close();
   await ctxB.close();
@@ -262,6 +300,7 @@ test("a manager edits a template: the new version is offered, checklists already
   const name = red!.replace(/ \(version 1\)$/, "");
   await m.getByRole("button", { name: `Edit ${name}` }).click();
   const editor = m.getByRole("form", { name: "Template" });
+  await expectTouchFriendly(m, "template editor");
   await editor.getByRole("textbox", { name: "Section 1, item 1", exact: true }).fill("Book a professional interpreter for every teaching session");
   await editor.getByRole("button", { name: "Add an item to section 1" }).click();
   await editor.getByRole("textbox", { name: "Section 1, item 13", exact: true }).fill("Check the patient can reach the pharmacy");

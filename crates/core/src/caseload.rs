@@ -87,11 +87,20 @@ impl CaseFile {
             p.add("item", "This checklist item is not on this case.");
             return Err(p);
         };
+        // The same limits the server applies, said here, before saving.
         for v in &values {
-            if let ItemValue::State(ItemState::NotApplicable { reason, .. }) = v
-                && reason.trim().is_empty()
-            {
-                p.add("reason", "Say why the item does not apply.");
+            match v {
+                ItemValue::State(ItemState::NotApplicable { reason, .. }) => {
+                    if reason.trim().is_empty() {
+                        p.add("reason", "Say why the item does not apply.");
+                    } else {
+                        p.text("reason", "Reason", reason, crate::case::MAX_TEXT);
+                    }
+                }
+                ItemValue::Note(n) => {
+                    p.optional_text("note", "Note", n, crate::case::MAX_TEXT);
+                }
+                _ => {}
             }
         }
         if values.is_empty() {
@@ -117,6 +126,7 @@ impl CaseFile {
                 to,
             },
             sets,
+            settles: vec![],
         })
     }
 
@@ -163,15 +173,19 @@ impl CaseFile {
     }
 
     /// A person decides two crossing edits of an item: keep what shows, or
-    /// put the overwritten value back (which ends the conflict by itself:
-    /// both sides then hold the same value).
+    /// put the overwritten value back. Either way the change names the
+    /// crossing it settles, so a later edit of the field never revives it.
     pub fn settle_item(&self, conflict: &ItemConflict, restore_lost: bool) -> Result<Op, Problems> {
         if restore_lost {
-            return self.set_item(
+            let mut op = self.set_item(
                 conflict.checklist,
                 conflict.item,
                 vec![conflict.lost.value.clone()],
-            );
+            )?;
+            if let Op::SetItem { settles, .. } = &mut op {
+                settles.push(conflict.reference());
+            }
+            return Ok(op);
         }
         let text = self
             .case

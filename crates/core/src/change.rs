@@ -62,6 +62,10 @@ pub enum Op {
         item: Id,
         event: CaseChange,
         sets: Vec<ItemSet>,
+        /// Crossings this change decides ("use the other value"), so an
+        /// edit after the decision never brings them back.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        settles: Vec<ConflictRef>,
     },
 }
 
@@ -366,7 +370,18 @@ impl Change {
                 }
             }
             Op::AddItem { item, .. } => check_item(item)?,
-            Op::SetItem { event, sets, .. } => {
+            Op::SetItem {
+                event,
+                sets,
+                settles,
+                ..
+            } => {
+                if settles.len() > ItemValue::FIELDS.len() {
+                    return Err(invalid("op.settles", "Too many crossings in one edit."));
+                }
+                for s in settles {
+                    within("op.settles.field", "Field", &s.field, 80)?;
+                }
                 if sets.is_empty() || sets.len() > ItemValue::FIELDS.len() {
                     return Err(invalid(
                         "op.sets",

@@ -306,6 +306,21 @@ impl ItemValue {
         }
     }
 
+    /// Whether two values say the same thing, whoever said it and when:
+    /// two people both ticking "Done" did not cross, nor did two giving the
+    /// same reason.
+    pub fn agrees_with(&self, other: &ItemValue) -> bool {
+        use ItemState::*;
+        match (self, other) {
+            (ItemValue::State(Done { .. }), ItemValue::State(Done { .. })) => true,
+            (
+                ItemValue::State(NotApplicable { reason: a, .. }),
+                ItemValue::State(NotApplicable { reason: b, .. }),
+            ) => a.trim().eq_ignore_ascii_case(b.trim()),
+            (a, b) => a == b,
+        }
+    }
+
     /// For people: "Done", "Not applicable: lives in assisted living".
     pub fn display(&self) -> String {
         match self {

@@ -176,9 +176,47 @@ impl CaseLog {
                 item_versions.open(item, open);
             }
         }
+        // Checklists and items first, whatever their place in the order: a
+        // tick must never be lost because the change that made its item
+        // sorts after it (a checklist refused, then sent again later).
+        for c in applied.iter().filter(|c| c.id != open.id) {
+            if let Op::StartChecklist { checklist } = &c.op
+                && !case.checklists.iter().any(|k| k.id == checklist.id)
+            {
+                for item in &checklist.items {
+                    item_versions.open(item, c);
+                }
+                case.checklists.push((**checklist).clone());
+                push_event(
+                    &mut case,
+                    c,
+                    CaseChange::ChecklistStarted {
+                        title: checklist.title.clone(),
+                    },
+                );
+            }
+        }
+        for c in applied.iter().filter(|c| c.id != open.id) {
+            if let Op::AddItem { checklist, item } = &c.op
+                && let Some(k) = case.checklists.iter_mut().find(|k| k.id == *checklist)
+                && !k.items.iter().any(|i| i.id == item.id)
+            {
+                item_versions.open(item, c);
+                k.items.push((**item).clone());
+                let title = k.title.clone();
+                push_event(
+                    &mut case,
+                    c,
+                    CaseChange::ItemAdded {
+                        checklist: title,
+                        text: item.text.clone(),
+                    },
+                );
+            }
+        }
         for c in applied.iter().filter(|c| c.id != open.id) {
             match &c.op {
-                Op::Open { .. } => {}
+                Op::Open { .. } | Op::StartChecklist { .. } | Op::AddItem { .. } => {}
                 Op::Edit {
                     event,
                     sets,
@@ -218,44 +256,14 @@ impl CaseLog {
                         interactions.push((**interaction).clone());
                     }
                 }
-                Op::StartChecklist { checklist } => {
-                    if !case.checklists.iter().any(|k| k.id == checklist.id) {
-                        for item in &checklist.items {
-                            item_versions.open(item, c);
-                        }
-                        case.checklists.push((**checklist).clone());
-                        push_event(
-                            &mut case,
-                            c,
-                            CaseChange::ChecklistStarted {
-                                title: checklist.title.clone(),
-                            },
-                        );
-                    }
-                }
-                Op::AddItem { checklist, item } => {
-                    if let Some(k) = case.checklists.iter_mut().find(|k| k.id == *checklist)
-                        && !k.items.iter().any(|i| i.id == item.id)
-                    {
-                        item_versions.open(item, c);
-                        k.items.push((**item).clone());
-                        let title = k.title.clone();
-                        push_event(
-                            &mut case,
-                            c,
-                            CaseChange::ItemAdded {
-                                checklist: title,
-                                text: item.text.clone(),
-                            },
-                        );
-                    }
-                }
                 Op::SetItem {
                     checklist,
                     item,
                     event,
                     sets,
+                    settles,
                 } => {
+                    settled.extend(settles.iter());
                     let target = case
                         .checklists
                         .iter_mut()
@@ -297,8 +305,9 @@ impl CaseLog {
                 conflict.kept = v.clone();
             }
         }
-        item_conflicts
-            .retain(|c| !settled.contains(&c.reference()) && c.kept.value != c.lost.value);
+        item_conflicts.retain(|c| {
+            !settled.contains(&c.reference()) && !c.kept.value.agrees_with(&c.lost.value)
+        });
         let set_aside = self
             .entries
             .iter()
@@ -405,7 +414,7 @@ impl ItemVersions {
         };
         if let Some(current) = self.0.get(&key)
             && set.base != Some(current.change)
-            && current.value != set.value
+            && !current.value.agrees_with(&set.value)
         {
             let checklist = match &c.op {
                 Op::SetItem { checklist, .. } => *checklist,

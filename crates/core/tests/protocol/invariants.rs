@@ -7,11 +7,30 @@ impl World {
     /// Every overwritten item value (a tick, a reason, a note) was seen by
     /// its overwriter, had the same value, stands again, or is a conflict.
     fn check_items(&self) {
+        // Items whose making the server refused (a checklist started on a
+        // case its author could no longer see): ticks on them have nothing
+        // to land on, and the refusal is with the person.
+        let on_server: BTreeSet<Id> = self
+            .server
+            .cases
+            .values()
+            .flat_map(|l| l.entries.iter().map(|e| e.change.id))
+            .collect();
+        let refused_items: BTreeSet<Id> = self
+            .saved
+            .iter()
+            .filter(|c| !on_server.contains(&c.id))
+            .flat_map(|c| match &c.op {
+                Op::StartChecklist { checklist } => checklist.items.iter().map(|i| i.id).collect(),
+                Op::AddItem { item, .. } => vec![item.id],
+                _ => vec![],
+            })
+            .collect();
         for log in self.server.cases.values() {
             let Some(truth) = log.fold() else { continue };
             let mut settled: BTreeSet<ConflictRef> = BTreeSet::new();
             for e in &log.entries {
-                if let Op::Edit { settles, .. } = &e.change.op {
+                if let Op::Edit { settles, .. } | Op::SetItem { settles, .. } = &e.change.op {
                     settled.extend(settles.iter().cloned());
                 }
             }
@@ -28,45 +47,52 @@ impl World {
                         }
                     }
                 };
+            // As the fold does: every checklist and item first, so a tick
+            // on an item made by a later change still counts.
             for e in &log.entries {
-                match &e.change.op {
-                    Op::StartChecklist { checklist } => {
-                        started(&checklist.items, e.change.id, &mut current)
-                    }
-                    Op::AddItem { item, .. } => {
-                        started(std::slice::from_ref(&**item), e.change.id, &mut current)
-                    }
-                    Op::SetItem { item, sets, .. } => {
-                        for s in sets {
-                            let key = item_key(*item, s.value.field());
-                            let Some((prev, prev_value)) = current.get(&key).cloned() else {
-                                continue;
-                            };
-                            let r = ConflictRef {
-                                change: prev,
-                                field: key.clone(),
-                            };
-                            let stands = truth
-                                .case
-                                .checklists
-                                .iter()
-                                .flat_map(|k| k.items.iter())
-                                .find(|i| i.id == *item)
-                                .and_then(|i| ItemValue::read(i, s.value.field()))
-                                == Some(prev_value.clone());
-                            let accounted = s.base == Some(prev)
-                                || prev_value == s.value
-                                || open.contains(&r)
-                                || settled.contains(&r)
-                                || stands;
+                if let Op::StartChecklist { checklist } = &e.change.op {
+                    started(&checklist.items, e.change.id, &mut current)
+                }
+            }
+            for e in &log.entries {
+                if let Op::AddItem { item, .. } = &e.change.op {
+                    started(std::slice::from_ref(&**item), e.change.id, &mut current)
+                }
+            }
+            for e in &log.entries {
+                if let Op::SetItem { item, sets, .. } = &e.change.op {
+                    for s in sets {
+                        let key = item_key(*item, s.value.field());
+                        let Some((prev, prev_value)) = current.get(&key).cloned() else {
                             assert!(
-                                accounted,
-                                "the {key} set by {prev} vanished without a trace"
+                                refused_items.contains(item),
+                                "a tick on {key}, an item no checklist on the server holds"
                             );
-                            current.insert(key, (e.change.id, s.value.clone()));
-                        }
+                            continue;
+                        };
+                        let r = ConflictRef {
+                            change: prev,
+                            field: key.clone(),
+                        };
+                        let stands = truth
+                            .case
+                            .checklists
+                            .iter()
+                            .flat_map(|k| k.items.iter())
+                            .find(|i| i.id == *item)
+                            .and_then(|i| ItemValue::read(i, s.value.field()))
+                            .is_some_and(|v| v.agrees_with(&prev_value));
+                        let accounted = s.base == Some(prev)
+                            || prev_value.agrees_with(&s.value)
+                            || open.contains(&r)
+                            || settled.contains(&r)
+                            || stands;
+                        assert!(
+                            accounted,
+                            "the {key} set by {prev} vanished without a trace"
+                        );
+                        current.insert(key, (e.change.id, s.value.clone()));
                     }
-                    _ => {}
                 }
             }
         }

@@ -20,7 +20,7 @@ use advocase_core::checklist::{
 };
 use advocase_core::id::Id;
 use advocase_core::interaction::InteractionDraft;
-use advocase_core::log::CaseLog;
+use advocase_core::log::{CaseLog, Entry};
 use advocase_core::reference::Responsible;
 use advocase_core::replica::{Replica, SyncState};
 use advocase_core::sample::Rng;
@@ -713,6 +713,40 @@ fn ticks_on_different_items_both_stay_and_the_same_item_is_a_conflict() {
             "the added item is required and still to do"
         );
     }
+    // After "use the other", a later edit of the same field does not bring
+    // the decided crossing back.
+    let op = file(&mut world, 1)
+        .set_item(k, first, vec![ItemValue::State(ItemState::ToDo)])
+        .unwrap();
+    world.record(1, case, op);
+    world.settle_down();
+    for d in 0..2 {
+        let f = file(&mut world, d);
+        assert!(f.item_conflicts.is_empty(), "{d}: {:?}", f.item_conflicts);
+        assert_eq!(f.case.checklists[0].items[0].state, ItemState::ToDo);
+    }
+
+    // Two people both ticking the same item done did not cross.
+    let (_, now) = world.now(0);
+    for (d, who) in [(0, "ana"), (1, "ben")] {
+        let done = ItemValue::State(ItemState::Done {
+            by: who.into(),
+            at: now,
+        });
+        let op = file(&mut world, d).set_item(k, first, vec![done]).unwrap();
+        world.record(d, case, op);
+    }
+    world.settle_down();
+    world.check();
+    for d in 0..2 {
+        let f = file(&mut world, d);
+        assert!(f.item_conflicts.is_empty(), "{d}: {:?}", f.item_conflicts);
+        assert!(matches!(
+            f.case.checklists[0].items[0].state,
+            ItemState::Done { .. }
+        ));
+    }
+
     // Keeping what shows is a decision too: a later crossing, kept.
     let f0 = file(&mut world, 0);
     let op = f0
@@ -740,4 +774,59 @@ fn ticks_on_different_items_both_stay_and_the_same_item_is_a_conflict() {
         assert!(f.item_conflicts.is_empty(), "{d}: {:?}", f.item_conflicts);
         assert!(f.set_aside.is_empty(), "{d}: {:?}", f.set_aside);
     }
+}
+
+/// A checklist refused and sent again later gets a later clock than the
+/// ticks already stored: the ticks must still land on its items.
+#[test]
+fn a_tick_ordered_before_its_checklist_still_counts() {
+    let mut world = World::new(5, 3);
+    world.open_case_in(0, "4 West");
+    let file = world.visible_cases(0)[0].clone();
+    let case = file.case.id;
+    let template = default_templates().remove(1);
+    let rng = &mut world.rng;
+    let checklist = Checklist::start(rng.id(1), &template, || rng.id(1));
+    let start = Op::StartChecklist {
+        checklist: Box::new(checklist.clone()),
+    };
+    let mut log = world.devices[0].replica.logs[&case].clone();
+    let (_, now) = world.now(0);
+    let change = |id: Id, wall_ms: u64, op: Op| Entry {
+        change: Change {
+            id,
+            case_id: case,
+            device: id,
+            seq: 1,
+            hlc: advocase_core::hlc::Timestamp {
+                wall_ms,
+                counter: 0,
+                node: 1,
+            },
+            by: "ana".into(),
+            at: now,
+            op,
+        },
+        synced: None,
+        refused: None,
+    };
+    let mut with_list = file.clone();
+    with_list.case.checklists.push(checklist.clone());
+    let done = ItemValue::State(ItemState::Done {
+        by: "ana".into(),
+        at: now,
+    });
+    let tick = with_list
+        .set_item(checklist.id, checklist.items[0].id, vec![done])
+        .unwrap();
+    let far = u64::MAX / 4;
+    log.put(change(world.rng.id(2), far, tick));
+    log.put(change(world.rng.id(3), far + 1, start));
+    let folded = log.fold().unwrap();
+    let items = &folded.case.checklists[0].items;
+    assert!(
+        matches!(items[0].state, ItemState::Done { .. }),
+        "the tick counts though its checklist sorts after it"
+    );
+    assert_eq!(folded.case.checklists[0].progress().finished, 1);
 }

@@ -233,15 +233,28 @@ impl World {
         };
         let template = default_templates().remove(self.rng.below(2));
         let (ms, _) = self.now(d);
+        let id = self.rng.id(ms);
         let rng = &mut self.rng;
-        let checklist = Checklist::start(rng.id(ms), &template, || rng.id(ms));
-        self.record(
-            d,
-            file.case.id,
-            Op::StartChecklist {
-                checklist: Box::new(checklist),
-            },
-        );
+        // As the app does it: a closed case, or a template already started
+        // there, is refused; then an item is added for the patient instead.
+        match file.start_checklist(&template, || rng.id(ms), id) {
+            Ok(op) => self.record(d, file.case.id, op),
+            Err(_) => {
+                let Some(k) = file.case.checklists.first() else {
+                    return;
+                };
+                let draft = ItemDraft {
+                    text: format!("Item added at {ms}"),
+                    responsible: Some(Responsible::ALL[self.rng.below(Responsible::ALL.len())]),
+                    required: self.rng.below(2) == 0,
+                    ..ItemDraft::default()
+                };
+                let item = self.rng.id(ms);
+                if let Ok(op) = file.add_item(k.id, &draft, item) {
+                    self.record(d, file.case.id, op);
+                }
+            }
+        }
     }
 
     /// Two coordinators ticking items of one checklist: different items

@@ -1,5 +1,5 @@
-import { Browser, BrowserContext, Page } from "@playwright/test";
-import { test, expect, newUser, signIn, waitForServiceWorker, watchErrors } from "./fixtures";
+import { Browser, Page } from "@playwright/test";
+import { test, expect, newUser, openCase, signIn, synced, tablet as tabletAt, waitForServiceWorker } from "./fixtures";
 
 // Discharge planning on two tablets against the real server: a checklist
 // started and ticked offline, a second coordinator's ticks merging, a tick
@@ -18,16 +18,7 @@ function base(): string {
   return test.info().project.use.baseURL as string;
 }
 
-async function tablet(browser: Browser, errors: string[]): Promise<[BrowserContext, Page]> {
-  const context = await browser.newContext({ viewport: { width: 768, height: 1024 }, baseURL: base() });
-  const page = await context.newPage();
-  watchErrors(page, errors);
-  return [context, page];
-}
-
-async function synced(page: Page) {
-  await expect(page.getByRole("status", { name: "Sync" })).toHaveText(/^Synced /, { timeout: 20_000 });
-}
+const tablet = (browser: Browser, errors: string[]) => tabletAt(browser, errors, base());
 
 function item(page: Page, text: string) {
   return page.getByRole("listitem", { name: text, exact: true });
@@ -77,15 +68,13 @@ test("a checklist started offline, ticked by two coordinators, crossing ticks sh
   await a.goto("/");
   await signIn(a, ana);
   await waitForServiceWorker(a);
-  await a.getByRole("link", { name: "New case" }).click();
-  await a.getByRole("textbox", { name: "Patient name" }).fill("Walter Brown");
-  await a.getByRole("textbox", { name: "Unit" }).fill("5 North");
-  await a.getByText("More details").click();
-  await a.getByRole("textbox", { name: "Preferred language" }).fill("Spanish");
-  await a.getByRole("combobox", { name: "Kind of case" }).selectOption({ label: "Discharge planning" });
-  await a.getByRole("textbox", { name: "What is it about?" }).fill("Going home Friday; daughter worried about medicines.");
-  await a.getByRole("button", { name: "Save case" }).click();
-  await expect(a.getByRole("heading", { level: 1, name: "Walter Brown" })).toBeVisible();
+  await openCase(a, {
+    patient: "Walter Brown",
+    unit: "5 North",
+    language: "Spanish",
+    kind: "Discharge planning",
+    about: "Going home Friday; daughter worried about medicines.",
+  });
   await synced(a);
   const caseUrl = new URL(a.url()).pathname;
 
@@ -276,12 +265,7 @@ test("a manager edits a template: the new version is offered, checklists already
   await c.goto("/");
   await signIn(c, coordinator);
   await waitForServiceWorker(c);
-  await c.getByRole("link", { name: "New case" }).click();
-  await c.getByRole("textbox", { name: "Patient name" }).fill("Ida Novak");
-  await c.getByRole("textbox", { name: "Unit" }).fill("6 East");
-  await c.getByRole("combobox", { name: "Kind of case" }).selectOption({ label: "Discharge planning" });
-  await c.getByRole("textbox", { name: "What is it about?" }).fill("Plan for discharge to rehabilitation.");
-  await c.getByRole("button", { name: "Save case" }).click();
+  await openCase(c, { patient: "Ida Novak", unit: "6 East", kind: "Discharge planning", about: "Plan for discharge to rehabilitation." });
   const caseUrl = new URL(c.url()).pathname;
   const start = c.getByRole("form", { name: "Start a checklist" });
   const red = await start.getByRole("combobox", { name: "Checklist template" }).locator("option", { hasText: /^Re-Engineered/ }).textContent();
@@ -325,12 +309,7 @@ test("a manager edits a template: the new version is offered, checklists already
   await expect(c.getByTestId("checklist-progress")).toHaveText("0 of 12, 7 required items left · template version 1");
   await expect(c.getByText("Book a professional interpreter")).toHaveCount(0);
   await c.getByRole("link", { name: "Cases", exact: true }).click();
-  await c.getByRole("link", { name: "New case" }).click();
-  await c.getByRole("textbox", { name: "Patient name" }).fill("Omar Haddad");
-  await c.getByRole("textbox", { name: "Unit" }).fill("6 East");
-  await c.getByRole("combobox", { name: "Kind of case" }).selectOption({ label: "Discharge planning" });
-  await c.getByRole("textbox", { name: "What is it about?" }).fill("Discharge home.");
-  await c.getByRole("button", { name: "Save case" }).click();
+  await openCase(c, { patient: "Omar Haddad", unit: "6 East", kind: "Discharge planning", about: "Discharge home." });
   const start2 = c.getByRole("form", { name: "Start a checklist" });
   await start2.getByRole("combobox", { name: "Checklist template" }).selectOption({ label: `${name} (version 2)` });
   await start2.getByRole("button", { name: "Start checklist" }).click();

@@ -1,4 +1,4 @@
-import { test as base, expect, Page } from "@playwright/test";
+import { test as base, expect, Browser, BrowserContext, Page } from "@playwright/test";
 
 /** Collects uncaught page errors and console errors; a test with any fails. */
 export function watchErrors(page: Page, errors: string[]) {
@@ -137,4 +137,35 @@ export class OwnServer {
     p.kill("SIGTERM");
     await exited;
   }
+}
+
+/** A tablet-sized browser context of its own (its own storage), watched for errors. */
+export async function tablet(browser: Browser, errors: string[], baseURL: string): Promise<[BrowserContext, Page]> {
+  const context = await browser.newContext({ viewport: { width: 768, height: 1024 }, baseURL });
+  const page = await context.newPage();
+  watchErrors(page, errors);
+  return [context, page];
+}
+
+/** Waits until the sync strip says the last sync succeeded. */
+export async function synced(page: Page) {
+  await expect(page.getByRole("status", { name: "Sync" })).toHaveText(/^Synced /, { timeout: 20_000 });
+}
+
+/** Opens a case through the New case form and waits for its page. */
+export async function openCase(
+  page: Page,
+  c: { patient: string; unit: string; kind: string; about: string; language?: string }
+) {
+  await page.getByRole("link", { name: "New case" }).click();
+  await page.getByRole("textbox", { name: "Patient name" }).fill(c.patient);
+  await page.getByRole("textbox", { name: "Unit" }).fill(c.unit);
+  if (c.language) {
+    await page.getByText("More details").click();
+    await page.getByRole("textbox", { name: "Preferred language" }).fill(c.language);
+  }
+  await page.getByRole("combobox", { name: "Kind of case" }).selectOption({ label: c.kind });
+  await page.getByRole("textbox", { name: "What is it about?" }).fill(c.about);
+  await page.getByRole("button", { name: "Save case" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: c.patient })).toBeVisible();
 }

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Browser, BrowserContext, Page } from "@playwright/test";
-import { test, expect, newUser, OwnServer, signIn, waitForServiceWorker, watchErrors } from "./fixtures";
+import { Browser, Page } from "@playwright/test";
+import { test, expect, newUser, openCase, OwnServer, signIn, synced, tablet as tabletAt, waitForServiceWorker } from "./fixtures";
 
 // Two coordinators on one ward, each with a tablet, against the real server
 // (its own process here, so the test can restart it).
@@ -22,16 +22,7 @@ test.afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function tablet(browser: Browser, errors: string[]): Promise<[BrowserContext, Page]> {
-  const context = await browser.newContext({ viewport: { width: 768, height: 1024 }, baseURL: server.origin });
-  const page = await context.newPage();
-  watchErrors(page, errors);
-  return [context, page];
-}
-
-async function synced(page: Page) {
-  await expect(page.getByRole("status", { name: "Sync" })).toHaveText(/^Synced /, { timeout: 20_000 });
-}
+const tablet = (browser: Browser, errors: string[]) => tabletAt(browser, errors, server.origin);
 
 async function setPriority(page: Page, label: string) {
   const form = page.getByRole("form", { name: "Priority and due date" });
@@ -58,13 +49,7 @@ test("two coordinators offline on the same case: both logs on both tablets, one 
   await a.goto("/");
   await signIn(a, ana);
   await waitForServiceWorker(a);
-  await a.getByRole("link", { name: "New case" }).click();
-  await a.getByRole("textbox", { name: "Patient name" }).fill("Rosa Martinez");
-  await a.getByRole("textbox", { name: "Unit" }).fill("4 West");
-  await a.getByRole("combobox", { name: "Kind of case" }).selectOption({ label: "Complaint" });
-  await a.getByRole("textbox", { name: "What is it about?" }).fill("Call bell unanswered at night.");
-  await a.getByRole("button", { name: "Save case" }).click();
-  await expect(a.getByRole("heading", { level: 1, name: "Rosa Martinez" })).toBeVisible();
+  await openCase(a, { patient: "Rosa Martinez", unit: "4 West", kind: "Complaint", about: "Call bell unanswered at night." });
   await synced(a);
   const caseUrl = new URL(a.url()).pathname;
 
@@ -153,13 +138,7 @@ test("a session revoked mid-shift is refused at the next sync; the work stays un
   await signIn(page, dee);
   await waitForServiceWorker(page);
   await ctx.setOffline(true);
-  await page.getByRole("link", { name: "New case" }).click();
-  await page.getByRole("textbox", { name: "Patient name" }).fill("Omar Haddad");
-  await page.getByRole("textbox", { name: "Unit" }).fill("5 East");
-  await page.getByRole("combobox", { name: "Kind of case" }).selectOption({ label: "Concern" });
-  await page.getByRole("textbox", { name: "What is it about?" }).fill("Needs an Arabic interpreter for consent.");
-  await page.getByRole("button", { name: "Save case" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: "Omar Haddad" })).toBeVisible();
+  await openCase(page, { patient: "Omar Haddad", unit: "5 East", kind: "Concern", about: "Needs an Arabic interpreter for consent." });
 
   // Meanwhile an administrator resets Dee's password: her sessions end.
   const res = await fetch(`${server.origin}/api/users/${dee}`, {

@@ -15,6 +15,7 @@ pub mod change;
 pub mod checklist;
 pub mod dates;
 pub mod deadline;
+pub mod default_templates;
 pub mod discharge;
 pub mod encoding;
 pub mod hlc;

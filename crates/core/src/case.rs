@@ -576,16 +576,25 @@ impl Case {
                         None => when,
                     }
                 };
+                // Only what changed: setting the date must not overwrite a
+                // destination someone else just chose (nor make a conflict).
+                let mut values = Vec::new();
+                if on != self.expected_discharge {
+                    values.push(FieldValue::ExpectedDischarge(on));
+                }
+                if destination != self.destination {
+                    values.push(FieldValue::Destination(destination));
+                }
+                if values.is_empty() {
+                    p.add("expected_discharge", "The discharge plan is already so.");
+                }
                 (
                     edited(
                         "discharge",
                         &show(self.expected_discharge, self.destination),
                         &show(on, destination),
                     ),
-                    vec![
-                        FieldValue::ExpectedDischarge(on),
-                        FieldValue::Destination(destination),
-                    ],
+                    values,
                 )
             }
         };

@@ -149,6 +149,35 @@ mod tests {
     }
 
     #[test]
+    fn planning_the_discharge_sets_only_what_changed() {
+        use crate::change::FieldValue;
+        use crate::reference::Destination;
+        let at = Utc.with_ymd_and_hms(2026, 11, 22, 8, 0, 0).unwrap();
+        let mut f = sample::caseload(3, 1, 0, at).remove(0);
+        f.case.received_on = day(1);
+        let plan = |on: u32, to: Destination| CaseCommand::PlanDischarge {
+            on: Some(day(on)),
+            destination: Some(to),
+        };
+        let (_, values) = f.case.plan(plan(25, Destination::Home)).unwrap();
+        assert_eq!(values.len(), 2);
+        values.into_iter().for_each(|v| v.apply_to(&mut f.case));
+        let (_, values) = f.case.plan(plan(26, Destination::Home)).unwrap();
+        assert_eq!(
+            values,
+            [FieldValue::ExpectedDischarge(Some(day(26)))],
+            "a new date leaves the destination to whoever set it"
+        );
+        let same = f.case.plan(plan(25, Destination::Home)).unwrap_err();
+        assert_eq!(same.fields(), ["expected_discharge"]);
+        let early = f.case.plan(CaseCommand::PlanDischarge {
+            on: Some(NaiveDate::from_ymd_opt(2026, 10, 1).unwrap()),
+            destination: None,
+        });
+        assert!(early.is_err(), "not before the case was received");
+    }
+
+    #[test]
     fn leaving_lists_open_cases_by_day_with_open_required_items_first() {
         let today = day(23);
         let mut files = sample::caseload(

@@ -688,16 +688,11 @@ impl Cases {
         self.replica.with_value(Replica::incomplete)
     }
 
-    pub fn on_history(&self, changes: &[Pulled]) -> Result<(), SaveError> {
+    pub fn on_history(&self, case: Id, changes: &[Pulled]) -> Result<(), SaveError> {
         let now_ms = clock::now_ms();
         self.transact(|r| {
-            let mut touched = BTreeSet::new();
-            for p in changes {
-                if r.take(p, now_ms) {
-                    touched.insert(p.change.case_id);
-                }
-            }
-            Ok(((), touched))
+            r.take_history(case, changes, now_ms);
+            Ok(((), BTreeSet::from([case])))
         })
     }
 

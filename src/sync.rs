@@ -275,7 +275,7 @@ impl Sync {
                 {
                     Ok(history) => self
                         .cases
-                        .on_history(&history.changes)
+                        .on_history(case, &history.changes)
                         .map_err(|e| Stop::Storage(e.to_string()))?,
                     // Not ours to see after all: it goes with the hidden ones.
                     Err(Failure::Refused {

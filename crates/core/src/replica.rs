@@ -27,6 +27,12 @@ pub struct SyncState {
     /// The server's sequence number up to which this device has pulled.
     pub cursor: u64,
     pub clock: Timestamp,
+    /// Cases the server stopped showing this device while it still had
+    /// unsent or set-aside work on them: kept for that work, but whatever
+    /// others did meanwhile never came, so their whole history is fetched
+    /// again before they are trusted.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub stale: BTreeSet<Id>,
 }
 
 #[derive(Debug, Clone)]
@@ -43,6 +49,7 @@ impl Replica {
                 next_seq: 1,
                 cursor: 0,
                 clock: Clock::new(device.node()).last(),
+                stale: BTreeSet::new(),
             },
             logs: BTreeMap::new(),
         }
@@ -167,14 +174,30 @@ impl Replica {
         touched
     }
 
-    /// Cases this device holds changes of but not the opening: their full
-    /// history must be fetched.
+    /// Cases this device holds changes of but not the opening, or holds
+    /// stale (see [`SyncState::stale`]): their full history must be fetched.
     pub fn incomplete(&self) -> Vec<Id> {
         self.logs
             .iter()
-            .filter(|(_, l)| !l.entries.is_empty() && !l.is_complete())
+            .filter(|(id, l)| {
+                !l.entries.is_empty() && (!l.is_complete() || self.state.stale.contains(id))
+            })
             .map(|(id, _)| *id)
             .collect()
+    }
+
+    /// Takes a case's whole history from the server; the case is then
+    /// complete and no longer stale.
+    pub fn take_history(&mut self, case: Id, history: &[Pulled], now_ms: u64) -> bool {
+        let mut changed = false;
+        for p in history.iter().filter(|p| p.change.case_id == case) {
+            changed |= self.take(p, now_ms);
+        }
+        // An empty answer is "not yours to see": stale it stays.
+        if !history.is_empty() {
+            changed |= self.state.stale.remove(&case);
+        }
+        changed
     }
 
     /// Drops what the device need not keep: cases the user may no longer
@@ -189,6 +212,9 @@ impl Replica {
             .unwrap_or(DateTime::<Utc>::MIN_UTC);
         let mut gone = Vec::new();
         for (id, log) in &self.logs {
+            if log.has_unsynced() && hidden.contains(id) {
+                self.state.stale.insert(*id);
+            }
             if log.has_unsynced() || log.entries.is_empty() {
                 continue;
             }
@@ -206,6 +232,7 @@ impl Replica {
         }
         for id in &gone {
             self.logs.remove(id);
+            self.state.stale.remove(id);
         }
         gone
     }

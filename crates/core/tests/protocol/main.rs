@@ -21,7 +21,7 @@ use advocase_core::checklist::{
 use advocase_core::id::Id;
 use advocase_core::interaction::InteractionDraft;
 use advocase_core::log::{CaseLog, Entry};
-use advocase_core::reference::Responsible;
+use advocase_core::reference::{Destination, Responsible};
 use advocase_core::replica::{Replica, SyncState};
 use advocase_core::sample::Rng;
 use advocase_core::status::Status;
@@ -199,7 +199,20 @@ impl World {
             return;
         };
         let names = ["ana", "ben", "mgr", "eve", "cal"];
-        let command = match self.rng.below(6) {
+        let command = match self.rng.below(7) {
+            6 => {
+                // The discharge plan: a date near when the case came in, and
+                // sometimes a destination.
+                let on = file.case.received_on + chrono::Days::new(self.rng.below(10) as u64);
+                let destination = match self.rng.below(3) {
+                    0 => None,
+                    n => Some(Destination::ALL[n * 2 - 1]),
+                };
+                CaseCommand::PlanDischarge {
+                    on: Some(on),
+                    destination,
+                }
+            }
             0 => CaseCommand::SetPriority {
                 to: Priority::ALL[self.rng.below(4)],
             },
@@ -461,9 +474,8 @@ impl World {
             self.devices[d].replica.on_pull(&page, ms);
             let hidden = page.hidden.clone();
             for case in self.devices[d].replica.incomplete() {
-                for p in self.server.history(&user, case) {
-                    self.devices[d].replica.take(&p, ms);
-                }
+                let history = self.server.history(&user, case);
+                self.devices[d].replica.take_history(case, &history, ms);
             }
             self.devices[d].replica.evict(&hidden, now, 30);
             self.devices[d].stored_state = self.devices[d].replica.state.clone();
@@ -842,4 +854,62 @@ fn a_tick_ordered_before_its_checklist_still_counts() {
         "the tick counts though its checklist sorts after it"
     );
     assert_eq!(folded.case.checklists[0].progress().finished, 1);
+}
+
+/// A case taken from a device while it still had work on it there (eve's
+/// edit, refused: the case had just been reassigned away from her) is kept
+/// for that work; when it is hers again, what others did meanwhile comes
+/// with it. (The random runs found this: eve's copy missed the changes of
+/// the time she could not see the case.)
+#[test]
+fn a_case_hidden_while_work_waited_is_whole_again_when_it_comes_back() {
+    let mut world = World::new(3, 4);
+    let (ana, ben, eve) = (0, 1, 3);
+    world.open_case_in(ana, "4 West");
+    let case = world.visible_cases(ana)[0].case.id;
+    let reassign = |world: &mut World, d: usize, to: &str| {
+        let file = world
+            .visible_cases(d)
+            .into_iter()
+            .find(|f| f.case.id == case)
+            .unwrap();
+        let op = file.edit(CaseCommand::Reassign { to: to.into() }).unwrap();
+        world.record(d, case, op);
+    };
+    reassign(&mut world, ana, "eve");
+    world.settle_down();
+    assert_eq!(world.visible_cases(eve).len(), 1, "assigned: eve sees it");
+
+    // Eve, offline, edits; meanwhile Ben gives the case to Cal and raises
+    // its priority.
+    world.devices[eve].online = false;
+    let file = world.visible_cases(eve)[0].clone();
+    let op = file
+        .edit(CaseCommand::SetDescription {
+            to: "Family wants a meeting".into(),
+        })
+        .unwrap();
+    world.record(eve, case, op);
+    reassign(&mut world, ben, "cal");
+    let file = world.visible_cases(ben)[0].clone();
+    let op = file
+        .edit(CaseCommand::SetPriority { to: Priority::High })
+        .unwrap();
+    world.record(ben, case, op);
+    for d in 0..3 {
+        world.sync(d, false);
+    }
+    // Eve syncs: her edit is refused and set aside, so the case stays.
+    world.devices[eve].online = true;
+    world.sync(eve, false);
+    assert!(world.devices[eve].replica.logs.contains_key(&case));
+
+    // The case is hers again: she gets everything, the priority included.
+    reassign(&mut world, ben, "eve");
+    world.settle_down();
+    world.check();
+    let mine = world.visible_cases(eve);
+    let file = mine.iter().find(|f| f.case.id == case).unwrap();
+    assert_eq!(file.case.priority, Priority::High);
+    assert_eq!(file.case.assignee, "eve");
 }

@@ -87,13 +87,14 @@ async fn sleep_ms(ms: i32) {
     wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
 
-#[wasm_bindgen_test]
-async fn saving_one_interaction_and_bytes_per_record() {
-    let store = Store::new("advocase-bench-save.");
+/// An empty store under `prefix` holding 50 synced sample cases of 10
+/// interactions each, as a device would after a sync.
+fn stored_sample(prefix: &str, seed: u64) -> (Store, Vec<advocase_core::log::CaseLog>) {
+    let store = Store::new(prefix);
     for k in store.keys() {
         store.remove(&k);
     }
-    let logs = sample::synced_logs(7, 50, 10, sample::reference_now());
+    let logs = sample::synced_logs(seed, 50, 10, sample::reference_now());
     for l in &logs {
         store
             .set_raw(
@@ -102,6 +103,12 @@ async fn saving_one_interaction_and_bytes_per_record() {
             )
             .unwrap();
     }
+    (store, logs)
+}
+
+#[wasm_bindgen_test]
+async fn saving_one_interaction_and_bytes_per_record() {
+    let (store, logs) = stored_sample("advocase-bench-save.", 7);
     let cases = Cases::load(store.clone());
     let ids: Vec<_> = logs.iter().filter_map(|l| l.case_id()).collect();
     let mut samples = Vec::new();
@@ -234,19 +241,7 @@ async fn discharge_planning_ticks_and_the_discharges_view() {
     use advocase_core::checklist::{ItemState, ItemValue, default_templates};
     use advocase_core::discharge::leaving;
 
-    let store = Store::new("advocase-bench-discharge.");
-    for k in store.keys() {
-        store.remove(&k);
-    }
-    let logs = sample::synced_logs(11, 50, 10, sample::reference_now());
-    for l in &logs {
-        store
-            .set_raw(
-                &format!("case.{}", l.case_id().unwrap()),
-                &encoding::encode(l),
-            )
-            .unwrap();
-    }
+    let (store, logs) = stored_sample("advocase-bench-discharge.", 11);
     let cases = Cases::load(store.clone());
     let ids: Vec<_> = logs.iter().filter_map(|l| l.case_id()).collect();
     let template = default_templates().remove(0);

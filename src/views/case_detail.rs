@@ -19,6 +19,7 @@ use crate::cases::{Cases, SaveError};
 use crate::clock;
 use crate::session::Auth;
 use crate::views::discharge::DischargePlan;
+use crate::views::fields::short;
 use crate::views::quick_log::QuickLog;
 use advocase_core::reference::{from_ident, ident};
 
@@ -208,14 +209,6 @@ fn SyncNotes(file: CaseFile) -> impl IntoView {
             </details>
         })}
     }
-}
-
-fn short(s: &str) -> String {
-    let mut out: String = s.chars().take(30).collect();
-    if s.chars().count() > 30 {
-        out.push('…');
-    }
-    out
 }
 
 /// One line for a person about a change.

@@ -19,7 +19,7 @@ use crate::cases::{Cases, SaveError};
 use crate::clock;
 use crate::session::Auth;
 use crate::templates::Templates;
-use crate::views::fields::responsible_options;
+use crate::views::fields::{responsible_options, short};
 
 fn parse_date(s: &str) -> Option<NaiveDate> {
     advocase_core::dates::parse_iso(s)
@@ -188,15 +188,6 @@ fn field_label(field: &str) -> &'static str {
         "due" => "due date",
         _ => "note",
     }
-}
-
-/// A value short enough for a button.
-fn short(s: &str) -> String {
-    let mut out: String = s.chars().take(40).collect();
-    if s.chars().count() > 40 {
-        out.push('…');
-    }
-    out
 }
 
 fn find_checklist(file: &Option<CaseFile>, id: Id) -> Option<&Checklist> {

@@ -48,3 +48,12 @@ pub fn responsible_options(
         .collect_view()
         .into_any()
 }
+
+/// A value short enough for a button or a one-line summary.
+pub fn short(s: &str) -> String {
+    let mut out: String = s.chars().take(30).collect();
+    if s.chars().count() > 30 {
+        out.push('…');
+    }
+    out
+}

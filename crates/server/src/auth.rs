@@ -99,17 +99,34 @@ impl FromRequestParts<AppState> for SignedIn {
     }
 }
 
+/// The signed-in user, if `allowed` lets their role through; otherwise 403
+/// with `refusal`.
+async fn signed_in_as(
+    parts: &mut Parts,
+    state: &AppState,
+    allowed: fn(Role) -> bool,
+    refusal: &str,
+) -> Result<User, Failure> {
+    let SignedIn { user } = SignedIn::from_request_parts(parts, state).await?;
+    if !allowed(user.role) {
+        return Err(Failure::forbidden(refusal));
+    }
+    Ok(user)
+}
+
 impl FromRequestParts<AppState> for Admin {
     type Rejection = Failure;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Failure> {
-        let SignedIn { user } = SignedIn::from_request_parts(parts, state).await?;
-        if user.role != Role::Admin {
-            return Err(Failure::forbidden(
-                "Only an administrator can manage accounts.",
-            ));
-        }
-        Ok(Admin(user))
+        let only = |r| r == Role::Admin;
+        signed_in_as(
+            parts,
+            state,
+            only,
+            "Only an administrator can manage accounts.",
+        )
+        .await
+        .map(Admin)
     }
 }
 
@@ -117,13 +134,10 @@ impl FromRequestParts<AppState> for CaseWorker {
     type Rejection = Failure;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Failure> {
-        let SignedIn { user } = SignedIn::from_request_parts(parts, state).await?;
-        if user.role == Role::Admin {
-            return Err(Failure::forbidden(
-                "Administrators manage accounts; they do not see patient data.",
-            ));
-        }
-        Ok(CaseWorker(user))
+        let refusal = "Administrators manage accounts; they do not see patient data.";
+        signed_in_as(parts, state, |r| r != Role::Admin, refusal)
+            .await
+            .map(CaseWorker)
     }
 }
 
@@ -131,13 +145,15 @@ impl FromRequestParts<AppState> for Manager {
     type Rejection = Failure;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Failure> {
-        let SignedIn { user } = SignedIn::from_request_parts(parts, state).await?;
-        if user.role != Role::Manager {
-            return Err(Failure::forbidden(
-                "Only a manager can change checklist templates.",
-            ));
-        }
-        Ok(Manager(user))
+        let only = |r| r == Role::Manager;
+        signed_in_as(
+            parts,
+            state,
+            only,
+            "Only a manager can change checklist templates.",
+        )
+        .await
+        .map(Manager)
     }
 }
 

@@ -1,5 +1,5 @@
 import { Page } from "@playwright/test";
-import { test, expect, expectAppStarted, signIn, waitForServiceWorker } from "./fixtures";
+import { test, expect, expectAppStarted, goOffline, signIn, waitForServiceWorker } from "./fixtures";
 
 // The coordinator's day on a tablet with the Wi-Fi off: everything below
 // happens with the network offline after the first load.
@@ -10,8 +10,7 @@ async function startOffline(page: Page, context: import("@playwright/test").Brow
   await page.goto("/");
   const who = await signIn(page);
   await waitForServiceWorker(page);
-  await context.setOffline(true);
-  await expect(page.getByRole("status", { name: "Connection" })).toHaveText("Offline");
+  await goOffline(page, context);
   return who;
 }
 

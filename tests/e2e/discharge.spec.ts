@@ -1,5 +1,5 @@
 import { Browser, Page } from "@playwright/test";
-import { test, expect, newUser, openCase, signIn, synced, tablet as tabletAt, waitForServiceWorker } from "./fixtures";
+import { test, expect, goOffline, newUser, openCase, signIn, synced, tablet as tabletAt, waitForServiceWorker } from "./fixtures";
 
 // Discharge planning on two tablets against the real server: a checklist
 // started and ticked offline, a second coordinator's ticks merging, a tick
@@ -291,7 +291,7 @@ test("a manager edits a template: the new version is offered, checklists already
   await editor.getByRole("group", { name: "Section 1, item 13" }).getByRole("checkbox", { name: "Required" }).check();
 
   // Offline, the save is refused in words and the draft survives a reload.
-  await ctxM.setOffline(true);
+  await goOffline(m, ctxM);
   await editor.getByRole("button", { name: "Save template" }).click();
   await expect(editor.getByRole("alert")).toContainText("Your draft stays on this device");
   await m.reload();

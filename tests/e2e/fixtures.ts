@@ -152,6 +152,17 @@ export async function synced(page: Page) {
   await expect(page.getByRole("status", { name: "Sync" })).toHaveText(/^Synced /, { timeout: 20_000 });
 }
 
+/**
+ * Takes the tablet off the network once the sync that signing in started
+ * has finished: a request cut in flight is logged by Chromium as a console
+ * error (the app copes, but the test would fail on the log).
+ */
+export async function goOffline(page: Page, context: BrowserContext) {
+  await synced(page);
+  await context.setOffline(true);
+  await expect(page.getByRole("status", { name: "Connection" })).toHaveText("Offline");
+}
+
 /** Opens a case through the New case form and waits for its page. */
 export async function openCase(
   page: Page,

@@ -1,4 +1,4 @@
-import { test, expect, expectAppStarted, signIn, waitForServiceWorker } from "./fixtures";
+import { test, expect, expectAppStarted, goOffline, signIn, waitForServiceWorker } from "./fixtures";
 
 const sizes = [
   { name: "tablet-portrait", width: 768, height: 1024 },
@@ -85,8 +85,7 @@ test("after one online visit the app starts with the network off, and says so", 
   await signIn(page);
   await waitForServiceWorker(page);
 
-  await context.setOffline(true);
-  await expect(page.getByRole("status", { name: "Connection" })).toHaveText("Offline");
+  await goOffline(page, context);
   await page.reload();
   await expectAppStarted(page);
   await expect(page.getByRole("status", { name: "Connection" })).toHaveText("Offline");

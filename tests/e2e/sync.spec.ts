@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Browser, Page } from "@playwright/test";
-import { test, expect, newUser, openCase, OwnServer, signIn, synced, tablet as tabletAt, waitForServiceWorker } from "./fixtures";
+import { test, expect, goOffline, newUser, openCase, OwnServer, signIn, synced, tablet as tabletAt, waitForServiceWorker } from "./fixtures";
 
 // Two coordinators on one ward, each with a tablet, against the real server
 // (its own process here, so the test can restart it).
@@ -137,7 +137,7 @@ test("a session revoked mid-shift is refused at the next sync; the work stays un
   await page.goto("/");
   await signIn(page, dee);
   await waitForServiceWorker(page);
-  await ctx.setOffline(true);
+  await goOffline(page, ctx);
   await openCase(page, { patient: "Omar Haddad", unit: "5 East", kind: "Concern", about: "Needs an Arabic interpreter for consent." });
 
   // Meanwhile an administrator resets Dee's password: her sessions end.
@@ -178,7 +178,7 @@ test("signing out sends what waits first, and asks before deleting what could no
   await page.goto("/");
   await signIn(page, fay);
   await waitForServiceWorker(page);
-  await ctx.setOffline(true);
+  await goOffline(page, ctx);
   await page.getByRole("link", { name: "New case" }).click();
   await page.getByRole("textbox", { name: "Patient name" }).fill("Lena Novak");
   await page.getByRole("combobox", { name: "Kind of case" }).selectOption({ label: "Concern" });

@@ -59,8 +59,10 @@ async function localToday(page: Page): Promise<string> {
 test("a checklist started offline, ticked by two coordinators, crossing ticks shown and settled, then the Discharges view and the patient's sheet", async ({ browser }) => {
   test.setTimeout(150_000);
   const errors: string[] = [];
-  const ana = await newUser(base(), { units: ["5 North"], prefix: "ana" });
-  const ben = await newUser(base(), { units: ["5 North"], prefix: "ben" });
+  // A unit of this run's own, so a repeated run does not list two Walter Browns.
+  const unit = `5 North ${Date.now().toString(36)}`;
+  const ana = await newUser(base(), { units: [unit], prefix: "ana" });
+  const ben = await newUser(base(), { units: [unit], prefix: "ben" });
   const [ctxA, a] = await tablet(browser, errors);
   const [ctxB, b] = await tablet(browser, errors);
 
@@ -70,7 +72,7 @@ test("a checklist started offline, ticked by two coordinators, crossing ticks sh
   await waitForServiceWorker(a);
   await openCase(a, {
     patient: "Walter Brown",
-    unit: "5 North",
+    unit,
     language: "Spanish",
     kind: "Discharge planning",
     about: "Going home Friday; daughter worried about medicines.",
@@ -261,7 +263,9 @@ test("a manager edits a template: the new version is offered, checklists already
   const [ctxC, c] = await tablet(browser, errors);
   const [ctxM, m] = await tablet(browser, errors);
 
-  // The coordinator starts the RED checklist (version 1) on a case.
+  // The coordinator starts the RED checklist (version 1) on a case. This
+  // edits the shared RED template, so it expects the fresh database that
+  // playwright.config.ts gives every run.
   await c.goto("/");
   await signIn(c, coordinator);
   await waitForServiceWorker(c);

@@ -1,4 +1,4 @@
-import { test, expect, expectAppStarted, goOffline, signIn, waitForServiceWorker } from "./fixtures";
+import { test, expect, expectAppStarted, goOffline, newUser, PASSWORD, signIn, waitForServiceWorker } from "./fixtures";
 
 const sizes = [
   { name: "tablet-portrait", width: 768, height: 1024 },
@@ -111,4 +111,31 @@ test("unknown API routes answer JSON, unknown pages get the shell's not-found vi
   await signIn(page);
   await page.goto("/no-such-page");
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+});
+
+test("after five wrong passwords the sign-in form says the username is locked and what to do", async ({ page, pageErrors }) => {
+  const base = new URL(test.info().project.use.baseURL as string).origin;
+  const who = await newUser(base);
+  await page.goto("/");
+  const form = page.getByRole("form", { name: /Sign in/ });
+  await form.getByRole("textbox", { name: "Username" }).fill(who);
+  for (let i = 0; i < 5; i++) {
+    await form.getByLabel("Password").fill(`wrong guess ${i}`);
+    await form.getByRole("button", { name: "Sign in" }).click();
+    await expect(form.getByRole("alert")).toHaveText("That username and password do not match an active account.");
+    await expect(form.getByRole("button", { name: "Sign in" })).toBeEnabled();
+  }
+  // The right password now waits out the lock, and the form says so.
+  await form.getByLabel("Password").fill(PASSWORD);
+  await form.getByRole("button", { name: "Sign in" }).click();
+  await expect(form.getByRole("alert")).toHaveText(
+    "Too many wrong passwords for this username. Try again in 15 minutes, or ask an administrator to set a new password."
+  );
+  await expect(page.getByRole("navigation", { name: "Main" })).toHaveCount(0);
+
+  // Chromium reports each refused request on the console; those are the
+  // point of this test, anything else still fails it.
+  const refused = /Failed to load resource: the server responded with a status of (401|429)/;
+  expect(pageErrors.filter((e) => refused.test(e))).toHaveLength(6);
+  pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((e) => !refused.test(e)));
 });

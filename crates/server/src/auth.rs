@@ -11,12 +11,14 @@ use advocase_core::sync::{LoginRequest, Session};
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use sqlx::Row;
 
 use crate::api::Failure;
 use crate::body::JsonBody;
+use crate::throttle::{self, Attempt};
 use crate::{AppState, accounts, now_ms, secrets};
 
 pub fn routes() -> Router<AppState> {
@@ -157,13 +159,51 @@ impl FromRequestParts<AppState> for Manager {
     }
 }
 
-async fn login(
-    State(state): State<AppState>,
-    JsonBody(req): JsonBody<LoginRequest>,
-) -> Result<Json<Session>, Failure> {
+async fn login(State(state): State<AppState>, JsonBody(req): JsonBody<LoginRequest>) -> Response {
     // People type their username however their keyboard capitalises it.
     let username = req.username.trim().to_ascii_lowercase();
-    let account = accounts::get(&state.db, &username).await?;
+    let attempt = match state.sign_ins.attempt(&username, now_ms()) {
+        Ok(a) => a,
+        Err(left_ms) => {
+            tracing::warn!(username = %username, "sign-in refused: locked after wrong passwords");
+            return locked(left_ms);
+        }
+    };
+    match sign_in(&state, &username, req).await {
+        Ok(session) => {
+            state.sign_ins.clear(&username);
+            Json(session).into_response()
+        }
+        Err(f) => {
+            if attempt == Attempt::Last && f.0 == StatusCode::UNAUTHORIZED {
+                tracing::warn!(username = %username, minutes = throttle::WINDOW_MS / 60_000, "username locked after wrong passwords");
+            }
+            f.into_response()
+        }
+    }
+}
+
+/// 429 with `Retry-After`, in words a coordinator can act on.
+fn locked(left_ms: u64) -> Response {
+    let minutes = left_ms.div_ceil(60_000).max(1);
+    let when = if minutes == 1 {
+        "a minute".to_owned()
+    } else {
+        format!("{minutes} minutes")
+    };
+    let failure = Failure::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_attempts",
+        format!(
+            "Too many wrong passwords for this username. Try again in {when}, or ask an administrator to set a new password."
+        ),
+    );
+    let seconds = left_ms.div_ceil(1000).to_string();
+    ([(header::RETRY_AFTER, seconds)], failure).into_response()
+}
+
+async fn sign_in(state: &AppState, username: &str, req: LoginRequest) -> Result<Session, Failure> {
+    let account = accounts::get(&state.db, username).await?;
     let hash = account.as_ref().map_or_else(
         || secrets::decoy_hash().to_owned(),
         |a| a.password_hash.clone(),
@@ -197,11 +237,11 @@ async fn login(
     .execute(&state.db.pool)
     .await?;
     tracing::info!(username = %user.username, "signed in");
-    Ok(Json(Session {
+    Ok(Session {
         token,
         expires_at_ms,
         user,
-    }))
+    })
 }
 
 fn millis(d: Duration) -> u64 {

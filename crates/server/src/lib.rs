@@ -16,9 +16,11 @@ pub mod secrets;
 pub mod static_files;
 pub mod sync;
 pub mod templates;
+pub mod throttle;
 pub mod users;
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
@@ -30,6 +32,7 @@ use tracing::Level;
 
 use config::{ServeConfig, StartError};
 use db::Db;
+use throttle::SignInThrottle;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -37,6 +40,8 @@ pub struct AppState {
     /// How long a sign-in lasts. Zero makes every session expire at once,
     /// which tests use.
     pub session_lifetime: Duration,
+    /// Wrong passwords per username, shared by every request.
+    pub sign_ins: Arc<SignInThrottle>,
 }
 
 impl AppState {
@@ -44,6 +49,7 @@ impl AppState {
         AppState {
             db,
             session_lifetime: hours(config::DEFAULT_SESSION_HOURS),
+            sign_ins: Arc::default(),
         }
     }
 }
@@ -107,8 +113,8 @@ pub async fn serve(config: ServeConfig) -> Result<(), StartError> {
     let shutdown = shutdown_signal();
     tracing::info!(addr = %config.addr, database = %config.database.describe(), backend = db.backend.name(), static_dir = %config.static_dir.display(), "advocase-server listening");
     let state = AppState {
-        db: db.clone(),
         session_lifetime: hours(config.session_hours),
+        ..AppState::new(db.clone())
     };
     let router = app(state, &config.static_dir);
     axum::serve(listener, router)

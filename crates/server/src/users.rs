@@ -61,6 +61,10 @@ async fn update(
     JsonBody(change): JsonBody<UserUpdate>,
 ) -> Result<Json<User>, Failure> {
     let user = accounts::update(&state.db, &username, &change, now_ms()).await?;
+    if change.password.is_some() {
+        // A new password is how a locked-out coordinator gets back in.
+        state.sign_ins.clear(&user.username);
+    }
     tracing::info!(
         admin = %admin.username,
         username = %user.username,

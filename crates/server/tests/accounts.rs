@@ -15,9 +15,14 @@ use std::time::Duration;
 use advocase_core::access::{Role, User};
 use advocase_core::sync::Session;
 use advocase_server::now_ms;
+use advocase_server::throttle::ATTEMPTS;
 use app::{Answer, Backend, PASSWORD, TestApp, ok, refused};
-use axum::http::{Method, StatusCode};
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use axum::response::Response;
 use serde_json::{Value, json};
+use tower::ServiceExt;
 
 on_both!(
     signing_in_gives_a_session_for_the_account,
@@ -29,11 +34,28 @@ on_both!(
     new_accounts_are_checked_field_by_field,
     the_last_administrator_cannot_be_removed,
     create_admin_makes_an_account_that_can_sign_in,
+    wrong_passwords_lock_the_username_until_an_administrator_sets_a_new_one,
+    wrong_passwords_sent_all_at_once_try_no_more_than_the_limit,
 );
 
 async fn login_answer(t: &TestApp, username: &str, password: &str) -> Answer {
     let body = json!({ "username": username, "password": password });
     t.call(Method::POST, "/api/login", None, Some(body)).await
+}
+
+/// A sign-in through the router, with its headers; owns all it needs, so
+/// it can be spawned.
+fn login_response(
+    router: Router,
+    username: &str,
+    password: &str,
+) -> impl Future<Output = Response> + Send + 'static {
+    let body = json!({ "username": username, "password": password }).to_string();
+    let req = Request::post("/api/login")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body))
+        .unwrap();
+    async move { router.oneshot(req).await.unwrap() }
 }
 
 async fn me(t: &TestApp, token: &str) -> Answer {
@@ -495,4 +517,111 @@ async fn create_admin_makes_an_account_that_can_sign_in(b: Backend) {
             assert!(!text.contains(secret), "a password was printed: {text}");
         }
     }
+}
+
+async fn wrong_passwords_lock_the_username_until_an_administrator_sets_a_new_one(b: Backend) {
+    let t = TestApp::start(b).await;
+    let root = t.signed_in("root", Role::Admin, &[]).await;
+    t.account("ana", Role::Coordinator, &["4 West"]).await;
+    t.account("ben", Role::Coordinator, &["4 West"]).await;
+    for i in 0..ATTEMPTS {
+        let answer = login_answer(&t, "Ana ", &format!("guess number {i}")).await;
+        refused(
+            &answer,
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+            None,
+        );
+    }
+
+    // Now even the right password is refused, in words, with when to retry.
+    let res = login_response(t.router.clone(), "ana", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = res.headers()[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((14 * 60..=15 * 60).contains(&retry), "Retry-After {retry}");
+    let (_, json) = login_answer(&t, "ana", PASSWORD).await;
+    assert_eq!(json["error"], "too_many_attempts");
+    let message = json["message"].as_str().unwrap();
+    assert!(message.contains("Try again in 15 minutes"), "{message}");
+    assert!(message.contains("ask an administrator"), "{message}");
+
+    // An unknown name locks the same way: the lock tells no one who exists.
+    for i in 0..ATTEMPTS {
+        let answer = login_answer(&t, "nobody", &format!("guess number {i}")).await;
+        refused(
+            &answer,
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+            None,
+        );
+    }
+    refused(
+        &login_answer(&t, "nobody", PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_attempts",
+        None,
+    );
+
+    // Others on the ward still sign in, and a right password clears a count.
+    for _ in 0..ATTEMPTS - 1 {
+        login_answer(&t, "ben", "not it").await;
+    }
+    t.login("ben", PASSWORD).await;
+    for _ in 0..ATTEMPTS - 1 {
+        login_answer(&t, "ben", "not it").await;
+    }
+    t.login("ben", PASSWORD).await;
+    let sessions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE username = 'ana'")
+        .fetch_one(&t.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(sessions, 0);
+
+    // The administrator's new password lets Ana in at once.
+    let new_password = "a new password from the administrator";
+    let (status, _) = t
+        .call(
+            Method::PATCH,
+            "/api/users/ana",
+            Some(&root),
+            Some(json!({ "password": new_password })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    t.login("ana", new_password).await;
+}
+
+async fn wrong_passwords_sent_all_at_once_try_no_more_than_the_limit(b: Backend) {
+    let t = TestApp::start(b).await;
+    t.account("ana", Role::Coordinator, &["4 West"]).await;
+    let tries: Vec<_> = (0..3 * ATTEMPTS)
+        .map(|i| {
+            tokio::spawn(login_response(
+                t.router.clone(),
+                "ana",
+                &format!("guess {i}"),
+            ))
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for task in tries {
+        statuses.push(task.await.unwrap().status());
+    }
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let locked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(
+        (checked, locked),
+        (ATTEMPTS as usize, 2 * ATTEMPTS as usize),
+        "{statuses:?}"
+    );
 }

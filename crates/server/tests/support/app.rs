@@ -221,8 +221,8 @@ impl TestApp {
 
 fn router(db: &Db, session_lifetime: Duration, tmp: &TempDir) -> Router {
     let state = AppState {
-        db: db.clone(),
         session_lifetime,
+        ..AppState::new(db.clone())
     };
     app(state, tmp.path())
 }

@@ -9,6 +9,7 @@ use leptos_router::path;
 use advocase_core::access::Role;
 
 use crate::cases::Cases;
+use crate::hospital::Hospital;
 use crate::network::{self, OnlineIndicator};
 use crate::session::Auth;
 use crate::sync::Sync;
@@ -16,8 +17,8 @@ use crate::templates::Templates;
 use crate::update::UpdateBanner;
 use crate::views::{
     case_detail::CaseDetail, case_list::CaseList, discharges::Discharges, guide::Guide,
-    new_case::NewCase, print::PrintChecklist, settings::Settings, sign_in::SignIn,
-    templates::TemplateList, users::Users,
+    new_case::NewCase, print::PrintChecklist, rights::PrintRights, settings::Settings,
+    sign_in::SignIn, templates::TemplateList, users::Users,
 };
 use crate::{build, preferences, storage::Store};
 
@@ -33,7 +34,8 @@ pub fn App() -> impl IntoView {
     let cases = Cases::load(store.clone());
     let auth = Auth::load(store.clone());
     let templates = Templates::load(store.clone());
-    let sync = Sync::new(cases, auth, prefs, templates);
+    let hospital = Hospital::load(store.clone());
+    let sync = Sync::new(cases, auth, prefs, templates, hospital);
     leptos::task::spawn_local(async move {
         cases.recover().await;
         auth.recover().await;
@@ -56,6 +58,7 @@ pub fn App() -> impl IntoView {
     provide_context(auth);
     provide_context(sync);
     provide_context(templates);
+    provide_context(hospital);
     provide_context(store);
     let signed_in = move || auth.session.with(Option::is_some);
     let is_admin = move || auth.user().is_some_and(|u| u.role == Role::Admin);
@@ -115,6 +118,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/cases/new") view=NewCase/>
                         <Route path=path!("/cases/:id") view=CaseDetail/>
                         <Route path=path!("/cases/:id/checklists/:checklist/print") view=PrintChecklist/>
+                        <Route path=path!("/cases/:id/rights") view=PrintRights/>
                         <Route path=path!("/discharges") view=Discharges/>
                         <Route path=path!("/templates") view=TemplateList/>
                         <Route path=path!("/users") view=Users/>

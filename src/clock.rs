@@ -3,7 +3,7 @@
 
 use advocase_core::case::Actor;
 use advocase_core::id::Id;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
 pub fn now_ms() -> u64 {
     js_sys::Date::now().max(0.0) as u64
@@ -80,31 +80,29 @@ pub fn actor(user: &str) -> Actor {
     }
 }
 
-/// "23 Nov 2026, 14:30" in the device's time zone.
-pub fn show_time(at: DateTime<Utc>) -> String {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
+/// `at` on this device's wall clock (its time zone, that day's DST rule).
+fn local(at: DateTime<Utc>) -> NaiveDateTime {
     let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
         at.timestamp_millis() as f64
     ));
-    format!(
-        "{} {} {}, {:02}:{:02}",
-        d.get_date(),
-        MONTHS[d.get_month() as usize % 12],
-        d.get_full_year(),
-        d.get_hours(),
-        d.get_minutes()
-    )
+    NaiveDate::from_ymd_opt(d.get_full_year() as i32, d.get_month() + 1, d.get_date())
+        .and_then(|day| day.and_hms_opt(d.get_hours(), d.get_minutes(), 0))
+        .unwrap_or_default()
+}
+
+/// "23 Nov 2026, 14:30" in the device's time zone. Every date and time a
+/// person reads goes through `advocase_core::dates`.
+pub fn show_time(at: DateTime<Utc>) -> String {
+    advocase_core::dates::date_time(local(at))
 }
 
 /// "14:30" if `at` is today on this device, else as [`show_time`].
 pub fn show_recent(at: DateTime<Utc>) -> String {
-    let full = show_time(at);
-    if local_date(at) == today() {
-        full.rsplit(", ").next().unwrap_or(&full).to_owned()
+    let at = local(at);
+    if at.date() == today() {
+        advocase_core::dates::time_of_day(at)
     } else {
-        full
+        advocase_core::dates::date_time(at)
     }
 }
 

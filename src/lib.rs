@@ -9,6 +9,7 @@ pub mod app;
 pub mod build;
 pub mod cases;
 pub mod clock;
+pub mod hospital;
 pub mod journal;
 pub mod network;
 pub mod preferences;
@@ -18,7 +19,7 @@ pub mod storage;
 pub mod sync;
 pub mod templates;
 pub mod update;
-mod views;
+pub mod views;
 
 /// Mounts the app on `<body>`; called once by the generated JS glue.
 pub fn start() {

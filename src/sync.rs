@@ -13,6 +13,7 @@ use advocase_core::sync::{CaseHistory, MAX_BATCH, PullPage, PushRequest, PushRes
 use leptos::prelude::*;
 
 use crate::cases::Cases;
+use crate::hospital::Hospital;
 use crate::preferences::Preferences;
 use crate::server::{self, Failure};
 use crate::session::Auth;
@@ -36,6 +37,7 @@ pub struct Sync {
     auth: Auth,
     prefs: RwSignal<Preferences>,
     templates: Templates,
+    hospital: Hospital,
     /// A run is in progress; `again` asks it to go round once more.
     busy: StoredValue<bool>,
     again: StoredValue<bool>,
@@ -62,6 +64,7 @@ impl Sync {
         auth: Auth,
         prefs: RwSignal<Preferences>,
         templates: Templates,
+        hospital: Hospital,
     ) -> Self {
         Sync {
             status: RwSignal::new(SyncStatus::default()),
@@ -69,6 +72,7 @@ impl Sync {
             auth,
             prefs,
             templates,
+            hospital,
             busy: StoredValue::new(false),
             again: StoredValue::new(false),
             timer: StoredValue::new(None),
@@ -167,12 +171,16 @@ impl Sync {
                     .unwrap_or_else(|| "Sign in to sync.".into()),
             ));
         };
-        // Administrators hold no cases: nothing to send or fetch.
+        // Administrators hold no cases: nothing to send or fetch but the
+        // hospital's numbers they keep (best effort, as for everyone).
         if self
             .auth
             .user_untracked()
             .is_some_and(|u| u.role == advocase_core::access::Role::Admin)
         {
+            if window().navigator().on_line() {
+                let _ = self.hospital.refresh(&token).await;
+            }
             return Ok(());
         }
         // No request while the browser knows it is offline: the online
@@ -187,6 +195,10 @@ impl Sync {
         // A refused session is the exception: it needs a person anyway.
         if let Err(f @ Failure::Refused { status: 401, .. }) = self.templates.refresh(&token).await
         {
+            return Err(self.failed(f));
+        }
+        // The hospital's numbers, the same way.
+        if let Err(f @ Failure::Refused { status: 401, .. }) = self.hospital.refresh(&token).await {
             return Err(self.failed(f));
         }
         let keep = self.prefs.with_untracked(|p| p.keep_closed_days);

@@ -763,3 +763,134 @@ fn a_damaged_template_copy_falls_back_to_the_built_in_templates_and_drafts_are_k
     assert_eq!(Templates::load(store.clone()).draft("mona"), None);
     clear(&store);
 }
+
+#[wasm_bindgen_test]
+async fn a_field_owns_its_message_and_aria_and_the_summary_takes_focus_to_the_first_at_fault() {
+    use advocase::views::fields::{Control, ErrorSummary, Field, FormState};
+    use advocase_core::validation::Problems;
+    let root = fresh_container();
+    let form = FormState::new("t");
+    let (a, b, c) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
+    let _handle = mount_to(root.clone(), move || {
+        view! {
+            <form>
+                <ErrorSummary form/>
+                <div class="grid">
+                    <Field form name="patient.name" label="Patient name" value=a set=move |v| a.set(v)/>
+                    <Field form name="kind" label="Kind" value=b set=move |v| b.set(v)
+                        control=Control::Select(vec![(String::new(), "Choose…".into()), ("concern".into(), "Concern".into())])/>
+                    <Field form name="mrn" label="MRN" value=c set=move |v| c.set(v)/>
+                </div>
+            </form>
+        }
+    });
+    let control = |id: &str| root.query_selector(&format!("#{id}")).unwrap().unwrap();
+    assert_eq!(
+        root.query_selector("label[for=t-patient-name]")
+            .unwrap()
+            .and_then(|l| l.text_content())
+            .as_deref(),
+        Some("Patient name"),
+        "the label names its control"
+    );
+    assert!(
+        control("t-patient-name")
+            .get_attribute("aria-invalid")
+            .is_none()
+    );
+
+    // In the order the core reports them, not the form's; one the form
+    // does not show.
+    let mut p = Problems::default();
+    p.add("kind", "Choose what kind of case this is.");
+    p.add("patient.name", "Patient name is required.");
+    p.add("assignee", "No such colleague.");
+    form.invalid(p);
+    tick().await;
+    for (id, message) in [
+        ("t-patient-name", "Patient name is required."),
+        ("t-kind", "Choose what kind of case this is."),
+    ] {
+        let el = control(id);
+        assert_eq!(
+            el.get_attribute("aria-invalid").as_deref(),
+            Some("true"),
+            "{id}"
+        );
+        let described = el
+            .get_attribute("aria-describedby")
+            .expect("described by its message");
+        let msg = root
+            .query_selector(&format!("#{described}"))
+            .unwrap()
+            .expect("message exists");
+        assert_eq!(msg.text_content().as_deref(), Some(message));
+        assert!(
+            el.parent_element().unwrap().contains(Some(&msg)),
+            "{id}: the message is in the field's own cell"
+        );
+        assert!(
+            el.compare_document_position(&msg) & web_sys::Node::DOCUMENT_POSITION_FOLLOWING != 0,
+            "{id}: the message comes after its control"
+        );
+    }
+    let mrn = control("t-mrn");
+    assert!(mrn.get_attribute("aria-invalid").is_none());
+    assert!(mrn.get_attribute("aria-describedby").is_none());
+
+    let summary = root
+        .query_selector("[role=alert]")
+        .unwrap()
+        .expect("summary shown");
+    let links: Vec<String> = (1..=3)
+        .filter_map(|n| {
+            summary
+                .query_selector(&format!("li:nth-child({n}) a"))
+                .unwrap()
+        })
+        .map(|a| {
+            format!(
+                "{} {}",
+                a.get_attribute("href").unwrap(),
+                a.text_content().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        links,
+        [
+            "#t-patient-name Patient name is required.",
+            "#t-kind Choose what kind of case this is."
+        ],
+        "linked in the form's order"
+    );
+    assert!(
+        summary
+            .text_content()
+            .unwrap()
+            .contains("No such colleague.")
+    );
+    assert!(
+        summary.compare_document_position(&control("t-patient-name"))
+            & web_sys::Node::DOCUMENT_POSITION_FOLLOWING
+            != 0,
+        "the summary is above the fields"
+    );
+    gloo_timers_sleep(50).await;
+    assert_eq!(
+        document().active_element().map(|e| e.id()).as_deref(),
+        Some("t-patient-name"),
+        "focus moves to the first field at fault"
+    );
+
+    form.clear();
+    tick().await;
+    assert!(control("t-kind").get_attribute("aria-invalid").is_none());
+    assert!(root.query_selector(".field-error").unwrap().is_none());
+    assert!(root.query_selector("[role=alert]").unwrap().is_none());
+    root.remove();
+}

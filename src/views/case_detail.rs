@@ -19,7 +19,7 @@ use crate::cases::{Cases, SaveError};
 use crate::clock;
 use crate::session::Auth;
 use crate::views::discharge::DischargePlan;
-use crate::views::fields::short;
+use crate::views::fields::{Control, ErrorSummary, Field, FormState, options, short};
 use crate::views::quick_log::QuickLog;
 use advocase_core::reference::{from_ident, ident};
 
@@ -111,6 +111,9 @@ fn CaseView(file: CaseFile) -> impl IntoView {
                     }).collect_view()}
                 </ul>
             })}
+            <div class="button-row">
+                <A href=format!("/cases/{id}/rights") attr:class="button">"Print rights sheet"</A>
+            </div>
         </header>
         <SyncNotes file=file.clone()/>
         <Actions status=c.status id priority=c.priority due_on=c.due_on/>
@@ -193,20 +196,21 @@ fn SyncNotes(file: CaseFile) -> impl IntoView {
                 </ul>
             </section>
         })}
-        {is_manager.then(|| view! {
-            <details class="panel danger">
-                <summary>"Delete this case (opened by mistake)"</summary>
-                <form class="inline-form" aria-label="Delete case" on:submit=move |ev| {
-                    ev.prevent_default();
-                    report(cases.delete(id, &reason.get_untracked(), &auth.username()));
-                }>
-                    <label class="field grow">
-                        <span>"Why is it deleted?"</span>
-                        <input type="text" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
-                    </label>
-                    <button type="submit" class="danger">"Delete case"</button>
-                </form>
-            </details>
+        {is_manager.then(|| {
+            let form = FormState::new(format!("delete-{id}"));
+            view! {
+                <details class="panel danger">
+                    <summary>"Delete this case (opened by mistake)"</summary>
+                    <form class="inline-form" aria-label="Delete case" novalidate on:submit=move |ev| {
+                        ev.prevent_default();
+                        form.report(cases.delete(id, &reason.get_untracked(), &auth.username()));
+                    }>
+                        <ErrorSummary form/>
+                        <Field form name="reason" label="Why is it deleted?" grow=true value=reason set=move |v| reason.set(v)/>
+                        <button type="submit" class="danger">"Delete case"</button>
+                    </form>
+                </details>
+            }
         })}
     }
 }
@@ -224,103 +228,88 @@ fn describe_op(op: &Op) -> String {
     }
 }
 
-/// Status, reassignment and resolution: each a small form with its own error.
+/// Status, reassignment and resolution: each a small form with its own
+/// messages.
 #[component]
 fn Actions(status: Status, id: Id, priority: Priority, due_on: Option<NaiveDate>) -> impl IntoView {
     let cases = expect_context::<Cases>();
     let auth = expect_context::<Auth>();
-    let message = RwSignal::new(None::<String>);
-    let run = move |cmd: CaseCommand| -> bool {
-        match cases.apply(id, cmd, &auth.username()) {
-            Ok(()) => {
-                message.set(None);
-                true
-            }
-            Err(SaveError::Invalid(p)) => {
-                message.set(Some(p.to_string()));
-                false
-            }
-            Err(e) => {
-                message.set(Some(e.to_string()));
-                false
-            }
-        }
+    let run = move |form: FormState, cmd: CaseCommand| -> bool {
+        form.report(cases.apply(id, cmd, &auth.username()))
     };
+    // Never the status the case is in: one careless tap must not move it.
     let targets: Vec<Status> = Status::ALL
         .iter()
         .copied()
-        .filter(|&t| t != Status::Resolved && status.can_become(t) && !status.is_reopening(t))
+        .filter(|&t| {
+            t != status && t != Status::Resolved && status.can_become(t) && !status.is_reopening(t)
+        })
         .collect();
     let reopen_targets: Vec<Status> = Status::ALL
         .iter()
         .copied()
-        .filter(|&t| status.is_reopening(t) && status.can_become(t))
+        .filter(|&t| t != status && status.is_reopening(t) && status.can_become(t))
         .collect();
     let assignee = RwSignal::new(String::new());
     let summary = RwSignal::new(String::new());
     let new_priority = RwSignal::new(ident(&priority));
     let new_due = RwSignal::new(due_on.map(|d| d.to_string()).unwrap_or_default());
+    let (reassign, plan, resolve_form) = (
+        FormState::new(format!("reassign-{id}")),
+        FormState::new(format!("priority-{id}")),
+        FormState::new(format!("resolve-{id}")),
+    );
 
     view! {
         <section class="panel actions" aria-label="Actions">
             <h2>"Actions"</h2>
-            {move || message.get().map(|m| view! { <p class="notice error" role="alert">{m}</p> })}
             {(!targets.is_empty()).then(|| status_form(
-                StatusForm { name: "Change status", select: "New status", text: "Note (optional)", button: "Change status" },
+                StatusForm { id: "status", name: "Change status", select: "New status", text: "Note (optional)", button: "Change status" },
                 targets.clone(),
-                move |to, note| run(CaseCommand::ChangeStatus { to, note: Some(note).filter(|n| !n.trim().is_empty()) }),
+                move |form, to, note| run(form, CaseCommand::ChangeStatus { to, note: Some(note).filter(|n| !n.trim().is_empty()) }),
             ))}
             {status.is_active().then(|| view! {
-                <form class="inline-form" aria-label="Reassign" on:submit=move |ev| {
+                <form class="inline-form" aria-label="Reassign" novalidate on:submit=move |ev| {
                     ev.prevent_default();
-                    if run(CaseCommand::Reassign { to: assignee.get_untracked() }) { assignee.set(String::new()) }
+                    if run(reassign, CaseCommand::Reassign { to: assignee.get_untracked() }) { assignee.set(String::new()) }
                 }>
-                    <label class="field grow">
-                        <span>"Reassign to"</span>
-                        <input type="text" prop:value=move || assignee.get() on:input=move |ev| assignee.set(event_target_value(&ev))/>
-                    </label>
+                    <ErrorSummary form=reassign/>
+                    <Field form=reassign name="assignee" label="Reassign to" grow=true control=Control::Identifier value=assignee set=move |v| assignee.set(v)/>
                     <button type="submit">"Reassign"</button>
                 </form>
-                <form class="inline-form" aria-label="Priority and due date" on:submit=move |ev| {
+                <form class="inline-form" aria-label="Priority and due date" novalidate on:submit=move |ev| {
                     ev.prevent_default();
                     let p = from_ident::<Priority>(&new_priority.get_untracked());
                     if let Some(p) = p.filter(|&p| p != priority)
-                        && !run(CaseCommand::SetPriority { to: p })
+                        && !run(plan, CaseCommand::SetPriority { to: p })
                     {
                         return;
                     }
                     let due = advocase_core::dates::parse_iso(&new_due.get_untracked());
                     if due != due_on {
-                        run(CaseCommand::SetDueOn { to: due });
+                        run(plan, CaseCommand::SetDueOn { to: due });
                     }
                 }>
-                    <label class="field">
-                        <span>"Priority"</span>
-                        <select prop:value=move || new_priority.get() on:change=move |ev| new_priority.set(event_target_value(&ev))>
-                            {Priority::ALL.iter().map(|p| view! { <option value=ident(p)>{p.label()}</option> }).collect_view()}
-                        </select>
-                    </label>
-                    <label class="field">
-                        <span>"Due date"</span>
-                        <input type="date" prop:value=move || new_due.get() on:input=move |ev| new_due.set(event_target_value(&ev))/>
-                    </label>
+                    <ErrorSummary form=plan/>
+                    <Field form=plan name="priority" label="Priority" control=Control::Select(options(Priority::ALL, |p| p.label()))
+                        value=new_priority set=move |v| new_priority.set(v)/>
+                    <Field form=plan name="due_on" label="Due date" control=Control::Input("date") value=new_due set=move |v| new_due.set(v)/>
                     <button type="submit">"Save changes"</button>
                 </form>
-                <form class="inline-form" aria-label="Resolve" on:submit=move |ev| {
+                <form class="inline-form" aria-label="Resolve" novalidate on:submit=move |ev| {
                     ev.prevent_default();
-                    run(CaseCommand::Resolve { summary: summary.get_untracked() });
+                    run(resolve_form, CaseCommand::Resolve { summary: summary.get_untracked() });
                 }>
-                    <label class="field grow">
-                        <span>"Resolution summary"</span>
-                        <textarea rows="2" prop:value=move || summary.get() on:input=move |ev| summary.set(event_target_value(&ev))></textarea>
-                    </label>
+                    <ErrorSummary form=resolve_form/>
+                    <Field form=resolve_form name="resolution" label="Resolution summary" grow=true control=Control::TextArea(2)
+                        value=summary set=move |v| summary.set(v)/>
                     <button type="submit" class="primary">"Resolve"</button>
                 </form>
             })}
             {(!reopen_targets.is_empty()).then(|| status_form(
-                StatusForm { name: "Reopen", select: "Reopen as", text: "Reason for reopening", button: "Reopen" },
+                StatusForm { id: "reopen", name: "Reopen", select: "Reopen as", text: "Reason for reopening", button: "Reopen" },
                 reopen_targets.clone(),
-                move |to, reason| run(CaseCommand::Reopen { to, reason }),
+                move |form, to, reason| run(form, CaseCommand::Reopen { to, reason }),
             ))}
         </section>
     }
@@ -328,6 +317,7 @@ fn Actions(status: Status, id: Id, priority: Priority, due_on: Option<NaiveDate>
 
 /// The words of a form that moves a case to another status.
 struct StatusForm {
+    id: &'static str,
     name: &'static str,
     select: &'static str,
     text: &'static str,
@@ -335,32 +325,39 @@ struct StatusForm {
 }
 
 /// Choose a status, say why, submit: changing status and reopening look
-/// alike. `submit` returns whether the command went through.
+/// alike. Nothing is chosen at first. `submit` returns whether the command
+/// went through.
 fn status_form(
     words: StatusForm,
     targets: Vec<Status>,
-    submit: impl Fn(Status, String) -> bool + Copy + 'static,
+    submit: impl Fn(FormState, Status, String) -> bool + Copy + 'static,
 ) -> impl IntoView {
-    let chosen = RwSignal::new(targets.first().map(ident).unwrap_or_default());
+    let form = FormState::new(words.id);
+    let chosen = RwSignal::new(String::new());
     let text = RwSignal::new(String::new());
+    let mut choices = vec![(String::new(), "Choose…".to_owned())];
+    choices.extend(options(&targets, |t| t.label()));
+    let note_field = if words.id == "reopen" {
+        "reason"
+    } else {
+        "note"
+    };
     view! {
-        <form class="inline-form" aria-label=words.name on:submit=move |ev| {
+        <form class="inline-form" aria-label=words.name novalidate on:submit=move |ev| {
             ev.prevent_default();
-            let to = from_ident::<Status>(&chosen.get_untracked());
-            if let Some(to) = to && submit(to, text.get_untracked()) {
-                text.set(String::new());
+            match from_ident::<Status>(&chosen.get_untracked()) {
+                None => form.invalid_field("status", "Choose the new status."),
+                Some(to) => {
+                    if submit(form, to, text.get_untracked()) {
+                        text.set(String::new());
+                        chosen.set(String::new());
+                    }
+                }
             }
         }>
-            <label class="field">
-                <span>{words.select}</span>
-                <select prop:value=move || chosen.get() on:change=move |ev| chosen.set(event_target_value(&ev))>
-                    {targets.iter().map(|t| view! { <option value=ident(t)>{t.label()}</option> }).collect_view()}
-                </select>
-            </label>
-            <label class="field grow">
-                <span>{words.text}</span>
-                <input type="text" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/>
-            </label>
+            <ErrorSummary form/>
+            <Field form name="status" label=words.select control=Control::Select(choices) value=chosen set=move |v| chosen.set(v)/>
+            <Field form name=note_field label=words.text grow=true value=text set=move |v| text.set(v)/>
             <button type="submit">{words.button}</button>
         </form>
     }
@@ -406,13 +403,15 @@ fn describe(change: &CaseChange) -> String {
                 "due_on" => "the due date",
                 "description" => "the description",
                 "priority" => "the priority",
+                "discharge" => "the discharge plan",
                 other => other,
             };
             let show = |v: &str| {
                 if v.is_empty() {
                     "none".to_owned()
                 } else {
-                    format!("“{v}”")
+                    // Stored values carry ISO dates; people read "2 Dec 2026".
+                    format!("“{}”", advocase_core::dates::readable(v))
                 }
             };
             format!("Changed {what} from {} to {}.", show(from), show(to))

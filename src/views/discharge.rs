@@ -15,29 +15,16 @@ use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::cases::{Cases, SaveError};
+use crate::cases::Cases;
 use crate::clock;
 use crate::session::Auth;
 use crate::templates::Templates;
-use crate::views::fields::{responsible_options, short};
+use crate::views::fields::{
+    Control, ErrorSummary, Field, FormState, options, responsible_options, short,
+};
 
 fn parse_date(s: &str) -> Option<NaiveDate> {
     advocase_core::dates::parse_iso(s)
-}
-
-fn error_line(message: RwSignal<Option<String>>) -> impl IntoView {
-    move || {
-        message
-            .get()
-            .map(|m| view! { <p class="notice error" role="alert">{m}</p> })
-    }
-}
-
-/// Runs a command and puts its error, if any, where the person looks.
-fn report(message: RwSignal<Option<String>>, result: Result<(), SaveError>) -> bool {
-    let ok = result.is_ok();
-    message.set(result.err().map(|e| e.to_string()));
-    ok
 }
 
 #[component]
@@ -77,13 +64,16 @@ pub fn DischargePlan(case_id: Id) -> impl IntoView {
             destination.set(to.as_ref().map(ident).unwrap_or_default());
         }
     });
-    let plan_message = RwSignal::new(None::<String>);
+    let plan_form = FormState::new(format!("plan-{case_id}"));
     let save_plan = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let on = parse_date(&date.get_untracked());
         let to = from_ident::<Destination>(&destination.get_untracked());
         if (on, to) == plan.get_untracked() {
-            plan_message.set(Some("Nothing changed.".into()));
+            plan_form.invalid_field(
+                "expected_discharge",
+                "Nothing changed: change the date or the destination first.",
+            );
             touched.set(false);
             return;
         }
@@ -95,7 +85,7 @@ pub fn DischargePlan(case_id: Id) -> impl IntoView {
             },
             &auth.username(),
         );
-        if report(plan_message, r) {
+        if plan_form.report(r) {
             touched.set(false);
         }
     };
@@ -113,27 +103,38 @@ pub fn DischargePlan(case_id: Id) -> impl IntoView {
             .map(|t| (t.id, t.name, t.version))
             .collect::<Vec<_>>()
     });
+    // The first template is chosen and shown; nothing starts from a
+    // template the person did not see.
     let chosen = RwSignal::new(String::new());
-    let start_message = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        let list = startable.get();
+        let current = chosen.get_untracked();
+        if !list.iter().any(|o| o.0.to_string() == current) {
+            chosen.set(list.first().map(|o| o.0.to_string()).unwrap_or_default());
+        }
+    });
+    let start_form = FormState::new(format!("start-{case_id}"));
     let start = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let options = startable.get_untracked();
-        let id = chosen
-            .get_untracked()
-            .parse::<Id>()
-            .ok()
-            .or_else(|| options.first().map(|o| o.0));
+        let id = chosen.get_untracked().parse::<Id>().ok();
         let Some(template) = id.and_then(|id| templates.get(id)) else {
-            start_message.set(Some("Choose a template.".into()));
+            start_form.invalid_field("template", "Choose a template.");
             return;
         };
         let r = cases
             .start_checklist(case_id, &template, &auth.username())
             .map(|_| ());
-        if report(start_message, r) {
-            chosen.set(String::new());
-        }
+        start_form.report(r);
     };
+    let template_options = move || {
+        startable
+            .get()
+            .into_iter()
+            .map(|(id, name, version)| (id.to_string(), format!("{name} (version {version})")))
+            .collect::<Vec<_>>()
+    };
+    let mut destinations = vec![(String::new(), "Not decided yet".to_owned())];
+    destinations.extend(options(Destination::ALL, |d| d.label()));
 
     view! {
         <section class="panel discharge" aria-labelledby="discharge-title">
@@ -144,35 +145,24 @@ pub fn DischargePlan(case_id: Id) -> impl IntoView {
                     None => "No checklist started.".to_owned(),
                 }}
             </p>
-            {error_line(plan_message)}
-            <form class="inline-form" aria-label="Expected discharge" on:submit=save_plan>
-                <label class="field">
-                    <span>"Expected discharge date"</span>
-                    <input type="date" prop:value=move || date.get() on:input=move |ev| { touched.set(true); date.set(event_target_value(&ev)) }/>
-                </label>
-                <label class="field">
-                    <span>"Destination"</span>
-                    <select prop:value=move || destination.get() on:change=move |ev| { touched.set(true); destination.set(event_target_value(&ev)) }>
-                        <option value="">"Not decided yet"</option>
-                        {Destination::ALL.iter().map(|d| view! { <option value=ident(d)>{d.label()}</option> }).collect_view()}
-                    </select>
-                </label>
+            <form class="inline-form" aria-label="Expected discharge" novalidate on:submit=save_plan>
+                <ErrorSummary form=plan_form/>
+                <Field form=plan_form name="expected_discharge" label="Expected discharge date" control=Control::Input("date")
+                    value=date set=move |v| { touched.set(true); date.set(v) }/>
+                <Field form=plan_form name="destination" label="Destination" control=Control::Select(destinations)
+                    value=destination set=move |v| { touched.set(true); destination.set(v) }/>
                 <button type="submit">"Save plan"</button>
             </form>
             <For each=move || checklist_ids.get() key=|id| *id let:checklist>
                 <ChecklistPanel case_id checklist file/>
             </For>
             <Show when=move || active.get() && !startable.with(Vec::is_empty)>
-                {error_line(start_message)}
-                <form class="inline-form" aria-label="Start a checklist" on:submit=start>
-                    <label class="field grow">
-                        <span>"Checklist template"</span>
-                        <select prop:value=move || chosen.get() on:change=move |ev| chosen.set(event_target_value(&ev))>
-                            {move || startable.get().into_iter().map(|(id, name, version)| view! {
-                                <option value=id.to_string()>{format!("{name} (version {version})")}</option>
-                            }).collect_view()}
-                        </select>
-                    </label>
+                <form class="inline-form" aria-label="Start a checklist" novalidate on:submit=start>
+                    <ErrorSummary form=start_form/>
+                    {move || view! {
+                        <Field form=start_form name="template" label="Checklist template" grow=true
+                            control=Control::Select(template_options()) value=chosen set=move |v| chosen.set(v)/>
+                    }}
                     <button type="submit" class="primary">"Start checklist"</button>
                 </form>
             </Show>
@@ -248,7 +238,7 @@ fn ChecklistPanel(case_id: Id, checklist: Id, file: Memo<Option<CaseFile>>) -> i
                 .unwrap_or_default()
         })
     });
-    let conflict_message = RwSignal::new(None::<String>);
+    let conflict_form = FormState::new(format!("crossed-{checklist}"));
     let item_text = move |item: Id| {
         file.with(|f| {
             find_checklist(f, checklist)
@@ -258,10 +248,7 @@ fn ChecklistPanel(case_id: Id, checklist: Id, file: Memo<Option<CaseFile>>) -> i
         })
     };
     let settle = move |c: ItemConflict, restore: bool| {
-        report(
-            conflict_message,
-            cases.settle_item(case_id, &c, restore, &auth.username()),
-        );
+        conflict_form.report(cases.settle_item(case_id, &c, restore, &auth.username()));
     };
     let title = move || head.with(|h| h.as_ref().map(|h| h.0.clone()).unwrap_or_default());
     view! {
@@ -273,7 +260,7 @@ fn ChecklistPanel(case_id: Id, checklist: Id, file: Memo<Option<CaseFile>>) -> i
             <p class="checklist-progress" data-testid="checklist-progress">
                 {move || head.with(|h| h.as_ref().map(|(_, v, p)| format!("{} · template version {v}", p.describe())))}
             </p>
-            {error_line(conflict_message)}
+            <ErrorSummary form=conflict_form/>
             {move || {
                 let list = conflicts.get();
                 (!list.is_empty()).then(|| view! {
@@ -348,16 +335,16 @@ fn ItemRow(case_id: Id, checklist: Id, item: Id, file: Memo<Option<CaseFile>>) -
         return ().into_any();
     };
     let text = first.text.clone();
-    let message = RwSignal::new(None::<String>);
+    // Ticks and undo report here; the two small forms have their own.
+    let row = FormState::new(format!("item-{item}"));
+    let why = FormState::new(format!("item-{item}-why"));
+    let details = FormState::new(format!("item-{item}-details"));
     let asking_reason = RwSignal::new(false);
     let reason = RwSignal::new(String::new());
-    let set = move |values: Vec<ItemValue>| {
-        report(
-            message,
-            cases.set_item(case_id, checklist, item, values, &auth.username()),
-        )
+    let set = move |form: FormState, values: Vec<ItemValue>| {
+        form.report(cases.set_item(case_id, checklist, item, values, &auth.username()))
     };
-    let decide = move |not_applicable: Option<String>| -> bool {
+    let decide = move |form: FormState, not_applicable: Option<String>| -> bool {
         let Some(mut it) = current.get_untracked() else {
             return false;
         };
@@ -367,9 +354,9 @@ fn ItemRow(case_id: Id, checklist: Id, item: Id, file: Memo<Option<CaseFile>>) -
             &auth.username(),
             clock::now(),
         ) {
-            Ok(()) => set(vec![ItemValue::State(it.state)]),
+            Ok(()) => set(form, vec![ItemValue::State(it.state)]),
             Err(p) => {
-                message.set(Some(p.to_string()));
+                form.invalid(p);
                 false
             }
         }
@@ -409,9 +396,9 @@ fn ItemRow(case_id: Id, checklist: Id, item: Id, file: Memo<Option<CaseFile>>) -
             values.push(ItemValue::Note(n.trim().to_owned()));
         }
         if values.is_empty() {
-            message.set(Some("Nothing changed.".into()));
+            details.fail("Nothing changed.");
             touched.set(false);
-        } else if set(values) {
+        } else if set(details, values) {
             touched.set(false);
         }
     };
@@ -443,48 +430,39 @@ fn ItemRow(case_id: Id, checklist: Id, item: Id, file: Memo<Option<CaseFile>>) -
             {move || current.with(|c| c.as_ref().filter(|it| !it.note.is_empty()).map(|it| view! {
                 <p class="item-note">"Note: " {it.note.clone()}</p>
             }))}
-            {error_line(message)}
+            <ErrorSummary form=row/>
             <div class="button-row">
                 <Show when=open fallback=move || view! {
-                    <button type="button" aria-label=undo_label.clone() on:click=move |_| { set(vec![ItemValue::State(ItemState::ToDo)]); }>"Undo"</button>
+                    <button type="button" aria-label=undo_label.clone() on:click=move |_| { set(row, vec![ItemValue::State(ItemState::ToDo)]); }>"Undo"</button>
                 }>
-                    <button type="button" class="primary" aria-label=done_label.clone() on:click=move |_| { decide(None); }>"Done"</button>
+                    <button type="button" class="primary" aria-label=done_label.clone() on:click=move |_| { decide(row, None); }>"Done"</button>
                     <button type="button" aria-label=na_label.clone() aria-expanded=move || asking_reason.get().to_string()
                         on:click=move |_| asking_reason.update(|a| *a = !*a)>"Not applicable"</button>
                 </Show>
             </div>
             <Show when=move || open() && asking_reason.get()>
-                <form class="inline-form" aria-label=why_label.clone() on:submit=move |ev| {
+                <form class="inline-form" aria-label=why_label.clone() novalidate on:submit=move |ev| {
                     ev.prevent_default();
-                    if decide(Some(reason.get_untracked())) {
+                    if decide(why, Some(reason.get_untracked())) {
                         reason.set(String::new());
                         asking_reason.set(false);
                     }
                 }>
-                    <label class="field grow">
-                        <span>"Why does it not apply?"</span>
-                        <input type="text" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
-                    </label>
+                    <ErrorSummary form=why/>
+                    <Field form=why name="reason" label="Why does it not apply?" grow=true value=reason set=move |v| reason.set(v)/>
                     <button type="submit">"Mark not applicable"</button>
                 </form>
             </Show>
             <details class="item-details">
                 <summary>"Who, when, note"</summary>
-                <form class="inline-form" aria-label=details_label on:submit=save_details>
-                    <label class="field">
-                        <span>"Who sees to it"</span>
-                        <select prop:value=move || responsible.get() on:change=move |ev| { touched.set(true); responsible.set(event_target_value(&ev)) }>
-                            {responsible_options(first.responsible)}
-                        </select>
-                    </label>
-                    <label class="field">
-                        <span>"Due date"</span>
-                        <input type="date" prop:value=move || due.get() on:input=move |ev| { touched.set(true); due.set(event_target_value(&ev)) }/>
-                    </label>
-                    <label class="field grow">
-                        <span>"Note for the care team (not printed)"</span>
-                        <input type="text" prop:value=move || note.get() on:input=move |ev| { touched.set(true); note.set(event_target_value(&ev)) }/>
-                    </label>
+                <form class="inline-form" aria-label=details_label novalidate on:submit=save_details>
+                    <ErrorSummary form=details/>
+                    <Field form=details name="responsible" label="Who sees to it" control=Control::Select(responsible_options())
+                        value=responsible set=move |v| { touched.set(true); responsible.set(v) }/>
+                    <Field form=details name="due" label="Due date" control=Control::Input("date")
+                        value=due set=move |v| { touched.set(true); due.set(v) }/>
+                    <Field form=details name="note" label="Note for the care team (not printed)" grow=true
+                        value=note set=move |v| { touched.set(true); note.set(v) }/>
                     <button type="submit">"Save details"</button>
                 </form>
             </details>
@@ -501,13 +479,12 @@ fn AddItem(case_id: Id, checklist: Id, title: Signal<String>) -> impl IntoView {
     let responsible = RwSignal::new(ident(&Responsible::Coordinator));
     let required = RwSignal::new(false);
     let due = RwSignal::new(String::new());
-    let message = RwSignal::new(None::<String>);
+    let form = FormState::new(format!("add-{checklist}"));
     view! {
         <details class="add-item">
             <summary>"Add an item for this patient"</summary>
             <p class="hint">"Added items are printed on the patient's sheet; keep care-team matters in an item's note."</p>
-            {error_line(message)}
-            <form class="inline-form" aria-label=move || format!("Add an item to {}", title.get()) on:submit=move |ev| {
+            <form class="inline-form" aria-label=move || format!("Add an item to {}", title.get()) novalidate on:submit=move |ev| {
                 ev.prevent_default();
                 let draft = ItemDraft {
                     text: text.get_untracked(),
@@ -516,26 +493,17 @@ fn AddItem(case_id: Id, checklist: Id, title: Signal<String>) -> impl IntoView {
                     required: required.get_untracked(),
                     due: parse_date(&due.get_untracked()),
                 };
-                if report(message, cases.add_item(case_id, checklist, &draft, &auth.username())) {
+                if form.report(cases.add_item(case_id, checklist, &draft, &auth.username())) {
                     text.set(String::new());
                     required.set(false);
                     due.set(String::new());
                 }
             }>
-                <label class="field grow">
-                    <span>"New item"</span>
-                    <input type="text" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/>
-                </label>
-                <label class="field">
-                    <span>"Who sees to it"</span>
-                    <select prop:value=move || responsible.get() on:change=move |ev| responsible.set(event_target_value(&ev))>
-                        {responsible_options(Responsible::Coordinator)}
-                    </select>
-                </label>
-                <label class="field">
-                    <span>"Due date"</span>
-                    <input type="date" prop:value=move || due.get() on:input=move |ev| due.set(event_target_value(&ev))/>
-                </label>
+                <ErrorSummary form/>
+                <Field form name="text" label="New item" grow=true value=text set=move |v| text.set(v)/>
+                <Field form name="responsible" label="Who sees to it" control=Control::Select(responsible_options())
+                    value=responsible set=move |v| responsible.set(v)/>
+                <Field form name="due" label="Due date" control=Control::Input("date") value=due set=move |v| due.set(v)/>
                 <label class="check">
                     <input type="checkbox" prop:checked=move || required.get() on:change=move |ev| required.set(event_target_checked(&ev))/>
                     <span>"Required before discharge"</span>

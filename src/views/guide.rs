@@ -4,7 +4,7 @@
 
 use advocase_core::reference::{
     CaseKind, Channel, ComplaintCategory, ComplaintDomain, GRIEVANCE_RULES, GRIEVANCE_SOURCE,
-    Party, Source, TAXONOMY_SOURCE,
+    PATIENT_RIGHTS, Party, RIGHTS_SOURCE, Source, TAXONOMY_SOURCE,
 };
 use leptos::prelude::*;
 
@@ -18,6 +18,14 @@ pub fn Guide() -> impl IntoView {
                 {GRIEVANCE_RULES.iter().map(|rule| view! { <li>{*rule}</li> }).collect_view()}
             </ul>
             <Cite source=GRIEVANCE_SOURCE/>
+        </section>
+        <section class="panel" aria-labelledby="patient-rights">
+            <h2 id="patient-rights">"Patients' rights"</h2>
+            <p>"Every case has " <strong>"Print rights sheet"</strong> ": these rights in plain words and large type, in English or Spanish, with the hospital's numbers an administrator entered in Settings."</p>
+            <ul class="rules">
+                {PATIENT_RIGHTS.iter().map(|rule| view! { <li>{*rule}</li> }).collect_view()}
+            </ul>
+            <Cite source=RIGHTS_SOURCE/>
         </section>
         <section class="panel" aria-labelledby="categories">
             <h2 id="categories">"Complaint categories"</h2>

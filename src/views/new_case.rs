@@ -5,35 +5,15 @@
 use advocase_core::case::{CaseDraft, Priority};
 use advocase_core::patient::Contact;
 use advocase_core::reference::{CaseKind, Channel, ComplaintCategory};
-use advocase_core::validation::Problems;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
-use crate::cases::{Cases, SaveError};
+use crate::cases::Cases;
 use crate::storage::Store;
-use crate::views::fields::{FieldError, other_problems};
+use crate::views::fields::{Control, ErrorSummary, Field, FormState, options};
 use advocase_core::reference::ident;
 
 const DRAFT: &str = "draft.new-case";
-
-const SHOWN_FIELDS: &[&str] = &[
-    "patient.name",
-    "patient.mrn",
-    "patient.unit",
-    "patient.room",
-    "kind",
-    "category",
-    "description",
-    "received_via",
-    "priority",
-    "patient.date_of_birth",
-    "patient.preferred_language",
-    "patient.contacts.0.name",
-    "received_on",
-    "due_on",
-    "tags",
-    "assignee",
-];
 
 fn blank_draft() -> CaseDraft {
     CaseDraft {
@@ -59,8 +39,7 @@ pub fn NewCase() -> impl IntoView {
         initial.contacts.push(Contact::default());
     }
     let draft = RwSignal::new(initial);
-    let problems = RwSignal::new(None::<Problems>);
-    let failure = RwSignal::new(None::<String>);
+    let form = FormState::new("new-case");
 
     {
         let store = store.clone();
@@ -90,89 +69,63 @@ pub fn NewCase() -> impl IntoView {
                 draft.set(blank_draft());
                 navigate(&format!("/cases/{id}"), Default::default());
             }
-            Err(SaveError::Invalid(p)) => {
-                let rest = other_problems(&p, SHOWN_FIELDS).join(" ");
-                failure.set(Some(format!("Please fix the fields marked below. {rest}")));
-                problems.set(Some(p));
+            Err(e) => {
+                form.report(Err(e));
             }
-            Err(e) => failure.set(Some(e.to_string())),
         }
     };
 
-    let input = move |kind: &'static str,
+    // One field of the draft: what it shows and how typing changes it.
+    let field = move |control: Control,
                       label: &'static str,
-                      field: &'static str,
+                      name: &'static str,
                       get: fn(&CaseDraft) -> String,
                       set: fn(&mut CaseDraft, String)| {
         view! {
-            <label class="field">
-                <span>{label}</span>
-                <input
-                    type=kind
-                    prop:value=move || draft.with(get)
-                    on:input=move |ev| draft.update(|d| set(d, event_target_value(&ev)))
-                    aria-invalid=move || problems.with(|p| p.as_ref().is_some_and(|p| p.for_field(field).is_some())).to_string()
-                />
-            </label>
-            <FieldError problems field/>
+            <Field form name label control
+                value=Signal::derive(move || draft.with(get))
+                set=move |v| draft.update(|d| set(d, v))/>
         }
     };
-    let text = move |label, field, get, set| input("text", label, field, get, set);
-    let date = move |label, field, get, set| input("date", label, field, get, set);
-    let choose = move |label: &'static str,
-                       field: &'static str,
-                       options: Vec<(String, &'static str)>,
-                       blank: Option<&'static str>,
-                       get: fn(&CaseDraft) -> String,
-                       set: fn(&mut CaseDraft, String)| {
-        view! {
-            <label class="field">
-                <span>{label}</span>
-                <select prop:value=move || draft.with(get) on:change=move |ev| draft.update(|d| set(d, event_target_value(&ev)))>
-                    {blank.map(|b| view! { <option value="">{b}</option> })}
-                    {options.into_iter().map(|(v, l)| view! { <option value=v>{l}</option> }).collect_view()}
-                </select>
-            </label>
-            <FieldError problems field/>
-        }
-    };
+    let text = move |label, name, get, set| field(Control::Text, label, name, get, set);
+    let date = move |label, name, get, set| field(Control::Input("date"), label, name, get, set);
+    let choose =
+        move |label, name, mut choices: Vec<(String, String)>, blank: Option<&str>, get, set| {
+            if let Some(b) = blank {
+                choices.insert(0, (String::new(), b.to_owned()));
+            }
+            field(Control::Select(choices), label, name, get, set)
+        };
     let contact = move |label: &'static str,
+                        name: &'static str,
                         get: fn(&Contact) -> String,
                         set: fn(&mut Contact, String)| {
         view! {
-            <label class="field">
-                <span>{label}</span>
-                <input
-                    type="text"
-                    prop:value=move || draft.with(|d| d.contacts.first().map(get).unwrap_or_default())
-                    on:input=move |ev| draft.update(|d| {
-                        if let Some(c) = d.contacts.first_mut() {
-                            set(c, event_target_value(&ev))
-                        }
-                    })
-                />
-            </label>
+            <Field form name label
+                value=Signal::derive(move || draft.with(|d| d.contacts.first().map(get).unwrap_or_default()))
+                set=move |v| draft.update(|d| {
+                    if let Some(c) = d.contacts.first_mut() {
+                        set(c, v)
+                    }
+                })/>
         }
     };
 
     view! {
         <h1>"New case"</h1>
         <form class="case-form" on:submit=save aria-label="New case" novalidate>
+            <ErrorSummary form/>
             <div class="grid">
                 {text("Patient name", "patient.name", |d| d.patient_name.clone(), |d, v| d.patient_name = v)}
                 {text("MRN", "patient.mrn", |d| d.mrn.clone(), |d, v| d.mrn = v)}
                 {text("Unit", "patient.unit", |d| d.unit.clone(), |d, v| d.unit = v)}
                 {text("Room / bed", "patient.room", |d| d.room.clone(), |d, v| d.room = v)}
-                {choose("Kind of case", "kind", CaseKind::ALL.iter().map(|k| (ident(k), k.label())).collect(), Some("Choose…"), |d| d.kind.clone(), |d, v| d.kind = v)}
-                {choose("Category", "category", ComplaintCategory::ALL.iter().map(|c| (ident(c), c.label())).collect(), Some("None"), |d| d.category.clone(), |d, v| d.category = v)}
-                {choose("Received by", "received_via", Channel::ALL.iter().map(|c| (ident(c), c.label())).collect(), None, |d| d.received_via.clone(), |d, v| d.received_via = v)}
-                {choose("Priority", "priority", Priority::ALL.iter().map(|p| (ident(p), p.label())).collect(), None, |d| d.priority.clone(), |d, v| d.priority = v)}
+                {choose("Kind of case", "kind", options(CaseKind::ALL, |k| k.label()), Some("Choose…"), |d| d.kind.clone(), |d, v| d.kind = v)}
+                {choose("Category", "category", options(ComplaintCategory::ALL, |c| c.label()), Some("None"), |d| d.category.clone(), |d, v| d.category = v)}
+                {choose("Received by", "received_via", options(Channel::ALL, |c| c.label()), None, |d| d.received_via.clone(), |d, v| d.received_via = v)}
+                {choose("Priority", "priority", options(Priority::ALL, |p| p.label()), None, |d| d.priority.clone(), |d, v| d.priority = v)}
             </div>
-            <label class="field">
-                <span>"What is it about?"</span>
-                <textarea rows="3" prop:value=move || draft.with(|d| d.description.clone()) on:input=move |ev| draft.update(|d| d.description = event_target_value(&ev))></textarea>
-            </label>
-            <FieldError problems field="description"/>
+            {field(Control::TextArea(3), "What is it about?", "description", |d| d.description.clone(), |d, v| d.description = v)}
             <details class="more">
                 <summary>"More details"</summary>
                 <div class="grid">
@@ -190,9 +143,9 @@ pub fn NewCase() -> impl IntoView {
                 <fieldset class="contact">
                     <legend>"Family or representative"</legend>
                     <div class="grid">
-                        {contact("Contact name", |c| c.name.clone(), |c, v| c.name = v)}
-                        {contact("Relationship", |c| c.relationship.clone(), |c, v| c.relationship = v)}
-                        {contact("Phone", |c| c.phone.clone(), |c, v| c.phone = v)}
+                        {contact("Contact name", "patient.contacts.0.name", |c| c.name.clone(), |c, v| c.name = v)}
+                        {contact("Relationship", "patient.contacts.0.relationship", |c| c.relationship.clone(), |c, v| c.relationship = v)}
+                        {contact("Phone", "patient.contacts.0.phone", |c| c.phone.clone(), |c, v| c.phone = v)}
                         <label class="check">
                             <input
                                 type="checkbox"
@@ -206,10 +159,8 @@ pub fn NewCase() -> impl IntoView {
                             <span>"Patient allows sharing information with them"</span>
                         </label>
                     </div>
-                    <FieldError problems field="patient.contacts.0.name"/>
                 </fieldset>
             </details>
-            {move || failure.get().map(|f| view! { <p class="notice error" role="alert">{f}</p> })}
             <div class="form-actions">
                 <button type="submit" class="primary">"Save case"</button>
             </div>

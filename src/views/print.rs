@@ -4,27 +4,42 @@
 //! number. Print CSS (style/print.css) drops the app around it and fits it
 //! to A4 or Letter, whichever the printer has.
 
-use advocase_core::checklist::ItemState;
-use advocase_core::discharge::{for_patient, state_for_patient};
+use advocase_core::checklist::{ADDED_SECTION, ItemState};
+use advocase_core::dates;
+use advocase_core::i18n::{self, Key, Lang};
 use advocase_core::id::Id;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::cases::Cases;
 use crate::clock;
 
-/// A language worth a line on the sheet: any the patient prefers that is
-/// not the one the sheet is printed in.
-fn language_note(language: &str, interpreter: bool) -> Option<String> {
-    let language = language.trim();
-    let other = !language.is_empty() && !language.eq_ignore_ascii_case("english");
-    match (other, interpreter) {
-        (true, _) => Some(format!(
-            "Your preferred language: {language}. Ask us for this sheet in {language}, or for an interpreter. It is free."
-        )),
-        (false, true) => Some("You can ask for an interpreter at any time. It is free.".into()),
-        (false, false) => None,
+/// The sheet's language: `?lang=` when the person chose one, else the
+/// patient's preferred language when we can print it, else English.
+pub fn sheet_language(preferred: &str) -> Lang {
+    let query = use_query_map();
+    query
+        .with_untracked(|q| q.get("lang").and_then(|c| Lang::from_code(&c)))
+        .unwrap_or_else(|| Lang::for_patient(preferred))
+}
+
+/// "← Back to the case", the other languages one tap away, and Print. Not
+/// printed.
+pub fn sheet_actions(back: String, here: String, lang: Lang) -> impl IntoView {
+    let print = move |_| {
+        let _ = window().print();
+    };
+    view! {
+        <div class="no-print print-actions">
+            <A href=back attr:class="button">"← Back to the case"</A>
+            {Lang::ALL.into_iter().filter(|l| *l != lang).map(|other| view! {
+                <a class="button" href=format!("{here}?lang={}", other.code()) hreflang=other.code() lang=other.code()>
+                    {i18n::text(other, Key::PrintInThisLanguage)}
+                </a>
+            }).collect_view()}
+            <button type="button" class="primary" on:click=print>"Print"</button>
+        </div>
     }
 }
 
@@ -48,9 +63,7 @@ pub fn PrintChecklist() -> impl IntoView {
             Some((f.case.clone(), k.clone()))
         })
     });
-    let print = move |_| {
-        let _ = window().print();
-    };
+    let query = use_query_map();
     move || match sheet.get() {
         None => view! {
             <section class="panel">
@@ -60,6 +73,16 @@ pub fn PrintChecklist() -> impl IntoView {
         }
         .into_any(),
         Some((case, checklist)) => {
+            query.track();
+            let lang = sheet_language(&case.patient.preferred_language);
+            let t = move |k: Key| i18n::text(lang, k);
+            // A text nobody translated (a manager's own item) prints in
+            // English, saying so.
+            let say = move |english: &str| match i18n::template_text(lang, english) {
+                _ if english == ADDED_SECTION => t(Key::AddedSection).to_owned(),
+                Some(said) => said.to_owned(),
+                None => format!("{english} {}", t(Key::OnlyInEnglish)),
+            };
             let mut sections: Vec<(String, Vec<_>)> = Vec::new();
             for item in checklist.items {
                 match sections.iter_mut().find(|(s, _)| *s == item.section) {
@@ -67,54 +90,62 @@ pub fn PrintChecklist() -> impl IntoView {
                     None => sections.push((item.section.clone(), vec![item])),
                 }
             }
-            let when = case.expected_discharge.map(advocase_core::dates::long);
-            let to = case.destination.map(|d| d.label().to_lowercase());
+            let when = case.expected_discharge.map(|d| dates::long_in(lang, d));
+            let to = case.destination.map(|d| i18n::destination(lang, d));
             let plan = match (when, to) {
-                (Some(w), Some(t)) => Some(format!(
-                    "You are expected to leave the hospital on {w}, to go to: {t}."
+                (Some(w), Some(p)) => Some(i18n::fill(
+                    t(Key::PlanDateAndPlace),
+                    &[("date", &w), ("place", p)],
                 )),
-                (Some(w), None) => Some(format!("You are expected to leave the hospital on {w}.")),
-                (None, Some(t)) => {
-                    Some(format!("When you leave the hospital, you will go to: {t}."))
-                }
+                (Some(w), None) => Some(i18n::fill(t(Key::PlanDate), &[("date", &w)])),
+                (None, Some(p)) => Some(i18n::fill(t(Key::PlanPlace), &[("place", p)])),
                 (None, None) => None,
             };
-            let language = language_note(
+            let language = i18n::language_note(
+                lang,
                 &case.patient.preferred_language,
                 case.patient.interpreter_needed,
             );
+            let back = format!("/cases/{}", case.id);
+            let here = format!("/cases/{}/checklists/{}/print", case.id, checklist.id);
+            let footer = i18n::fill(
+                t(Key::SheetFooter),
+                &[
+                    ("title", &say(&checklist.title)),
+                    ("date", &dates::date_in(lang, clock::today())),
+                ],
+            );
             view! {
-                <div class="no-print print-actions">
-                    <A href=format!("/cases/{}", case.id) attr:class="button">"← Back to the case"</A>
-                    <button type="button" class="primary" on:click=print>"Print"</button>
-                </div>
-                <article class="patient-sheet" aria-labelledby="sheet-title">
-                    <h1 id="sheet-title">"Your plan for leaving the hospital"</h1>
-                    <p class="sheet-for">"For " <strong>{case.patient.name.clone()}</strong></p>
+                {sheet_actions(back, here, lang)}
+                <article class="patient-sheet" aria-labelledby="sheet-title" lang=lang.code()>
+                    <h1 id="sheet-title">{t(Key::SheetTitle)}</h1>
+                    <p class="sheet-for">{i18n::fill(t(Key::SheetFor), &[("name", &case.patient.name)])}</p>
                     {plan.map(|p| view! { <p>{p}</p> })}
                     {language.map(|l| view! { <p class="sheet-language" data-testid="sheet-language">{l}</p> })}
-                    <p>"Go through this list with us before you leave. A tick means it is done. Ask about anything that is not clear."</p>
+                    <p>{t(Key::SheetIntro)}</p>
                     {sections.into_iter().map(|(title, items)| view! {
                         <section class="sheet-section">
-                            <h2>{title}</h2>
+                            <h2>{say(&title)}</h2>
                             <ul class="sheet-items">
                                 {items.into_iter().map(|item| {
                                     let done = item.state != ItemState::ToDo;
-                                    // A tick means done (the sheet says so); a dash, decided otherwise.
+                                    // A check mark means done (the sheet says so); a dash, decided otherwise.
                                     let mark = match item.state {
                                         ItemState::ToDo => "☐",
                                         ItemState::Done { .. } => "☑",
                                         ItemState::NotApplicable { .. } => "–",
                                     };
+                                    let who = i18n::fill(t(Key::WhoHelps), &[("who", i18n::responsible(lang, item.responsible))]);
+                                    let by = item.due.map(|d| {
+                                        format!(" · {}", i18n::fill(t(Key::ByDate), &[("date", &dates::day_and_month_in(lang, d))]))
+                                    });
                                     view! {
                                         <li class:done=done>
                                             <span class="box" aria-hidden="true">{mark}</span>
                                             <span class="sheet-item">
-                                                <span class="sheet-text">{item.text.clone()}</span>
+                                                <span class="sheet-text">{say(&item.text)}</span>
                                                 <span class="sheet-who">
-                                                    {format!("Who helps: {}", for_patient(item.responsible))}
-                                                    {item.due.map(|d| format!(" · By {}", advocase_core::dates::day_and_month(d)))}
-                                                    {format!(" · {}", state_for_patient(&item.state))}
+                                                    {who} {by} {format!(" · {}", i18n::item_state(lang, &item.state))}
                                                 </span>
                                             </span>
                                         </li>
@@ -124,14 +155,12 @@ pub fn PrintChecklist() -> impl IntoView {
                         </section>
                     }).collect_view()}
                     <section class="sheet-section sheet-notes">
-                        <h2>"My questions and phone numbers"</h2>
+                        <h2>{t(Key::NotesHeading)}</h2>
                         <p class="write-line"></p>
                         <p class="write-line"></p>
                         <p class="write-line"></p>
                     </section>
-                    <p class="sheet-footer">
-                        {format!("{} · printed {}", checklist.title, clock::show_date(clock::today()))}
-                    </p>
+                    <p class="sheet-footer">{footer}</p>
                 </article>
             }
             .into_any()

@@ -6,14 +6,13 @@
 use advocase_core::id::Id;
 use advocase_core::interaction::{Interaction, InteractionDraft};
 use advocase_core::reference::{Channel, Party};
-use advocase_core::validation::Problems;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::cases::{Cases, SaveError};
+use crate::cases::Cases;
 use crate::clock;
 use crate::storage::Store;
-use crate::views::fields::{FieldError, other_problems};
+use crate::views::fields::{Choices, Control, ErrorSummary, Field, FormState};
 use advocase_core::reference::ident;
 
 /// The form as typed; saved as a draft on every change.
@@ -112,8 +111,11 @@ pub fn QuickLog(
             .unwrap_or_default(),
     };
     let form = RwSignal::new(initial);
-    let problems = RwSignal::new(None::<Problems>);
-    let failure = RwSignal::new(None::<String>);
+    let group = format!(
+        "log-{case_id}-{}",
+        amends.map(|a| a.to_string()).unwrap_or_default()
+    );
+    let state = FormState::new(group);
     let saved = RwSignal::new(false);
 
     if amends.is_none() {
@@ -134,112 +136,64 @@ pub fn QuickLog(
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             let user = expect_context::<crate::session::Auth>().username();
-            match cases.log(case_id, &form.with_untracked(LogForm::draft), amends, &user) {
-                Ok(()) => {
-                    problems.set(None);
-                    failure.set(None);
-                    saved.set(true);
-                    if amends.is_none() {
-                        store.remove(&draft_key(case_id));
-                    }
-                    form.set(LogForm::default());
-                    if let Some(cb) = on_done {
-                        cb.run(());
-                    }
+            let result = cases.log(case_id, &form.with_untracked(LogForm::draft), amends, &user);
+            saved.set(result.is_ok());
+            if state.report(result) {
+                if amends.is_none() {
+                    store.remove(&draft_key(case_id));
                 }
-                Err(SaveError::Invalid(p)) => {
-                    saved.set(false);
-                    failure.set(
-                        Some(
-                            other_problems(
-                                &p,
-                                &[
-                                    "channel",
-                                    "with",
-                                    "summary",
-                                    "outcome",
-                                    "duration_minutes",
-                                    "follow_up",
-                                    "follow_up_due",
-                                    "at",
-                                ],
-                            )
-                            .join(" "),
-                        )
-                        .filter(|s| !s.is_empty()),
-                    );
-                    problems.set(Some(p));
-                }
-                Err(e) => {
-                    saved.set(false);
-                    failure.set(Some(e.to_string()));
+                form.set(LogForm::default());
+                if let Some(cb) = on_done {
+                    cb.run(());
                 }
             }
         }
     };
 
-    let group = format!(
-        "{case_id}-{}",
-        amends.map(|a| a.to_string()).unwrap_or_default()
-    );
     let title = if amends.is_some() {
         "Correct this entry"
     } else {
         "Log an interaction"
     };
-    let bind = move |get: fn(&LogForm) -> &String, set: fn(&mut LogForm, String)| {
-        (
-            move || form.with(|f| get(f).clone()),
-            move |ev: leptos::ev::Event| form.update(|f| set(f, event_target_value(&ev))),
-        )
+    // One field of the form: a label, its control and its message.
+    let field = move |control: Control,
+                      label: &'static str,
+                      name: &'static str,
+                      get: fn(&LogForm) -> &String,
+                      set: fn(&mut LogForm, String)| {
+        view! {
+            <Field form=state name label control
+                value=Signal::derive(move || form.with(|f| get(f).clone()))
+                set=move |v| form.update(|f| set(f, v))/>
+        }
     };
-    let (summary_value, summary_input) = bind(|f| &f.summary, |f, v| f.summary = v);
-    let (outcome_value, outcome_input) = bind(|f| &f.outcome, |f, v| f.outcome = v);
-    let (duration_value, duration_input) = bind(|f| &f.duration, |f, v| f.duration = v);
-    let (follow_value, follow_input) = bind(|f| &f.follow_up, |f, v| f.follow_up = v);
-    let (due_value, due_input) = bind(|f| &f.follow_up_due, |f, v| f.follow_up_due = v);
-    let (at_value, at_input) = bind(|f| &f.at, |f, v| f.at = v);
+    let choices = move |legend: &'static str,
+                        name: &'static str,
+                        options: Vec<(String, &'static str)>,
+                        get: fn(&LogForm) -> &String,
+                        set: fn(&mut LogForm, String)| {
+        view! {
+            <Choices form=state name legend options
+                value=Signal::derive(move || form.with(|f| get(f).clone()))
+                set=move |v| form.update(|f| set(f, v))/>
+        }
+    };
 
     view! {
-        <form class="quick-log" on:submit=save aria-label=title>
+        <form class="quick-log" on:submit=save aria-label=title novalidate>
             <h3>{title}</h3>
-            {choices("How", format!("channel-{group}"), Channel::ALL.iter().map(|c| (ident(c), c.label())).collect(), form, |f| &f.channel, |f| &mut f.channel)}
-            <FieldError problems field="channel"/>
-            {choices("With", format!("with-{group}"), Party::ALL.iter().map(|p| (ident(p), p.label())).collect(), form, |f| &f.with, |f| &mut f.with)}
-            <FieldError problems field="with"/>
-            <label class="field">
-                <span>"What was said"</span>
-                <textarea rows="3" prop:value=summary_value on:input=summary_input></textarea>
-            </label>
-            <FieldError problems field="summary"/>
+            <ErrorSummary form=state/>
+            {choices("How", "channel", Channel::ALL.iter().map(|c| (ident(c), c.label())).collect(), |f| &f.channel, |f, v| f.channel = v)}
+            {choices("With", "with", Party::ALL.iter().map(|p| (ident(p), p.label())).collect(), |f| &f.with, |f, v| f.with = v)}
+            {field(Control::TextArea(3), "What was said", "summary", |f| &f.summary, |f, v| f.summary = v)}
             <details class="more" open=amends.is_some()>
                 <summary>"Time, outcome, follow-up"</summary>
-                <label class="field">
-                    <span>"When (blank = now)"</span>
-                    <input type="datetime-local" prop:value=at_value on:input=at_input/>
-                </label>
-                <FieldError problems field="at"/>
-                <label class="field">
-                    <span>"Duration (minutes)"</span>
-                    <input type="number" min="0" max="1440" inputmode="numeric" prop:value=duration_value on:input=duration_input/>
-                </label>
-                <FieldError problems field="duration_minutes"/>
-                <label class="field">
-                    <span>"Outcome"</span>
-                    <textarea rows="2" prop:value=outcome_value on:input=outcome_input></textarea>
-                </label>
-                <label class="field">
-                    <span>"Promised follow-up"</span>
-                    <input type="text" prop:value=follow_value on:input=follow_input/>
-                </label>
-                <FieldError problems field="follow_up"/>
-                <label class="field">
-                    <span>"Follow-up due"</span>
-                    <input type="date" prop:value=due_value on:input=due_input/>
-                </label>
-                <FieldError problems field="follow_up_due"/>
+                {field(Control::Input("datetime-local"), "When (blank = now)", "at", |f| &f.at, |f, v| f.at = v)}
+                {field(Control::Number(0, 1440), "Duration (minutes)", "duration_minutes", |f| &f.duration, |f, v| f.duration = v)}
+                {field(Control::TextArea(2), "Outcome", "outcome", |f| &f.outcome, |f, v| f.outcome = v)}
+                {field(Control::Text, "Promised follow-up", "follow_up", |f| &f.follow_up, |f, v| f.follow_up = v)}
+                {field(Control::Input("date"), "Follow-up due", "follow_up_due", |f| &f.follow_up_due, |f, v| f.follow_up_due = v)}
             </details>
-            {move || failure.get().map(|f| view! { <p class="notice error" role="alert">{f}</p> })}
             <div class="form-actions">
                 <button type="submit" class="primary">{if amends.is_some() { "Save correction" } else { "Save log" }}</button>
                 {move || saved.get().then(|| view! {
@@ -247,41 +201,5 @@ pub fn QuickLog(
                 })}
             </div>
         </form>
-    }
-}
-
-/// A row of one-tap choices (radio buttons drawn as large chips) bound to
-/// one field of the form.
-fn choices(
-    legend: &'static str,
-    name: String,
-    options: Vec<(String, &'static str)>,
-    form: RwSignal<LogForm>,
-    get: fn(&LogForm) -> &String,
-    set: fn(&mut LogForm) -> &mut String,
-) -> impl IntoView {
-    let options = options
-        .into_iter()
-        .map(|(id, label)| {
-            let mine = id.clone();
-            view! {
-                <label class="choice">
-                    <input
-                        type="radio"
-                        name=name.clone()
-                        value=id.clone()
-                        prop:checked=move || form.with(|f| *get(f) == id)
-                        on:change=move |_| form.update(|f| *set(f) = mine.clone())
-                    />
-                    <span>{label}</span>
-                </label>
-            }
-        })
-        .collect_view();
-    view! {
-        <fieldset class="choices">
-            <legend>{legend}</legend>
-            {options}
-        </fieldset>
     }
 }

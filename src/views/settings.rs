@@ -11,6 +11,8 @@ use crate::preferences::{self, Preferences};
 use crate::session::Auth;
 use crate::storage::Store;
 use crate::sync::Sync;
+use crate::views::fields::{Control, ErrorSummary, Field, FormState};
+use crate::views::hospital::HospitalNumbers;
 use crate::{build, server};
 
 /// What browsers allow one site in localStorage: five million UTF-16 code
@@ -43,6 +45,7 @@ pub fn Settings() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let sync = expect_context::<Sync>();
     let keep_days = RwSignal::new(prefs.get_untracked().keep_closed_days.to_string());
+    let keep_form = FormState::new("keep");
     // Some(n): the sign-out found n changes unsent and asks before deleting.
     let confirm_unsent = RwSignal::new(None::<(usize, String)>);
     let signing_out = RwSignal::new(false);
@@ -140,23 +143,26 @@ pub fn Settings() -> impl IntoView {
                 </div>
             })}
         </section>
+        {move || auth.user().is_some_and(|u| u.role == advocase_core::access::Role::Admin).then(|| view! { <HospitalNumbers/> })}
         <section class="panel" aria-labelledby="keeping">
             <h2 id="keeping">"What stays on this device"</h2>
             <p>"Open cases you may see and anything not yet sent always stay. Closed cases leave this device after the number of days below (they stay on the server)."</p>
-            <form class="inline-form" on:submit=move |ev| {
+            <form class="inline-form" aria-label="Keep closed cases" novalidate on:submit=move |ev| {
                 ev.prevent_default();
                 match keep_days.get_untracked().trim().parse::<u32>() {
-                    Ok(d) if (1..=3650).contains(&d) => {
-                        save_error.set(update_prefs(|p| p.keep_closed_days = d).err());
-                        sync.now();
-                    }
-                    _ => save_error.set(Some("Keep closed cases for a number of days from 1 to 3650.".into())),
+                    Ok(d) if (1..=3650).contains(&d) => match update_prefs(|p| p.keep_closed_days = d) {
+                        Ok(()) => {
+                            keep_form.clear();
+                            sync.now();
+                        }
+                        Err(e) => keep_form.fail(e),
+                    },
+                    _ => keep_form.invalid_field("keep_closed_days", "Keep closed cases for a number of days from 1 to 3650."),
                 }
             }>
-                <label class="field">
-                    <span>"Keep closed cases (days)"</span>
-                    <input type="number" min="1" max="3650" inputmode="numeric" prop:value=move || keep_days.get() on:input=move |ev| keep_days.set(event_target_value(&ev))/>
-                </label>
+                <ErrorSummary form=keep_form/>
+                <Field form=keep_form name="keep_closed_days" label="Keep closed cases (days)" control=Control::Number(1, 3650)
+                    value=keep_days set=move |v| keep_days.set(v)/>
                 <button type="submit">"Save"</button>
             </form>
         </section>

@@ -4,6 +4,8 @@ use leptos::prelude::*;
 
 use crate::cases::Cases;
 use crate::session::Auth;
+use crate::views::fields::{Control, ErrorSummary, Field, FormState};
+use advocase_core::validation::Problems;
 
 #[component]
 pub fn SignIn(
@@ -18,13 +20,20 @@ pub fn SignIn(
             .unwrap_or_default(),
     );
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let form = FormState::new("sign-in");
     let busy = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let name = username.get_untracked().trim().to_owned();
-        if name.is_empty() || password.with_untracked(String::is_empty) {
-            error.set(Some("Type your username and password.".into()));
+        let mut missing = Problems::default();
+        if name.is_empty() {
+            missing.add("username", "Type your username.");
+        }
+        if password.with_untracked(String::is_empty) {
+            missing.add("password", "Type your password.");
+        }
+        if !missing.is_empty() {
+            form.invalid(missing);
             return;
         }
         // Unsent changes carry their author's name, and only the author may
@@ -35,11 +44,14 @@ pub fn SignIn(
             .filter(|a| *a != name)
             .collect();
         if !others.is_empty() {
-            error.set(Some(format!(
-                "Changes by {} on this device have not reached the server. {} must sign in to send them first.",
-                others.join(", "),
-                others.join(" or ")
-            )));
+            form.invalid_field(
+                "username",
+                format!(
+                    "Changes by {} on this device have not reached the server. {} must sign in to send them first.",
+                    others.join(", "),
+                    others.join(" or ")
+                ),
+            );
             return;
         }
         busy.set(true);
@@ -51,27 +63,20 @@ pub fn SignIn(
             match result {
                 Ok(()) => {
                     password.set(String::new());
-                    error.set(None);
+                    form.clear();
                 }
-                Err(e) => error.set(Some(e)),
+                Err(e) => form.fail(e),
             }
         });
     };
     view! {
         <section class="panel sign-in" aria-labelledby="sign-in-title">
             <h1 id="sign-in-title">{title}</h1>
-            <form on:submit=submit aria-label=title>
-                <label class="field">
-                    <span>"Username"</span>
-                    <input type="text" autocomplete="username" autocapitalize="none" spellcheck="false"
-                        prop:value=move || username.get() on:input=move |ev| username.set(event_target_value(&ev))/>
-                </label>
-                <label class="field">
-                    <span>"Password"</span>
-                    <input type="password" autocomplete="current-password"
-                        prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
-                </label>
-                {move || error.get().map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
+            <form on:submit=submit aria-label=title novalidate>
+                <ErrorSummary form/>
+                <Field form name="username" label="Username" control=Control::Identifier autocomplete="username" value=username set=move |v| username.set(v)/>
+                <Field form name="password" label="Password" control=Control::Input("password") autocomplete="current-password"
+                    value=password set=move |v| password.set(v)/>
                 <button type="submit" class="primary" disabled=move || busy.get()>
                     {move || if busy.get() { "Signing in…" } else { "Sign in" }}
                 </button>

@@ -14,7 +14,9 @@ use leptos::prelude::*;
 use crate::clock;
 use crate::session::Auth;
 use crate::templates::Templates;
-use crate::views::fields::responsible_options;
+use crate::views::fields::{Control, ErrorSummary, Field, FormState, responsible_options};
+use advocase_core::reference::ident;
+use advocase_core::validation::Problems;
 
 #[component]
 pub fn TemplateList() -> impl IntoView {
@@ -107,7 +109,16 @@ fn where_(field: &str, message: &str) -> String {
 }
 
 /// Writes one text input's value into the draft.
-type Setter = std::rc::Rc<dyn Fn(&mut Template, String)>;
+type Setter = std::sync::Arc<dyn Fn(&mut Template, String) + Send + Sync>;
+
+/// Each problem said with where it is, so the summary's list reads alone.
+fn located(p: Problems) -> Problems {
+    let mut out = Problems::default();
+    for e in p.0 {
+        out.add(&e.field, where_(&e.field, &e.message));
+    }
+    out
+}
 
 /// "Version 2 · 1 section, 13 items, 7 required".
 fn describe(t: &Template) -> String {
@@ -157,15 +168,13 @@ fn Editor(
         format!("Edit “{}” (version {})", start.name, start.version)
     };
     let draft = RwSignal::new(start);
-    let problems = RwSignal::new(Vec::<String>::new());
+    let form = FormState::new("template");
     let saving = RwSignal::new(false);
     let user = StoredValue::new(user);
     let keep = move || {
         let kept = draft.with_untracked(|t| user.with_value(|u| templates.keep_draft(u, Some(t))));
         if let Err(e) = kept {
-            problems.set(vec![format!(
-                "The draft could not be kept on this device: {e}"
-            )]);
+            form.fail(format!("The draft could not be kept on this device: {e}"));
         }
     };
     // Bumped when sections or items come or go: the form redraws then only.
@@ -208,17 +217,15 @@ fn Editor(
                 .collect(),
         });
         if let Err(p) = next.check() {
-            problems.set(p.0.iter().map(|e| where_(&e.field, &e.message)).collect());
+            form.invalid(located(p));
             return;
         }
         let Some(token) = auth.token() else {
-            problems.set(vec![
-                "Sign in again to save: your draft stays on this device.".into(),
-            ]);
+            form.fail("Sign in again to save: your draft stays on this device.");
             return;
         };
         saving.set(true);
-        problems.set(vec![]);
+        form.clear();
         leptos::task::spawn_local(async move {
             let result = templates.save(&token, &next).await;
             saving.set(false);
@@ -247,60 +254,48 @@ fn Editor(
                             v + 1
                         ));
                     }
-                    problems.set(lines);
+                    form.fail(lines.join(" "));
                 }
             }
         });
     };
-    let text_input = move |label: String, value: String, set: Setter| {
+    // The value is the one the form was drawn with: typing updates the
+    // draft without redrawing, so the input keeps focus.
+    let text_input = move |name: String, label: String, value: String, set: Setter| {
         view! {
-            <label class="field grow">
-                <span>{label}</span>
-                <input type="text" value=value on:input=move |ev| {
-                    let v = event_target_value(&ev);
-                    edit(&|t| set(t, v.clone()));
-                }/>
-            </label>
+            <Field form name label grow=true value=Signal::stored(value)
+                set=move |v: String| edit(&|t| set(t, v.clone()))/>
         }
     };
     view! {
         <form class="panel template-editor" aria-label="Template" on:submit=save>
             <h2>{heading}</h2>
-            {move || {
-                let list = problems.get();
-                (!list.is_empty()).then(|| view! {
-                    <div class="notice error" role="alert">
-                        <ul>{list.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
-                    </div>
-                })
-            }}
+            <ErrorSummary form/>
             {move || {
                 shape.track();
                 let t = draft.get_untracked();
                 view! {
-                    {text_input("Template name".into(), t.name.clone(), std::rc::Rc::new(|t, v| t.name = v))}
-                    {text_input("Source (shown with the template)".into(), t.source.clone(), std::rc::Rc::new(|t, v| t.source = v))}
+                    {text_input("name".into(), "Template name".into(), t.name.clone(), std::sync::Arc::new(|t, v| t.name = v))}
+                    {text_input("source".into(), "Source (shown with the template)".into(), t.source.clone(), std::sync::Arc::new(|t, v| t.source = v))}
                     {t.sections.iter().enumerate().map(|(si, s)| {
                         let n = si + 1;
                         view! {
                             <fieldset class="template-section">
                                 <legend>{format!("Section {n}")}</legend>
-                                {text_input(format!("Section {n} title"), s.title.clone(), std::rc::Rc::new(move |t, v| if let Some(s) = t.sections.get_mut(si) { s.title = v }))}
+                                {text_input(format!("sections.{si}.title"), format!("Section {n} title"), s.title.clone(), std::sync::Arc::new(move |t, v| if let Some(s) = t.sections.get_mut(si) { s.title = v }))}
                                 {s.items.iter().enumerate().map(|(ii, item)| {
                                     let m = ii + 1;
                                     let required = item.required;
                                     view! {
                                         <div class="template-item inline-form" role="group" aria-label=format!("Section {n}, item {m}")>
-                                            {text_input(format!("Section {n}, item {m}"), item.text.clone(), std::rc::Rc::new(move |t, v| if let Some(i) = t.sections.get_mut(si).and_then(|s| s.items.get_mut(ii)) { i.text = v }))}
-                                            <label class="field">
-                                                <span>"Who usually sees to it"</span>
-                                                <select aria-label=format!("Who usually sees to it: section {n}, item {m}") on:change=move |ev| {
-                                                    let v = from_ident::<Responsible>(&event_target_value(&ev));
+                                            {text_input(format!("sections.{si}.items.{ii}.text"), format!("Section {n}, item {m}"), item.text.clone(), std::sync::Arc::new(move |t, v| if let Some(i) = t.sections.get_mut(si).and_then(|s| s.items.get_mut(ii)) { i.text = v }))}
+                                            <Field form name=format!("sections.{si}.items.{ii}.responsible")
+                                                label=format!("Who usually sees to it: section {n}, item {m}")
+                                                control=Control::Select(responsible_options()) value=Signal::stored(ident(&item.responsible))
+                                                set=move |v: String| {
+                                                    let v = from_ident::<Responsible>(&v);
                                                     edit(&|t| if let (Some(r), Some(i)) = (v, t.sections.get_mut(si).and_then(|s| s.items.get_mut(ii))) { i.responsible = r });
-                                                }>
-                                                    {responsible_options(item.responsible)}
-                                                </select>
-                                            </label>
+                                                }/>
                                             <label class="check">
                                                 <input type="checkbox" checked=required aria-label=format!("Required: section {n}, item {m}") on:change=move |ev| {
                                                     let on = event_target_checked(&ev);

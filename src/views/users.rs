@@ -7,6 +7,19 @@ use leptos::prelude::*;
 
 use crate::server::{self, Failure};
 use crate::session::Auth;
+use crate::views::fields::{Control, ErrorSummary, Field, FormState};
+
+/// A refusal naming a field goes under that field; any other in the
+/// form's summary.
+fn show_failure(form: FormState, f: &Failure) {
+    match f {
+        Failure::Refused { error, .. } if error.field.is_some() => form.invalid_field(
+            error.field.as_deref().unwrap_or_default(),
+            error.message.clone(),
+        ),
+        _ => form.fail(describe(f)),
+    }
+}
 
 #[component]
 pub fn Users() -> impl IntoView {
@@ -35,6 +48,7 @@ pub fn Users() -> impl IntoView {
     let role = RwSignal::new("coordinator".to_owned());
     let units = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
+    let new_account = FormState::new("new-account");
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let new = NewUser {
@@ -48,26 +62,34 @@ pub fn Users() -> impl IntoView {
             let Some(token) = auth.token() else { return };
             match server::send::<_, User>("POST", Some(&token), "/api/users", &new).await {
                 Ok(u) => {
+                    new_account.clear();
                     message.set(Some((true, format!("Account {} created.", u.username))));
                     for s in [username, display_name, units, password] {
                         s.set(String::new());
                     }
                     refresh();
                 }
-                Err(f) => message.set(Some((false, describe(&f)))),
+                Err(f) => {
+                    message.set(None);
+                    show_failure(new_account, &f);
+                }
             }
         });
     };
-    let update = move |name: String, change: UserUpdate, done: &'static str| {
+    let update = move |form: FormState, name: String, change: UserUpdate, done: &'static str| {
         leptos::task::spawn_local(async move {
             let Some(token) = auth.token() else { return };
             let path = format!("/api/users/{name}");
             match server::send::<_, User>("PATCH", Some(&token), &path, &change).await {
                 Ok(_) => {
+                    form.clear();
                     message.set(Some((true, format!("{name}: {done}"))));
                     refresh();
                 }
-                Err(f) => message.set(Some((false, describe(&f)))),
+                Err(f) => {
+                    message.set(None);
+                    show_failure(form, &f);
+                }
             }
         });
     };
@@ -80,19 +102,16 @@ pub fn Users() -> impl IntoView {
             })}
             <section class="panel" aria-labelledby="new-account">
                 <h2 id="new-account">"New account"</h2>
-                <form class="stack" on:submit=create aria-label="New account">
-                    <label class="field"><span>"Username"</span>
-                        <input type="text" autocapitalize="none" spellcheck="false" prop:value=move || username.get() on:input=move |ev| username.set(event_target_value(&ev))/></label>
-                    <label class="field"><span>"Full name"</span>
-                        <input type="text" prop:value=move || display_name.get() on:input=move |ev| display_name.set(event_target_value(&ev))/></label>
-                    <label class="field"><span>"Role"</span>
-                        <select prop:value=move || role.get() on:change=move |ev| role.set(event_target_value(&ev))>
-                            {Role::ALL.iter().map(|r| view! { <option value=r.ident()>{r.label()}</option> }).collect_view()}
-                        </select></label>
-                    <label class="field"><span>"Units covered (comma-separated)"</span>
-                        <input type="text" prop:value=move || units.get() on:input=move |ev| units.set(event_target_value(&ev))/></label>
-                    <label class="field"><span>"First password (at least 12 characters)"</span>
-                        <input type="password" autocomplete="new-password" prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/></label>
+                <form class="stack" on:submit=create aria-label="New account" novalidate>
+                    <ErrorSummary form=new_account/>
+                    <Field form=new_account name="username" label="Username" control=Control::Identifier value=username set=move |v| username.set(v)/>
+                    <Field form=new_account name="display_name" label="Full name" value=display_name set=move |v| display_name.set(v)/>
+                    <Field form=new_account name="role" label="Role"
+                        control=Control::Select(Role::ALL.iter().map(|r| (r.ident().to_owned(), r.label().to_owned())).collect())
+                        value=role set=move |v| role.set(v)/>
+                    <Field form=new_account name="units" label="Units covered (comma-separated)" value=units set=move |v| units.set(v)/>
+                    <Field form=new_account name="password" label="First password (at least 12 characters)" control=Control::Input("password")
+                        autocomplete="new-password" value=password set=move |v| password.set(v)/>
                     <button type="submit" class="primary">"Create account"</button>
                 </form>
             </section>
@@ -105,6 +124,7 @@ pub fn Users() -> impl IntoView {
                             let (n1, n2) = (name.clone(), name.clone());
                             let active = u.active;
                             let new_password = RwSignal::new(String::new());
+                            let password_form = FormState::new(format!("password-{name}"));
                             view! {
                                 <li class="account" class:inactive=!active>
                                     <p>
@@ -113,18 +133,19 @@ pub fn Users() -> impl IntoView {
                                         {(!active).then_some(" · deactivated")}
                                     </p>
                                     <div class="button-row">
-                                        <button type="button" on:click=move |_| update(n1.clone(), UserUpdate { active: Some(!active), ..UserUpdate::default() },
+                                        <button type="button" on:click=move |_| update(password_form, n1.clone(), UserUpdate { active: Some(!active), ..UserUpdate::default() },
                                             if active { "deactivated; every session ended." } else { "active again." })>
                                             {if active { format!("Deactivate {name}") } else { format!("Reactivate {name}") }}
                                         </button>
                                     </div>
-                                    <form class="inline-form" aria-label=format!("New password for {name}") on:submit=move |ev| {
+                                    <form class="inline-form" aria-label=format!("New password for {name}") novalidate on:submit=move |ev| {
                                         ev.prevent_default();
-                                        update(n2.clone(), UserUpdate { password: Some(new_password.get_untracked()), ..UserUpdate::default() }, "password changed; every session ended.");
+                                        update(password_form, n2.clone(), UserUpdate { password: Some(new_password.get_untracked()), ..UserUpdate::default() }, "password changed; every session ended.");
                                         new_password.set(String::new());
                                     }>
-                                        <label class="field grow"><span>"New password"</span>
-                                            <input type="password" autocomplete="new-password" prop:value=move || new_password.get() on:input=move |ev| new_password.set(event_target_value(&ev))/></label>
+                                        <ErrorSummary form=password_form/>
+                                        <Field form=password_form name="password" label="New password" grow=true control=Control::Input("password")
+                                            autocomplete="new-password" value=new_password set=move |v| new_password.set(v)/>
                                         <button type="submit">"Set password"</button>
                                     </form>
                                 </li>

@@ -136,9 +136,11 @@ test("a form with problems shows every one of them and keeps what was typed", as
   await page.getByRole("link", { name: "New case" }).click();
   await page.getByRole("textbox", { name: "MRN" }).fill("MRN-9");
   await page.getByRole("button", { name: "Save case" }).click();
-  await expect(page.getByText("Patient name is required.")).toBeVisible();
-  await expect(page.getByText("Choose what kind of case this is.")).toBeVisible();
-  await expect(page.getByText("Description is required.")).toBeVisible();
+  // Each under its field (forms.spec.ts checks where), and listed at the top.
+  await expect(page.getByRole("textbox", { name: "Patient name" })).toHaveAccessibleDescription("Patient name is required.");
+  await expect(page.getByRole("combobox", { name: "Kind of case" })).toHaveAccessibleDescription("Choose what kind of case this is.");
+  await expect(page.getByRole("textbox", { name: "What is it about?" })).toHaveAccessibleDescription("Description is required.");
+  await expect(page.getByRole("alert").getByRole("link")).toHaveCount(3);
   await expect(page.getByRole("textbox", { name: "MRN" })).toHaveValue("MRN-9");
 });
 

@@ -223,7 +223,9 @@ impl CaseFile {
 
 impl CaseFile {
     /// Lower-cased text that search looks in: patient name, MRN, unit,
-    /// room, description, tags and every interaction's words.
+    /// room, description, tags and every interaction's words as the case
+    /// says them now. A corrected version's words are left out: the case no
+    /// longer says them (they stay visible under "Earlier versions").
     fn haystack(&self) -> String {
         let c = &self.case;
         let mut s = String::with_capacity(256);
@@ -241,7 +243,8 @@ impl CaseFile {
             s.push_str(t);
             s.push('\n');
         }
-        for i in &self.interactions {
+        for r in crate::interaction::resolve(&self.interactions) {
+            let i = r.current;
             s.push_str(&i.summary);
             s.push('\n');
             s.push_str(&i.outcome);

@@ -168,7 +168,7 @@ impl FieldValue {
             FieldValue::Assignee(s) | FieldValue::Description(s) => s.clone(),
             FieldValue::Resolution(r) => r.clone().unwrap_or_else(|| "(none)".into()),
             FieldValue::DueOn(d) | FieldValue::ExpectedDischarge(d) => {
-                d.map_or_else(|| "(none)".into(), |d| d.to_string())
+                d.map_or_else(|| "(none)".into(), crate::dates::short)
             }
             FieldValue::Destination(d) => d.map_or("(none)", |d| d.label()).to_owned(),
         }

@@ -332,7 +332,7 @@ impl ItemValue {
                 format!("Not applicable: {reason}")
             }
             ItemValue::Responsible(r) => r.label().into(),
-            ItemValue::Due(d) => d.map_or_else(|| "(none)".into(), |d| d.to_string()),
+            ItemValue::Due(d) => d.map_or_else(|| "(none)".into(), crate::dates::short),
             ItemValue::Note(n) => n.clone(),
         }
     }

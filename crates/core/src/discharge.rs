@@ -1,12 +1,12 @@
 //! The discharge plan seen across cases: who leaves when, and what is still
-//! open. The "Discharges" view and the patient's printed sheet read it.
+//! open. The "Discharges" view reads it; the patient's printed sheet says it
+//! in the patient's words through `crate::i18n`.
 
 use chrono::NaiveDate;
 
 use crate::case::Case;
 use crate::caseload::CaseFile;
-use crate::checklist::{ItemState, Progress};
-use crate::reference::Responsible;
+use crate::checklist::Progress;
 
 /// When a patient is expected to leave, as the Discharges view groups it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -98,30 +98,6 @@ pub fn leaving<'a>(
         ))
     });
     out
-}
-
-/// Who helps with an item, said to the patient.
-pub fn for_patient(r: Responsible) -> &'static str {
-    match r {
-        Responsible::Patient => "You",
-        Responsible::Family => "You and your family or caregiver",
-        Responsible::Coordinator => "Your patient advocate",
-        Responsible::Nurse => "Your nurse",
-        Responsible::Physician => "Your doctor",
-        Responsible::SocialWork => "The social worker",
-        Responsible::Pharmacy => "The pharmacist",
-        Responsible::CaseManagement => "The case manager",
-    }
-}
-
-/// An item's state, said to the patient. A reason for "not applicable" is
-/// the care team's wording and stays off the sheet.
-pub fn state_for_patient(s: &ItemState) -> &'static str {
-    match s {
-        ItemState::ToDo => "To do",
-        ItemState::Done { .. } => "Done",
-        ItemState::NotApplicable { .. } => "Does not apply to you",
-    }
 }
 
 #[cfg(test)]

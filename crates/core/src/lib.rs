@@ -19,6 +19,8 @@ pub mod default_templates;
 pub mod discharge;
 pub mod encoding;
 pub mod hlc;
+pub mod hospital;
+pub mod i18n;
 pub mod id;
 pub mod interaction;
 pub mod log;

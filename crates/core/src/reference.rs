@@ -206,6 +206,28 @@ pub const GRIEVANCE_RULES: &[&str] = &[
     "Close with a written notice naming the hospital contact person, the steps taken to investigate, the results, and the date of completion.",
 ];
 
+/// The patient's rights a coordinator explains, in a coordinator's words,
+/// for the in-app guide; the patient's own sheet says them in plain words
+/// (`crate::i18n`, "Your rights as a patient").
+pub const PATIENT_RIGHTS: &[&str] = &[
+    "Notice of rights: each patient or representative is told their rights, where possible before care is given or stopped (482.13(a)(1)).",
+    "Grievances: the patient is told whom to contact, may file spoken or in writing, gets a written response, and may contact the state survey agency whatever the hospital's process (482.13(a)(2)).",
+    "Taking part in care: to be informed of their health status, take part in the care plan and discharge plan, make decisions, and request or refuse treatment (482.13(b)(1)-(2)).",
+    "Advance directives: to write one and have staff follow it (482.13(b)(3)).",
+    "A family member or representative and their own physician told promptly of the admission, if the patient wishes (482.13(b)(4)).",
+    "Privacy and safety: personal privacy, care in a safe setting, freedom from abuse and harassment (482.13(c)).",
+    "Records: confidentiality, and access to the information in them within a reasonable time (482.13(d)).",
+    "Restraint and seclusion only to keep someone safe, never for convenience or punishment (482.13(e)).",
+    "Visitors of their choosing, without restriction by race, religion, sex, gender identity, sexual orientation or disability (482.13(h)).",
+    "Language: free interpreters and translated vital documents (Section 1557 of the Affordable Care Act, 45 CFR 92.201).",
+    "Medicare patients may take quality-of-care concerns or a discharge they think too early to the Quality Improvement Organization (BFCC-QIO).",
+];
+
+pub const RIGHTS_SOURCE: Source = Source {
+    title: "42 CFR 482.13; 45 CFR 92.201",
+    detail: "Medicare Conditions of Participation: patient's rights; CMS State Operations Manual, Appendix A (tags A-0115 to A-0214); Section 1557 of the Affordable Care Act, language access.",
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

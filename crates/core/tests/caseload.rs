@@ -169,6 +169,49 @@ fn search_matches_every_word_in_any_field_including_interactions() {
 }
 
 #[test]
+fn search_reads_what_the_case_says_now_not_a_corrected_version() {
+    let mut f = file(
+        6,
+        "Rosa Diaz",
+        "MRN-006",
+        "ICU",
+        "concern",
+        "2026-11-20",
+        "ana",
+    );
+    let draft = |summary: &str| InteractionDraft {
+        channel: "phone".into(),
+        with: "patient".into(),
+        summary: summary.into(),
+        ..Default::default()
+    };
+    let original = draft("Asked about the Penicillin allergy band")
+        .validate(id(60), id(6), None, &actor("ana"))
+        .unwrap();
+    let correction = draft("Asked about the latex allergy band")
+        .validate(id(61), id(6), Some(original.id), &actor("ana"))
+        .unwrap();
+    f.interactions = vec![original, correction];
+    let load = Caseload::new([f]);
+    let q = |text: &str| {
+        names(&load.query(
+            &Query {
+                text: text.into(),
+                ..Query::default()
+            },
+            today(),
+        ))
+    };
+    assert_eq!(q("latex"), ["Rosa Diaz"], "the corrected words are found");
+    assert_eq!(
+        q("penicillin"),
+        Vec::<String>::new(),
+        "words only the earlier version had are not"
+    );
+    assert_eq!(q("allergy band"), ["Rosa Diaz"]);
+}
+
+#[test]
 fn filters_combine() {
     let load = caseload();
     let q = |query: Query| names(&load.query(&query, today()));

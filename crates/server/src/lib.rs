@@ -12,6 +12,7 @@ pub mod body;
 pub mod changes;
 pub mod config;
 pub mod db;
+pub mod hospital;
 pub mod secrets;
 pub mod static_files;
 pub mod sync;

@@ -13,8 +13,13 @@ import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 // about 368 KB; discharge planning (checklists on a case, the Discharges
 // view, the patient's sheet, the template editor, and their serde code)
 // (issue 5) to about 436 KB, after trimming chrono's strftime and sharing
-// option lists. Raise this only with a reason in the README.
-const BUDGET_BROTLI = 450 * 1024;
+// option lists. Issue 11 (every form's fields with their messages and ARIA,
+// the patient's sheets in Spanish, the rights sheet, the hospital's numbers)
+// brought it to about 464 KB: 14 KB over the 450 KB it had, held at 465 KB
+// only until the trim named in the README (serde's internally tagged enums)
+// pays it back; then this goes back to 450. Raise this only with a reason in
+// the README.
+const BUDGET_BROTLI = 465 * 1024;
 const dist = process.argv[2] || "dist";
 const files = readdirSync(dist).filter((f) => /\.(wasm|js|css)$/.test(f) && f !== "sw.js").sort();
 if (!files.some((f) => f.endsWith(".wasm"))) {

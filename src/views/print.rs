@@ -10,23 +10,20 @@ use advocase_core::i18n::{self, Key, Lang};
 use advocase_core::id::Id;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
 use crate::cases::Cases;
 use crate::clock;
 
-/// The sheet's language: `?lang=` when the person chose one, else the
-/// patient's preferred language when we can print it, else English.
-pub fn sheet_language(preferred: &str) -> Lang {
-    let query = use_query_map();
-    query
-        .with_untracked(|q| q.get("lang").and_then(|c| Lang::from_code(&c)))
-        .unwrap_or_else(|| Lang::for_patient(preferred))
+/// The sheet's language: the one the person chose, else the patient's
+/// preferred language when we can print it, else English.
+pub fn sheet_language(preferred: &str, chosen: RwSignal<Option<Lang>>) -> Lang {
+    chosen.get().unwrap_or_else(|| Lang::for_patient(preferred))
 }
 
-/// "← Back to the case", the other languages one tap away, and Print. Not
-/// printed.
-pub fn sheet_actions(back: String, here: String, lang: Lang) -> impl IntoView {
+/// "← Back to the case", the other languages one tap away (each named in
+/// itself), and Print. Not printed.
+pub fn sheet_actions(back: String, lang: Lang, chosen: RwSignal<Option<Lang>>) -> impl IntoView {
     let print = move |_| {
         let _ = window().print();
     };
@@ -34,9 +31,9 @@ pub fn sheet_actions(back: String, here: String, lang: Lang) -> impl IntoView {
         <div class="no-print print-actions">
             <A href=back attr:class="button">"← Back to the case"</A>
             {Lang::ALL.into_iter().filter(|l| *l != lang).map(|other| view! {
-                <a class="button" href=format!("{here}?lang={}", other.code()) hreflang=other.code() lang=other.code()>
+                <button type="button" lang=other.code() on:click=move |_| chosen.set(Some(other))>
                     {i18n::text(other, Key::PrintInThisLanguage)}
-                </a>
+                </button>
             }).collect_view()}
             <button type="button" class="primary" on:click=print>"Print"</button>
         </div>
@@ -63,7 +60,7 @@ pub fn PrintChecklist() -> impl IntoView {
             Some((f.case.clone(), k.clone()))
         })
     });
-    let query = use_query_map();
+    let chosen = RwSignal::new(None::<Lang>);
     move || match sheet.get() {
         None => view! {
             <section class="panel">
@@ -73,8 +70,7 @@ pub fn PrintChecklist() -> impl IntoView {
         }
         .into_any(),
         Some((case, checklist)) => {
-            query.track();
-            let lang = sheet_language(&case.patient.preferred_language);
+            let lang = sheet_language(&case.patient.preferred_language, chosen);
             let t = move |k: Key| i18n::text(lang, k);
             // A text nobody translated (a manager's own item) prints in
             // English, saying so.
@@ -107,7 +103,6 @@ pub fn PrintChecklist() -> impl IntoView {
                 case.patient.interpreter_needed,
             );
             let back = format!("/cases/{}", case.id);
-            let here = format!("/cases/{}/checklists/{}/print", case.id, checklist.id);
             let footer = i18n::fill(
                 t(Key::SheetFooter),
                 &[
@@ -116,7 +111,7 @@ pub fn PrintChecklist() -> impl IntoView {
                 ],
             );
             view! {
-                {sheet_actions(back, here, lang)}
+                {sheet_actions(back, lang, chosen)}
                 <article class="patient-sheet" aria-labelledby="sheet-title" lang=lang.code()>
                     <h1 id="sheet-title">{t(Key::SheetTitle)}</h1>
                     <p class="sheet-for">{i18n::fill(t(Key::SheetFor), &[("name", &case.patient.name)])}</p>

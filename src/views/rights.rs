@@ -9,7 +9,7 @@ use advocase_core::i18n::{self, Key, RightsContacts};
 use advocase_core::id::Id;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
 use crate::cases::Cases;
 use crate::clock;
@@ -35,7 +35,7 @@ pub fn PrintRights() -> impl IntoView {
     let cases = expect_context::<Cases>();
     let hospital = expect_context::<Hospital>();
     let params = use_params_map();
-    let query = use_query_map();
+    let chosen = RwSignal::new(None::<i18n::Lang>);
     let patient = Memo::new(move |_| {
         let id = params.with(|p| p.get("id")?.parse::<Id>().ok())?;
         cases.caseload.with(|c| {
@@ -56,14 +56,13 @@ pub fn PrintRights() -> impl IntoView {
         }
         .into_any(),
         Some((id, name, preferred)) => {
-            query.track();
-            let lang = sheet_language(&preferred);
+            let lang = sheet_language(&preferred, chosen);
             let contacts = rights_contacts(&hospital.contacts().get());
             let sheet = i18n::rights_sheet(lang, &contacts);
             let title = sheet.title;
             let printed = advocase_core::dates::date_in(lang, clock::today());
             view! {
-                {sheet_actions(format!("/cases/{id}"), format!("/cases/{id}/rights"), lang)}
+                {sheet_actions(format!("/cases/{id}"), lang, chosen)}
                 <article class="patient-sheet rights-sheet" aria-labelledby="rights-title" lang=lang.code()>
                     <h1 id="rights-title">{title}</h1>
                     <p class="sheet-for">{i18n::fill(i18n::text(lang, Key::SheetFor), &[("name", &name)])}</p>

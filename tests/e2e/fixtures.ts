@@ -180,3 +180,46 @@ export async function openCase(
   await page.getByRole("button", { name: "Save case" }).click();
   await expect(page.getByRole("heading", { level: 1, name: c.patient })).toBeVisible();
 }
+
+/** Every visible control at least 44 px high, and no sideways scrolling. */
+export async function expectTouchFriendly(page: Page, what: string) {
+  const small = await page.evaluate(() =>
+    [...document.querySelectorAll("main button, main summary, main select, main textarea, main a.button, main input:not([type=checkbox])")]
+      .filter((e) => {
+        const r = e.getBoundingClientRect();
+        return r.width > 0 && r.height > 0 && r.height < 44;
+      })
+      .map((e) => `${(e.getAttribute("aria-label") || e.textContent || e.tagName).trim().slice(0, 40)} (${Math.round(e.getBoundingClientRect().height)} px)`)
+  );
+  expect(small, `${what}: controls under 44 px`).toEqual([]);
+  const sideways = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  expect(sideways, `${what}: scrolls sideways`).toBe(false);
+}
+
+/**
+ * The page printed as A4 and as Letter: each page that size, the sheet on a
+ * few pages, every `present` text in it and no `absent` one.
+ */
+export async function expectPdfs(page: Page, present: string[], absent: string[], maxPages = 4) {
+  const pdfjs = await import("pdfjs-dist/legacy/build/pdf.mjs");
+  for (const [format, width, height] of [["A4", 595.3, 841.9], ["Letter", 612, 792]] as const) {
+    const pdf = await page.pdf({ format, printBackground: true });
+    const doc = await pdfjs.getDocument({ data: new Uint8Array(pdf), useSystemFonts: false }).promise;
+    let all = "";
+    for (let n = 1; n <= doc.numPages; n++) {
+      const pg = await doc.getPage(n);
+      const [, , w, h] = pg.view;
+      // Points; Chromium rounds the page to whole CSS pixels.
+      expect(Math.abs(w - width), `${format} width ${w}`).toBeLessThan(2);
+      expect(Math.abs(h - height), `${format} height ${h}`).toBeLessThan(2);
+      const content = await pg.getTextContent();
+      all += content.items.map((i: any) => i.str ?? "").join(" ") + "\n";
+    }
+    const flat = all.replace(/\s+/g, " ");
+    expect(doc.numPages, `${format}: fits a few pages`).toBeLessThanOrEqual(maxPages);
+    for (const p of present) expect(flat, `${format} has “${p}”`).toContain(p);
+    for (const a of absent) expect(flat, `${format} leaves out “${a}”`).not.toContain(a);
+    await doc.destroy();
+  }
+}
+

@@ -894,3 +894,36 @@ async fn a_field_owns_its_message_and_aria_and_the_summary_takes_focus_to_the_fi
     assert!(root.query_selector("[role=alert]").unwrap().is_none());
     root.remove();
 }
+
+#[wasm_bindgen_test]
+fn the_hospitals_numbers_are_kept_for_offline_use_and_a_damaged_copy_is_dropped() {
+    use advocase::hospital::Hospital;
+    use advocase_core::hospital::HospitalContacts;
+    let store = Store::new("advocase-test-hospital.");
+    clear(&store);
+    let saved = HospitalContacts {
+        state_agency_name: "State Department of Health".into(),
+        state_agency_phone: "1-800-555-0134".into(),
+        ..HospitalContacts::default()
+    };
+    store.set("hospital", &saved).unwrap();
+    assert_eq!(
+        Hospital::load(store.clone()).contacts().get_untracked(),
+        saved,
+        "offline, the device's copy serves the rights sheet"
+    );
+
+    store.set_raw("hospital", "{\"qio_phone\": 12").unwrap();
+    let hospital = Hospital::load(store.clone());
+    assert_eq!(
+        hospital.contacts().get_untracked(),
+        HospitalContacts::default(),
+        "a damaged copy gives no numbers rather than wrong ones"
+    );
+    assert_eq!(
+        store.get_raw("hospital"),
+        None,
+        "and is dropped, to be fetched again"
+    );
+    clear(&store);
+}

@@ -61,7 +61,7 @@ const FIELDS: [(&str, &str, ReadField, WriteField); 7] = [
 pub fn HospitalNumbers() -> impl IntoView {
     let hospital = expect_context::<Hospital>();
     let auth = expect_context::<Auth>();
-    let draft = RwSignal::new(hospital.get());
+    let draft = RwSignal::new(hospital.contacts().get_untracked());
     // What sync brings shows until the administrator starts typing.
     let touched = RwSignal::new(false);
     Effect::new(move |_| {

@@ -54,13 +54,6 @@ impl Lang {
         self.language().name
     }
 
-    /// The language with this code (a link's `?lang=es`).
-    pub fn from_code(code: &str) -> Option<Lang> {
-        Lang::ALL
-            .into_iter()
-            .find(|l| l.code().eq_ignore_ascii_case(code.trim()))
-    }
-
     /// The language a coordinator's freehand "Preferred language" names
     /// ("Spanish (Mexico)", "ES-mx", "castellano"), if we can print it: the
     /// first word that names one of ours decides, so "English, some
@@ -436,11 +429,6 @@ mod tests {
         assert_eq!(codes, ["en", "es"]);
         assert_eq!(Lang::Es.name(), "Español");
         assert_eq!(Lang::En.name(), "English");
-        for l in Lang::ALL {
-            assert_eq!(Lang::from_code(l.code()), Some(l));
-        }
-        assert_eq!(Lang::from_code("ES"), Some(Lang::Es));
-        assert_eq!(Lang::from_code("fr"), None);
     }
 
     #[test]

@@ -212,6 +212,39 @@ pub enum Control {
     Select(Vec<(String, String)>),
 }
 
+/// What a field and a row of choices share: the control's id, its
+/// message's id, the message, and the `aria-describedby` naming it while
+/// there is one.
+struct Parts<D> {
+    id: String,
+    error_id: String,
+    message: Memo<Option<String>>,
+    described: D,
+}
+
+impl Parts<()> {
+    fn of(
+        form: FormState,
+        name: &str,
+    ) -> Parts<impl Fn() -> Option<String> + Clone + Send + Sync + 'static> {
+        form.register(name);
+        let id = form.control_id(name);
+        let error_id = format!("{id}-error");
+        let name = name.to_owned();
+        let message = Memo::new(move |_| form.message(&name));
+        let described = {
+            let error_id = error_id.clone();
+            move || message.with(Option::is_some).then(|| error_id.clone())
+        };
+        Parts {
+            id,
+            error_id,
+            message,
+            described,
+        }
+    }
+}
+
 /// A labelled control with its message: the one way forms are built.
 /// `name` is the field's name in [`Problems`].
 #[component]
@@ -227,18 +260,13 @@ pub fn Field(
     grow: bool,
     #[prop(optional)] autocomplete: Option<&'static str>,
 ) -> impl IntoView {
-    form.register(&name);
-    let id = form.control_id(&name);
-    let error_id = format!("{id}-error");
-    let message = Memo::new({
-        let name = name.clone();
-        move |_| form.message(&name)
-    });
+    let Parts {
+        id,
+        error_id,
+        message,
+        described,
+    } = Parts::of(form, &name);
     let invalid = move || message.with(Option::is_some).then_some("true");
-    let described = {
-        let error_id = error_id.clone();
-        move || message.with(Option::is_some).then(|| error_id.clone())
-    };
     let input = move |ev: leptos::ev::Event| set.run(event_target_value(&ev));
     let control = match control {
         Control::TextArea(rows) => view! {
@@ -293,17 +321,12 @@ pub fn Choices(
     #[prop(into)] value: Signal<String>,
     #[prop(into)] set: Callback<String>,
 ) -> impl IntoView {
-    form.register(&name);
-    let id = form.control_id(&name);
-    let error_id = format!("{id}-error");
-    let message = Memo::new({
-        let name = name.clone();
-        move |_| form.message(&name)
-    });
-    let described = {
-        let error_id = error_id.clone();
-        move || message.with(Option::is_some).then(|| error_id.clone())
-    };
+    let Parts {
+        id,
+        error_id,
+        message,
+        described,
+    } = Parts::of(form, &name);
     let options = options
         .into_iter()
         .map(|(v, label)| {

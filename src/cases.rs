@@ -37,12 +37,26 @@ const CASE_PREFIX: &str = "case.";
 const QUARANTINE_PREFIX: &str = "quarantine.";
 
 /// A case entry as any layout wrote it.
-#[derive(Deserialize)]
-#[serde(untagged)]
 enum StoredCase {
     Log(CaseLog),
     /// Layout 2: a case file with no sync state.
     File(Box<CaseFile>),
+}
+
+impl StoredCase {
+    /// A log, or failing that a layout-2 file. Tried one after the other,
+    /// not as a serde untagged enum: that buffers the entry and doubles the
+    /// code that reads every record inside (see `advocase_core::tagged`).
+    /// The error shown is the log's, the layout this build writes.
+    fn decode(raw: &str) -> Result<Self, encoding::DecodeError> {
+        encoding::decode::<CaseLog>(raw)
+            .map(StoredCase::Log)
+            .or_else(|e| {
+                encoding::decode::<CaseFile>(raw)
+                    .map(|f| StoredCase::File(Box::new(f)))
+                    .map_err(|_| e)
+            })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,7 +146,7 @@ pub fn open(store: &Store) -> Opened {
             continue;
         }
         let raw = store.get_raw(&key).unwrap_or_default();
-        match encoding::decode::<StoredCase>(&raw) {
+        match StoredCase::decode(&raw) {
             Ok(StoredCase::Log(log)) => {
                 if let Some(id) = log.case_id() {
                     logs.insert(id, log);
@@ -231,7 +245,7 @@ pub struct Cases {
 /// gain a server number, so of two versions the one further on is later.
 /// (Removing a log, or a discarded change, also erases its journal copy.)
 fn progress(raw: &str) -> Option<(usize, usize)> {
-    match encoding::decode::<StoredCase>(raw).ok()? {
+    match StoredCase::decode(raw).ok()? {
         StoredCase::Log(l) => Some((
             l.entries.len(),
             l.entries.iter().filter(|e| !e.is_pending()).count(),
@@ -299,7 +313,7 @@ impl Cases {
             if !newer {
                 continue;
             }
-            let log = match encoding::decode::<StoredCase>(&value) {
+            let log = match StoredCase::decode(&value) {
                 Ok(StoredCase::Log(log)) => log,
                 Ok(StoredCase::File(file)) => {
                     let now_ms = clock::now_ms();

@@ -115,7 +115,7 @@ pub struct CaseEvent {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(remote = "Self", rename_all = "snake_case")]
 pub enum CaseChange {
     Opened {
         note: Option<String>,
@@ -165,6 +165,7 @@ pub enum CaseChange {
         to: String,
     },
 }
+crate::tagged!(CaseChange, "type");
 
 /// The new-case form, as typed. Enumerations are kept as their stored
 /// identifiers (strings) so that a value this build does not know, e.g.
@@ -404,7 +405,7 @@ impl CaseDraft {
 
 /// Every change to an existing case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(remote = "Self", rename_all = "snake_case")]
 pub enum CaseCommand {
     ChangeStatus {
         to: Status,
@@ -435,6 +436,7 @@ pub enum CaseCommand {
         destination: Option<Destination>,
     },
 }
+crate::tagged!(CaseCommand, "type");
 
 impl Case {
     /// Applies `command`, recording it in the history; on error the case is

@@ -35,7 +35,7 @@ pub struct Change {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(remote = "Self", rename_all = "snake_case")]
 pub enum Op {
     /// The case as it was created (its history holds the opening event).
     Open { case: Box<Case> },
@@ -68,6 +68,7 @@ pub enum Op {
         settles: Vec<ConflictRef>,
     },
 }
+crate::tagged!(Op, "type");
 
 /// One item field's new value and the change that set the value its
 /// author saw (see [`FieldSet`]).
@@ -95,7 +96,7 @@ pub struct ConflictRef {
 
 /// The case fields that change after opening, each merged on its own.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "field", content = "value", rename_all = "snake_case")]
+#[serde(remote = "Self", rename_all = "snake_case")]
 pub enum FieldValue {
     Status(Status),
     Resolution(Option<String>),
@@ -106,6 +107,7 @@ pub enum FieldValue {
     ExpectedDischarge(Option<NaiveDate>),
     Destination(Option<Destination>),
 }
+crate::tagged!(FieldValue, "field", "value");
 
 impl FieldValue {
     pub const FIELDS: &'static [&'static str] = &[

@@ -151,7 +151,7 @@ pub fn newest_templates(known: &[Template]) -> Vec<Template> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
+#[serde(remote = "Self", rename_all = "snake_case")]
 pub enum ItemState {
     ToDo,
     Done {
@@ -164,6 +164,7 @@ pub enum ItemState {
         at: DateTime<Utc>,
     },
 }
+crate::tagged!(ItemState, "state");
 
 /// One item of a patient's checklist.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -269,13 +270,14 @@ impl Progress {
 /// One field of a checklist item: items merge field by field, like case
 /// fields, so two people ticking different items both keep their ticks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "field", content = "value", rename_all = "snake_case")]
+#[serde(remote = "Self", rename_all = "snake_case")]
 pub enum ItemValue {
     State(ItemState),
     Responsible(Responsible),
     Due(Option<NaiveDate>),
     Note(String),
 }
+crate::tagged!(ItemValue, "field", "value");
 
 impl ItemValue {
     pub const FIELDS: &'static [&'static str] = &["state", "responsible", "due", "note"];

@@ -31,4 +31,5 @@ pub mod replica;
 pub mod sample;
 pub mod status;
 pub mod sync;
+pub mod tagged;
 pub mod validation;

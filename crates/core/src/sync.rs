@@ -42,7 +42,7 @@ pub struct PushResult {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
+#[serde(remote = "Self", rename_all = "snake_case")]
 pub enum Outcome {
     /// Stored (now or by an earlier copy of this request). `hlc` is the
     /// clock the server keeps, clamped if the device's was far ahead.
@@ -54,6 +54,7 @@ pub enum Outcome {
     /// Not stored, and it never will be as sent: set it aside for a person.
     Refused { reason: ApiError },
 }
+crate::tagged!(Outcome, "status");
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pulled {

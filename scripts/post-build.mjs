@@ -1,5 +1,12 @@
 // Trunk post_build hook: runs in the staging directory before it becomes dist/.
 //
+// 0. Moves every inline <script> of index.html (Trunk's wasm bootstrap) into
+//    a content-hashed file, /boot-<16 hex>.js, so the server's
+//    Content-Security-Policy needs no 'unsafe-inline' (and the file is cached
+//    as immutable, like Trunk's own hashed assets). It runs first, so the
+//    precache list and build id below include the new file and the rewritten
+//    index.html. The build fails if anything inline the policy would block is
+//    left (a script, an on…= handler, a style= attribute).
 // 1. Fills the service worker's precache list with every file this build
 //    produced, and its build id with a hash of their contents, so a new
 //    deployment always means a new worker (no hand-kept list to forget).
@@ -22,6 +29,32 @@ function walk(dir) {
     return statSync(path).isDirectory() ? walk(path) : [path];
   });
 }
+
+const indexPath = join(staging, "index.html");
+let html = readFileSync(indexPath, "utf8");
+let moved = 0;
+html = html.replace(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi, (tag, attrs, body) => {
+  if (/\ssrc\s*=/i.test(attrs)) return tag;
+  const name = `boot-${createHash("sha256").update(body).digest("hex").slice(0, 16)}.js`;
+  writeFileSync(join(staging, name), body.trim() + "\n");
+  moved++;
+  // Keeps type="module" (the bootstrap uses top-level await) and any nonce.
+  return `<script${attrs} src="/${name}"></script>`;
+});
+const leftovers = [
+  [/<script\b(?![^>]*\ssrc\s*=)[^>]*>/i, "an inline <script>"],
+  [/<[a-z][^>]*\son[a-z]+\s*=/i, "an inline event handler (on…=)"],
+  [/<[a-z][^>]*\sstyle\s*=/i, "a style= attribute"],
+];
+for (const [pattern, what] of leftovers) {
+  const found = html.match(pattern);
+  if (found) {
+    console.error(`post-build: index.html has ${what}, which the Content-Security-Policy blocks: ${found[0]}`);
+    process.exit(1);
+  }
+}
+writeFileSync(indexPath, html);
+console.log(`post-build: moved ${moved} inline script(s) out of index.html`);
 
 const files = walk(staging)
   .map((p) => "/" + relative(staging, p).split(sep).join("/"))

@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod api;
+pub mod audit;
 pub mod case;
 pub mod caseload;
 pub mod change;

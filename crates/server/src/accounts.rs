@@ -7,6 +7,7 @@ use advocase_core::sync::{NewUser, UserUpdate};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use crate::audit::{self, Entry, action, outcome};
 use crate::db::Db;
 use crate::secrets;
 
@@ -154,9 +155,37 @@ pub async fn has_active_admin(db: &Db) -> Result<bool, sqlx::Error> {
     Ok(row.is_some())
 }
 
+/// Who changes an account, for the change's audit row: an administrator
+/// on their device, or [`audit::CLI`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangedBy {
+    pub username: String,
+    pub device: Option<String>,
+}
+
 /// Checks and stores a new account (its password hashed off the async
-/// threads).
+/// threads), with no audit row: for tests' and benchmarks' set-up. The
+/// app's paths (`/api/users`, `create-admin`) use [`create_as`].
 pub async fn create(db: &Db, new: &NewUser, now_ms: u64) -> Result<User, AccountError> {
+    create_recorded(db, new, now_ms, None).await
+}
+
+/// [`create`], and its audit row in the same transaction.
+pub async fn create_as(
+    db: &Db,
+    new: &NewUser,
+    now_ms: u64,
+    by: &ChangedBy,
+) -> Result<User, AccountError> {
+    create_recorded(db, new, now_ms, Some(by)).await
+}
+
+async fn create_recorded(
+    db: &Db,
+    new: &NewUser,
+    now_ms: u64,
+    by: Option<&ChangedBy>,
+) -> Result<User, AccountError> {
     check_username(&new.username)?;
     check_display_name(&new.display_name)?;
     check_units(&new.units)?;
@@ -172,6 +201,7 @@ pub async fn create(db: &Db, new: &NewUser, now_ms: u64) -> Result<User, Account
         units: tidy_units(&new.units),
         active: true,
     };
+    let mut tx = db.pool.begin().await?;
     let inserted = sqlx::query(
         "INSERT INTO users (username, display_name, role, units_json, password_hash, active, created_at_ms)
          VALUES ($1, $2, $3, $4, $5, 1, $6)
@@ -183,12 +213,61 @@ pub async fn create(db: &Db, new: &NewUser, now_ms: u64) -> Result<User, Account
     .bind(units_json(&user.units))
     .bind(hash)
     .bind(now_ms as i64)
-    .execute(&db.pool)
+    .execute(&mut *tx)
     .await?;
     if inserted.rows_affected() == 0 {
         return Err(AccountError::Taken(user.username));
     }
+    if let Some(by) = by {
+        let detail = format!(
+            "account {}: role {}, {} units",
+            user.username,
+            user.role.ident(),
+            user.units.len()
+        );
+        let entry = Entry::new(action::ACCOUNT_CREATED, outcome::OK, &by.username)
+            .device(by.device.clone())
+            .detail(detail);
+        audit::append(&mut tx, &[entry], now_ms).await?;
+    }
+    tx.commit().await?;
     Ok(user)
+}
+
+/// What an account change did, for its audit row: no names or passwords,
+/// the account's username and what kind of change.
+fn describe_change(before: &User, after: &User, password: bool) -> String {
+    let mut what = Vec::new();
+    if before.role != after.role {
+        what.push(format!(
+            "role {} to {}",
+            before.role.ident(),
+            after.role.ident()
+        ));
+    }
+    if before.units != after.units {
+        what.push(format!("units changed ({} now)", after.units.len()));
+    }
+    if before.display_name != after.display_name {
+        what.push("display name changed".to_owned());
+    }
+    if before.active != after.active {
+        what.push(
+            if after.active {
+                "reactivated"
+            } else {
+                "deactivated"
+            }
+            .to_owned(),
+        );
+    }
+    if password {
+        what.push("password reset".to_owned());
+    }
+    if what.is_empty() {
+        what.push("nothing changed".to_owned());
+    }
+    format!("account {}: {}", after.username, what.join(", "))
 }
 
 fn units_json(units: &[String]) -> String {
@@ -198,11 +277,34 @@ fn units_json(units: &[String]) -> String {
 /// Applies an admin's changes to an account. Deactivating it or changing
 /// its password ends every session it has: whoever held the old password
 /// or a device of a person who left is signed out at their next request.
+/// No audit row: for set-up; `/api/users` uses [`update_as`].
 pub async fn update(
     db: &Db,
     username: &str,
     update: &UserUpdate,
     now_ms: u64,
+) -> Result<User, AccountError> {
+    update_recorded(db, username, update, now_ms, None).await
+}
+
+/// [`update`], and its audit row in the same transaction. A new password
+/// leaves the user's escrow key as it is (audit/escrow.rs).
+pub async fn update_as(
+    db: &Db,
+    username: &str,
+    update: &UserUpdate,
+    now_ms: u64,
+    by: &ChangedBy,
+) -> Result<User, AccountError> {
+    update_recorded(db, username, update, now_ms, Some(by)).await
+}
+
+async fn update_recorded(
+    db: &Db,
+    username: &str,
+    update: &UserUpdate,
+    now_ms: u64,
+    by: Option<&ChangedBy>,
 ) -> Result<User, AccountError> {
     if let Some(name) = &update.display_name {
         check_display_name(name)?;
@@ -285,6 +387,13 @@ pub async fn update(
         .bind(username)
         .execute(&mut *tx)
         .await?;
+    }
+    if let Some(by) = by {
+        let detail = describe_change(&account.user, &user, hash.is_some());
+        let entry = Entry::new(action::ACCOUNT_CHANGED, outcome::OK, &by.username)
+            .device(by.device.clone())
+            .detail(detail);
+        audit::append(&mut tx, &[entry], now_ms).await?;
     }
     tx.commit().await?;
     Ok(user)

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 
-use crate::{AppState, auth, db, hospital, sync, templates, users};
+use crate::{AppState, audit, auth, db, hospital, sync, templates, users};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -16,6 +16,7 @@ pub fn router() -> Router<AppState> {
         .merge(users::routes())
         .merge(templates::routes())
         .merge(hospital::routes())
+        .merge(audit::routes())
         .nest("/sync", sync::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)

@@ -17,6 +17,7 @@ use axum::{Json, Router};
 use sqlx::Row;
 
 use crate::api::Failure;
+use crate::audit::{self, action, outcome};
 use crate::body::JsonBody;
 use crate::throttle::{self, Attempt};
 use crate::{AppState, accounts, now_ms, secrets};
@@ -33,6 +34,19 @@ pub fn routes() -> Router<AppState> {
 pub struct SignedIn {
     pub user: User,
 }
+
+/// The account behind a valid session and the device that session signed
+/// in from (none if the client did not say): the audit trail's "who" and
+/// "which device".
+#[derive(Debug, Clone)]
+pub struct OnDevice {
+    pub user: User,
+    pub device: Option<String>,
+}
+
+/// A signed-in coordinator or manager on their session's device: for the
+/// handlers that record what they were shown.
+pub struct CaseWorkerOn(pub OnDevice);
 
 /// A signed-in administrator: only they manage accounts.
 pub struct Admin(pub User);
@@ -63,9 +77,18 @@ impl FromRequestParts<AppState> for SignedIn {
     type Rejection = Failure;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Failure> {
+        let OnDevice { user, .. } = OnDevice::from_request_parts(parts, state).await?;
+        Ok(SignedIn { user })
+    }
+}
+
+impl FromRequestParts<AppState> for OnDevice {
+    type Rejection = Failure;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Failure> {
         let token = bearer(&parts.headers).ok_or_else(unauthorized)?;
         let row = sqlx::query(
-            "SELECT s.expires_at_ms, s.revoked_at_ms, u.username
+            "SELECT s.expires_at_ms, s.revoked_at_ms, s.device, u.username
              FROM sessions s JOIN users u ON u.username = s.username
              WHERE s.token_hash = $1",
         )
@@ -76,6 +99,7 @@ impl FromRequestParts<AppState> for SignedIn {
         let expires_at_ms: i64 = row.try_get("expires_at_ms")?;
         let revoked_at_ms: Option<i64> = row.try_get("revoked_at_ms")?;
         let username: String = row.try_get("username")?;
+        let device: Option<String> = row.try_get("device")?;
         let revoked = || {
             Failure::new(
                 StatusCode::UNAUTHORIZED,
@@ -95,7 +119,10 @@ impl FromRequestParts<AppState> for SignedIn {
         }
         let account = accounts::get(&state.db, &username).await?;
         match account {
-            Some(a) if a.user.active => Ok(SignedIn { user: a.user }),
+            Some(a) if a.user.active => Ok(OnDevice {
+                user: a.user,
+                device,
+            }),
             _ => Err(revoked()),
         }
     }
@@ -132,14 +159,27 @@ impl FromRequestParts<AppState> for Admin {
     }
 }
 
+const CASE_WORKERS_ONLY: &str = "Administrators manage accounts; they do not see patient data.";
+
 impl FromRequestParts<AppState> for CaseWorker {
     type Rejection = Failure;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Failure> {
-        let refusal = "Administrators manage accounts; they do not see patient data.";
-        signed_in_as(parts, state, |r| r != Role::Admin, refusal)
+        signed_in_as(parts, state, |r| r != Role::Admin, CASE_WORKERS_ONLY)
             .await
             .map(CaseWorker)
+    }
+}
+
+impl FromRequestParts<AppState> for CaseWorkerOn {
+    type Rejection = Failure;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Failure> {
+        let session = OnDevice::from_request_parts(parts, state).await?;
+        if session.user.role == Role::Admin {
+            return Err(Failure::forbidden(CASE_WORKERS_ONLY));
+        }
+        Ok(CaseWorkerOn(session))
     }
 }
 
@@ -162,10 +202,17 @@ impl FromRequestParts<AppState> for Manager {
 async fn login(State(state): State<AppState>, JsonBody(req): JsonBody<LoginRequest>) -> Response {
     // People type their username however their keyboard capitalises it.
     let username = req.username.trim().to_ascii_lowercase();
+    let device = req.device.map(|d| d.to_string());
     let attempt = match state.sign_ins.attempt(&username, now_ms()) {
         Ok(a) => a,
         Err(left_ms) => {
             tracing::warn!(username = %username, "sign-in refused: locked after wrong passwords");
+            let entry = audit::Entry::new(action::SIGN_IN, outcome::LOCKED, tried(&username))
+                .device(device)
+                .detail("refused unchecked: the username is locked after wrong passwords");
+            if let Err(f) = record(&state, vec![entry]).await {
+                return f.into_response();
+            }
             return locked(left_ms);
         }
     };
@@ -174,12 +221,71 @@ async fn login(State(state): State<AppState>, JsonBody(req): JsonBody<LoginReque
             state.sign_ins.clear(&username);
             Json(session).into_response()
         }
-        Err(f) => {
-            if attempt == Attempt::Last && f.0 == StatusCode::UNAUTHORIZED {
+        Err(SignInFailure::Refused { detail }) => {
+            let mut entries = vec![
+                audit::Entry::new(action::SIGN_IN, outcome::FAILED, tried(&username))
+                    .device(device.clone())
+                    .detail(detail),
+            ];
+            if attempt == Attempt::Last {
                 tracing::warn!(username = %username, minutes = throttle::WINDOW_MS / 60_000, "username locked after wrong passwords");
+                entries.push(
+                    audit::Entry::new(action::LOCKOUT, outcome::LOCKED, tried(&username))
+                        .device(device)
+                        .detail(format!(
+                            "{} wrong passwords: locked for {} minutes",
+                            throttle::ATTEMPTS,
+                            throttle::WINDOW_MS / 60_000
+                        )),
+                );
             }
-            f.into_response()
+            if let Err(f) = record(&state, entries).await {
+                return f.into_response();
+            }
+            Failure::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                "That username and password do not match an active account.",
+            )
+            .into_response()
         }
+        Err(SignInFailure::Failed(f)) => f.into_response(),
+    }
+}
+
+/// The username as tried, cut to the longest a real one can be: someone
+/// typing their password into the username box should not have all of it
+/// kept in the audit trail.
+fn tried(username: &str) -> String {
+    match username.char_indices().nth(accounts::MAX_USERNAME) {
+        Some((end, _)) => format!("{}…", &username[..end]),
+        None => username.to_owned(),
+    }
+}
+
+async fn record(state: &AppState, entries: Vec<audit::Entry>) -> Result<(), Failure> {
+    audit::record(&state.db, &entries, now_ms()).await?;
+    Ok(())
+}
+
+enum SignInFailure {
+    /// Not a match for an active account; `detail` (for the audit trail
+    /// only: the answer is the same) says why.
+    Refused {
+        detail: &'static str,
+    },
+    Failed(Failure),
+}
+
+impl From<sqlx::Error> for SignInFailure {
+    fn from(e: sqlx::Error) -> Self {
+        SignInFailure::Failed(e.into())
+    }
+}
+
+impl From<tokio::task::JoinError> for SignInFailure {
+    fn from(e: tokio::task::JoinError) -> Self {
+        SignInFailure::Failed(e.into())
     }
 }
 
@@ -202,7 +308,11 @@ fn locked(left_ms: u64) -> Response {
     ([(header::RETRY_AFTER, seconds)], failure).into_response()
 }
 
-async fn sign_in(state: &AppState, username: &str, req: LoginRequest) -> Result<Session, Failure> {
+async fn sign_in(
+    state: &AppState,
+    username: &str,
+    req: LoginRequest,
+) -> Result<Session, SignInFailure> {
     let account = accounts::get(&state.db, username).await?;
     let hash = account.as_ref().map_or_else(
         || secrets::decoy_hash().to_owned(),
@@ -213,29 +323,38 @@ async fn sign_in(state: &AppState, username: &str, req: LoginRequest) -> Result<
         tokio::task::spawn_blocking(move || secrets::verify_password(&password, &hash)).await?;
     let user = match account {
         Some(a) if matches && a.user.active => a.user,
-        _ => {
+        other => {
             tracing::warn!(username = %username, "sign-in refused");
-            return Err(Failure::new(
-                StatusCode::UNAUTHORIZED,
-                "invalid_credentials",
-                "That username and password do not match an active account.",
-            ));
+            let detail = match other {
+                None => "no account with this username",
+                Some(a) if !a.user.active => "account deactivated",
+                Some(_) => "wrong password",
+            };
+            return Err(SignInFailure::Refused { detail });
         }
     };
     let token = secrets::new_token();
     let now = now_ms();
     let expires_at_ms = now.saturating_add(millis(state.session_lifetime));
+    let device = req.device.map(|d| d.to_string());
+    // The session and its audit row together: no session without its row.
+    let mut tx = state.db.pool.begin().await?;
     sqlx::query(
         "INSERT INTO sessions (token_hash, username, device, created_at_ms, expires_at_ms)
          VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(secrets::token_hash(&token))
     .bind(&user.username)
-    .bind(req.device.map(|d| d.to_string()))
+    .bind(device.clone())
     .bind(now as i64)
     .bind(expires_at_ms as i64)
-    .execute(&state.db.pool)
+    .execute(&mut *tx)
     .await?;
+    let entry = audit::Entry::new(action::SIGN_IN, outcome::OK, &user.username)
+        .device(device)
+        .detail(format!("role {}", user.role.ident()));
+    audit::append(&mut tx, &[entry], now).await?;
+    tx.commit().await?;
     tracing::info!(username = %user.username, "signed in");
     Ok(Session {
         token,
@@ -253,19 +372,31 @@ fn millis(d: Duration) -> u64 {
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<StatusCode, Failure> {
     let token = bearer(&headers).ok_or_else(unauthorized)?;
     let hash = secrets::token_hash(token);
-    let row = sqlx::query("SELECT username FROM sessions WHERE token_hash = $1")
+    let row = sqlx::query("SELECT username, device FROM sessions WHERE token_hash = $1")
         .bind(&hash)
         .fetch_optional(&state.db.pool)
         .await?
         .ok_or_else(unauthorized)?;
-    sqlx::query(
+    let username: String = row.try_get("username")?;
+    let now = now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    let ended = sqlx::query(
         "UPDATE sessions SET revoked_at_ms = $1 WHERE token_hash = $2 AND revoked_at_ms IS NULL",
     )
-    .bind(now_ms() as i64)
+    .bind(now as i64)
     .bind(&hash)
-    .execute(&state.db.pool)
+    .execute(&mut *tx)
     .await?;
-    let username: String = row.try_get("username")?;
+    let detail = if ended.rows_affected() == 0 {
+        "the session had already ended"
+    } else {
+        "session ended"
+    };
+    let entry = audit::Entry::new(action::SIGN_OUT, outcome::OK, &username)
+        .device(row.try_get("device")?)
+        .detail(detail);
+    audit::append(&mut tx, &[entry], now).await?;
+    tx.commit().await?;
     tracing::info!(username = %username, "signed out");
     Ok(StatusCode::NO_CONTENT)
 }

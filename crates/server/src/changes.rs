@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use advocase_core::access::{Holders, User};
 use advocase_core::api::ApiError;
-use advocase_core::change::Change;
+use advocase_core::change::{Change, Op};
 use advocase_core::id::Id;
 use advocase_core::log::CaseLog;
 use advocase_core::sync::{
@@ -16,6 +16,7 @@ use advocase_core::sync::{
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
+use crate::audit::{self, Entry, action, outcome};
 use crate::db::Db;
 
 /// Stores what can be stored of `req` and answers every change, in order.
@@ -55,6 +56,7 @@ pub async fn push(
     let mut touched: BTreeSet<Id> = BTreeSet::new();
     let mut stored_rows = Vec::new();
     let mut ledger_rows = Vec::new();
+    let mut audit_rows = Vec::new();
     let mut results = Vec::with_capacity(req.changes.len());
     for change in &req.changes {
         let outcome = match ledger.get(&seq_key(change)) {
@@ -95,6 +97,7 @@ pub async fn push(
                         Err(reason) => Outcome::Refused { reason },
                     }
                 };
+                audit_rows.push(pushed(user, change, &outcome));
                 // A pair repeated within this very request gets this answer.
                 ledger.insert(seq_key(change), (change.id.to_string(), outcome.clone()));
                 ledger_rows.push((change, outcome.clone()));
@@ -109,6 +112,14 @@ pub async fn push(
     }
     insert_changes(&mut tx, &stored_rows, &user.username, now_ms).await?;
     record(&mut tx, &ledger_rows, &user.username, now_ms).await?;
+    let opened: Vec<_> = stored_rows
+        .iter()
+        .filter_map(|(c, _)| match &c.op {
+            Op::Open { case } => Some((c.case_id.to_string(), &case.patient)),
+            _ => None,
+        })
+        .collect();
+    audit::patients::index(&mut tx, &opened).await?;
     for case_id in touched {
         save_case(&mut tx, &logs[&case_id]).await?;
     }
@@ -118,8 +129,56 @@ pub async fn push(
             .execute(&mut *tx)
             .await?;
     }
+    // In this transaction, and last: a change is stored if and only if its
+    // audit row is, and the audit head's lock is held only for the commit.
+    audit::append(&mut tx, &audit_rows, now_ms).await?;
     tx.commit().await?;
     Ok(PushResponse { results })
+}
+
+/// The audit row of a change decided now. A repeat answered from the
+/// ledger gets none: it stores nothing and discloses nothing (its answer is
+/// a number and a clock), the first copy's row already says who sent it
+/// from which device, and a tablet on bad Wi-Fi may resend a batch many
+/// times.
+fn pushed(user: &User, change: &Change, decided: &Outcome) -> Entry {
+    let kind = op_kind(&change.op);
+    let entry = Entry::new(action::CHANGE_PUSHED, outcome::OK, &user.username)
+        .device(Some(change.device.to_string()))
+        .case(change.case_id);
+    match decided {
+        Outcome::Stored { server_seq, .. } => entry.detail(format!(
+            "change {} ({kind}, seq {}) stored as server_seq {server_seq}",
+            change.id, change.seq
+        )),
+        // The error code and field, not the message: short and fixed.
+        Outcome::Refused { reason } => Entry {
+            outcome: outcome::REFUSED,
+            ..entry.detail(format!(
+                "change {} ({kind}, seq {}) refused: {}{}",
+                change.id,
+                change.seq,
+                reason.error,
+                reason
+                    .field
+                    .as_deref()
+                    .map(|f| format!(" on {f}"))
+                    .unwrap_or_default()
+            ))
+        },
+    }
+}
+
+fn op_kind(op: &Op) -> &'static str {
+    match op {
+        Op::Open { .. } => "open",
+        Op::Edit { .. } => "edit",
+        Op::Log { .. } => "log",
+        Op::Delete { .. } => "delete",
+        Op::StartChecklist { .. } => "start_checklist",
+        Op::AddItem { .. } => "add_item",
+        Op::SetItem { .. } => "set_item",
+    }
 }
 
 /// `$a, $b, …` for `n` parameters numbered from `first`.

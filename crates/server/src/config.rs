@@ -13,6 +13,8 @@ pub struct ServeConfig {
     pub static_dir: PathBuf,
     /// How long a sign-in lasts: a device works offline on it until then.
     pub session_hours: u64,
+    /// Serve HTTPS (and maybe the HTTP redirect) instead of plain HTTP.
+    pub https: Option<crate::tls::Https>,
 }
 
 /// A shift plus margin: nobody is signed out halfway through one.
@@ -58,6 +60,8 @@ pub enum StartError {
     },
     #[error("server stopped: {0}")]
     Serve(io::Error),
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsError),
 }
 
 impl DatabaseLocation {

@@ -97,7 +97,15 @@ pub async fn open(location: &DatabaseLocation) -> Result<Db, StartError> {
             database: database.clone(),
             source,
         })?;
-    Ok(Db { pool, backend })
+    let db = Db { pool, backend };
+    // Cases stored before the audit trail's patient index existed.
+    crate::audit::patients::backfill(&db)
+        .await
+        .map_err(|e| StartError::Migrate {
+            database,
+            source: sqlx::migrate::MigrateError::Execute(e),
+        })?;
+    Ok(db)
 }
 
 /// [`open`] for a SQLite file.

@@ -7,8 +7,10 @@
 
 pub mod accounts;
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod body;
+pub mod certs;
 pub mod changes;
 pub mod config;
 pub mod db;
@@ -18,6 +20,7 @@ pub mod static_files;
 pub mod sync;
 pub mod templates;
 pub mod throttle;
+pub mod tls;
 pub mod users;
 
 use std::path::Path;
@@ -111,17 +114,25 @@ pub async fn serve(config: ServeConfig) -> Result<(), StartError> {
     // longer than the others and tell that it is unknown.
     let _ = tokio::task::spawn_blocking(secrets::decoy_hash).await;
     let listener = bind(config.addr).await?;
+    // Bound before "listening" is logged, like the main address.
+    let redirect = match &config.https {
+        Some(https) => https.bind_redirect().await?,
+        None => None,
+    };
     let shutdown = shutdown_signal();
-    tracing::info!(addr = %config.addr, database = %config.database.describe(), backend = db.backend.name(), static_dir = %config.static_dir.display(), "advocase-server listening");
+    tracing::info!(addr = %config.addr, https = config.https.is_some(), http_redirect = ?config.https.as_ref().and_then(|h| h.redirect), database = %config.database.describe(), backend = db.backend.name(), static_dir = %config.static_dir.display(), "advocase-server listening");
     let state = AppState {
         session_lifetime: hours(config.session_hours),
         ..AppState::new(db.clone())
     };
     let router = app(state, &config.static_dir);
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(StartError::Serve)?;
+    match &config.https {
+        Some(https) => tls::serve(listener, https, redirect, router, shutdown).await?,
+        None => axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .map_err(StartError::Serve)?,
+    }
     // Closing the pool checkpoints SQLite's WAL so the file is whole on its own.
     db.close().await;
     tracing::info!("advocase-server stopped");

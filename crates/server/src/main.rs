@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use advocase_core::access::Role;
 use advocase_core::sync::NewUser;
 use advocase_server::accounts::{self, AccountError};
+use advocase_server::certs;
 use advocase_server::config::{DEFAULT_SESSION_HOURS, DatabaseLocation, ServeConfig};
+use advocase_server::tls::Https;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
@@ -52,6 +54,24 @@ enum Command {
         /// Log format: `text` for people, `json` for log collectors.
         #[arg(long, env = "ADVOCASE_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
         log_format: String,
+        #[command(flatten)]
+        https: HttpsArgs,
+    },
+    /// Make a small local certificate authority (once; later runs keep it)
+    /// and a server certificate signed by it for the given host names, for
+    /// `serve --tls-cert DIR/server.pem --tls-key DIR/server-key.pem`.
+    MakeCerts {
+        /// Where ca.pem, ca-key.pem, server.pem and server-key.pem go.
+        #[arg(long, default_value = "certs", value_name = "DIR")]
+        dir: PathBuf,
+        /// A host name or IP address the tablets reach the server by; repeat
+        /// for each.
+        #[arg(long = "host", value_name = "NAME_OR_IP", required = true)]
+        hosts: Vec<String>,
+        /// Replace an existing server-key.pem with a new key (the CA is
+        /// always kept).
+        #[arg(long)]
+        force: bool,
     },
     /// Create an administrator account (they manage accounts and see no
     /// patient data). The password is read from ADVOCASE_ADMIN_PASSWORD or,
@@ -66,6 +86,53 @@ enum Command {
         #[command(flatten)]
         database: Database,
     },
+    /// Recompute the audit trail's hash chain: "audit trail intact: N rows"
+    /// (exit 0), or the first broken seq and why (exit 1).
+    VerifyAudit {
+        #[command(flatten)]
+        database: Database,
+    },
+}
+
+/// HTTPS: both files or neither; the redirect only with them.
+#[derive(clap::Args)]
+struct HttpsArgs {
+    /// Serve HTTPS with this certificate chain (PEM, the server's
+    /// certificate first, as `make-certs` writes server.pem).
+    #[arg(
+        long,
+        env = "ADVOCASE_TLS_CERT",
+        value_name = "FILE",
+        requires = "tls_key"
+    )]
+    tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM, unencrypted).
+    #[arg(
+        long,
+        env = "ADVOCASE_TLS_KEY",
+        value_name = "FILE",
+        requires = "tls_cert"
+    )]
+    tls_key: Option<PathBuf>,
+    /// Also listen for plain HTTP here and answer every request with a
+    /// redirect to https:// (needs --tls-cert).
+    #[arg(
+        long,
+        env = "ADVOCASE_HTTP_REDIRECT",
+        value_name = "HOST:PORT",
+        requires = "tls_cert"
+    )]
+    http_redirect: Option<SocketAddr>,
+}
+
+impl HttpsArgs {
+    fn load(self) -> Result<Option<Https>, advocase_server::tls::TlsError> {
+        match (self.tls_cert, self.tls_key) {
+            (Some(cert), Some(key)) => Https::load(&cert, &key, self.http_redirect).map(Some),
+            // clap's `requires`: both or neither.
+            _ => Ok(None),
+        }
+    }
 }
 
 #[derive(clap::Args)]
@@ -97,7 +164,16 @@ fn main() -> ExitCode {
             static_dir,
             session_hours,
             log_format,
+            https,
         } => {
+            let https = match https.load() {
+                Ok(https) => https,
+                // A certificate that cannot be used is a bad argument: exit 2.
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
             init_tracing(&log_format);
             runtime.block_on(async {
                 let database =
@@ -107,6 +183,7 @@ fn main() -> ExitCode {
                     database,
                     static_dir,
                     session_hours,
+                    https,
                 })
                 .await
                 .map_err(|e| e.to_string())
@@ -119,6 +196,15 @@ fn main() -> ExitCode {
         } => {
             init_tracing("text");
             runtime.block_on(create_admin(username, display_name, &database.database))
+        }
+        Command::VerifyAudit { database } => {
+            return runtime.block_on(verify_audit(&database.database));
+        }
+        Command::MakeCerts { dir, hosts, force } => {
+            let request = certs::Request { dir, hosts, force };
+            certs::make(&request, time::OffsetDateTime::now_utc())
+                .map(|issued| print!("{}", issued.summary()))
+                .map_err(|e| e.to_string())
         }
     };
     match result {
@@ -150,7 +236,12 @@ async fn create_admin(
         units: Vec::new(),
         password,
     };
-    let created = accounts::create(&db, &new, advocase_server::now_ms()).await;
+    // Recorded as done on the server's console: who ran it is not known here.
+    let by = accounts::ChangedBy {
+        username: advocase_server::audit::CLI.to_owned(),
+        device: None,
+    };
+    let created = accounts::create_as(&db, &new, advocase_server::now_ms(), &by).await;
     db.close().await;
     match created {
         Ok(user) => {
@@ -161,6 +252,34 @@ async fn create_admin(
             "an account named '{name}' already exists (an administrator can change it in the app)"
         )),
         Err(e) => Err(e.to_string()),
+    }
+}
+
+async fn verify_audit(database: &str) -> ExitCode {
+    let checked = async {
+        let location = DatabaseLocation::parse(database).map_err(|e| e.to_string())?;
+        let db = advocase_server::db::open(&location)
+            .await
+            .map_err(|e| e.to_string())?;
+        let checked = advocase_server::audit::chain::verify(&db).await;
+        db.close().await;
+        checked.map_err(|e| format!("cannot read the audit trail: {e}"))
+    };
+    match checked.await {
+        Ok(Ok(intact)) => {
+            println!("audit trail intact: {} rows", intact.rows);
+            // Worth keeping somewhere else: a later run must still end here.
+            println!("head: seq {} sha256 {}", intact.rows, intact.head);
+            ExitCode::SUCCESS
+        }
+        Ok(Err(broken)) => {
+            println!("audit trail broken at {broken}");
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
     }
 }
 

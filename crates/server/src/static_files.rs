@@ -8,8 +8,11 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::handler::HandlerWithoutStateExt;
-use axum::http::header::{CACHE_CONTROL, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
+    X_FRAME_OPTIONS,
+};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower::ServiceExt;
@@ -19,6 +22,16 @@ const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=3153600
 const REVALIDATE: HeaderValue = HeaderValue::from_static("no-cache");
 // API answers carry patient data: no browser or proxy cache may keep them.
 const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
+
+/// Only this origin's own files run, and nothing inline: the build moves
+/// Trunk's inline bootstrap into a file (scripts/post-build.mjs).
+/// 'wasm-unsafe-eval' lets the page compile its WebAssembly, nothing more.
+pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'; connect-src 'self'; worker-src 'self'; manifest-src 'self'";
+/// No window opened from elsewhere keeps a handle on the app's.
+pub const CROSS_ORIGIN_OPENER_POLICY: &str = "same-origin";
+/// Devices the app never uses. Only features Chromium knows (an unknown one,
+/// such as the retired `interest-cohort`, is a console warning).
+pub const PERMISSIONS_POLICY: &str = "camera=(), microphone=(), geolocation=(), payment=(), usb=()";
 
 /// Files under `dir`, with `index.html` for any path that looks like a route
 /// of the app (no file extension), so deep links and reloads work.
@@ -69,7 +82,8 @@ pub fn is_hashed_asset(path: &str) -> bool {
 }
 
 /// Sets `Cache-Control` by what the response is, and the headers every page
-/// of a PHI-handling app should carry.
+/// of a PHI-handling app should carry (API answers too: a JSON error opened
+/// in a tab is a page).
 pub async fn headers(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let mut res = next.run(req).await;
@@ -85,6 +99,15 @@ pub async fn headers(req: Request, next: Next) -> Response {
     h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     h.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(
+        HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static(CROSS_ORIGIN_OPENER_POLICY),
+    );
+    h.insert(
+        HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static(PERMISSIONS_POLICY),
+    );
     res
 }
 

@@ -16,7 +16,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 
 use crate::api::Failure;
-use crate::auth::CaseWorker;
+use crate::audit::{self, Entry, action, outcome};
+use crate::auth::{CaseWorker, CaseWorkerOn};
 use crate::body::JsonBody;
 use crate::changes::{self, History};
 use crate::{AppState, now_ms};
@@ -96,32 +97,90 @@ fn bad_param(name: &str, message: &str) -> Failure {
 
 async fn pull(
     State(state): State<AppState>,
-    CaseWorker(user): CaseWorker,
+    CaseWorkerOn(session): CaseWorkerOn,
     RawQuery(query): RawQuery,
 ) -> Result<Json<PullPage>, Failure> {
     let (after, limit) = pull_params(query.as_deref())?;
-    Ok(Json(changes::pull(&state.db, &user, after, limit).await?))
+    let page = changes::pull(&state.db, &session.user, after, limit).await?;
+    // Recorded before it is answered: no case leaves unrecorded.
+    audit::record(&state.db, &delivered(&session, &page), now_ms()).await?;
+    Ok(Json(page))
+}
+
+/// One audit row per case with changes in the page, in the order they
+/// first appear: which changes (by server_seq) it was shown.
+fn delivered(session: &crate::auth::OnDevice, page: &PullPage) -> Vec<Entry> {
+    let mut cases: Vec<(Id, usize, u64, u64)> = Vec::new();
+    let mut at: std::collections::HashMap<Id, usize> = std::collections::HashMap::new();
+    for p in &page.changes {
+        let i = *at.entry(p.change.case_id).or_insert_with(|| {
+            cases.push((p.change.case_id, 0, p.server_seq, p.server_seq));
+            cases.len() - 1
+        });
+        let c = &mut cases[i];
+        c.1 += 1;
+        c.2 = c.2.min(p.server_seq);
+        c.3 = c.3.max(p.server_seq);
+    }
+    cases
+        .into_iter()
+        .map(|(case_id, n, lo, hi)| {
+            let detail = if n == 1 {
+                format!("1 change (server_seq {lo})")
+            } else {
+                format!("{n} changes (server_seq {lo} to {hi})")
+            };
+            Entry::new(action::CASE_PULLED, outcome::OK, &session.user.username)
+                .device(session.device.clone())
+                .case(case_id)
+                .detail(detail)
+        })
+        .collect()
 }
 
 async fn history(
     State(state): State<AppState>,
-    CaseWorker(user): CaseWorker,
+    CaseWorkerOn(session): CaseWorkerOn,
     Path(id): Path<String>,
 ) -> Result<Json<CaseHistory>, Failure> {
     let id: Id = id
         .parse()
         .map_err(|_| bad_param("id", "A case id is a UUID."))?;
-    match changes::history(&state.db, &user, id).await? {
-        History::Changes(changes) => Ok(Json(CaseHistory { changes })),
-        History::Forbidden => Err(Failure::forbidden(
-            "This case belongs to a unit you do not cover and is not assigned to you.",
-        )),
-        History::Unknown => Err(Failure::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "The server holds no case with this id.",
-        )),
-    }
+    let history = changes::history(&state.db, &session.user, id).await?;
+    let (result, detail) = match history {
+        History::Changes(changes) => {
+            let n = changes.len();
+            (Ok(Json(CaseHistory { changes })), format!("{n} changes"))
+        }
+        History::Forbidden => (
+            Err(Failure::forbidden(
+                "This case belongs to a unit you do not cover and is not assigned to you.",
+            )),
+            "not allowed: another unit's case, not assigned to them".to_owned(),
+        ),
+        History::Unknown => (
+            Err(Failure::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "The server holds no case with this id.",
+            )),
+            "no such case".to_owned(),
+        ),
+    };
+    let entry = Entry::new(
+        action::CASE_HISTORY,
+        if result.is_ok() {
+            outcome::OK
+        } else {
+            outcome::REFUSED
+        },
+        &session.user.username,
+    )
+    .device(session.device.clone())
+    .case(id)
+    .detail(detail);
+    audit::record(&state.db, &[entry], now_ms()).await?;
+    result
 }
 
 #[cfg(test)]

@@ -11,6 +11,9 @@ fn server() -> Command {
         "ADVOCASE_LOG_FORMAT",
         "ADVOCASE_SESSION_HOURS",
         "ADVOCASE_ADMIN_PASSWORD",
+        "ADVOCASE_TLS_CERT",
+        "ADVOCASE_TLS_KEY",
+        "ADVOCASE_HTTP_REDIRECT",
     ] {
         cmd.env_remove(var);
     }
@@ -179,4 +182,218 @@ fn sigterm_stops_the_server_cleanly_and_keeps_the_database() {
         "{rest:?}"
     );
     assert!(db.is_file(), "the database was created and is still there");
+}
+
+fn make_certs(dir: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    server()
+        .arg("make-certs")
+        .arg("--dir")
+        .arg(dir)
+        .args(["--host", "localhost", "--host", "127.0.0.1"])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn https_flags_are_documented_and_go_together() {
+    let out = server().args(["serve", "--help"]).output().unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    for expected in [
+        "--tls-cert",
+        "ADVOCASE_TLS_CERT",
+        "--tls-key",
+        "ADVOCASE_TLS_KEY",
+        "--http-redirect",
+        "ADVOCASE_HTTP_REDIRECT",
+    ] {
+        assert!(help.contains(expected), "--help lacks {expected}:\n{help}");
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("x.pem");
+    for (args, env, missing) in [
+        (vec!["--tls-cert"], None, "--tls-key"),
+        (vec!["--tls-key"], None, "--tls-cert"),
+        (vec![], Some("ADVOCASE_TLS_CERT"), "--tls-key"),
+    ] {
+        let mut cmd = server();
+        cmd.args(["serve", "--static-dir"]).arg(tmp.path());
+        for flag in &args {
+            cmd.arg(flag).arg(&file);
+        }
+        if let Some(var) = env {
+            cmd.env(var, &file);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(missing) && !err.contains("panicked"), "{err}");
+    }
+    let out = server()
+        .args(["serve", "--http-redirect", "127.0.0.1:8080"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--tls-cert"), "the redirect needs TLS: {err}");
+}
+
+#[test]
+fn an_unusable_certificate_exits_2_with_one_line_naming_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("index.html"), "x").unwrap();
+    let certs = tmp.path().join("certs");
+    assert!(make_certs(&certs, &[]).status.success());
+    let junk = tmp.path().join("junk.pem");
+    std::fs::write(&junk, "not a certificate\n").unwrap();
+    let key = certs.join("server-key.pem");
+    let cert = certs.join("server.pem");
+    for (cert, key, expected) in [
+        (&junk, &key, "junk.pem"),
+        (&tmp.path().join("missing.pem"), &key, "missing.pem"),
+        (&cert, &junk, "junk.pem"),
+        (&key, &cert, "swapped"),
+    ] {
+        let out = server()
+            .args(["serve", "--addr", "127.0.0.1:0", "--static-dir"])
+            .arg(tmp.path())
+            .arg("--database")
+            .arg(tmp.path().join("a.db"))
+            .arg("--tls-cert")
+            .arg(cert)
+            .arg("--tls-key")
+            .arg(key)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{expected}");
+        let line = stderr_line(&out);
+        assert!(line.contains(expected), "{line}");
+        assert!(
+            !tmp.path().join("a.db").exists(),
+            "stopped before the database"
+        );
+    }
+}
+
+#[test]
+fn make_certs_prints_what_it_wrote_and_what_to_run_next() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("certs");
+    let out = make_certs(&dir, &[]);
+    assert!(out.status.success(), "{out:?}");
+    let said = String::from_utf8(out.stdout).unwrap();
+    for expected in [
+        "ca.pem",
+        "ca-key.pem",
+        "server.pem",
+        "server-key.pem",
+        "written",
+        "CA fingerprint (SHA-256)",
+        "advocase-server serve",
+        "--tls-cert",
+        "curl --cacert",
+    ] {
+        assert!(said.contains(expected), "{expected}:\n{said}");
+    }
+    let key = std::fs::read(dir.join("server-key.pem")).unwrap();
+    let out = make_certs(&dir, &[]);
+    assert!(out.status.success());
+    let said = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        said.contains("kept: the CA the tablets already trust"),
+        "{said}"
+    );
+    assert_eq!(std::fs::read(dir.join("server-key.pem")).unwrap(), key);
+    let out = make_certs(&dir, &["--force"]);
+    assert!(out.status.success());
+    assert_ne!(std::fs::read(dir.join("server-key.pem")).unwrap(), key);
+
+    let out = server()
+        .args(["make-certs", "--dir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--host"));
+    let out = server()
+        .args(["make-certs", "--host", "https://x.example", "--dir"])
+        .arg(tmp.path().join("other"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(stderr_line(&out).contains("https://x.example"));
+}
+
+#[cfg(unix)]
+#[test]
+fn https_server_answers_over_tls_and_stops_cleanly_on_sigterm() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    #[path = "support/https_client.rs"]
+    mod https_client;
+
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("index.html"), "<title>Advocase</title>").unwrap();
+    let certs = tmp.path().join("certs");
+    assert!(make_certs(&certs, &[]).status.success());
+    // Free ports: bound, read, released.
+    let free = || {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let (https, redirect) = (free(), free());
+    let mut child = server()
+        .args(["serve", "--addr", &https.to_string(), "--static-dir"])
+        .arg(tmp.path())
+        .arg("--database")
+        .arg(tmp.path().join("data/advocase.db"))
+        .env("ADVOCASE_TLS_CERT", certs.join("server.pem"))
+        .env("ADVOCASE_TLS_KEY", certs.join("server-key.pem"))
+        .env("ADVOCASE_HTTP_REDIRECT", redirect.to_string())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let listening = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find(|l| l.contains("advocase-server listening"));
+    assert!(
+        listening.as_deref().is_some_and(|l| l.contains("https")),
+        "{listening:?}"
+    );
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let config = https_client::client_config(Some(&certs.join("ca.pem")));
+        let res = https_client::get_https(https, "localhost", config, "/api/health")
+            .await
+            .unwrap();
+        assert_eq!(res.status, 200);
+        assert_eq!(
+            res.header("strict-transport-security"),
+            Some("max-age=31536000")
+        );
+        let host = format!("localhost:{}", redirect.port());
+        let res = https_client::get_http(redirect, &host, "/settings?x=1").await;
+        assert_eq!(res.status, 308);
+        assert_eq!(
+            res.header("location"),
+            Some(format!("https://localhost:{}/settings?x=1", https.port()).as_str())
+        );
+    });
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "{exit:?}\n{rest:?}");
+    assert!(
+        rest.iter().any(|l| l.contains("advocase-server stopped")),
+        "{rest:?}"
+    );
 }

@@ -23,7 +23,7 @@ test("a log shown as saved survives the browser being killed at once", async ({}
   try {
     let context = await launch();
     let page = context.pages()[0] ?? (await context.newPage());
-    watchErrors(page, errors);
+    await watchErrors(page, errors);
     await page.goto(`${base}/`);
     await signIn(page);
     await page.getByRole("link", { name: "New case" }).click();
@@ -46,7 +46,7 @@ test("a log shown as saved survives the browser being killed at once", async ({}
 
     context = await launch();
     page = context.pages()[0] ?? (await context.newPage());
-    watchErrors(page, errors);
+    await watchErrors(page, errors);
     await page.goto(caseUrl);
     await expect(page.getByRole("heading", { level: 1, name: "Priya Patel" })).toBeVisible();
     await expect(page.getByRole("region", { name: "Timeline" }).getByText("Social worker will call her son today")).toBeVisible();

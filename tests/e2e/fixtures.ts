@@ -1,18 +1,76 @@
 import { test as base, expect, Browser, BrowserContext, Page } from "@playwright/test";
 
-/** Collects uncaught page errors and console errors; a test with any fails. */
-export function watchErrors(page: Page, errors: string[]) {
+/** Marks the console lines of the CSP listener below, so they are told from the page's own. */
+const CSP_MARK = "[advocase-e2e csp violation] ";
+
+/**
+ * Runs in every document and frame before the page's own scripts: each
+ * Content-Security-Policy violation (a refused inline script, style
+ * attribute, foreign URL…) goes to the console as JSON, where the watcher
+ * turns it into a failure. The console rather than a binding: it needs no
+ * per-page name, so a page may be watched twice. (Chromium also logs its own
+ * "Refused to…" line, but as free text that may change between versions.)
+ */
+function reportCspViolations(mark: string) {
+  document.addEventListener(
+    "securitypolicyviolation",
+    (e) =>
+      console.error(
+        mark +
+          JSON.stringify({
+            directive: e.effectiveDirective,
+            blocked: e.blockedURI,
+            path: new URL(e.documentURI).pathname,
+            disposition: e.disposition,
+          })
+      ),
+    true
+  );
+}
+
+/** How a recorded violation reads in a test's errors. */
+export function cspViolation(directive: string, blocked: string, path: string): string {
+  return `CSP violation: ${directive} refused ${blocked || "(none)"} on ${path}`;
+}
+
+/**
+ * Collects uncaught page errors, console errors and Content-Security-Policy
+ * violations, and every page the browser shows without a
+ * Content-Security-Policy header (no policy would mean no violations); a
+ * test with any fails. Await it before the page's first navigation: the CSP
+ * listener is installed in documents loaded after that.
+ */
+export function watchErrors(page: Page, errors: string[]): Promise<void> {
   page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
   page.on("console", (m) => {
-    if (m.type() === "error") errors.push(`console.error: ${m.text()}`);
+    if (m.type() !== "error") return;
+    const text = m.text();
+    if (text.startsWith(CSP_MARK)) {
+      const v = JSON.parse(text.slice(CSP_MARK.length));
+      errors.push(cspViolation(v.directive, v.blocked, v.path) + (v.disposition === "enforce" ? "" : ` (${v.disposition})`));
+    } else {
+      errors.push(`console.error: ${text}`);
+    }
   });
+  page.on("response", async (r) => {
+    // Documents of the page itself; a redirect is not shown, so needs none.
+    if (!r.request().isNavigationRequest() || r.status() < 200 || r.status() >= 300) return;
+    try {
+      if (!(await r.allHeaders())["content-security-policy"]) {
+        errors.push(`no Content-Security-Policy header on ${r.url()}`);
+      }
+    } catch {
+      // The page closed before its headers were read: nothing was shown.
+    }
+  });
+  return page.addInitScript(reportCspViolations, CSP_MARK);
 }
 
 export const test = base.extend<{ pageErrors: string[] }>({
   pageErrors: [
     async ({ page }, use) => {
       const errors: string[] = [];
-      watchErrors(page, errors);
+      await watchErrors(page, errors);
       await use(errors);
       expect(errors, "the page logged errors").toEqual([]);
     },
@@ -50,7 +108,54 @@ export const PASSWORD = "coordinator-password-for-tests";
 async function api(base: string, path: string, init: RequestInit & { token?: string } = {}) {
   const headers: Record<string, string> = { "Content-Type": "application/json" };
   if (init.token) headers.Authorization = `Bearer ${init.token}`;
-  return fetch(`${base}${path}`, { ...init, headers });
+  return serverFetch(`${base}${path}`, { ...init, headers });
+}
+
+/** The HTTPS origins of running OwnServers, each with the CA that signed its certificate. */
+const tlsOrigins = new Map<string, string>();
+
+/**
+ * `fetch` from the test process to a test server. To an HTTPS OwnServer it
+ * goes by node:https to 127.0.0.1, with the server's host name for SNI and
+ * the certificate check, trusting only that server's own CA (Node's fetch
+ * takes neither a CA nor a resolver). Redirects are not followed.
+ */
+export async function serverFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  const u = new URL(url);
+  const ca = tlsOrigins.get(u.origin);
+  if (!ca) return fetch(url, init);
+  const https = await import("node:https");
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      {
+        host: "127.0.0.1",
+        port: Number(u.port || 443),
+        path: u.pathname + u.search,
+        method: init.method ?? "GET",
+        headers: { ...(init.headers as Record<string, string> | undefined), Host: u.host },
+        servername: u.hostname,
+        ca,
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("error", reject);
+        res.on("end", () => {
+          const headers = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) {
+            if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
+          }
+          const status = res.statusCode ?? 500;
+          const body = [101, 204, 205, 304].includes(status) ? null : Buffer.concat(chunks);
+          resolve(new Response(body, { status, headers }));
+        });
+      }
+    );
+    req.on("error", reject);
+    if (init.body != null) req.write(init.body as string);
+    req.end();
+  });
 }
 
 export async function tokenFor(base: string, username: string, password: string): Promise<string> {
@@ -83,25 +188,36 @@ export async function newUser(
 }
 
 /** Opens the app and signs in (needs the network), as `username` or a new coordinator. */
-export async function signIn(page: Page, username?: string): Promise<string> {
+export async function signIn(page: Page, username?: string, password = PASSWORD): Promise<string> {
   const base = new URL(page.url() === "about:blank" ? (test.info().project.use.baseURL as string) : page.url()).origin;
   const who = username ?? (await newUser(base));
   if (page.url() === "about:blank") await page.goto(`${base}/`);
   const form = page.getByRole("form", { name: /Sign in/ });
   await form.getByRole("textbox", { name: "Username" }).fill(who);
-  await form.getByLabel("Password").fill(PASSWORD);
+  await form.getByLabel("Password").fill(password);
   await form.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
   return who;
 }
 
-/** A server of a test's own (it can be stopped and started again on the same database). */
+/**
+ * A server of a test's own (it can be stopped and started again on the same
+ * database). With `https`, it serves TLS with `certDir`'s server.pem and
+ * server-key.pem (from `make-certs --host <host>`) at https://<host>:<port>,
+ * and, with `redirectPort`, the plain-HTTP redirect on 127.0.0.1:<redirectPort>.
+ */
 export class OwnServer {
   private proc: import("node:child_process").ChildProcess | null = null;
-  constructor(readonly port: number, readonly dir: string) {}
+  constructor(
+    readonly port: number,
+    readonly dir: string,
+    readonly https?: { host: string; certDir: string; redirectPort?: number },
+    /** More `serve` flags, e.g. `["--lock-after-minutes", "1"]`. */
+    readonly serveArgs: string[] = []
+  ) {}
 
   get origin() {
-    return `http://127.0.0.1:${this.port}`;
+    return this.https ? `https://${this.https.host}:${this.port}` : `http://127.0.0.1:${this.port}`;
   }
 
   async start() {
@@ -115,14 +231,21 @@ export class OwnServer {
     } catch {
       // Already there from an earlier start: that is the point of a restart.
     }
+    const args = ["serve", "--addr", `127.0.0.1:${this.port}`, "--static-dir", "dist", "--database", db, ...this.serveArgs];
+    if (this.https) {
+      const { certDir, redirectPort } = this.https;
+      args.push("--tls-cert", `${certDir}/server.pem`, "--tls-key", `${certDir}/server-key.pem`);
+      if (redirectPort) args.push("--http-redirect", `127.0.0.1:${redirectPort}`);
+      tlsOrigins.set(this.origin, (await import("node:fs")).readFileSync(`${certDir}/ca.pem`, "utf8"));
+    }
     this.proc = spawn(
       "target/debug/advocase-server",
-      ["serve", "--addr", `127.0.0.1:${this.port}`, "--static-dir", "dist", "--database", db],
+      args,
       { stdio: ["ignore", "ignore", (await import("node:fs")).openSync(`${this.dir}/server.log`, "a")], env: { ...process.env, ADVOCASE_LOG: process.env.ADVOCASE_E2E_SERVER_LOG || "warn" } }
     );
     for (let i = 0; i < 150; i++) {
       try {
-        if ((await fetch(`${this.origin}/api/health`)).ok) return;
+        if ((await serverFetch(`${this.origin}/api/health`)).ok) return;
       } catch {}
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -143,7 +266,7 @@ export class OwnServer {
 export async function tablet(browser: Browser, errors: string[], baseURL: string): Promise<[BrowserContext, Page]> {
   const context = await browser.newContext({ viewport: { width: 768, height: 1024 }, baseURL });
   const page = await context.newPage();
-  watchErrors(page, errors);
+  await watchErrors(page, errors);
   return [context, page];
 }
 

@@ -99,7 +99,17 @@ pub struct Session {
     /// Unix milliseconds; the device may work offline until then.
     pub expires_at_ms: u64,
     pub user: crate::access::User,
+    /// Minutes without input before the device locks (the operator's
+    /// `--lock-after-minutes`, 1..=30). Absent from servers before the PIN
+    /// lock: the device then uses [`DEFAULT_LOCK_AFTER_MINUTES`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock_after_minutes: Option<u8>,
 }
+
+/// Minutes of inactivity before a device locks, unless the operator says.
+pub const DEFAULT_LOCK_AFTER_MINUTES: u8 = 5;
+/// The range the operator may choose from.
+pub const LOCK_AFTER_MINUTES: std::ops::RangeInclusive<u8> = 1..=30;
 
 /// `POST /api/users` (admins): a new account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

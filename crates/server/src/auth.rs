@@ -360,6 +360,7 @@ async fn sign_in(
         token,
         expires_at_ms,
         user,
+        lock_after_minutes: Some(state.lock_after_minutes),
     })
 }
 

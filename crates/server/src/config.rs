@@ -13,6 +13,9 @@ pub struct ServeConfig {
     pub static_dir: PathBuf,
     /// How long a sign-in lasts: a device works offline on it until then.
     pub session_hours: u64,
+    /// Minutes without input before a tablet locks (1..=30), told to each
+    /// device when it signs in.
+    pub lock_after_minutes: u8,
     /// Serve HTTPS (and maybe the HTTP redirect) instead of plain HTTP.
     pub https: Option<crate::tls::Https>,
 }

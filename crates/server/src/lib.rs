@@ -15,6 +15,7 @@ pub mod changes;
 pub mod config;
 pub mod db;
 pub mod hospital;
+pub mod idle;
 pub mod secrets;
 pub mod static_files;
 pub mod sync;
@@ -44,6 +45,8 @@ pub struct AppState {
     /// How long a sign-in lasts. Zero makes every session expire at once,
     /// which tests use.
     pub session_lifetime: Duration,
+    /// Minutes without input before a device locks, sent with each sign-in.
+    pub lock_after_minutes: u8,
     /// Wrong passwords per username, shared by every request.
     pub sign_ins: Arc<SignInThrottle>,
 }
@@ -53,6 +56,7 @@ impl AppState {
         AppState {
             db,
             session_lifetime: hours(config::DEFAULT_SESSION_HOURS),
+            lock_after_minutes: advocase_core::sync::DEFAULT_LOCK_AFTER_MINUTES,
             sign_ins: Arc::default(),
         }
     }
@@ -123,12 +127,13 @@ pub async fn serve(config: ServeConfig) -> Result<(), StartError> {
     tracing::info!(addr = %config.addr, https = config.https.is_some(), http_redirect = ?config.https.as_ref().and_then(|h| h.redirect), database = %config.database.describe(), backend = db.backend.name(), static_dir = %config.static_dir.display(), "advocase-server listening");
     let state = AppState {
         session_lifetime: hours(config.session_hours),
+        lock_after_minutes: config.lock_after_minutes,
         ..AppState::new(db.clone())
     };
     let router = app(state, &config.static_dir);
     match &config.https {
         Some(https) => tls::serve(listener, https, redirect, router, shutdown).await?,
-        None => axum::serve(listener, router)
+        None => axum::serve(idle::Idle::new(listener, idle::QUIET), router)
             .with_graceful_shutdown(shutdown)
             .await
             .map_err(StartError::Serve)?,

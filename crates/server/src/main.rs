@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use advocase_core::access::Role;
-use advocase_core::sync::NewUser;
+use advocase_core::sync::{DEFAULT_LOCK_AFTER_MINUTES, LOCK_AFTER_MINUTES, NewUser};
 use advocase_server::accounts::{self, AccountError};
 use advocase_server::certs;
 use advocase_server::config::{DEFAULT_SESSION_HOURS, DatabaseLocation, ServeConfig};
@@ -51,6 +51,18 @@ enum Command {
             value_parser = clap::value_parser!(u64).range(1..=24 * 90)
         )]
         session_hours: u64,
+        /// Minutes without input before a tablet locks and asks for its PIN
+        /// (1 to 30); devices learn it when they sign in.
+        #[arg(
+            long,
+            env = "ADVOCASE_LOCK_AFTER_MINUTES",
+            default_value_t = DEFAULT_LOCK_AFTER_MINUTES,
+            value_name = "MINUTES",
+            value_parser = clap::value_parser!(u8).range(
+                i64::from(*LOCK_AFTER_MINUTES.start())..=i64::from(*LOCK_AFTER_MINUTES.end())
+            )
+        )]
+        lock_after_minutes: u8,
         /// Log format: `text` for people, `json` for log collectors.
         #[arg(long, env = "ADVOCASE_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
         log_format: String,
@@ -163,6 +175,7 @@ fn main() -> ExitCode {
             database,
             static_dir,
             session_hours,
+            lock_after_minutes,
             log_format,
             https,
         } => {
@@ -183,6 +196,7 @@ fn main() -> ExitCode {
                     database,
                     static_dir,
                     session_hours,
+                    lock_after_minutes,
                     https,
                 })
                 .await

@@ -28,6 +28,7 @@ use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
 
 use crate::config::StartError;
+use crate::idle::{Idle, QUIET};
 
 /// One year, and nothing more: whether every subdomain must be HTTPS too
 /// (`includeSubDomains`, `preload`) is the hospital IT's decision, not ours.
@@ -213,12 +214,12 @@ pub async fn serve(
         let _ = rx.wait_for(|stop| *stop).await;
     };
     let tls = TlsListener::new(listener, Arc::clone(&https.config));
-    let main =
-        axum::serve(tls, with_hsts(router)).with_graceful_shutdown(until_stopped(stopped.clone()));
+    let main = axum::serve(Idle::new(tls, QUIET), with_hsts(router))
+        .with_graceful_shutdown(until_stopped(stopped.clone()));
     match redirect {
         None => main.await.map_err(StartError::Serve),
         Some(plain) => {
-            let redirect = axum::serve(plain, redirect_app(https_port))
+            let redirect = axum::serve(Idle::new(plain, QUIET), redirect_app(https_port))
                 .with_graceful_shutdown(until_stopped(stopped));
             let (a, b) = tokio::join!(main.into_future(), redirect.into_future());
             a.and(b).map_err(StartError::Serve)

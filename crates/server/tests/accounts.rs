@@ -28,6 +28,7 @@ on_both!(
     signing_in_gives_a_session_for_the_account,
     wrong_password_unknown_user_and_deactivated_account_look_the_same,
     an_expired_session_is_refused_as_expired,
+    the_sign_in_answer_says_when_the_tablet_locks,
     signing_out_ends_the_session,
     deactivating_or_a_new_password_ends_every_session,
     only_administrators_manage_accounts,
@@ -152,6 +153,23 @@ async fn an_expired_session_is_refused_as_expired(b: Backend) {
         .call(Method::GET, "/api/sync/pull", Some(&token), None)
         .await;
     refused(&answer, StatusCode::UNAUTHORIZED, "session_expired", None);
+}
+
+async fn the_sign_in_answer_says_when_the_tablet_locks(b: Backend) {
+    let t = TestApp::start(b).await;
+    t.account("ana", Role::Coordinator, &["4 West"]).await;
+    let (status, json) = login_answer(&t, "ana", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    // The default, named in the answer itself (not left to the client).
+    assert_eq!(json["lock_after_minutes"], json!(5), "{json}");
+    let t = t.with_lock_after_minutes(12);
+    assert_eq!(t.login("ana", PASSWORD).await.lock_after_minutes, Some(12));
+
+    // An answer from a server before the PIN lock still reads, as "not said".
+    let mut old = json.clone();
+    old.as_object_mut().unwrap().remove("lock_after_minutes");
+    let session: Session = serde_json::from_value(old).unwrap();
+    assert_eq!(session.lock_after_minutes, None);
 }
 
 async fn signing_out_ends_the_session(b: Backend) {

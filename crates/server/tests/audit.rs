@@ -1001,6 +1001,19 @@ async fn the_csv_export_quotes_fields_and_neutralises_formulas(b: Backend) {
     let records = parse_csv(&text);
     assert_eq!(records.len(), 2);
     assert_eq!(records[1][col("case_id")], plain.case_id.to_string());
+
+    // Compressed, as a browser asks for it: the compression layer polls
+    // the stream once more after its end, which must not panic.
+    let req = Request::get("/api/audit.csv")
+        .header(header::AUTHORIZATION, format!("Bearer {root}"))
+        .header(header::ACCEPT_ENCODING, "gzip")
+        .body(Body::empty())
+        .unwrap();
+    let res = t.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CONTENT_ENCODING], "gzip");
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    assert!(bytes.starts_with(&[0x1f, 0x8b]), "a gzip stream");
 }
 
 async fn cases_stored_before_the_audit_trail_are_indexed_at_start_up(b: Backend) {

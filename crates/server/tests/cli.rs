@@ -10,6 +10,7 @@ fn server() -> Command {
         "ADVOCASE_STATIC_DIR",
         "ADVOCASE_LOG_FORMAT",
         "ADVOCASE_SESSION_HOURS",
+        "ADVOCASE_LOCK_AFTER_MINUTES",
         "ADVOCASE_ADMIN_PASSWORD",
         "ADVOCASE_TLS_CERT",
         "ADVOCASE_TLS_KEY",
@@ -50,6 +51,9 @@ fn help_documents_every_setting_and_its_environment_variable() {
         "--session-hours",
         "ADVOCASE_SESSION_HOURS",
         "16",
+        "--lock-after-minutes",
+        "ADVOCASE_LOCK_AFTER_MINUTES",
+        "[default: 5]",
         "postgres://",
     ] {
         assert!(help.contains(expected), "--help lacks {expected}:\n{help}");
@@ -124,6 +128,49 @@ fn malformed_address_is_refused_by_the_argument_parser() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--addr") && !err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn lock_after_minutes_outside_1_to_30_is_refused_with_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("nope");
+    for (flag, env) in [
+        (Some("0"), None),
+        (Some("31"), None),
+        (Some("five"), None),
+        (None, Some("0")),
+        (None, Some("45")),
+    ] {
+        let mut cmd = server();
+        cmd.args(["serve", "--static-dir"]).arg(&missing);
+        if let Some(v) = flag {
+            cmd.args(["--lock-after-minutes", v]);
+        }
+        if let Some(v) = env {
+            cmd.env("ADVOCASE_LOCK_AFTER_MINUTES", v);
+        }
+        let out = cmd.output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flag:?} {env:?}: {err}");
+        assert!(
+            err.contains("--lock-after-minutes") && !err.contains("panicked"),
+            "{err}"
+        );
+        if flag != Some("five") {
+            assert!(err.contains("1..=30"), "the range is named: {err}");
+        }
+    }
+    // Both ends are accepted: the start then fails later, on the missing
+    // client (exit 1), not on the flag.
+    for v in ["1", "30"] {
+        let out = server()
+            .args(["serve", "--lock-after-minutes", v, "--static-dir"])
+            .arg(&missing)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{v}");
+        assert!(stderr_line(&out).contains("trunk build --release"));
+    }
 }
 
 #[cfg(unix)]

@@ -410,7 +410,12 @@ async fn export(
             Some((Ok(Bytes::from(chunk)), next))
         }
     });
-    let body = futures_util::stream::StreamExt::chain(futures_util::stream::iter([first]), pages);
+    // Fused: the compression layer polls a body once more after its end,
+    // which an unfused `unfold` answers with a panic.
+    let body = futures_util::stream::StreamExt::fuse(futures_util::stream::StreamExt::chain(
+        futures_util::stream::iter([first]),
+        pages,
+    ));
     let filename = format!(
         "attachment; filename=\"advocase-access-log-{}.csv\"",
         &super::timestamp(now_ms())[..10]

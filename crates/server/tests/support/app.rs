@@ -55,6 +55,7 @@ pub struct TestApp {
     pub db: Db,
     pub location: DatabaseLocation,
     pub session_lifetime: Duration,
+    pub lock_after_minutes: u8,
     /// The static dir, and the SQLite file.
     pub tmp: TempDir,
 }
@@ -78,14 +79,26 @@ impl TestApp {
             }
         };
         let db = db::open(&location).await.unwrap();
-        let router = router(&db, session_lifetime, &tmp);
+        let lock_after_minutes = advocase_core::sync::DEFAULT_LOCK_AFTER_MINUTES;
+        let router = router(&db, session_lifetime, lock_after_minutes, &tmp);
         TestApp {
             backend,
             router,
             db,
             location,
             session_lifetime,
+            lock_after_minutes,
             tmp,
+        }
+    }
+
+    /// The same server as if started with `--lock-after-minutes minutes`.
+    pub fn with_lock_after_minutes(self, minutes: u8) -> Self {
+        let router = router(&self.db, self.session_lifetime, minutes, &self.tmp);
+        TestApp {
+            router,
+            lock_after_minutes: minutes,
+            ..self
         }
     }
 
@@ -94,7 +107,12 @@ impl TestApp {
     pub async fn restart(self) -> Self {
         self.db.close().await;
         let db = db::open(&self.location).await.unwrap();
-        let router = router(&db, self.session_lifetime, &self.tmp);
+        let router = router(
+            &db,
+            self.session_lifetime,
+            self.lock_after_minutes,
+            &self.tmp,
+        );
         TestApp { router, db, ..self }
     }
 
@@ -219,9 +237,10 @@ impl TestApp {
     }
 }
 
-fn router(db: &Db, session_lifetime: Duration, tmp: &TempDir) -> Router {
+fn router(db: &Db, session_lifetime: Duration, lock_after_minutes: u8, tmp: &TempDir) -> Router {
     let state = AppState {
         session_lifetime,
+        lock_after_minutes,
         ..AppState::new(db.clone())
     };
     app(state, tmp.path())

@@ -106,9 +106,17 @@ impl Auth {
         }
     }
 
-    /// The server no longer accepts this session.
-    pub fn refuse(&self, why: String) {
-        self.refused.set(Some(why));
+    /// The server no longer accepts the session `token` belongs to: if it is
+    /// still this device's. A request sent just before a sign-out (a sync
+    /// the network's return started) comes back refused after it; asking
+    /// for a sign-in again then would be about a session already gone.
+    pub fn refuse(&self, token: &str, why: String) {
+        let current = self
+            .session
+            .with_untracked(|s| s.as_ref().is_some_and(|s| s.token == token));
+        if current {
+            self.refused.set(Some(why));
+        }
     }
 
     /// Ends the session on the server (best effort: offline, it expires on

@@ -195,11 +195,11 @@ impl Sync {
         // A refused session is the exception: it needs a person anyway.
         if let Err(f @ Failure::Refused { status: 401, .. }) = self.templates.refresh(&token).await
         {
-            return Err(self.failed(f));
+            return Err(self.failed(&token, f));
         }
         // The hospital's numbers, the same way.
         if let Err(f @ Failure::Refused { status: 401, .. }) = self.hospital.refresh(&token).await {
-            return Err(self.failed(f));
+            return Err(self.failed(&token, f));
         }
         let keep = self.prefs.with_untracked(|p| p.keep_closed_days);
         self.cases
@@ -208,7 +208,10 @@ impl Sync {
         Ok(())
     }
 
-    fn failed(&self, f: Failure) -> Stop {
+    /// What a failed request means. `token` is the one it was sent with: a
+    /// refusal of a session that has since ended here (signed out while the
+    /// request was on its way) is about nobody and changes nothing.
+    fn failed(&self, token: &str, f: Failure) -> Stop {
         match f {
             Failure::Refused { status: 401, error } => {
                 let why = match error.error.as_str() {
@@ -216,7 +219,7 @@ impl Sync {
                     "session_revoked" => "Your session was ended on the server. Sign in again to sync; your work stays on this device.".to_owned(),
                     _ => error.message,
                 };
-                self.auth.refuse(why.clone());
+                self.auth.refuse(token, why.clone());
                 Stop::SignIn(why)
             }
             Failure::Unreachable => Stop::Later(
@@ -267,7 +270,7 @@ impl Sync {
                         .refuse(&batch[0], reason)
                         .map_err(|e| Stop::Storage(e.to_string()))?;
                 }
-                Err(f) => return Err(self.failed(f)),
+                Err(f) => return Err(self.failed(token, f)),
             }
         }
     }
@@ -277,7 +280,7 @@ impl Sync {
             let path = format!("/api/sync/pull?after={}", self.cases.cursor());
             let page: PullPage = server::get(Some(token), &path)
                 .await
-                .map_err(|f| self.failed(f))?;
+                .map_err(|f| self.failed(token, f))?;
             self.cases
                 .on_pull(&page)
                 .map_err(|e| Stop::Storage(e.to_string()))?;
@@ -295,7 +298,7 @@ impl Sync {
                     }) => {
                         let _ = self.cases.evict(&[case], u32::MAX);
                     }
-                    Err(f) => return Err(self.failed(f)),
+                    Err(f) => return Err(self.failed(token, f)),
                 }
             }
             if !page.hidden.is_empty() {

@@ -927,3 +927,37 @@ fn the_hospitals_numbers_are_kept_for_offline_use_and_a_damaged_copy_is_dropped(
     );
     clear(&store);
 }
+
+#[wasm_bindgen_test]
+fn a_refusal_of_a_session_already_ended_here_asks_nobody_to_sign_in() {
+    use advocase::session::Auth;
+    use advocase_core::access::{Role, User};
+    use advocase_core::sync::Session;
+
+    let store = Store::new("advocase-test-refuse.");
+    clear(&store);
+    let session = |token: &str| Session {
+        token: token.into(),
+        expires_at_ms: u64::MAX,
+        user: User {
+            username: "ana".into(),
+            display_name: "Ana".into(),
+            role: Role::Coordinator,
+            units: vec!["4 West".into()],
+            active: true,
+        },
+        lock_after_minutes: None,
+    };
+    store.set("session", &session("new-token")).unwrap();
+    let auth = Auth::load(store.clone());
+    // A sync sent with the session before (signed out, signed in again
+    // since) comes back refused: nothing changes for the person here.
+    auth.refuse("old-token", "Your session was ended on the server.".into());
+    assert_eq!(auth.refused.get_untracked(), None);
+    assert_eq!(auth.token().as_deref(), Some("new-token"));
+    // The device's own session refused: it asks for a sign-in.
+    auth.refuse("new-token", "Your session was ended on the server.".into());
+    assert!(auth.refused.get_untracked().is_some());
+    assert_eq!(auth.token(), None);
+    clear(&store);
+}

@@ -143,6 +143,21 @@ impl Sync {
         });
     }
 
+    /// Waits until no sync is on its way and keeps new ones from starting
+    /// until [`Sync::release`]. Signing out holds it: revoking the token
+    /// under a request still on its way would have that request refused
+    /// (a 401 the browser reports as an error) for a session ending anyway.
+    pub async fn hold(&self) {
+        while self.busy.get_value() {
+            pause(50).await;
+        }
+        self.busy.set_value(true);
+    }
+
+    pub fn release(&self) {
+        self.busy.set_value(false);
+    }
+
     /// Sends what is waiting now (signing out); the error says why not.
     pub async fn flush(&self) -> Result<(), String> {
         let token = self
@@ -311,4 +326,12 @@ impl Sync {
             }
         }
     }
+}
+
+/// Resolves after `ms` milliseconds.
+async fn pause(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }

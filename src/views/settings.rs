@@ -49,10 +49,15 @@ pub fn Settings() -> impl IntoView {
     // Some(n): the sign-out found n changes unsent and asks before deleting.
     let confirm_unsent = RwSignal::new(None::<(usize, String)>);
     let signing_out = RwSignal::new(false);
-    let finish_sign_out = move || {
+    // Sync is held from the flush until the session is gone (Sync::hold).
+    let finish_sign_out = move |held: bool| {
         leptos::task::spawn_local(async move {
+            if !held {
+                sync.hold().await;
+            }
             cases.wipe();
             auth.sign_out().await;
+            sync.release();
             confirm_unsent.set(None);
             signing_out.set(false);
         });
@@ -60,11 +65,13 @@ pub fn Settings() -> impl IntoView {
     let sign_out = move |_| {
         signing_out.set(true);
         leptos::task::spawn_local(async move {
+            sync.hold().await;
             let why = sync.flush().await.err().unwrap_or_default();
             let n = cases.unsent.get_untracked();
             if n == 0 {
-                finish_sign_out();
+                finish_sign_out(true);
             } else {
+                sync.release();
                 signing_out.set(false);
                 confirm_unsent.set(Some((n, why)));
             }
@@ -136,7 +143,7 @@ pub fn Settings() -> impl IntoView {
                     </p>
                     <div class="button-row">
                         <button type="button" class="primary" on:click=move |_| confirm_unsent.set(None)>"Stay signed in"</button>
-                        <button type="button" class="danger" on:click=move |_| finish_sign_out()>
+                        <button type="button" class="danger" on:click=move |_| finish_sign_out(false)>
                             {format!("Sign out and delete {n} unsent")}
                         </button>
                     </div>

@@ -9,6 +9,7 @@ use leptos_router::path;
 use advocase_core::access::Role;
 
 use crate::cases::Cases;
+use crate::gate::{Gate, Inside, Phase};
 use crate::hospital::Hospital;
 use crate::network::{self, OnlineIndicator};
 use crate::session::Auth;
@@ -17,8 +18,8 @@ use crate::templates::Templates;
 use crate::update::UpdateBanner;
 use crate::views::{
     case_detail::CaseDetail, case_list::CaseList, discharges::Discharges, guide::Guide,
-    new_case::NewCase, print::PrintChecklist, rights::PrintRights, settings::Settings,
-    sign_in::SignIn, templates::TemplateList, users::Users,
+    lock::GateScreen, new_case::NewCase, print::PrintChecklist, rights::PrintRights,
+    settings::Settings, sign_in::SignIn, templates::TemplateList, users::Users,
 };
 use crate::{build, preferences, storage::Store};
 
@@ -28,19 +29,56 @@ pub fn App() -> impl IntoView {
     let store = Store::default();
     let (prefs, load_error) = preferences::load(&store);
     preferences::apply(&prefs);
-    let prefs = RwSignal::new(prefs);
-    provide_context(prefs);
+    provide_context(RwSignal::new(prefs));
     provide_context(PrefsLoadError(load_error.map(|e| e.to_string())));
+    let gate = Gate::new(store.clone());
+    provide_context(gate);
+    provide_context(store);
+    view! {
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            // The shell (and everything it reads) is made on the first unlock.
+            <Show when=move || gate.opened.get() fallback=|| view! {
+                <header class="app-header">
+                    <span class="brand"><span class="brand-mark" aria-hidden="true">"A"</span><span>"Advocase"</span></span>
+                    <OnlineIndicator/>
+                </header>
+                <UpdateBanner/>
+                <main id="main" tabindex="-1"><GateScreen/></main>
+                <Footer/>
+            }>
+                <Shell/>
+            </Show>
+        </Router>
+    }
+}
+
+#[component]
+fn Footer() -> impl IntoView {
+    view! {
+        <footer class="app-footer">
+            <span>"Advocase " {build::describe()}</span>
+        </footer>
+    }
+}
+
+#[component]
+fn Shell() -> impl IntoView {
+    let gate = expect_context::<Gate>();
+    let store = expect_context::<Store>();
+    let prefs = expect_context::<RwSignal<preferences::Preferences>>();
     let cases = Cases::load(store.clone());
     let auth = Auth::load(store.clone());
     let templates = Templates::load(store.clone());
-    let hospital = Hospital::load(store.clone());
+    let hospital = Hospital::load(store);
     let sync = Sync::new(cases, auth, prefs, templates, hospital);
+    gate.attach(Inside { cases, auth, sync });
     leptos::task::spawn_local(async move {
         cases.recover().await;
         auth.recover().await;
         sync.start();
     });
+    crate::idle::watch(gate, auth);
     // Shortly after every local write, and as soon as someone signs in.
     Effect::new(move |_| {
         if cases.unsent.get() > 0 {
@@ -59,37 +97,36 @@ pub fn App() -> impl IntoView {
     provide_context(sync);
     provide_context(templates);
     provide_context(hospital);
-    provide_context(store);
-    let signed_in = move || auth.session.with(Option::is_some);
+    let open = move || gate.phase.get() == Phase::Open;
     let is_admin = move || auth.user().is_some_and(|u| u.role == Role::Admin);
 
     view! {
-        <Router>
-            <a class="skip-link" href="#main">"Skip to content"</a>
-            <header class="app-header">
-                <A href="/" attr:class="brand">
-                    <span class="brand-mark" aria-hidden="true">"A"</span>
-                    <span>"Advocase"</span>
-                </A>
-                <Show when=signed_in>
-                    <nav aria-label="Main">
-                        <A href="/" exact=true>"Cases"</A>
-                        {move || if is_admin() {
-                            view! { <A href="/users">"Accounts"</A> }.into_any()
-                        } else {
-                            view! { <A href="/discharges">"Discharges"</A> }.into_any()
-                        }}
-                        <A href="/guide">"Guide"</A>
-                        <A href="/settings">"Settings"</A>
-                    </nav>
-                </Show>
-                {move || (cases.pending.get() > 0).then(|| view! { <span class="saving">"Saving…"</span> })}
-                <Show when=move || !is_admin()>
-                    <SyncIndicator/>
-                </Show>
-                <OnlineIndicator/>
-            </header>
-            <UpdateBanner/>
+        <header class="app-header">
+            <A href="/" attr:class="brand">
+                <span class="brand-mark" aria-hidden="true">"A"</span>
+                <span>"Advocase"</span>
+            </A>
+            <Show when=open>
+                <nav aria-label="Main">
+                    <A href="/" exact=true>"Cases"</A>
+                    {move || if is_admin() {
+                        view! { <A href="/users">"Accounts"</A> }.into_any()
+                    } else {
+                        view! { <A href="/discharges">"Discharges"</A> }.into_any()
+                    }}
+                    <A href="/guide">"Guide"</A>
+                    <A href="/settings">"Settings"</A>
+                </nav>
+                <button type="button" class="lock-button" on:click=move |_| gate.lock()>"Lock"</button>
+            </Show>
+            {move || (cases.pending.get() > 0).then(|| view! { <span class="saving">"Saving…"</span> })}
+            <Show when=move || !is_admin()>
+                <SyncIndicator/>
+            </Show>
+            <OnlineIndicator/>
+        </header>
+        <UpdateBanner/>
+        <Show when=open>
             {move || cases.read_only.get().map(|why| view! { <p class="notice error banner" role="alert">{why}</p> })}
             {move || cases.journal_error.get().map(|why| view! {
                 <p class="notice error banner" role="alert">
@@ -111,26 +148,24 @@ pub fn App() -> impl IntoView {
                     <SignIn title="Sign in again to sync"/>
                 </div>
             })}
-            <main id="main" tabindex="-1">
-                <Show when=signed_in fallback=|| view! { <SignIn title="Sign in to Advocase"/> }>
-                    <Routes fallback=|| view! { <NotFound/> }>
-                        <Route path=path!("/") view=CaseList/>
-                        <Route path=path!("/cases/new") view=NewCase/>
-                        <Route path=path!("/cases/:id") view=CaseDetail/>
-                        <Route path=path!("/cases/:id/checklists/:checklist/print") view=PrintChecklist/>
-                        <Route path=path!("/cases/:id/rights") view=PrintRights/>
-                        <Route path=path!("/discharges") view=Discharges/>
-                        <Route path=path!("/templates") view=TemplateList/>
-                        <Route path=path!("/users") view=Users/>
-                        <Route path=path!("/guide") view=Guide/>
-                        <Route path=path!("/settings") view=Settings/>
-                    </Routes>
-                </Show>
-            </main>
-            <footer class="app-footer">
-                <span>"Advocase " {build::describe()}</span>
-            </footer>
-        </Router>
+        </Show>
+        <main id="main" tabindex="-1">
+            <Show when=open fallback=|| view! { <GateScreen/> }>
+                <Routes fallback=|| view! { <NotFound/> }>
+                    <Route path=path!("/") view=CaseList/>
+                    <Route path=path!("/cases/new") view=NewCase/>
+                    <Route path=path!("/cases/:id") view=CaseDetail/>
+                    <Route path=path!("/cases/:id/checklists/:checklist/print") view=PrintChecklist/>
+                    <Route path=path!("/cases/:id/rights") view=PrintRights/>
+                    <Route path=path!("/discharges") view=Discharges/>
+                    <Route path=path!("/templates") view=TemplateList/>
+                    <Route path=path!("/users") view=Users/>
+                    <Route path=path!("/guide") view=Guide/>
+                    <Route path=path!("/settings") view=Settings/>
+                </Routes>
+            </Show>
+        </main>
+        <Footer/>
     }
 }
 

@@ -29,12 +29,16 @@ use crate::{clock, journal};
 /// The storage layout this build writes. 1: the first release (preferences
 /// only, no `meta`); 2: case files under `case.<id>`, `meta` present;
 /// 3: case logs (changes, synced or waiting) under `case.<id>`, sync
-/// state under `sync`.
-pub const SCHEMA: u32 = 3;
+/// state under `sync`; 4: the same records sealed (storage.rs), so a build
+/// of layout 3 (which would set every sealed entry aside as unreadable)
+/// opens them read-only instead.
+pub const SCHEMA: u32 = 4;
 const META: &str = "meta";
 const SYNC: &str = "sync";
 const CASE_PREFIX: &str = "case.";
 const QUARANTINE_PREFIX: &str = "quarantine.";
+/// How many changes wait to be sent (plain: see `storage::PLAIN`).
+pub const UNSENT: &str = "unsent";
 
 /// A case entry as any layout wrote it.
 enum StoredCase {
@@ -146,30 +150,45 @@ pub fn open(store: &Store) -> Opened {
             continue;
         }
         let raw = store.get_raw(&key).unwrap_or_default();
-        match StoredCase::decode(&raw) {
-            Ok(StoredCase::Log(log)) => {
-                if let Some(id) = log.case_id() {
-                    logs.insert(id, log);
+        // A sealed entry that fails authentication is copied aside as it is
+        // (it can only be read, if ever, as those exact bytes); one that
+        // opens but does not parse is copied aside sealed again.
+        let (text, reason) = match store.open_text(&key, raw.clone()) {
+            Ok(text) => match StoredCase::decode(&text) {
+                Ok(StoredCase::Log(log)) => {
+                    if let Some(id) = log.case_id() {
+                        logs.insert(id, log);
+                    }
+                    continue;
                 }
-            }
-            Ok(StoredCase::File(file)) => legacy.push(*file),
-            Err(e) => {
-                // Move aside only if the copy succeeded: never lose the bytes.
-                // A newer release's store is reported on, never rearranged.
-                if read_only.is_none()
-                    && store
-                        .set_raw(&format!("{QUARANTINE_PREFIX}{key}"), &raw)
-                        .is_ok()
-                {
-                    store.remove(&key);
+                Ok(StoredCase::File(file)) => {
+                    legacy.push(*file);
+                    continue;
                 }
-                quarantined.push(Quarantined {
-                    key,
-                    reason: e.to_string(),
-                    chars: raw.chars().count(),
-                });
+                Err(e) => (Some(text), e.to_string()),
+            },
+            Err(StorageError::Tampered { reason, .. }) => (None, reason),
+            // Not readable yet is not damaged: never set aside for that.
+            Err(StorageError::Locked) => continue,
+            Err(e) => (None, e.to_string()),
+        };
+        // Move aside only if the copy succeeded: never lose the bytes.
+        // A newer release's store is reported on, never rearranged.
+        let aside = format!("{QUARANTINE_PREFIX}{key}");
+        if read_only.is_none()
+            && match &text {
+                Some(text) => store.set_raw(&aside, text).map(drop),
+                None => store.put(&aside, &raw),
             }
+            .is_ok()
+        {
+            store.remove(&key);
         }
+        quarantined.push(Quarantined {
+            key,
+            reason,
+            chars: raw.chars().count(),
+        });
     }
     let mut replica = match state {
         Some(state) => Replica::restore(state, logs),
@@ -208,6 +227,49 @@ pub fn open(store: &Store) -> Opened {
         replica,
         quarantined,
         read_only,
+    }
+}
+
+/// This device's id, made and stored now if it has none yet (a sign-in
+/// names it before any case is opened).
+pub fn device_id(store: &Store) -> Id {
+    if let Ok(Some(state)) = store.get::<SyncState>(SYNC) {
+        return state.device;
+    }
+    let state = Replica::new(clock::new_id()).state;
+    let _ = store.set(SYNC, &state);
+    state.device
+}
+
+/// Changes waiting to be sent, as last saved (readable while locked).
+pub fn unsent_count(store: &Store) -> usize {
+    store.get::<usize>(UNSENT).ok().flatten().unwrap_or(0)
+}
+
+/// Removes every sealed record, here and in the journal: before another
+/// person's keys replace these, which could never open them again.
+pub async fn erase_sealed(store: &Store) {
+    let plain = |k: &str| crate::storage::PLAIN.contains(&k);
+    for key in store.keys() {
+        if !plain(&key) {
+            store.remove(&key);
+        }
+    }
+    let base = store.full_key("");
+    if let Ok(entries) = journal::entries().await {
+        for (full, _) in entries {
+            if full.strip_prefix(&base).is_some_and(|k| !plain(k)) {
+                journal::write(full, None, |_| {});
+            }
+        }
+    }
+    let _ = store.set(UNSENT, &0usize);
+    // The next person pulls from the start; the device keeps its id and
+    // sequence, so nothing it sent is ever numbered twice.
+    if let Ok(Some(mut state)) = store.get::<SyncState>(SYNC) {
+        state.cursor = 0;
+        state.stale.clear();
+        let _ = store.set(SYNC, &state);
     }
 }
 
@@ -298,6 +360,19 @@ impl Cases {
         let mut journaled = std::collections::HashSet::new();
         let prefix = self.store.with_value(|s| s.full_key(CASE_PREFIX));
         let strip = prefix.len() - CASE_PREFIX.len();
+        let base = self.store.with_value(|s| s.full_key(""));
+        for (full, value) in &entries {
+            // Copies from before encryption are sealed where they lie.
+            let Some(key) = full.strip_prefix(&base) else {
+                continue;
+            };
+            if !advocase_core::sealed::is_sealed(value)
+                && !crate::storage::PLAIN.contains(&key)
+                && let Ok(sealed) = self.store.with_value(|s| s.seal(key, value))
+            {
+                self.journal(key.to_owned(), Some(sealed));
+            }
+        }
         for (full, value) in entries {
             if !full.starts_with(&prefix) {
                 continue;
@@ -305,9 +380,17 @@ impl Cases {
             let key = full[strip..].to_owned();
             journaled.insert(key.clone());
             let local = self.store.with_value(|s| s.get_raw(&key));
+            if local.as_ref() == Some(&value) {
+                continue;
+            }
+            // The journal's copy is sealed like the store's (or in the clear,
+            // from before encryption: sealed again below).
+            let Ok(value) = self.store.with_value(|s| s.open_text(&key, value)) else {
+                continue;
+            };
+            let local = local.and_then(|l| self.store.with_value(|s| s.open_text(&key, l)).ok());
             let newer = match &local {
                 None => true,
-                Some(l) if *l == value => false,
                 Some(l) => progress(&value) > progress(l),
             };
             if !newer {
@@ -378,10 +461,11 @@ impl Cases {
                 .with_value(|r| r.logs.get(id).map(encoding::encode))
             {
                 Some(value) => {
-                    self.store
+                    let stored = self
+                        .store
                         .with_value(|s| s.set_raw(&key, &value))
                         .map_err(SaveError::Storage)?;
-                    written.push((key, Some(value)));
+                    written.push((key, Some(stored)));
                 }
                 None => {
                     self.store.with_value(|s| s.remove(&key));
@@ -393,6 +477,9 @@ impl Cases {
         self.store
             .with_value(|s| s.set(SYNC, &state))
             .map_err(SaveError::Storage)?;
+        let unsent = self.replica.with_value(Replica::pending);
+        // In the clear, for a sign-in on the locked device (`lock.rs`).
+        let _ = self.store.with_value(|s| s.set(UNSENT, &unsent));
         // Stored: now, and only now, the views may show it. It is on disk
         // once the journal says so ("Saving…" until then).
         self.caseload.update(|load| {
@@ -406,7 +493,7 @@ impl Cases {
                 }
             }
         });
-        self.unsent.set(self.replica.with_value(Replica::pending));
+        self.unsent.set(unsent);
         for (key, value) in written {
             self.journal(key, value);
         }
@@ -737,6 +824,26 @@ impl Cases {
             }
         }
         self.quarantined.set(Vec::new());
+    }
+
+    /// Drops the caseload from memory when the device locks (the records
+    /// stay on the device, sealed); [`Cases::reload`] reads them again.
+    pub fn forget(&self) {
+        self.replica.update_value(|r| r.logs.clear());
+        self.caseload.set(Caseload::new(Vec::new()));
+        self.quarantined.set(Vec::new());
+    }
+
+    /// Reads the store again, as at start (after an unlock, or after
+    /// another person's sign-in emptied it).
+    pub fn reload(&self) {
+        let opened = self.store.with_value(open);
+        let files: Vec<CaseFile> = opened.replica.logs.values().filter_map(visible).collect();
+        self.caseload.set(Caseload::new(files));
+        self.quarantined.set(opened.quarantined);
+        self.read_only.set(opened.read_only);
+        self.unsent.set(opened.replica.pending());
+        self.replica.set_value(opened.replica);
     }
 
     pub fn discard_quarantined(&self, key: &str) {

@@ -55,13 +55,18 @@ pub fn parse_local_input(value: &str) -> Option<DateTime<Utc>> {
     }
 }
 
+/// Fills `buf` from `crypto.getRandomValues`; false if the browser has
+/// none (keys are then never made: `vault.rs` needs WebCrypto anyway).
+pub fn random_bytes(buf: &mut [u8]) -> bool {
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .is_some_and(|c| c.get_random_values_with_u8_array(buf).is_ok())
+}
+
 /// A fresh UUIDv7 from the clock and `crypto.getRandomValues`.
 pub fn new_id() -> Id {
     let mut random = [0u8; 10];
-    let filled = web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .is_some_and(|c| c.get_random_values_with_u8_array(&mut random).is_ok());
-    if !filled {
+    if !random_bytes(&mut random) {
         // No Web Crypto (very old browser): fall back to Math.random, still
         // unique in practice together with the millisecond timestamp.
         for b in &mut random {

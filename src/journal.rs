@@ -13,6 +13,7 @@
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
+use std::rc::Rc;
 
 use js_sys::{Array, Promise};
 use wasm_bindgen::closure::Closure;
@@ -159,6 +160,21 @@ pub fn write(
         }
         RUNNING.with(|r| *r.borrow_mut() = false);
     });
+}
+
+/// [`write`], resolved once the record is on disk (or the write failed).
+pub async fn write_durably(key: String, value: Option<String>) -> Result<(), String> {
+    let done = Rc::new(RefCell::new(None::<Result<(), String>>));
+    let promise = Promise::new(&mut |resolve, _| {
+        let done = done.clone();
+        write(key.clone(), value.clone(), move |result| {
+            *done.borrow_mut() = Some(result);
+            let _ = resolve.call0(&JsValue::NULL);
+        });
+    });
+    let _ = JsFuture::from(promise).await;
+    let result = done.borrow_mut().take();
+    result.unwrap_or(Ok(()))
 }
 
 type Callback = Box<dyn FnOnce(Result<(), String>)>;

@@ -2,14 +2,17 @@
 //! state in the browser so that it works with no network at all.
 //!
 //! Start reading at [`app`]; browser-facing pieces each have their module:
-//! [`network`] (online or not), [`storage`] (localStorage), [`update`] (the
+//! [`gate`] (sign-in, PIN lock) with [`vault`] (the keys), [`network`]
+//! (online or not), [`storage`] (localStorage, sealed), [`update`] (the
 //! service worker's "new version" signal), [`server`] (the JSON API).
 
 pub mod app;
 pub mod build;
 pub mod cases;
 pub mod clock;
+pub mod gate;
 pub mod hospital;
+pub mod idle;
 pub mod journal;
 pub mod network;
 pub mod preferences;
@@ -19,6 +22,7 @@ pub mod storage;
 pub mod sync;
 pub mod templates;
 pub mod update;
+pub mod vault;
 pub mod views;
 
 /// Mounts the app on `<body>`; called once by the generated JS glue.

@@ -11,7 +11,24 @@ use leptos::prelude::*;
 use crate::storage::Store;
 use crate::{journal, server};
 
-const KEY: &str = "session";
+pub const KEY: &str = "session";
+
+/// Asks the server for a session (the first sign-in needs the network).
+pub async fn login(username: &str, password: &str, device: Id) -> Result<Session, String> {
+    let request = LoginRequest {
+        username: username.trim().to_owned(),
+        password: password.to_owned(),
+        device: Some(device),
+    };
+    server::send("POST", None, "/api/login", &request)
+        .await
+        .map_err(|f| match f {
+            server::Failure::Unreachable => {
+                "Signing in needs the network: the server could not be reached.".to_owned()
+            }
+            f => f.message(),
+        })
+}
 
 #[derive(Clone, Copy)]
 pub struct Auth {
@@ -56,27 +73,14 @@ impl Auth {
             .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
     }
 
-    pub async fn sign_in(&self, username: &str, password: &str, device: Id) -> Result<(), String> {
-        let request = LoginRequest {
-            username: username.trim().to_owned(),
-            password: password.to_owned(),
-            device: Some(device),
-        };
-        let session: Session = server::send("POST", None, "/api/login", &request)
-            .await
-            .map_err(|f| match f {
-                server::Failure::Unreachable => {
-                    "Signing in needs the network: the server could not be reached.".to_owned()
-                }
-                f => f.message(),
-            })?;
-        self.store
-            .with_value(|s| s.set(KEY, &session))
+    /// Keeps `session` (sealed, and journaled like the cases: a tablet
+    /// that crashes mid-shift must not need the network to carry on).
+    pub fn accept(&self, session: Session) -> Result<(), String> {
+        let stored = self
+            .store
+            .with_value(|s| s.set_raw(KEY, &serde_json::to_string(&session).unwrap_or_default()))
             .map_err(|e| e.to_string())?;
-        // Journaled like the cases: a tablet that crashes mid-shift must not
-        // need the network to carry on.
-        let json = serde_json::to_string(&session).unwrap_or_default();
-        journal::write(self.full_key(), Some(json), |_| {});
+        journal::write(self.full_key(), Some(stored), |_| {});
         self.session.set(Some(session));
         self.refused.set(None);
         Ok(())
@@ -99,7 +103,8 @@ impl Auth {
         let found = entries
             .into_iter()
             .find(|(k, _)| *k == key)
-            .and_then(|(_, v)| serde_json::from_str::<Session>(&v).ok());
+            .and_then(|(_, v)| self.store.with_value(|s| s.open_text(KEY, v)).ok())
+            .and_then(|v| serde_json::from_str::<Session>(&v).ok());
         if let Some(session) = found {
             let _ = self.store.with_value(|s| s.set(KEY, &session));
             self.session.set(Some(session));

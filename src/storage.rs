@@ -4,14 +4,79 @@
 //! Every failure is a [`StorageError`] the UI can put into words: a full
 //! store, an entry that no longer parses, a browser that refuses storage.
 //! Nothing here panics on bad data, and a bad entry never hides good ones.
+//!
+//! Records are sealed (AES-256-GCM, `advocase_core::sealed`) under the
+//! device data key, which `vault.rs` puts here while the app is unlocked.
+//! Sealing is the default: only the records in [`PLAIN`], which hold no
+//! patient data and are needed before unlocking, are written in the clear,
+//! so a record type added later is encrypted without anyone remembering to.
 
-use gloo_storage::errors::StorageError as GlooError;
+use std::cell::RefCell;
+
+use advocase_core::sealed::{self, KEY_BYTES};
 use gloo_storage::{LocalStorage, Storage};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsCast;
 
 pub const PREFIX: &str = "advocase.";
+
+/// Records kept in the clear: the layout version, sync bookkeeping (device
+/// id, cursor, clock; no case content), the keyring itself, the count of
+/// unsent changes (so a sign-in on a locked device can refuse to strand
+/// them), display preferences, and the hospital's reference data.
+pub const PLAIN: &[&str] = &[
+    "meta",
+    "sync",
+    "keyring",
+    "unsent",
+    "preferences",
+    "templates",
+    "hospital",
+];
+
+thread_local! {
+    /// The data key, while unlocked (`vault.rs` sets and clears it).
+    static DATA_KEY: RefCell<Option<[u8; KEY_BYTES]>> = const { RefCell::new(None) };
+}
+
+pub fn set_data_key(key: Option<[u8; KEY_BYTES]>) {
+    DATA_KEY.with(|k| {
+        let mut k = k.borrow_mut();
+        if let Some(old) = k.as_mut() {
+            // Overwrite, not just drop: the wasm heap is reused, not cleared.
+            old.fill(0);
+        }
+        *k = key;
+    });
+}
+
+/// A copy of the data key, for `vault.rs` to wrap again.
+pub fn data_key() -> Option<[u8; KEY_BYTES]> {
+    DATA_KEY.with(|k| *k.borrow())
+}
+
+pub fn unlocked() -> bool {
+    DATA_KEY.with(|k| k.borrow().is_some())
+}
+
+fn is_plain(key: &str) -> bool {
+    PLAIN.contains(&key)
+}
+
+/// 96 random bits. Uniqueness is what GCM needs: should the browser's
+/// random source fail (it does not in practice), the time and Math.random
+/// still make a repeat vanishingly unlikely.
+fn nonce() -> [u8; sealed::NONCE_BYTES] {
+    let mut n = [0u8; sealed::NONCE_BYTES];
+    if !crate::clock::random_bytes(&mut n) {
+        n[..8].copy_from_slice(&crate::clock::now_ms().to_be_bytes());
+        for b in &mut n[8..] {
+            *b = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    n
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StorageError {
@@ -27,6 +92,10 @@ pub enum StorageError {
     Unavailable(String),
     #[error("Could not prepare the data for saving ({0}).")]
     Encode(String),
+    #[error("The device is locked: unlock it to read or save.")]
+    Locked,
+    #[error("The saved entry '{key}' could not be read: {reason}.")]
+    Tampered { key: String, reason: String },
 }
 
 /// How much of the store Advocase uses.
@@ -65,32 +134,26 @@ impl Store {
     /// `Ok(None)` when absent; `Err(Corrupt)` when present but unreadable,
     /// so the caller can say so instead of silently using a default.
     pub fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StorageError> {
-        match LocalStorage::get::<T>(self.full_key(key)) {
-            Ok(v) => Ok(Some(v)),
-            Err(GlooError::KeyNotFound(_)) => Ok(None),
-            Err(GlooError::SerdeError(e)) => Err(StorageError::Corrupt {
+        let Some(text) = self.read(key)? else {
+            return Ok(None);
+        };
+        serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| StorageError::Corrupt {
                 key: key.to_owned(),
                 reason: e.to_string(),
-            }),
-            Err(GlooError::JsError(e)) => Err(StorageError::Unavailable(e.message)),
-        }
+            })
     }
 
     /// Writes synchronously: when this returns `Ok`, a reload or a killed
     /// tab keeps the value. On error the previous value is untouched.
     pub fn set<T: Serialize + ?Sized>(&self, key: &str, value: &T) -> Result<(), StorageError> {
-        match LocalStorage::set(self.full_key(key), value) {
-            Ok(()) => Ok(()),
-            Err(GlooError::JsError(e)) if is_quota_error(&e.name, &e.message) => {
-                Err(StorageError::QuotaExceeded)
-            }
-            Err(GlooError::JsError(e)) => Err(StorageError::Unavailable(e.message)),
-            Err(GlooError::SerdeError(e)) => Err(StorageError::Encode(e.to_string())),
-            Err(GlooError::KeyNotFound(k)) => Err(StorageError::Unavailable(k)),
-        }
+        let text = serde_json::to_string(value).map_err(|e| StorageError::Encode(e.to_string()))?;
+        self.set_raw(key, &text).map(drop)
     }
 
-    /// The raw stored text, for showing or exporting an entry that no longer parses.
+    /// The text as stored (sealed or not): for copying an entry aside
+    /// and for comparing with the journal's copy.
     pub fn get_raw(&self, key: &str) -> Option<String> {
         LocalStorage::raw()
             .get_item(&self.full_key(key))
@@ -98,10 +161,58 @@ impl Store {
             .flatten()
     }
 
-    /// Writes already-encoded text, with the same guarantees as [`Store::set`].
-    pub fn set_raw(&self, key: &str, value: &str) -> Result<(), StorageError> {
+    /// The record's text, opened if sealed. Text in the clear under a key
+    /// that should be sealed (written before encryption) is returned as it
+    /// is; `vault.rs` seals it on the first unlock.
+    pub fn read(&self, key: &str) -> Result<Option<String>, StorageError> {
+        match self.get_raw(key) {
+            None => Ok(None),
+            Some(stored) => self.open_text(key, stored).map(Some),
+        }
+    }
+
+    /// Opens `stored`, as found under `key` here or in the journal.
+    pub fn open_text(&self, key: &str, stored: String) -> Result<String, StorageError> {
+        if !sealed::is_sealed(&stored) {
+            return Ok(stored);
+        }
+        let aad = self.full_key(key);
+        DATA_KEY.with(|k| {
+            let k = k.borrow();
+            let k = k.as_ref().ok_or(StorageError::Locked)?;
+            sealed::open(k, &aad, &stored).map_err(|e| StorageError::Tampered {
+                key: key.to_owned(),
+                reason: e.to_string(),
+            })
+        })
+    }
+
+    /// What [`Store::set_raw`] would store for `text` under `key`.
+    pub fn seal(&self, key: &str, text: &str) -> Result<String, StorageError> {
+        if is_plain(key) {
+            return Ok(text.to_owned());
+        }
+        let aad = self.full_key(key);
+        DATA_KEY.with(|k| {
+            let k = k.borrow();
+            let k = k.as_ref().ok_or(StorageError::Locked)?;
+            Ok(sealed::seal(k, nonce(), &aad, text))
+        })
+    }
+
+    /// Writes `text` (sealed unless the key is [`PLAIN`]), with the same
+    /// guarantees as [`Store::set`]; returns what was stored, which is
+    /// what the journal keeps too.
+    pub fn set_raw(&self, key: &str, text: &str) -> Result<String, StorageError> {
+        let stored = self.seal(key, text)?;
+        self.put(key, &stored)?;
+        Ok(stored)
+    }
+
+    /// Stores `stored` exactly as given (already sealed, or set aside as found).
+    pub fn put(&self, key: &str, stored: &str) -> Result<(), StorageError> {
         LocalStorage::raw()
-            .set_item(&self.full_key(key), value)
+            .set_item(&self.full_key(key), stored)
             .map_err(|e| {
                 let (name, message) = match e.dyn_ref::<web_sys::DomException>() {
                     Some(d) => (d.name(), d.message()),
@@ -113,6 +224,24 @@ impl Store {
                     StorageError::Unavailable(message)
                 }
             })
+    }
+
+    /// Seals every record still in the clear that should not be (a store
+    /// from before encryption): returns how many. An entry that cannot be
+    /// rewritten (storage full) stays as it was and is tried next time.
+    pub fn seal_plain(&self) -> usize {
+        let mut n = 0;
+        for key in self.keys() {
+            if is_plain(&key) {
+                continue;
+            }
+            if let Some(text) = self.get_raw(&key).filter(|t| !sealed::is_sealed(t))
+                && self.set_raw(&key, &text).is_ok()
+            {
+                n += 1;
+            }
+        }
+        n
     }
 
     pub fn remove(&self, key: &str) {

@@ -1,6 +1,7 @@
 //! Browser benchmarks (not run by `scripts/test`): `scripts/bench` runs this
 //! file in headless Chromium with a release build and prints the figures.
-//! It checks that the data is right, never how fast it was.
+//! It checks that the data is right, never how fast it was. Every record is
+//! sealed, as on a device (`storage.rs`): each store is unlocked first.
 #![cfg(target_arch = "wasm32")]
 
 use advocase::cases::{Cases, SaveError};
@@ -33,6 +34,23 @@ fn summarize(name: &str, mut samples: Vec<f64>) {
 
 fn report(line: String) {
     web_sys::console::log_1(&format!("BENCH {line}").into());
+}
+
+/// An empty store under `prefix`, unlocked with a fixed data key: every
+/// record written to it is sealed.
+fn unlocked(prefix: &str) -> Store {
+    advocase::storage::set_data_key(Some([7u8; 32]));
+    let store = Store::new(prefix);
+    for k in store.keys() {
+        store.remove(&k);
+    }
+    store
+}
+
+fn is_sealed(store: &Store, key: &str) -> bool {
+    store
+        .get_raw(key)
+        .is_some_and(|raw| advocase_core::sealed::is_sealed(&raw))
 }
 
 #[wasm_bindgen_test]
@@ -90,10 +108,7 @@ async fn sleep_ms(ms: i32) {
 /// An empty store under `prefix` holding 50 synced sample cases of 10
 /// interactions each, as a device would after a sync.
 fn stored_sample(prefix: &str, seed: u64) -> (Store, Vec<advocase_core::log::CaseLog>) {
-    let store = Store::new(prefix);
-    for k in store.keys() {
-        store.remove(&k);
-    }
+    let store = unlocked(prefix);
     let logs = sample::synced_logs(seed, 50, 10, sample::reference_now());
     for l in &logs {
         store
@@ -111,6 +126,7 @@ async fn saving_one_interaction_and_bytes_per_record() {
     let (store, logs) = stored_sample("advocase-bench-save.", 7);
     let cases = Cases::load(store.clone());
     let ids: Vec<_> = logs.iter().filter_map(|l| l.case_id()).collect();
+    assert!(is_sealed(&store, &format!("case.{}", ids[0])));
     let mut samples = Vec::new();
     let mut durable = Vec::new();
     for (n, id) in ids.iter().enumerate() {
@@ -138,12 +154,13 @@ async fn saving_one_interaction_and_bytes_per_record() {
             .interaction_count(),
         50 * 11
     );
+    assert!(is_sealed(&store, &format!("case.{}", ids[0])));
     summarize(
-        "save one interaction, shown (case with 10 interactions)",
+        "save one interaction, sealed, shown (case with 10 interactions)",
         samples,
     );
     summarize(
-        "save one interaction, on disk via the journal (1 ms polling)",
+        "save one interaction, sealed, on disk via the journal (1 ms polling)",
         durable,
     );
 
@@ -166,6 +183,22 @@ async fn saving_one_interaction_and_bytes_per_record() {
         "bytes: case without interactions {per_case} B, case with 10 interactions {per_ten} B, so {} B per interaction (plain JSON would be {plain} B for the case with 10)",
         (per_ten - per_case) / 10
     ));
+    // What sealing adds to each of those records, as stored.
+    let overhead: Vec<usize> = sample::synced_logs(9, 200, 10, sample::reference_now())
+        .iter()
+        .map(|l| {
+            let key = format!("case.{}", l.case_id().unwrap());
+            let text = encoding::encode(l);
+            let sealed = store.seal(&key, &text).unwrap();
+            assert!(advocase_core::sealed::is_sealed(&sealed));
+            (sealed.encode_utf16().count() - text.encode_utf16().count()) * 2
+        })
+        .collect();
+    report(format!(
+        "bytes: sealing adds {}..{} B to a case record",
+        overhead.iter().min().unwrap(),
+        overhead.iter().max().unwrap()
+    ));
     for k in store.keys() {
         store.remove(&k);
     }
@@ -173,10 +206,7 @@ async fn saving_one_interaction_and_bytes_per_record() {
 
 #[wasm_bindgen_test]
 fn capacity_and_loading_a_full_store() {
-    let store = Store::new("advocase-bench-cap.");
-    for k in store.keys() {
-        store.remove(&k);
-    }
+    let store = unlocked("advocase-bench-cap.");
     let logs = sample::synced_logs(3, 4_000, 10, sample::reference_now());
     let mut fitted = 0;
     for l in &logs {
@@ -184,13 +214,17 @@ fn capacity_and_loading_a_full_store() {
             &format!("case.{}", l.case_id().unwrap()),
             &encoding::encode(l),
         ) {
-            Ok(()) => fitted += 1,
+            Ok(_) => fitted += 1,
             Err(StorageError::QuotaExceeded) => break,
             Err(e) => panic!("unexpected storage error: {e}"),
         }
     }
+    assert!(is_sealed(
+        &store,
+        &format!("case.{}", logs[0].case_id().unwrap())
+    ));
     report(format!(
-        "capacity: {fitted} cases with 10 interactions each fit in localStorage ({} bytes used)",
+        "capacity: {fitted} sealed cases with 10 interactions each fit in localStorage ({} bytes used)",
         store.usage().bytes
     ));
 
@@ -201,7 +235,7 @@ fn capacity_and_loading_a_full_store() {
             .len()
     });
     report(format!(
-        "start: load and index {fitted} stored cases and draw the list query: {:.1} ms",
+        "start: open, load and index {fitted} stored sealed cases and draw the list query: {:.1} ms",
         now_ms() - t
     ));
     assert_eq!(first_page, fitted);
@@ -320,6 +354,82 @@ async fn discharge_planning_ticks_and_the_discharges_view() {
         "Discharges view grouping over 5,000 cases with checklists",
         samples,
     );
+    for k in store.keys() {
+        store.remove(&k);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn unlocking_with_the_pin() {
+    use advocase::vault;
+    let store = Store::new("advocase-bench-pin.");
+    for k in store.keys() {
+        store.remove(&k);
+    }
+    vault::lock();
+    let t = now_ms();
+    vault::create(&store, "ana", "Ana Ruiz", "480516", Some(&[5u8; 32]))
+        .await
+        .unwrap();
+    report(format!(
+        "PIN: making the keys (PBKDF2-SHA256, {} iterations, and the escrow wrapping): {:.0} ms",
+        advocase_core::keyring::PBKDF2_ITERATIONS,
+        now_ms() - t
+    ));
+    let mut samples = Vec::new();
+    for _ in 0..5 {
+        vault::lock();
+        assert!(!advocase::storage::unlocked());
+        let t = now_ms();
+        vault::unlock_pin(&store, "480516").await.unwrap();
+        samples.push(now_ms() - t);
+        assert!(advocase::storage::unlocked());
+    }
+    summarize("unlock with the PIN (PBKDF2 + unwrap)", samples);
+    vault::destroy(&store);
+    for k in store.keys() {
+        store.remove(&k);
+    }
+}
+
+#[wasm_bindgen_test]
+fn start_up_with_1000_stored_sealed_cases() {
+    let store = unlocked("advocase-bench-start.");
+    let logs = sample::synced_logs(5, 1_000, 10, sample::reference_now());
+    let texts: Vec<(String, String)> = logs
+        .iter()
+        .map(|l| {
+            (
+                format!("case.{}", l.case_id().unwrap()),
+                encoding::encode(l),
+            )
+        })
+        .collect();
+    let load = |label: &str| {
+        let mut samples = Vec::new();
+        for _ in 0..5 {
+            let t = now_ms();
+            let cases = Cases::load(store.clone());
+            samples.push(now_ms() - t);
+            assert_eq!(cases.caseload.with_untracked(|c| c.len()), 1_000);
+            assert!(cases.quarantined.get_untracked().is_empty());
+        }
+        summarize(label, samples);
+    };
+    for (key, text) in &texts {
+        store.set_raw(key, text).unwrap();
+    }
+    assert!(texts.iter().all(|(key, _)| is_sealed(&store, key)));
+    report(format!(
+        "start: 1,000 sealed cases of 10 interactions take {} bytes",
+        store.usage().bytes
+    ));
+    load("start: Cases::load of 1,000 sealed cases (10 interactions each)");
+    // The same records in the clear, for what opening them costs.
+    for (key, text) in &texts {
+        store.put(key, text).unwrap();
+    }
+    load("start: Cases::load of the same 1,000 cases in the clear (for comparison)");
     for k in store.keys() {
         store.remove(&k);
     }

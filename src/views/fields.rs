@@ -208,6 +208,8 @@ pub enum Control {
     /// A whole number in a range, with the numeric keypad.
     Number(u32, u32),
     TextArea(u32),
+    /// A PIN: hidden digits, the numeric keypad, never remembered.
+    Pin,
     /// (value, label) pairs; a blank choice is one of them if wanted.
     Select(Vec<(String, String)>),
 }
@@ -286,16 +288,19 @@ pub fn Field(
         .into_any(),
         other => {
             let plain = matches!(other, Control::Identifier);
+            let pin = matches!(other, Control::Pin);
             let (kind, range) = match other {
                 Control::Input(kind) => (kind, None),
                 Control::Number(min, max) => ("number", Some((min, max))),
+                Control::Pin => ("password", None),
                 _ => ("text", None),
             };
+            let numeric = (range.is_some() || pin).then_some("numeric");
             view! {
                 <input id=id.clone() type=kind aria-invalid=invalid aria-describedby=described
-                    autocomplete=autocomplete
+                    autocomplete=if pin { Some("off") } else { autocomplete }
                     autocapitalize=plain.then_some("none") spellcheck=plain.then_some("false")
-                    min=range.map(|r| r.0) max=range.map(|r| r.1) inputmode=range.map(|_| "numeric")
+                    min=range.map(|r| r.0) max=range.map(|r| r.1) inputmode=numeric
                     prop:value=value on:input=input/>
             }
             .into_any()

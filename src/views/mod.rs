@@ -5,6 +5,7 @@ pub mod discharges;
 pub mod fields;
 pub mod guide;
 pub mod hospital;
+pub mod lock;
 pub mod new_case;
 pub mod print;
 pub mod quick_log;

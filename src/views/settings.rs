@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::app::PrefsLoadError;
 use crate::cases::Cases;
+use crate::gate::Gate;
 use crate::network::use_online;
 use crate::preferences::{self, Preferences};
 use crate::session::Auth;
@@ -13,6 +14,7 @@ use crate::storage::Store;
 use crate::sync::Sync;
 use crate::views::fields::{Control, ErrorSummary, Field, FormState};
 use crate::views::hospital::HospitalNumbers;
+use crate::views::sign_in::InsecureNotice;
 use crate::{build, server};
 
 /// What browsers allow one site in localStorage: five million UTF-16 code
@@ -22,6 +24,13 @@ pub const QUOTA_BYTES: usize = 10 * 1024 * 1024;
 /// used for the estimate until the device has cases of its own.
 const TYPICAL_CASE_BYTES: usize = 4_041;
 const TYPICAL_INTERACTION_BYTES: usize = 322;
+
+/// "12.3": one decimal, by integer arithmetic (float formatting would
+/// add kilobytes of code to the client for this one figure).
+fn kilobytes(bytes: usize) -> String {
+    let tenths = (bytes * 10 + 512) / 1024;
+    format!("{}.{}", tenths / 10, tenths % 10)
+}
 
 /// Saves a change to the preferences and shows it; the error is for a person.
 fn update_prefs(change: impl FnOnce(&mut Preferences)) -> Result<(), String> {
@@ -44,6 +53,7 @@ pub fn Settings() -> impl IntoView {
     let save_error = RwSignal::new(None::<String>);
     let auth = expect_context::<Auth>();
     let sync = expect_context::<Sync>();
+    let gate = expect_context::<Gate>();
     let keep_days = RwSignal::new(prefs.get_untracked().keep_closed_days.to_string());
     let keep_form = FormState::new("keep");
     // Some(n): the sign-out found n changes unsent and asks before deleting.
@@ -57,6 +67,7 @@ pub fn Settings() -> impl IntoView {
             }
             cases.wipe();
             auth.sign_out().await;
+            gate.signed_out().await;
             sync.release();
             confirm_unsent.set(None);
             signing_out.set(false);
@@ -150,6 +161,14 @@ pub fn Settings() -> impl IntoView {
                 </div>
             })}
         </section>
+        <section class="panel" aria-labelledby="protection">
+            <h2 id="protection">"Device protection"</h2>
+            {if crate::vault::secure_context() {
+                view! { <p>"Patient data on this device is encrypted (AES-256) and opens only with your PIN or, online, your password. It locks after a few idle minutes and when you tap Lock."</p> }.into_any()
+            } else {
+                view! { <InsecureNotice/> }.into_any()
+            }}
+        </section>
         {move || auth.user().is_some_and(|u| u.role == advocase_core::access::Role::Admin).then(|| view! { <HospitalNumbers/> })}
         <section class="panel" aria-labelledby="keeping">
             <h2 id="keeping">"What stays on this device"</h2>
@@ -198,7 +217,7 @@ pub fn Settings() -> impl IntoView {
                 <dd data-testid="storage-usage">
                     {move || {
                         let u = usage.get();
-                        format!("{} entries, {:.1} KB of about {} MB", u.entries, u.bytes as f64 / 1024.0, QUOTA_BYTES / (1024 * 1024))
+                        format!("{} entries, {} KB of about {} MB", u.entries, kilobytes(u.bytes), QUOTA_BYTES / (1024 * 1024))
                     }}
                 </dd>
                 <dt>"Room for"</dt>

@@ -2,9 +2,9 @@
 
 use leptos::prelude::*;
 
-use crate::cases::Cases;
-use crate::session::Auth;
+use crate::gate::Gate;
 use crate::views::fields::{Control, ErrorSummary, Field, FormState};
+use crate::{session, vault};
 use advocase_core::validation::Problems;
 
 #[component]
@@ -12,19 +12,19 @@ pub fn SignIn(
     /// The heading: "Sign in", or "Sign in again to sync".
     title: &'static str,
 ) -> impl IntoView {
-    let auth = expect_context::<Auth>();
-    let cases = expect_context::<Cases>();
+    let gate = expect_context::<Gate>();
     let username = RwSignal::new(
-        auth.user_untracked()
-            .map(|u| u.username)
+        gate.ring
+            .with_untracked(|r| r.as_ref().map(|r| r.owner.clone()))
             .unwrap_or_default(),
     );
     let password = RwSignal::new(String::new());
     let form = FormState::new("sign-in");
     let busy = RwSignal::new(false);
+    let secure = vault::secure_context();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let name = username.get_untracked().trim().to_owned();
+        let name = username.get_untracked().trim().to_ascii_lowercase();
         let mut missing = Problems::default();
         if name.is_empty() {
             missing.add("username", "Type your username.");
@@ -38,27 +38,17 @@ pub fn SignIn(
         }
         // Unsent changes carry their author's name, and only the author may
         // send them: someone else signing in would strand them.
-        let others: Vec<String> = cases
-            .unsent_authors()
-            .into_iter()
-            .filter(|a| *a != name)
-            .collect();
-        if !others.is_empty() {
-            form.invalid_field(
-                "username",
-                format!(
-                    "Changes by {} on this device have not reached the server. {} must sign in to send them first.",
-                    others.join(", "),
-                    others.join(" or ")
-                ),
-            );
+        if let Some(why) = gate.strands_changes(&name) {
+            form.invalid_field("username", why);
             return;
         }
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let result = auth
-                .sign_in(&name, &password.get_untracked(), cases.device())
-                .await;
+            let result = match session::login(&name, &password.get_untracked(), gate.device()).await
+            {
+                Ok(s) => gate.signed_in(s).await,
+                Err(e) => Err(e),
+            };
             busy.set(false);
             match result {
                 Ok(()) => {
@@ -72,16 +62,34 @@ pub fn SignIn(
     view! {
         <section class="panel sign-in" aria-labelledby="sign-in-title">
             <h1 id="sign-in-title">{title}</h1>
-            <form on:submit=submit aria-label=title novalidate>
-                <ErrorSummary form/>
-                <Field form name="username" label="Username" control=Control::Identifier autocomplete="username" value=username set=move |v| username.set(v)/>
-                <Field form name="password" label="Password" control=Control::Input("password") autocomplete="current-password"
-                    value=password set=move |v| password.set(v)/>
-                <button type="submit" class="primary" disabled=move || busy.get()>
-                    {move || if busy.get() { "Signing in…" } else { "Sign in" }}
-                </button>
-            </form>
-            <p class="hint">"Signing in needs the network once; afterwards Advocase works offline for the rest of your shift."</p>
+            {if secure {
+                view! {
+                    <form on:submit=submit aria-label=title novalidate>
+                        <ErrorSummary form/>
+                        <Field form name="username" label="Username" control=Control::Identifier autocomplete="username" value=username set=move |v| username.set(v)/>
+                        <Field form name="password" label="Password" control=Control::Input("password") autocomplete="current-password"
+                            value=password set=move |v| password.set(v)/>
+                        <button type="submit" class="primary" disabled=move || busy.get()>
+                            {move || if busy.get() { "Signing in…" } else { "Sign in" }}
+                        </button>
+                    </form>
+                    <p class="hint">"Signing in needs the network once; afterwards Advocase works offline for the rest of your shift."</p>
+                }
+                .into_any()
+            } else {
+                view! { <InsecureNotice/> }.into_any()
+            }}
         </section>
+    }
+}
+
+/// Shown where the page is not a secure context (http:// under a name).
+#[component]
+pub fn InsecureNotice() -> impl IntoView {
+    view! {
+        <p class="notice error" role="alert" data-testid="insecure">
+            "This address is not secure (http://), so the browser gives Advocase no offline storage protection and no offline start. "
+            "Patient data could not be protected here, so signing in is turned off. Open Advocase at its https:// address; ask IT if you do not know it."
+        </p>
     }
 }

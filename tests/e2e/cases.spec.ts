@@ -144,25 +144,40 @@ test("a form with problems shows every one of them and keeps what was typed", as
   await expect(page.getByRole("textbox", { name: "MRN" })).toHaveValue("MRN-9");
 });
 
-test("a damaged saved case is set aside and reported; the others still load", async ({ page, context }) => {
+test("a damaged or tampered saved case fails its integrity check, is set aside as found and reported, the journal's copy restores it, the others load", async ({ page, context }) => {
   await startOffline(page, context);
-  await page.getByRole("link", { name: "New case" }).click();
-  await page.getByRole("textbox", { name: "Patient name" }).fill("Olga Ivanova");
-  await page.getByRole("combobox", { name: "Kind of case" }).selectOption({ label: "Concern" });
-  await page.getByRole("textbox", { name: "What is it about?" }).fill("Noise at night");
-  await page.getByRole("button", { name: "Save case" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: "Olga Ivanova" })).toBeVisible();
+  for (const [patient, about] of [["Olga Ivanova", "Noise at night"], ["Pavel Novak", "Lost glasses"]]) {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Cases" }).click();
+    await page.getByRole("link", { name: "New case" }).click();
+    await page.getByRole("textbox", { name: "Patient name" }).fill(patient);
+    await page.getByRole("combobox", { name: "Kind of case" }).selectOption({ label: "Concern" });
+    await page.getByRole("textbox", { name: "What is it about?" }).fill(about);
+    await page.getByRole("button", { name: "Save case" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: patient })).toBeVisible();
+  }
+  const id = new URL(page.url()).pathname.split("/").pop()!;
 
-  // A damaged entry, as a failing disk or a misbehaving extension might leave.
-  await page.evaluate(() => localStorage.setItem("advocase.case.0190aaaa-0000-7000-8000-000000000000", "z0000beefnot really a case"));
+  // One changed character in Pavel's encrypted entry, as a failing disk or
+  // someone editing the profile might leave it.
+  const key = `advocase.case.${id}`;
+  const damaged = await page.evaluate((key) => {
+    const v = localStorage.getItem(key)!;
+    const i = Math.floor(v.length / 2);
+    const flipped = v.slice(0, i) + String.fromCharCode(v.charCodeAt(i) ^ 1) + v.slice(i + 1);
+    localStorage.setItem(key, flipped);
+    return flipped;
+  }, key);
   await page.goto("/");
   await expect(page.getByRole("alert").filter({ hasText: "1 saved entry could not be read and was set aside." })).toBeVisible();
   await expect(page.getByRole("link", { name: /Olga Ivanova/ })).toBeVisible();
+  // The journal's intact copy (IndexedDB) brings Pavel's case back; the
+  // damaged one stays aside for IT.
+  await expect(page.getByRole("link", { name: /Pavel Novak/ })).toBeVisible();
   await page.getByRole("link", { name: "See Settings" }).click();
   const aside = page.getByRole("region", { name: "Entries set aside" });
-  await expect(aside.getByText("case.0190aaaa-0000-7000-8000-000000000000")).toBeVisible();
-  const kept = await page.evaluate(() => localStorage.getItem("advocase.quarantine.case.0190aaaa-0000-7000-8000-000000000000"));
-  expect(kept).toBe("z0000beefnot really a case");
+  await expect(aside.getByRole("listitem").filter({ hasText: `case.${id}` })).toContainText("failed its integrity check");
+  const kept = await page.evaluate((key) => localStorage.getItem(key.replace("advocase.", "advocase.quarantine.")), key);
+  expect(kept).toBe(damaged);
 });
 
 test("when the device's storage is full, saving says so and the form keeps its text", async ({ page, context }) => {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "@playwright/test";
-import { test, expect, signIn, watchErrors } from "./fixtures";
+import { test, expect, signIn, unlockWhenLocked, watchErrors } from "./fixtures";
 import { chromiumArgs, chromiumPath } from "./chromium";
 
 // Chromium writes localStorage to disk about five seconds after a change;
@@ -47,6 +47,7 @@ test("a log shown as saved survives the browser being killed at once", async ({}
     context = await launch();
     page = context.pages()[0] ?? (await context.newPage());
     await watchErrors(page, errors);
+    await unlockWhenLocked(page);
     await page.goto(caseUrl);
     await expect(page.getByRole("heading", { level: 1, name: "Priya Patel" })).toBeVisible();
     await expect(page.getByRole("region", { name: "Timeline" }).getByText("Social worker will call her son today")).toBeVisible();

@@ -1,3 +1,4 @@
+import { createServer, AddressInfo } from "node:net";
 import { test as base, expect, Browser, BrowserContext, Page } from "@playwright/test";
 
 /** Marks the console lines of the CSP listener below, so they are told from the page's own. */
@@ -96,7 +97,10 @@ export async function waitForServiceWorker(page: Page) {
 export async function expectAppStarted(page: Page) {
   await expect(page.getByRole("banner")).toBeVisible();
   await expect(
-    page.getByRole("navigation", { name: "Main" }).or(page.getByRole("form", { name: /Sign in/ })).first()
+    page
+      .getByRole("navigation", { name: "Main" })
+      .or(page.getByRole("form", { name: /Sign in|Unlock/ }))
+      .first()
   ).toBeVisible();
 }
 
@@ -187,8 +191,16 @@ export async function newUser(
   return username;
 }
 
+/** The PIN every test person chooses. */
+export const PIN = "480516";
+
 /** Opens the app and signs in (needs the network), as `username` or a new coordinator. */
-export async function signIn(page: Page, username?: string, password = PASSWORD): Promise<string> {
+export async function signIn(
+  page: Page,
+  username?: string,
+  password = PASSWORD,
+  { autoUnlock = true }: { autoUnlock?: boolean } = {}
+): Promise<string> {
   const base = new URL(page.url() === "about:blank" ? (test.info().project.use.baseURL as string) : page.url()).origin;
   const who = username ?? (await newUser(base));
   if (page.url() === "about:blank") await page.goto(`${base}/`);
@@ -196,8 +208,37 @@ export async function signIn(page: Page, username?: string, password = PASSWORD)
   await form.getByRole("textbox", { name: "Username" }).fill(who);
   await form.getByLabel("Password").fill(password);
   await form.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+  const nav = page.getByRole("navigation", { name: "Main" });
+  const choose = page.getByRole("form", { name: "Choose a PIN" });
+  await expect(nav.or(choose)).toBeVisible();
+  if (await choose.isVisible()) await choosePin(page);
+  await expect(nav).toBeVisible();
+  if (autoUnlock) await unlockWhenLocked(page);
   return who;
+}
+
+/** Answers the "Choose a PIN" form that follows a first sign-in. */
+export async function choosePin(page: Page, pin = PIN) {
+  const choose = page.getByRole("form", { name: "Choose a PIN" });
+  await choose.getByLabel("PIN (at least 6 digits)").fill(pin);
+  await choose.getByLabel("Repeat the PIN").fill(pin);
+  await choose.getByRole("button", { name: "Set PIN" }).click();
+}
+
+const unlocking = new WeakSet<Page>();
+
+/**
+ * From now on, whenever the lock screen shows (after a reload, or idle),
+ * the test person types the PIN: specs about something else need not.
+ */
+export async function unlockWhenLocked(page: Page, pin = PIN) {
+  if (unlocking.has(page)) return;
+  unlocking.add(page);
+  await page.addLocatorHandler(page.getByRole("form", { name: "Unlock" }), async (form) => {
+    await form.getByLabel("PIN", { exact: true }).fill(pin);
+    await form.getByRole("button", { name: "Unlock" }).click();
+    await expect(form).toBeHidden();
+  });
 }
 
 /**
@@ -346,3 +387,16 @@ export async function expectPdfs(page: Page, present: string[], absent: string[]
   }
 }
 
+
+/** The port `variable` names, or a free one. */
+export async function freePort(variable: string): Promise<number> {
+  if (process.env[variable]) return Number(process.env[variable]);
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}

@@ -2,10 +2,10 @@ import { execFileSync } from "node:child_process";
 import { createHash, createPublicKey } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { request as httpRequest } from "node:http";
-import { createServer, AddressInfo } from "node:net";
 import { join } from "node:path";
 import { Browser, chromium } from "@playwright/test";
 import {
+  freePort,
   test,
   expect,
   cspViolation,
@@ -33,17 +33,6 @@ const HOST = "advocase.test";
 const HSTS = "max-age=31536000";
 
 /** A port from the environment, or one the system has free now. */
-async function port(variable: string): Promise<number> {
-  if (process.env[variable]) return Number(process.env[variable]);
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** One plain-HTTP request to 127.0.0.1:`port`, with the `Host` header as given (none if null). */
 function plainGet(port: number, path: string, host: string | null): Promise<{ status: number; headers: Record<string, unknown> }> {
@@ -74,8 +63,8 @@ test.beforeAll(async () => {
   // SubjectPublicKeyInfo, as --ignore-certificate-errors-spki-list wants it.
   const spki = createPublicKey(readFileSync(join(certDir, "server-key.pem"))).export({ type: "spki", format: "der" });
   const pin = createHash("sha256").update(spki).digest("base64");
-  redirectPort = await port("ADVOCASE_E2E_REDIRECT_PORT");
-  server = new OwnServer(await port("ADVOCASE_E2E_HTTPS_PORT"), dir, { host: HOST, certDir, redirectPort });
+  redirectPort = await freePort("ADVOCASE_E2E_REDIRECT_PORT");
+  server = new OwnServer(await freePort("ADVOCASE_E2E_HTTPS_PORT"), dir, { host: HOST, certDir, redirectPort });
   await server.start();
   browser = await chromium.launch({
     executablePath: chromiumPath,

@@ -30,11 +30,7 @@ test("the rights sheet carries the hospital's numbers, in Spanish and in English
 
   // The administrator: a wrong number is refused under its field, then saved.
   const [adminContext, admin] = await tablet(browser, errors, base);
-  await admin.goto("/");
-  const signInForm = admin.getByRole("form", { name: /Sign in/ });
-  await signInForm.getByRole("textbox", { name: "Username" }).fill(ADMIN.username);
-  await signInForm.getByLabel("Password").fill(ADMIN.password);
-  await signInForm.getByRole("button", { name: "Sign in" }).click();
+  await signIn(admin, ADMIN.username, ADMIN.password);
   await admin.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings" }).click();
   const numbers = admin.getByRole("form", { name: "Hospital numbers" });
   await numbers.getByRole("textbox", { name: "State survey agency name" }).fill(STATE.name);

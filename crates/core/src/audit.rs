@@ -84,6 +84,7 @@ pub struct AuditEvent {
     pub case_id: Id,
     /// One of `action::FROM_DEVICES`.
     pub action: String,
+    #[serde(with = "crate::wire_time::utc")]
     pub at: DateTime<Utc>,
 }
 
@@ -109,8 +110,10 @@ pub struct AuditRow {
     /// 1, 2, 3… in the order the server wrote them.
     pub seq: u64,
     /// When it happened: the device's clock for what a device reported.
+    #[serde(with = "crate::wire_time::utc")]
     pub at: DateTime<Utc>,
     /// When the server wrote it.
+    #[serde(with = "crate::wire_time::utc")]
     pub recorded_at: DateTime<Utc>,
     /// Who: for a failed sign-in, the username that was tried.
     pub username: String,

@@ -85,15 +85,21 @@ pub struct Case {
     pub priority: Priority,
     pub status: Status,
     pub assignee: String,
+    #[serde(with = "crate::wire_time::day")]
     pub received_on: NaiveDate,
     pub received_via: Channel,
     /// When a response is owed: the grievance clock, or a date the
     /// coordinator set.
+    #[serde(with = "crate::wire_time::day_opt", default)]
     pub due_on: Option<NaiveDate>,
     pub resolution: Option<String>,
     pub tags: Vec<String>,
     /// Discharge planning: when the patient is expected to leave, and where to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        with = "crate::wire_time::day_opt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub expected_discharge: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<Destination>,
@@ -101,7 +107,9 @@ pub struct Case {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checklists: Vec<Checklist>,
     pub created_by: String,
+    #[serde(with = "crate::wire_time::utc")]
     pub created_at: DateTime<Utc>,
+    #[serde(with = "crate::wire_time::utc")]
     pub updated_at: DateTime<Utc>,
     pub history: Vec<CaseEvent>,
 }
@@ -109,6 +117,7 @@ pub struct Case {
 /// One entry of a case's history: who changed what, when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseEvent {
+    #[serde(with = "crate::wire_time::utc")]
     pub at: DateTime<Utc>,
     pub by: String,
     pub change: CaseChange,
@@ -428,10 +437,12 @@ pub enum CaseCommand {
         to: String,
     },
     SetDueOn {
+        #[serde(with = "crate::wire_time::day_opt", default)]
         to: Option<NaiveDate>,
     },
     /// When the patient is expected to leave, and where to.
     PlanDischarge {
+        #[serde(with = "crate::wire_time::day_opt", default)]
         on: Option<NaiveDate>,
         destination: Option<Destination>,
     },

@@ -30,6 +30,7 @@ pub struct Change {
     /// The username of whoever made it; the server checks it is the sender.
     pub by: String,
     /// The device's wall time, for people (ordering uses `hlc`).
+    #[serde(with = "crate::wire_time::utc")]
     pub at: DateTime<Utc>,
     pub op: Op,
 }
@@ -103,8 +104,8 @@ pub enum FieldValue {
     Assignee(String),
     Priority(Priority),
     Description(String),
-    DueOn(Option<NaiveDate>),
-    ExpectedDischarge(Option<NaiveDate>),
+    DueOn(#[serde(with = "crate::wire_time::day_opt")] Option<NaiveDate>),
+    ExpectedDischarge(#[serde(with = "crate::wire_time::day_opt")] Option<NaiveDate>),
     Destination(Option<Destination>),
 }
 crate::tagged!(FieldValue, "field", "value");

@@ -156,11 +156,13 @@ pub enum ItemState {
     ToDo,
     Done {
         by: String,
+        #[serde(with = "crate::wire_time::utc")]
         at: DateTime<Utc>,
     },
     NotApplicable {
         reason: String,
         by: String,
+        #[serde(with = "crate::wire_time::utc")]
         at: DateTime<Utc>,
     },
 }
@@ -175,6 +177,7 @@ pub struct Item {
     pub responsible: Responsible,
     pub required: bool,
     pub state: ItemState,
+    #[serde(with = "crate::wire_time::day_opt", default)]
     pub due: Option<NaiveDate>,
     /// For the care team only: never printed for the patient.
     pub note: String,
@@ -274,7 +277,7 @@ impl Progress {
 pub enum ItemValue {
     State(ItemState),
     Responsible(Responsible),
-    Due(Option<NaiveDate>),
+    Due(#[serde(with = "crate::wire_time::day_opt")] Option<NaiveDate>),
     Note(String),
 }
 crate::tagged!(ItemValue, "field", "value");

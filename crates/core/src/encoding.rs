@@ -34,8 +34,20 @@ impl std::fmt::Display for DecodeError {
 pub fn encode<T: Serialize>(value: &T) -> String {
     let json =
         serde_json::to_string(value).expect("records serialize: no maps with non-string keys");
-    let packed = lz_str::compress_to_utf16(&json);
-    format!("z{:08x}{packed}", checksum(&packed))
+    with_checksum(&lz_str::compress_to_utf16(&json))
+}
+
+/// A compressed record from its packed units: `z`, the checksum, the units.
+pub fn with_checksum(packed: &str) -> String {
+    format!("z{:08x}{packed}", checksum(packed))
+}
+
+/// The packed units of an intact compressed record (`sealed.rs` encrypts
+/// them as bits and puts the checksum back on opening); `None` for any
+/// other text, including a damaged record, which is then kept as it is.
+pub fn packed_part(stored: &str) -> Option<&str> {
+    let (sum, packed) = stored.strip_prefix('z')?.split_at_checked(8)?;
+    (u32::from_str_radix(sum, 16).ok() == Some(checksum(packed))).then_some(packed)
 }
 
 /// FNV-1a over the UTF-16 code units: enough to catch damage, not an

@@ -40,6 +40,7 @@ pub struct HospitalContacts {
     pub interpreter_phone: String,
     /// The administrator who saved this version (username).
     pub updated_by: String,
+    #[serde(with = "crate::wire_time::utc_opt", default)]
     pub updated_at: Option<DateTime<Utc>>,
 }
 

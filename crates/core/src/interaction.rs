@@ -15,6 +15,7 @@ pub struct Interaction {
     pub id: Id,
     pub case_id: Id,
     /// When it took place (defaults to when it was logged).
+    #[serde(with = "crate::wire_time::utc")]
     pub at: DateTime<Utc>,
     pub duration_minutes: Option<u32>,
     pub channel: Channel,
@@ -23,6 +24,7 @@ pub struct Interaction {
     pub outcome: String,
     pub follow_up: Option<FollowUp>,
     pub by: String,
+    #[serde(with = "crate::wire_time::utc")]
     pub recorded_at: DateTime<Utc>,
     /// The interaction this one corrects, if it is an amendment.
     pub amends: Option<Id>,
@@ -32,6 +34,7 @@ pub struct Interaction {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FollowUp {
     pub what: String,
+    #[serde(with = "crate::wire_time::day")]
     pub due: NaiveDate,
 }
 
@@ -40,8 +43,10 @@ pub struct FollowUp {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct InteractionDraft {
+    #[serde(with = "crate::wire_time::utc_opt", default)]
     pub at: Option<DateTime<Utc>>,
     /// The device's local date of `at`, for comparing with follow-up dates.
+    #[serde(with = "crate::wire_time::day_opt", default)]
     pub at_local_date: Option<NaiveDate>,
     pub duration_minutes: String,
     pub channel: String,

@@ -50,6 +50,7 @@ pub struct Version {
     pub value: FieldValue,
     pub change: Id,
     pub by: String,
+    #[serde(with = "crate::wire_time::utc")]
     pub at: DateTime<Utc>,
 }
 
@@ -350,6 +351,7 @@ pub struct ItemVersion {
     pub value: ItemValue,
     pub change: Id,
     pub by: String,
+    #[serde(with = "crate::wire_time::utc")]
     pub at: DateTime<Utc>,
 }
 
@@ -437,6 +439,7 @@ impl ItemVersions {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deletion {
     pub by: String,
+    #[serde(with = "crate::wire_time::utc")]
     pub at: DateTime<Utc>,
     pub reason: String,
 }

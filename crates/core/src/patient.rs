@@ -9,6 +9,7 @@ pub struct Patient {
     pub name: String,
     /// Medical record number, as the hospital writes it.
     pub mrn: String,
+    #[serde(with = "crate::wire_time::day_opt", default)]
     pub date_of_birth: Option<NaiveDate>,
     pub unit: String,
     /// Room and bed, e.g. "412-B".

@@ -16,6 +16,7 @@ use crate::session::Auth;
 use crate::sync::Sync;
 use crate::templates::Templates;
 use crate::update::UpdateBanner;
+use crate::views::access_log::AccessLog;
 use crate::views::{
     case_detail::CaseDetail, case_list::CaseList, discharges::Discharges, guide::Guide,
     lock::GateScreen, new_case::NewCase, print::PrintChecklist, rights::PrintRights,
@@ -110,7 +111,7 @@ fn Shell() -> impl IntoView {
                 <nav aria-label="Main">
                     <A href="/" exact=true>"Cases"</A>
                     {move || if is_admin() {
-                        view! { <A href="/users">"Accounts"</A> }.into_any()
+                        view! { <A href="/users">"Accounts"</A> <A href="/access-log">"Access log"</A> }.into_any()
                     } else {
                         view! { <A href="/discharges">"Discharges"</A> }.into_any()
                     }}
@@ -160,6 +161,7 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/discharges") view=Discharges/>
                     <Route path=path!("/templates") view=TemplateList/>
                     <Route path=path!("/users") view=Users/>
+                    <Route path=path!("/access-log") view=AccessLog/>
                     <Route path=path!("/guide") view=Guide/>
                     <Route path=path!("/settings") view=Settings/>
                 </Routes>

@@ -7,6 +7,7 @@
 //! service worker's "new version" signal), [`server`] (the JSON API).
 
 pub mod app;
+pub mod audit;
 pub mod build;
 pub mod cases;
 pub mod clock;

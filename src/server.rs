@@ -57,6 +57,39 @@ async fn call<T: DeserializeOwned>(
     path: &str,
     body: Option<String>,
 ) -> Result<T, Failure> {
+    let response = fetch(method, token, path, body).await?;
+    let status = response.status();
+    let text = text(&response).await?;
+    // 204: nothing to read; `()` reads from "null".
+    let text = if text.is_empty() { "null" } else { &text };
+    serde_json::from_str(text).map_err(|e| Failure::Refused {
+        status,
+        error: ApiError::new(
+            "unreadable",
+            format!("The server's answer could not be read ({e})."),
+        ),
+    })
+}
+
+async fn text(response: &Response) -> Result<String, Failure> {
+    Ok(
+        JsFuture::from(response.text().map_err(|_| Failure::Unreachable)?)
+            .await
+            .map_err(|_| Failure::Unreachable)?
+            .as_string()
+            .unwrap_or_default(),
+    )
+}
+
+/// The request itself: a successful (2xx) response, body unread, or the
+/// failure an error answer means. For answers that are not JSON (the
+/// Access log's CSV).
+pub async fn fetch(
+    method: &str,
+    token: Option<&str>,
+    path: &str,
+    body: Option<String>,
+) -> Result<Response, Failure> {
     let window = web_sys::window().ok_or(Failure::Unreachable)?;
     let init = RequestInit::new();
     init.set_method(method);
@@ -75,30 +108,17 @@ async fn call<T: DeserializeOwned>(
         .map_err(|_| Failure::Unreachable)?
         .dyn_into()
         .map_err(|_| Failure::Unreachable)?;
-    let text = JsFuture::from(response.text().map_err(|_| Failure::Unreachable)?)
-        .await
-        .map_err(|_| Failure::Unreachable)?
-        .as_string()
-        .unwrap_or_default();
-    let status = response.status();
     if response.ok() {
-        // 204: nothing to read; `()` reads from "null".
-        let text = if text.is_empty() { "null" } else { &text };
-        serde_json::from_str(text).map_err(|e| Failure::Refused {
-            status,
-            error: ApiError::new(
-                "unreadable",
-                format!("The server's answer could not be read ({e})."),
-            ),
-        })
-    } else {
-        let error = serde_json::from_str::<ApiError>(&text).unwrap_or_else(|_| {
-            ApiError::new("http", format!("The server answered with status {status}."))
-        });
-        // A proxy's or a dying server's 502/503/504 is "try later".
-        if (502..=504).contains(&status) && error.error == "http" {
-            return Err(Failure::Unreachable);
-        }
-        Err(Failure::Refused { status, error })
+        return Ok(response);
     }
+    let status = response.status();
+    let text = text(&response).await?;
+    let error = serde_json::from_str::<ApiError>(&text).unwrap_or_else(|_| {
+        ApiError::new("http", format!("The server answered with status {status}."))
+    });
+    // A proxy's or a dying server's 502/503/504 is "try later".
+    if (502..=504).contains(&status) && error.error == "http" {
+        return Err(Failure::Unreachable);
+    }
+    Err(Failure::Refused { status, error })
 }

@@ -169,7 +169,10 @@ impl Sync {
         }
         self.push(&token).await.map_err(|s| match s {
             Stop::Later(e) | Stop::SignIn(e) | Stop::Storage(e) => e,
-        })
+        })?;
+        // Best effort: what is not sent waits for this person's next sign-in.
+        let _ = crate::audit::send(&token, &self.auth.username()).await;
+        Ok(())
     }
 
     async fn run(&self) -> Result<(), Stop> {
@@ -205,6 +208,12 @@ impl Sync {
         }
         self.push(&token).await?;
         self.pull(&token).await?;
+        // Which cases were opened here (the audit trail), the same way as
+        // the templates below: what is not sent now goes with a later sync.
+        let sent = crate::audit::send(&token, &self.auth.username()).await;
+        if let Err(f @ Failure::Refused { status: 401, .. }) = sent {
+            return Err(self.failed(&token, f));
+        }
         // After the cases, and never a reason to call the sync failed: the
         // cases went through, and the templates on the device still serve.
         // A refused session is the exception: it needs a person anyway.

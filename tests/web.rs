@@ -1642,3 +1642,64 @@ async fn a_store_from_before_encryption_is_sealed_in_place_and_loses_nothing() {
     vault::destroy(&store);
     clear(&store);
 }
+
+#[wasm_bindgen_test]
+fn case_openings_wait_on_the_device_capped_and_go_once_the_server_answers() {
+    use advocase::audit::{self, CAP};
+    use advocase_core::audit::{AuditAccepted, action};
+    use advocase_core::id::Id;
+
+    let store = unlocked("advocase-test-audit.");
+    let case = |n: u64| Id::new_v7(1_763_856_000_000 + n, [n as u8; 10]);
+    for (user, n) in [("ana", 1), ("ana", 2), ("ben", 3), ("ana", 4)] {
+        audit::record(&store, user, case(n)).unwrap();
+    }
+    // A reload: a new view of the same store finds them, oldest first.
+    let queue = audit::queued(&Store::new("advocase-test-audit."));
+    let cases: Vec<_> = queue.iter().map(|(u, e)| (u.as_str(), e.case_id)).collect();
+    assert_eq!(
+        cases,
+        [
+            ("ana", case(1)),
+            ("ana", case(2)),
+            ("ben", case(3)),
+            ("ana", case(4))
+        ]
+    );
+    assert!(queue.iter().all(|(_, e)| e.action == action::CASE_OPENED));
+    let ids: Vec<Id> = queue.iter().map(|(_, e)| e.id).collect();
+    assert_eq!(
+        ids.iter().collect::<std::collections::BTreeSet<_>>().len(),
+        4,
+        "each event has its own id"
+    );
+
+    // Accepted and rejected ids are forgotten; the rest stay for later.
+    let answer = AuditAccepted {
+        accepted: vec![ids[0]],
+        rejected: vec![ids[3]],
+    };
+    assert_eq!(audit::forget(&store, &answer), Ok(2));
+    let left: Vec<Id> = audit::queued(&store).iter().map(|(_, e)| e.id).collect();
+    assert_eq!(left, [ids[1], ids[2]]);
+    assert_eq!(
+        audit::forget(&store, &answer),
+        Ok(0),
+        "an answer twice changes nothing"
+    );
+
+    // Full: the newest CAP are kept, the oldest go. (The stored layout: a
+    // line per event, user, id, case and time in ms, tab-separated.)
+    let full: Vec<String> = (0..CAP as u64)
+        .map(|n| format!("ana\t{}\t{}\t{n}", case(n), case(1)))
+        .collect();
+    store.set("audit", &full.join("\n")).unwrap();
+    assert_eq!(audit::queued(&store).len(), CAP);
+    audit::record(&store, "ana", case(9)).unwrap();
+    audit::record(&store, "ana", case(10)).unwrap();
+    let queue = audit::queued(&store);
+    assert_eq!(queue.len(), CAP);
+    assert_eq!(queue[0].1.id, case(2), "the two oldest went");
+    assert_eq!(queue[CAP - 1].1.case_id, case(10), "the newest is kept");
+    clear(&store);
+}

@@ -33,6 +33,14 @@ pub fn CaseDetail() -> impl IntoView {
             .and_then(|id| cases.caseload.with(|c| c.get(&id).cloned()))
     });
     let present = Memo::new(move |_| file.with(|f| f.as_ref().map(|f| f.case.id)));
+    // The audit trail: once per visit of a case's page, not per redraw.
+    Effect::new(move |seen: Option<Option<Id>>| {
+        let shown = present.get();
+        if let Some(id) = shown.filter(|id| seen.flatten() != Some(*id)) {
+            crate::audit::record_case_opened(id);
+        }
+        shown
+    });
     view! {
         {move || match file.get() {
             None => view! {

@@ -1,3 +1,4 @@
+pub mod access_log;
 pub mod case_detail;
 pub mod case_list;
 pub mod discharge;

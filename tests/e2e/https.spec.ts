@@ -189,3 +189,22 @@ test("over https:// by host name: a secure context, the service worker, work off
   await context.close();
   expect(errors).toEqual([]);
 });
+
+test("over plain http:// by host name the app says in plain words why it signs nobody in", async ({}, testInfo) => {
+  const errors: string[] = [];
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await watchErrors(page, errors);
+  // The suite's plain-HTTP server, reached by name instead of 127.0.0.1.
+  const port = new URL(testInfo.project.use.baseURL!).port;
+  await page.goto(`http://${HOST}:${port}/`);
+  expect(await page.evaluate(() => isSecureContext)).toBe(false);
+  await expect(page.getByRole("alert")).toContainText("This address is not secure (http://)");
+  await expect(page.getByRole("alert")).toContainText("Open Advocase at its https:// address");
+  await expect(page.getByRole("textbox", { name: "Username" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Sign in" })).toHaveCount(0);
+  await context.close();
+  // Chromium's own note that an insecure origin gets no COOP: the point here.
+  const coop = /The Cross-Origin-Opener-Policy header has been ignored, because the URL's origin was untrustworthy/;
+  expect(errors.filter((e) => !coop.test(e))).toEqual([]);
+});

@@ -33,16 +33,36 @@ try {
   for (let i = 0; i < entries.length; i += 200) {
     await page.evaluate((batch) => { for (const e of batch) localStorage.setItem(e.key, e.value); }, entries.slice(i, i + 200));
   }
+  // The sample is a store from before encryption, with its session: the
+  // first start asks for a PIN and seals it all (docs/SECURITY.md).
+  const PIN = "480516";
+  await page.reload();
+  const choose = page.getByRole("form", { name: "Choose a PIN" });
+  await choose.getByLabel("PIN (at least 6 digits)").fill(PIN);
+  await choose.getByLabel("Repeat the PIN").fill(PIN);
+  await choose.getByRole("button", { name: "Set PIN" }).click();
+  await page.getByText(`${cases} cases`, { exact: true }).waitFor({ timeout: 120_000 });
   const used = await page.evaluate(() => { let n = 0; for (let i = 0; i < localStorage.length; i++) { const k = localStorage.key(i); n += (k.length + localStorage.getItem(k).length) * 2; } return n; });
+  const locked = [];
   const times = [];
   for (let run = 0; run < 7; run++) {
+    // A start is locked (the key lives in memory only): the PIN is typed
+    // the moment the lock screen shows, so the figure is start, unlock
+    // (PBKDF2, 600,000 iterations) and every sealed case read and shown.
     await page.reload({ waitUntil: "commit" });
+    const unlock = page.getByRole("form", { name: "Unlock" });
+    await unlock.getByLabel("PIN", { exact: true }).waitFor({ timeout: 60_000 });
+    locked.push(await page.evaluate(() => performance.now()));
+    await unlock.getByLabel("PIN", { exact: true }).fill(PIN);
+    await unlock.getByRole("button", { name: "Unlock" }).click();
     await page.getByText(`${cases} cases`, { exact: true }).waitFor({ timeout: 60_000 });
     // From navigation start to the list with all cases on screen.
     times.push(await page.evaluate(() => performance.now()));
   }
   times.sort((a, b) => a - b);
-  console.log(`  start to interactive list with ${cases} cases (${(used / 1048576).toFixed(2)} MiB stored): median ${times[3].toFixed(0)} ms, min ${times[0].toFixed(0)} ms, max ${times[6].toFixed(0)} ms`);
+  locked.sort((a, b) => a - b);
+  console.log(`  start to the lock screen: median ${locked[3].toFixed(0)} ms`);
+  console.log(`  start to interactive list with ${cases} sealed cases (${(used / 1048576).toFixed(2)} MiB stored), the PIN typed at once: median ${times[3].toFixed(0)} ms, min ${times[0].toFixed(0)} ms, max ${times[6].toFixed(0)} ms`);
   if (errors.length) { console.error("page errors:", errors); process.exitCode = 1; }
   await browser.close();
 } finally {

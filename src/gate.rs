@@ -18,7 +18,7 @@ use crate::cases::{self, Cases};
 use crate::session::{self, Auth};
 use crate::storage::Store;
 use crate::sync::Sync;
-use crate::{journal, server, vault};
+use crate::{server, vault};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
@@ -202,19 +202,7 @@ impl Gate {
     fn keep_session(&self, session: Session) -> Result<(), String> {
         match self.inside.get_value() {
             Some(i) => i.auth.accept(session),
-            None => {
-                let json = serde_json::to_string(&session).unwrap_or_default();
-                let stored = self
-                    .store
-                    .with_value(|s| s.set_raw(session::KEY, &json))
-                    .map_err(|e| e.to_string())?;
-                journal::write(
-                    self.store.with_value(|s| s.full_key(session::KEY)),
-                    Some(stored),
-                    |_| {},
-                );
-                Ok(())
-            }
+            None => self.store.with_value(|s| session::keep(s, &session)),
         }
     }
 

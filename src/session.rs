@@ -30,6 +30,15 @@ pub async fn login(username: &str, password: &str, device: Id) -> Result<Session
         })
 }
 
+/// Stores `session` sealed, and journals it like the cases: a tablet that
+/// crashes mid-shift must not need the network to carry on.
+pub fn keep(store: &Store, session: &Session) -> Result<(), String> {
+    let json = serde_json::to_string(session).unwrap_or_default();
+    let stored = store.set_raw(KEY, &json).map_err(|e| e.to_string())?;
+    journal::write(store.full_key(KEY), Some(stored), |_| {});
+    Ok(())
+}
+
 #[derive(Clone, Copy)]
 pub struct Auth {
     pub session: RwSignal<Option<Session>>,
@@ -73,14 +82,9 @@ impl Auth {
             .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
     }
 
-    /// Keeps `session` (sealed, and journaled like the cases: a tablet
-    /// that crashes mid-shift must not need the network to carry on).
+    /// Keeps `session` (see [`keep`]) and signs it in here.
     pub fn accept(&self, session: Session) -> Result<(), String> {
-        let stored = self
-            .store
-            .with_value(|s| s.set_raw(KEY, &serde_json::to_string(&session).unwrap_or_default()))
-            .map_err(|e| e.to_string())?;
-        journal::write(self.full_key(), Some(stored), |_| {});
+        self.store.with_value(|s| keep(s, &session))?;
         self.session.set(Some(session));
         self.refused.set(None);
         Ok(())

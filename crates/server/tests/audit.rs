@@ -41,6 +41,7 @@ on_both!(
     device_events_are_recorded_once_as_the_sessions_user_and_device,
     audit_rows_hold_no_patient_text,
     the_chain_catches_an_edited_a_deleted_and_a_moved_row,
+    a_large_append_is_stored_exactly_in_order_and_whole,
     verify_audit_says_intact_or_names_the_broken_seq,
     concurrent_requests_keep_one_unbroken_chain,
     only_administrators_read_the_access_log_and_reading_it_is_recorded,
@@ -633,6 +634,49 @@ async fn the_chain_catches_an_edited_a_deleted_and_a_moved_row(b: Backend) {
         chain::verify(&t.db).await.unwrap(),
         Err(Break::Truncated { last: 2, head: 3 })
     );
+}
+
+/// More rows than one INSERT takes, with text that JSON must escape and
+/// NULLs beside empty strings: every row comes back as it went in, in seq
+/// order, and the chain verifies.
+async fn a_large_append_is_stored_exactly_in_order_and_whole(b: Backend) {
+    use advocase_server::audit::{self, Entry, action, outcome};
+    let t = TestApp::start(b).await;
+    let awkward = [
+        "quote \" back\\slash",
+        "tab\tnew\nline",
+        "ünïcødé 患者 🏥",
+        "",
+        "'; DROP TABLE audit; --",
+    ];
+    let entries: Vec<Entry> = (0..2345)
+        .map(|i| {
+            let e = Entry::new(action::CASE_PULLED, outcome::OK, format!("user{}", i % 7))
+                .detail(format!("{i}: {}", awkward[i % awkward.len()]));
+            match i % 3 {
+                0 => e.case(format!("case-{i}")).device(Some(String::new())),
+                1 => e.device(Some(format!("device-{i}"))),
+                _ => e,
+            }
+        })
+        .collect();
+    audit::record(&t.db, &entries, 1_772_353_800_123)
+        .await
+        .unwrap();
+    let stored = rows(&t).await;
+    assert_eq!(stored.len(), entries.len());
+    for (i, (row, entry)) in stored.iter().zip(&entries).enumerate() {
+        assert_eq!(row.seq, i as i64 + 1);
+        assert_eq!(row.username, entry.username, "seq {}", row.seq);
+        assert_eq!(row.device, entry.device, "seq {}", row.seq);
+        assert_eq!(row.case_id, entry.case_id, "seq {}", row.seq);
+        assert_eq!(row.detail, entry.detail, "seq {}", row.seq);
+        assert_eq!(
+            (row.action.as_str(), row.outcome.as_str()),
+            (entry.action, entry.outcome)
+        );
+    }
+    assert_eq!(intact(&t).await, entries.len() as u64);
 }
 
 async fn verify_audit_says_intact_or_names_the_broken_seq(b: Backend) {

@@ -17,64 +17,17 @@ use advocase_core::encoding;
 use advocase_core::id::Id;
 use advocase_core::interaction::InteractionDraft;
 use advocase_core::log::{CaseLog, Conflict, ItemConflict};
-use advocase_core::replica::{Replica, SyncState};
+use advocase_core::replica::Replica;
 use advocase_core::sync::{PullPage, Pulled, PushResult};
 use advocase_core::validation::Problems;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::storage::{StorageError, Store};
 use crate::{clock, journal};
 
-/// The storage layout this build writes. 1: the first release (preferences
-/// only, no `meta`); 2: case files under `case.<id>`, `meta` present;
-/// 3: case logs (changes, synced or waiting) under `case.<id>`, sync
-/// state under `sync`; 4: the same records sealed (storage.rs), so a build
-/// of layout 3 (which would set every sealed entry aside as unreadable)
-/// opens them read-only instead.
-pub const SCHEMA: u32 = 4;
-const META: &str = "meta";
-const SYNC: &str = "sync";
-const CASE_PREFIX: &str = "case.";
-const QUARANTINE_PREFIX: &str = "quarantine.";
-/// How many changes wait to be sent (plain: see `storage::PLAIN`).
-pub const UNSENT: &str = "unsent";
+mod layout;
 
-/// A case entry as any layout wrote it.
-enum StoredCase {
-    Log(CaseLog),
-    /// Layout 2: a case file with no sync state.
-    File(Box<CaseFile>),
-}
-
-impl StoredCase {
-    /// A log, or failing that a layout-2 file. Tried one after the other,
-    /// not as a serde untagged enum: that buffers the entry and doubles the
-    /// code that reads every record inside (see `advocase_core::tagged`).
-    /// The error shown is the log's, the layout this build writes.
-    fn decode(raw: &str) -> Result<Self, encoding::DecodeError> {
-        encoding::decode::<CaseLog>(raw)
-            .map(StoredCase::Log)
-            .or_else(|e| {
-                encoding::decode::<CaseFile>(raw)
-                    .map(|f| StoredCase::File(Box::new(f)))
-                    .map_err(|_| e)
-            })
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-struct Meta {
-    schema: u32,
-}
-
-/// An entry that could not be read, kept aside under `quarantine.<key>`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Quarantined {
-    pub key: String,
-    pub reason: String,
-    pub chars: usize,
-}
+pub use layout::*;
 
 /// Why a command did not go through.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,184 +59,6 @@ impl SaveError {
             _ => None,
         }
     }
-}
-
-/// What opening the store found.
-pub struct Opened {
-    pub replica: Replica,
-    pub quarantined: Vec<Quarantined>,
-    pub read_only: Option<String>,
-}
-
-/// Brings the stored layout up to [`SCHEMA`] and reads every case file. A
-/// file that cannot be read is moved aside, never deleted, and never stops
-/// the others from loading.
-pub fn open(store: &Store) -> Opened {
-    let meta = store.get::<Meta>(META);
-    let found = match &meta {
-        Ok(Some(m)) => m.schema,
-        Ok(None) => 1,
-        // A damaged meta entry: the records carry their own format tags, so
-        // reading them as the current schema is safe; rewrite meta below.
-        Err(_) => SCHEMA,
-    };
-    let read_only = (found > SCHEMA).then(|| {
-        format!(
-            "This device holds data from a newer version of Advocase (layout {found}, this app knows {SCHEMA}). Reload to update the app; until then it will not change anything."
-        )
-    });
-    let state = store.get::<SyncState>(SYNC).ok().flatten();
-    let mut legacy = Vec::new();
-    let mut logs = BTreeMap::new();
-    let mut quarantined = Vec::new();
-    for key in store.keys() {
-        if let Some(suffix) = key.strip_prefix(QUARANTINE_PREFIX) {
-            let raw = store.get_raw(&key).unwrap_or_default();
-            quarantined.push(Quarantined {
-                key: suffix.to_owned(),
-                reason: "set aside earlier".into(),
-                chars: raw.chars().count(),
-            });
-            continue;
-        }
-        if !key.starts_with(CASE_PREFIX) {
-            continue;
-        }
-        let raw = store.get_raw(&key).unwrap_or_default();
-        // A sealed entry that fails authentication is copied aside as it is
-        // (it can only be read, if ever, as those exact bytes); one that
-        // opens but does not parse is copied aside sealed again.
-        let (text, reason) = match store.open_text(&key, raw.clone()) {
-            Ok(text) => match StoredCase::decode(&text) {
-                Ok(StoredCase::Log(log)) => {
-                    if let Some(id) = log.case_id() {
-                        logs.insert(id, log);
-                    }
-                    continue;
-                }
-                Ok(StoredCase::File(file)) => {
-                    legacy.push(*file);
-                    continue;
-                }
-                Err(e) => (Some(text), e.to_string()),
-            },
-            Err(StorageError::Tampered { reason, .. }) => (None, reason),
-            // Not readable yet is not damaged: never set aside for that.
-            Err(StorageError::Locked) => continue,
-            Err(e) => (None, e.to_string()),
-        };
-        // Move aside only if the copy succeeded: never lose the bytes.
-        // A newer release's store is reported on, never rearranged.
-        let aside = format!("{QUARANTINE_PREFIX}{key}");
-        if read_only.is_none()
-            && match &text {
-                Some(text) => store.set_raw(&aside, text).map(drop),
-                None => store.put(&aside, &raw),
-            }
-            .is_ok()
-        {
-            store.remove(&key);
-        }
-        quarantined.push(Quarantined {
-            key,
-            reason,
-            chars: raw.chars().count(),
-        });
-    }
-    let mut replica = match state {
-        Some(state) => Replica::restore(state, logs),
-        // The state was lost: unsent changes name the device that made
-        // them (it must push them under that id); otherwise start afresh.
-        None => {
-            let device = logs
-                .values()
-                .flat_map(CaseLog::pending)
-                .map(|c| c.device)
-                .next()
-                .unwrap_or_else(clock::new_id);
-            Replica::restore(Replica::new(device).state, logs)
-        }
-    };
-    if read_only.is_none() {
-        // 2 → 3: each case file becomes a log of this device's changes,
-        // waiting to be sent; written before meta says the layout is 3, so
-        // an interrupted upgrade simply runs again.
-        let now_ms = clock::now_ms();
-        for file in &legacy {
-            replica.import(file, now_ms);
-            if let Some(log) = replica.logs.get(&file.case.id) {
-                let _ = store.set_raw(
-                    &format!("{CASE_PREFIX}{}", file.case.id),
-                    &encoding::encode(log),
-                );
-            }
-        }
-        let _ = store.set(SYNC, &replica.state);
-        if found < SCHEMA || meta.is_err() {
-            let _ = store.set(META, &Meta { schema: SCHEMA });
-        }
-    }
-    Opened {
-        replica,
-        quarantined,
-        read_only,
-    }
-}
-
-/// This device's id, made and stored now if it has none yet (a sign-in
-/// names it before any case is opened).
-pub fn device_id(store: &Store) -> Id {
-    if let Ok(Some(state)) = store.get::<SyncState>(SYNC) {
-        return state.device;
-    }
-    let state = Replica::new(clock::new_id()).state;
-    let _ = store.set(SYNC, &state);
-    state.device
-}
-
-/// Changes waiting to be sent, as last saved (readable while locked).
-pub fn unsent_count(store: &Store) -> usize {
-    store.get::<usize>(UNSENT).ok().flatten().unwrap_or(0)
-}
-
-/// Removes every sealed record, here and in the journal: before another
-/// person's keys replace these, which could never open them again.
-pub async fn erase_sealed(store: &Store) {
-    let plain = |k: &str| crate::storage::PLAIN.contains(&k);
-    for key in store.keys() {
-        if !plain(&key) {
-            store.remove(&key);
-        }
-    }
-    let base = store.full_key("");
-    if let Ok(entries) = journal::entries().await {
-        for (full, _) in entries {
-            if full.strip_prefix(&base).is_some_and(|k| !plain(k)) {
-                journal::write(full, None, |_| {});
-            }
-        }
-    }
-    let _ = store.set(UNSENT, &0usize);
-    // The next person pulls from the start; the device keeps its id and
-    // sequence, so nothing it sent is ever numbered twice.
-    if let Ok(Some(mut state)) = store.get::<SyncState>(SYNC) {
-        state.cursor = 0;
-        state.stale.clear();
-        let _ = store.set(SYNC, &state);
-    }
-}
-
-/// "1 saved entry could not be read and was set aside." and its plural.
-pub fn set_aside_message(n: usize) -> String {
-    if n == 1 {
-        "1 saved entry could not be read and was set aside.".to_owned()
-    } else {
-        format!("{n} saved entries could not be read and were set aside.")
-    }
-}
-
-pub fn discard_quarantined(store: &Store, key: &str) {
-    store.remove(&format!("{QUARANTINE_PREFIX}{key}"));
 }
 
 /// The caseload the views show, and the commands that change it.
@@ -322,20 +97,20 @@ fn visible(log: &CaseLog) -> Option<CaseFile> {
 
 impl Cases {
     pub fn load(store: Store) -> Self {
-        let opened = open(&store);
-        let files: Vec<CaseFile> = opened.replica.logs.values().filter_map(visible).collect();
-        let unsent = opened.replica.pending();
-        Cases {
-            caseload: RwSignal::new(Caseload::new(files)),
-            quarantined: RwSignal::new(opened.quarantined),
-            read_only: RwSignal::new(opened.read_only),
+        // Empty until `reload` reads the store: one way in, not two.
+        let cases = Cases {
+            caseload: RwSignal::new(Caseload::new(Vec::new())),
+            quarantined: RwSignal::new(Vec::new()),
+            read_only: RwSignal::new(None),
             rules: StoredValue::new(CaseRules::default()),
             pending: RwSignal::new(0),
             journal_error: RwSignal::new(None),
-            unsent: RwSignal::new(unsent),
-            replica: StoredValue::new(opened.replica),
+            unsent: RwSignal::new(0),
+            replica: StoredValue::new(Replica::new(Id::new_v7(0, [0; 10]))),
             store: StoredValue::new(store),
-        }
+        };
+        cases.reload();
+        cases
     }
 
     pub fn device(&self) -> Id {

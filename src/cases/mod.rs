@@ -106,7 +106,7 @@ impl Cases {
             pending: RwSignal::new(0),
             journal_error: RwSignal::new(None),
             unsent: RwSignal::new(0),
-            replica: StoredValue::new(Replica::new(Id::new_v7(0, [0; 10]))),
+            replica: StoredValue::new(Replica::new(Id::default())),
             store: StoredValue::new(store),
         };
         cases.reload();

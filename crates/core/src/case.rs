@@ -17,10 +17,7 @@ use crate::reference::{
 use crate::status::Status;
 use crate::validation::Problems;
 
-pub const MAX_NAME: usize = 200;
-pub const MAX_SHORT: usize = 100;
-pub const MAX_TEXT: usize = 10_000;
-pub const MAX_TAGS: usize = 20;
+pub use crate::limits::{MAX_NAME, MAX_SHORT, MAX_TAGS, MAX_TEXT};
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,

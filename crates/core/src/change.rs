@@ -11,11 +11,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::api::ApiError;
-use crate::case::{Case, CaseChange, MAX_NAME, MAX_SHORT, MAX_TAGS, MAX_TEXT, Priority};
+use crate::case::{Case, CaseChange, Priority};
 use crate::checklist::{Checklist, Item, ItemState, ItemValue};
 use crate::hlc::Timestamp;
 use crate::id::Id;
 use crate::interaction::Interaction;
+use crate::limits::{MAX_NAME, MAX_SHORT, MAX_TAGS, MAX_TEXT};
 use crate::reference::Destination;
 use crate::status::Status;
 

@@ -11,7 +11,19 @@ use uuid::Uuid;
 #[serde(transparent)]
 pub struct Id(Uuid);
 
+/// The nil id (all zeros): what a record has before it is given one. No
+/// device or server ever makes it, so receivers refuse it (`is_nil`).
+impl Default for Id {
+    fn default() -> Self {
+        Id(Uuid::nil())
+    }
+}
+
 impl Id {
+    pub fn is_nil(&self) -> bool {
+        self.0.is_nil()
+    }
+
     /// A UUIDv7 from the creation time and 80 random bits. The caller brings
     /// the randomness (`crypto.getRandomValues` on a device), which keeps this
     /// crate free of platform APIs and its tests deterministic.

@@ -8,6 +8,7 @@ use crate::api::ApiError;
 use crate::case::Case;
 use crate::caseload::CaseFile;
 use crate::change::{Change, Op, Refusal};
+use crate::directory::{UnitIndex, unit_key};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -70,31 +71,37 @@ fn yes() -> bool {
 }
 
 impl User {
-    pub fn covers(&self, unit: &str) -> bool {
-        let unit = unit.trim();
-        !unit.is_empty()
-            && self
-                .units
-                .iter()
-                .any(|u| u.trim().eq_ignore_ascii_case(unit))
+    /// Whether this user covers `unit`, comparing units as `units` reads
+    /// them: "4B", "Unit 4-B" and a unit's former name are one unit, and
+    /// two texts that name no unit match if they are the same but for
+    /// case, spacing and punctuation (`directory::unit_key`).
+    pub fn covers(&self, unit: &str, units: &UnitIndex) -> bool {
+        if unit_key(unit).is_empty() {
+            return false;
+        }
+        let wanted = units.unit_ref(unit);
+        self.units.iter().any(|u| units.unit_ref(u) == wanted)
     }
 
-    pub fn can_see(&self, case: &Case) -> bool {
-        self.can_see_case_of(&Holders {
-            unit: &case.patient.unit,
-            assignee: &case.assignee,
-            created_by: &case.created_by,
-        })
+    pub fn can_see(&self, case: &Case, units: &UnitIndex) -> bool {
+        self.can_see_case_of(
+            &Holders {
+                unit: &case.patient.unit,
+                assignee: &case.assignee,
+                created_by: &case.created_by,
+            },
+            units,
+        )
     }
 
     /// [`User::can_see`] from the only fields it reads, so a server that
     /// keeps those beside each case decides without reading whole cases.
-    pub fn can_see_case_of(&self, holders: &Holders<'_>) -> bool {
+    pub fn can_see_case_of(&self, holders: &Holders<'_>, units: &UnitIndex) -> bool {
         match self.role {
             Role::Manager => true,
             Role::Admin => false,
             Role::Coordinator => {
-                self.covers(holders.unit)
+                self.covers(holders.unit, units)
                     || holders.assignee == self.username
                     || holders.created_by == self.username
             }
@@ -108,7 +115,12 @@ fn forbidden(message: impl Into<String>) -> Refusal {
 
 /// Whether `user` may make `change` to the case as the receiver holds it
 /// (`None`: a case it has never seen). Run after [`Change::check`].
-pub fn authorize(user: &User, change: &Change, current: Option<&CaseFile>) -> Result<(), Refusal> {
+pub fn authorize(
+    user: &User,
+    change: &Change,
+    current: Option<&CaseFile>,
+    units: &UnitIndex,
+) -> Result<(), Refusal> {
     if change.by != user.username {
         return Err(forbidden(format!(
             "This change was recorded by {} and cannot be sent by {}.",
@@ -122,7 +134,7 @@ pub fn authorize(user: &User, change: &Change, current: Option<&CaseFile>) -> Re
     }
     match (&change.op, current) {
         (Op::Open { case }, None) => {
-            if user.can_see(case) {
+            if user.can_see(case, units) {
                 Ok(())
             } else {
                 Err(forbidden(
@@ -141,7 +153,7 @@ pub fn authorize(user: &User, change: &Change, current: Option<&CaseFile>) -> Re
             field: Some("case_id".into()),
         }),
         (op, Some(file)) => {
-            if !user.can_see(&file.case) {
+            if !user.can_see(&file.case, units) {
                 return Err(forbidden(
                     "This case belongs to a unit you do not cover and is not assigned to you.",
                 ));

@@ -11,6 +11,7 @@ use crate::access::{User, authorize};
 use crate::api::ApiError;
 use crate::caseload::CaseFile;
 use crate::change::{Change, Refusal};
+use crate::directory::UnitIndex;
 use crate::hlc::{Timestamp, clamp};
 use crate::id::Id;
 
@@ -134,17 +135,19 @@ pub struct UserUpdate {
 }
 
 /// What a server does with one change it has not seen: check it, check the
-/// sender may make it to the case as the server holds it, and clamp its
+/// sender may make it to the case as the server holds it (its units read
+/// through the hospital's structure, `units`), and clamp its
 /// clock so a device whose date is wrong cannot win every later edit.
 /// Returns the change as it will be stored and handed out.
 pub fn accept(
     user: &User,
     change: &Change,
     current: Option<&CaseFile>,
+    units: &UnitIndex,
     server_now_ms: u64,
 ) -> Result<Change, Refusal> {
     change.check()?;
-    authorize(user, change, current)?;
+    authorize(user, change, current, units)?;
     let mut stored = change.clone();
     stored.hlc = clamp(change.hlc, server_now_ms);
     Ok(stored)

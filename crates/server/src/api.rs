@@ -17,6 +17,7 @@ pub fn router() -> Router<AppState> {
         .merge(templates::routes())
         .merge(hospital::routes())
         .merge(audit::routes())
+        .merge(crate::directory::routes())
         .nest("/sync", sync::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)

@@ -8,6 +8,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use advocase_core::access::{Holders, User};
 use advocase_core::api::ApiError;
 use advocase_core::change::{Change, Op};
+use advocase_core::directory::UnitIndex;
 use advocase_core::id::Id;
 use advocase_core::log::CaseLog;
 use advocase_core::sync::{
@@ -18,6 +19,7 @@ use sqlx::{Any, Row, Transaction};
 
 use crate::audit::{self, Entry, action, outcome};
 use crate::db::Db;
+use crate::directory::structure::unit_index;
 
 /// Stores what can be stored of `req` and answers every change, in order.
 ///
@@ -51,6 +53,7 @@ pub async fn push(
         .map(|c| c.case_id)
         .collect();
     let mut logs = load_logs(&mut tx, &case_ids).await?;
+    let units = unit_index(&mut *tx).await?;
 
     let mut last_seq = counter;
     let mut touched: BTreeSet<Id> = BTreeSet::new();
@@ -80,7 +83,7 @@ pub async fn push(
                     }
                 } else {
                     let log = logs.entry(change.case_id).or_default();
-                    match accept(user, change, log.fold().as_ref(), now_ms) {
+                    match accept(user, change, log.fold().as_ref(), &units, now_ms) {
                         Ok(stored) => {
                             last_seq += 1;
                             let hlc = stored.hlc;
@@ -443,18 +446,26 @@ fn holders(row: &AnyRow) -> Result<(String, String, String), sqlx::Error> {
     ))
 }
 
-fn may_see(user: &User, (unit, assignee, created_by): &(String, String, String)) -> bool {
-    user.can_see_case_of(&Holders {
-        unit,
-        assignee,
-        created_by,
-    })
+fn may_see(
+    user: &User,
+    (unit, assignee, created_by): &(String, String, String),
+    units: &UnitIndex,
+) -> bool {
+    user.can_see_case_of(
+        &Holders {
+            unit,
+            assignee,
+            created_by,
+        },
+        units,
+    )
 }
 
 /// Up to `limit` changes after `after`, in server_seq order: those whose
 /// case `user` may see now (as the case stands, not as it stood then) in
 /// full, the others only as the id of a case to drop.
 pub async fn pull(db: &Db, user: &User, after: u64, limit: usize) -> Result<PullPage, sqlx::Error> {
+    let units = unit_index(&db.pool).await?;
     // One more than asked: whether more remain, without counting them all.
     let rows = sqlx::query(
         "SELECT c.server_seq, c.case_id, c.body, k.unit, k.assignee, k.created_by
@@ -473,7 +484,7 @@ pub async fn pull(db: &Db, user: &User, after: u64, limit: usize) -> Result<Pull
     for row in page {
         let server_seq: i64 = row.try_get("server_seq")?;
         next = server_seq as u64;
-        if may_see(user, &holders(row)?) {
+        if may_see(user, &holders(row)?, &units) {
             changes.push(pulled(row)?);
         } else {
             let case_id: String = row.try_get("case_id")?;
@@ -510,7 +521,7 @@ pub async fn history(db: &Db, user: &User, case_id: Id) -> Result<History, sqlx:
     let Some(row) = row else {
         return Ok(History::Unknown);
     };
-    if !may_see(user, &holders(&row)?) {
+    if !may_see(user, &holders(&row)?, &unit_index(&db.pool).await?) {
         return Ok(History::Forbidden);
     }
     let rows =

@@ -18,4 +18,4 @@ pub mod suggest;
 pub mod units;
 
 pub use entry::{Entry, EntryKind, Phone, PhoneKind};
-pub use units::{Department, DepartmentKind, Structure, Unit, UnitRef, unit_key};
+pub use units::{Department, DepartmentKind, Structure, Unit, UnitIndex, UnitRef, unit_key};

@@ -103,6 +103,40 @@ pub enum UnitRef {
     Text(String),
 }
 
+/// Every text that names a unit, by its [`unit_key`]: what the access
+/// rules look units up in, once per request rather than once per case.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnitIndex {
+    keys: HashMap<String, Id>,
+}
+
+impl UnitIndex {
+    pub fn new(structure: &Structure) -> Self {
+        let mut keys = HashMap::new();
+        for u in &structure.units {
+            keys.insert(u.id.to_string(), u.id);
+            for text in [&u.name, &u.code].into_iter().chain(&u.aliases) {
+                let key = unit_key(text);
+                if !key.is_empty() {
+                    // A checked structure has no key twice; the first wins
+                    // otherwise, as `Structure::resolve` does.
+                    keys.entry(key).or_insert(u.id);
+                }
+            }
+        }
+        UnitIndex { keys }
+    }
+
+    /// What the access rules compare `text` as.
+    pub fn unit_ref(&self, text: &str) -> UnitRef {
+        let key = unit_key(text);
+        match self.keys.get(text.trim()).or_else(|| self.keys.get(&key)) {
+            Some(id) => UnitRef::Known(*id),
+            None => UnitRef::Text(key),
+        }
+    }
+}
+
 impl Structure {
     /// The unit `text` names (by id, name, code or alias), if any.
     pub fn resolve(&self, text: &str) -> Option<&Unit> {
@@ -447,6 +481,35 @@ mod tests {
         assert_eq!(
             others.iter().map(|u| u.code.as_str()).collect::<Vec<_>>(),
             vec!["4B"]
+        );
+    }
+
+    #[test]
+    fn the_index_reads_texts_as_resolve_does() {
+        let mut h = hospital();
+        h.map_text("Cardio 4", id(1)).unwrap();
+        let index = UnitIndex::new(&h);
+        for text in [
+            "4B",
+            "unit 4-b",
+            "cardio 4",
+            "4west",
+            "MAT",
+            &id(3).to_string(),
+            "ICU",
+            "",
+            "Unit",
+        ] {
+            let expected = match h.resolve(text) {
+                Some(u) => UnitRef::Known(u.id),
+                None => UnitRef::Text(unit_key(text)),
+            };
+            assert_eq!(index.unit_ref(text), expected, "{text}");
+            assert_eq!(h.unit_ref(text), expected, "{text}");
+        }
+        assert_eq!(
+            UnitIndex::default().unit_ref(" Unit 4 West"),
+            UnitRef::Text("4west".into())
         );
     }
 

@@ -195,7 +195,7 @@ impl World {
             let ids: BTreeSet<Id> = truth.interactions.iter().map(|i| i.id).collect();
             assert_eq!(ids.len(), truth.interactions.len(), "no interaction twice");
             for dev in &self.devices {
-                if !dev.user.can_see(&truth.case) {
+                if !dev.user.can_see(&truth.case, &UnitIndex::default()) {
                     continue;
                 }
                 let keep = truth.deleted.is_none()

@@ -18,6 +18,7 @@ use advocase_core::change::{Change, ConflictRef, FieldSet, Op};
 use advocase_core::checklist::{
     ADDED_SECTION, Checklist, Item, ItemDraft, ItemState, ItemValue, default_templates, item_key,
 };
+use advocase_core::directory::UnitIndex;
 use advocase_core::id::Id;
 use advocase_core::interaction::InteractionDraft;
 use advocase_core::log::{CaseLog, Entry};

@@ -5,6 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use advocase_core::access::User;
 use advocase_core::caseload::CaseFile;
+use advocase_core::directory::UnitIndex;
 use advocase_core::id::Id;
 use advocase_core::log::CaseLog;
 use advocase_core::sync::{
@@ -43,7 +44,13 @@ impl Server {
                 Some((id, refused)) if *id == c.id => refused.clone(),
                 Some(_) => panic!("a device reused a sequence number"),
                 None => {
-                    let outcome = match accept(user, c, self.file(c.case_id).as_ref(), now_ms) {
+                    let outcome = match accept(
+                        user,
+                        c,
+                        self.file(c.case_id).as_ref(),
+                        &UnitIndex::default(),
+                        now_ms,
+                    ) {
                         Ok(stored) => {
                             let server_seq = self.stream.len() as u64 + 1;
                             self.stream.push(Pulled {
@@ -88,7 +95,7 @@ impl Server {
         for p in &page {
             let visible = self
                 .file(p.change.case_id)
-                .is_some_and(|f| user.can_see(&f.case));
+                .is_some_and(|f| user.can_see(&f.case, &UnitIndex::default()));
             if visible {
                 changes.push((*p).clone());
             } else {
@@ -105,7 +112,7 @@ impl Server {
 
     pub fn history(&self, user: &User, case: Id) -> Vec<Pulled> {
         match self.file(case) {
-            Some(f) if user.can_see(&f.case) => self
+            Some(f) if user.can_see(&f.case, &UnitIndex::default()) => self
                 .stream
                 .iter()
                 .filter(|p| p.change.case_id == case)

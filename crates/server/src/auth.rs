@@ -58,6 +58,9 @@ pub struct CaseWorker(pub User);
 /// (the checklist templates).
 pub struct Manager(pub User);
 
+/// A signed-in manager or administrator: the directory's editors.
+pub struct Editor(pub User);
+
 fn unauthorized() -> Failure {
     Failure::new(
         StatusCode::UNAUTHORIZED,
@@ -196,6 +199,22 @@ impl FromRequestParts<AppState> for Manager {
         )
         .await
         .map(Manager)
+    }
+}
+
+impl FromRequestParts<AppState> for Editor {
+    type Rejection = Failure;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Failure> {
+        let editors = |r| matches!(r, Role::Manager | Role::Admin);
+        signed_in_as(
+            parts,
+            state,
+            editors,
+            "Only managers and administrators edit the directory; send a correction instead.",
+        )
+        .await
+        .map(Editor)
     }
 }
 

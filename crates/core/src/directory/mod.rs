@@ -16,6 +16,7 @@ pub mod merge;
 pub mod search;
 pub mod suggest;
 pub mod units;
+pub mod wire;
 
 pub use entry::{Entry, EntryKind, Phone, PhoneKind};
 pub use units::{Department, DepartmentKind, Structure, Unit, UnitIndex, UnitRef, unit_key};

@@ -1,7 +1,9 @@
-//! Who knows what (issue 13): the hospital's structure, `/api/structure`.
+//! Who knows what (issue 13): the hospital's structure (`structure.rs`,
+//! `/api/structure`) and its directory (`entries.rs`, `/api/directory`).
 //! Reference data, never patient data; request bodies are not logged all
 //! the same, only who saved which version.
 
+pub mod entries;
 pub mod structure;
 
 use axum::Router;
@@ -9,5 +11,7 @@ use axum::Router;
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(structure::routes())
+    Router::new()
+        .merge(structure::routes())
+        .merge(entries::routes())
 }

@@ -1,0 +1,410 @@
+//! The directory through the HTTP API, every scenario on SQLite and on
+//! PostgreSQL: editors (managers, administrators) save entries and every
+//! role reads them, a device fetches only what changed since its version,
+//! two editors' saves merge field by field with a visible conflict where
+//! both changed one field, a retried save is stored once, and coordinators'
+//! corrections reach the editors to accept or reject.
+
+#[path = "support/postgres.rs"]
+mod postgres;
+#[macro_use]
+#[path = "support/app.rs"]
+mod app;
+#[path = "support/devices.rs"]
+mod devices;
+
+use advocase_core::access::Role;
+use advocase_core::directory::wire::{
+    Decision, DirectoryPage, SaveConflict, SaveEntry, StoredEntry, Suggestion,
+};
+use advocase_core::directory::{Entry, EntryKind, Phone, PhoneKind};
+use app::{Answer, Backend, TestApp, ok, refused};
+use axum::http::{Method, StatusCode};
+use devices::new_id;
+use serde_json::json;
+
+on_both!(
+    editors_save_entries_and_everyone_reads_them,
+    a_device_fetches_only_what_changed_since_its_version,
+    two_editors_merge_field_by_field_and_a_shared_field_is_a_visible_conflict,
+    a_retried_save_is_stored_once_and_bad_entries_are_refused_at_their_field,
+    a_coordinators_correction_reaches_the_editors_once_and_is_answered_once,
+);
+
+fn billing() -> Entry {
+    Entry {
+        id: new_id(),
+        kind: EntryKind::Service,
+        name: "Billing office".into(),
+        department: "Patient Financial Services".into(),
+        phones: vec![Phone {
+            number: "555 010 4411".into(),
+            kind: PhoneKind::Voice,
+            languages: vec!["Spanish".into()],
+        }],
+        hours: "Mon-Fri 8-16".into(),
+        topics: "billing disputes, payment plans".into(),
+        ..Entry::default()
+    }
+}
+
+async fn save(t: &TestApp, token: &str, base: u64, entry: &Entry) -> Answer {
+    let body = serde_json::to_value(SaveEntry {
+        base,
+        entry: entry.clone(),
+    })
+    .unwrap();
+    t.call(Method::POST, "/api/directory", Some(token), Some(body))
+        .await
+}
+
+async fn since(t: &TestApp, token: &str, version: u64) -> DirectoryPage {
+    ok(t.call(
+        Method::GET,
+        &format!("/api/directory?since={version}"),
+        Some(token),
+        None,
+    )
+    .await)
+}
+
+async fn history_rows(t: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM directory_history")
+        .fetch_one(&t.db.pool)
+        .await
+        .unwrap()
+}
+
+async fn editors_save_entries_and_everyone_reads_them(b: Backend) {
+    let t = TestApp::start(b).await;
+    let ana = t.signed_in("ana", Role::Coordinator, &["4B"]).await;
+    let mia = t.signed_in("mia", Role::Manager, &[]).await;
+    let root = t.signed_in("root", Role::Admin, &[]).await;
+    refused(
+        &save(&t, &ana, 0, &billing()).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        None,
+    );
+    assert_eq!(history_rows(&t).await, 0);
+    let a: StoredEntry = ok(save(&t, &mia, 0, &billing()).await);
+    let b2: StoredEntry = ok(save(
+        &t,
+        &root,
+        0,
+        &Entry {
+            name: "Interpreter line".into(),
+            ..billing()
+        }
+        .with_new_id(),
+    )
+    .await);
+    assert_eq!((a.version, a.saved_by.as_str()), (1, "mia"));
+    assert_eq!((b2.version, b2.saved_by.as_str()), (2, "root"));
+    for token in [&ana, &mia, &root] {
+        let page = since(&t, token, 0).await;
+        assert_eq!(page.version, 2);
+        assert_eq!(page.entries, vec![a.clone(), b2.clone()]);
+    }
+    let (status, _) = t.call(Method::GET, "/api/directory", None, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let answer = t
+        .call(Method::GET, "/api/directory?since=-1", Some(&ana), None)
+        .await;
+    refused(
+        &answer,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_parameter",
+        Some("since"),
+    );
+}
+
+trait NewId {
+    fn with_new_id(self) -> Self;
+}
+
+impl NewId for Entry {
+    fn with_new_id(mut self) -> Self {
+        self.id = new_id();
+        self
+    }
+}
+
+async fn a_device_fetches_only_what_changed_since_its_version(b: Backend) {
+    let t = TestApp::start(b).await;
+    let ana = t.signed_in("ana", Role::Coordinator, &["4B"]).await;
+    let mia = t.signed_in("mia", Role::Manager, &[]).await;
+    let first: StoredEntry = ok(save(&t, &mia, 0, &billing()).await);
+    let other: StoredEntry = ok(save(&t, &mia, 0, &billing().with_new_id()).await);
+    let held = since(&t, &ana, 0).await;
+    assert_eq!(held.entries.len(), 2);
+    let mut retired = first.entry.clone();
+    retired.retired = true;
+    let saved: StoredEntry = ok(save(&t, &mia, first.version, &retired).await);
+    let page = since(&t, &ana, held.version).await;
+    assert_eq!(page.version, 3);
+    assert_eq!(
+        page.entries,
+        vec![saved],
+        "only the change, the retired entry whole"
+    );
+    assert!(since(&t, &ana, page.version).await.entries.is_empty());
+    assert_eq!(other.version, 2);
+}
+
+async fn two_editors_merge_field_by_field_and_a_shared_field_is_a_visible_conflict(b: Backend) {
+    let t = TestApp::start(b).await;
+    let mia = t.signed_in("mia", Role::Manager, &[]).await;
+    let root = t.signed_in("root", Role::Admin, &[]).await;
+    let base: StoredEntry = ok(save(&t, &mia, 0, &billing()).await);
+    // Mia changes the hours, root the phone, both from version 1.
+    let mut hers = base.entry.clone();
+    hers.hours = "Mon-Fri 8-17".into();
+    let mut his = base.entry.clone();
+    his.phones[0].number = "555 010 4412".into();
+    let _: StoredEntry = ok(save(&t, &mia, base.version, &hers).await);
+    let merged: StoredEntry = ok(save(&t, &root, base.version, &his).await);
+    assert_eq!(merged.entry.hours, "Mon-Fri 8-17", "hers kept");
+    assert_eq!(merged.entry.phones[0].number, "555 010 4412", "his applied");
+    // Now both change the hours from the merged version: a conflict, with
+    // all three values, and nothing overwritten.
+    let mut hers = merged.entry.clone();
+    hers.hours = "Mon-Sat 8-17".into();
+    let mut his = merged.entry.clone();
+    his.hours = "24/7".into();
+    his.notes = "Ask for Dana".into();
+    let _: StoredEntry = ok(save(&t, &mia, merged.version, &hers).await);
+    let (status, body) = save(&t, &root, merged.version, &his).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let conflict: SaveConflict = serde_json::from_value(body).unwrap();
+    assert_eq!(conflict.conflicts.len(), 1);
+    let c = &conflict.conflicts[0];
+    assert_eq!(
+        (
+            c.field.as_str(),
+            c.base.as_str(),
+            c.theirs.as_str(),
+            c.mine.as_str()
+        ),
+        ("hours", "Mon-Fri 8-17", "Mon-Sat 8-17", "24/7")
+    );
+    let page = since(&t, &root, 0).await;
+    assert_eq!(page.entries[0].entry.hours, "Mon-Sat 8-17");
+    assert_eq!(
+        page.entries[0].entry.notes, "",
+        "a save with a conflict stores nothing"
+    );
+    // He chooses his hours and saves from the version he was shown.
+    let mut chosen = conflict.current.entry.clone();
+    chosen.hours = "24/7".into();
+    chosen.notes = "Ask for Dana".into();
+    let settled: StoredEntry = ok(save(&t, &root, conflict.current.version, &chosen).await);
+    assert_eq!(
+        (settled.entry.hours.as_str(), settled.entry.notes.as_str()),
+        ("24/7", "Ask for Dana")
+    );
+}
+
+async fn a_retried_save_is_stored_once_and_bad_entries_are_refused_at_their_field(b: Backend) {
+    let t = TestApp::start(b).await;
+    let mia = t.signed_in("mia", Role::Manager, &[]).await;
+    let entry = billing();
+    let first: StoredEntry = ok(save(&t, &mia, 0, &entry).await);
+    let again: StoredEntry = ok(save(&t, &mia, 0, &entry).await);
+    assert_eq!(first, again);
+    let mut edited = first.entry.clone();
+    edited.notes = "Closed on holidays".into();
+    let one: StoredEntry = ok(save(&t, &mia, first.version, &edited).await);
+    let two: StoredEntry = ok(save(&t, &mia, first.version, &edited).await);
+    assert_eq!(one, two, "a resent edit is stored once");
+    assert_eq!(history_rows(&t).await, 2);
+    let mut bad = billing();
+    bad.phones[0].number = "call me".into();
+    refused(
+        &save(&t, &mia, 0, &bad).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("phones.0.number"),
+    );
+    let mut bad = billing();
+    bad.name = " ".into();
+    refused(
+        &save(&t, &mia, 0, &bad).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("name"),
+    );
+    let nil = Entry {
+        id: Default::default(),
+        ..billing()
+    };
+    refused(
+        &save(&t, &mia, 0, &nil).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("id"),
+    );
+    refused(
+        &save(&t, &mia, 9, &billing()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("id"),
+    );
+    refused(
+        &save(&t, &mia, 99, &edited).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("base"),
+    );
+    let (status, _) = t
+        .call(
+            Method::POST,
+            "/api/directory",
+            Some(&mia),
+            Some(json!({"base": 0, "entry": {"name": 7}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(history_rows(&t).await, 2);
+}
+
+async fn a_coordinators_correction_reaches_the_editors_once_and_is_answered_once(b: Backend) {
+    let t = TestApp::start(b).await;
+    let ana = t.signed_in("ana", Role::Coordinator, &["4B"]).await;
+    let mia = t.signed_in("mia", Role::Manager, &[]).await;
+    let root = t.signed_in("root", Role::Admin, &[]).await;
+    let entry: StoredEntry = ok(save(&t, &mia, 0, &billing()).await);
+    let id = new_id();
+    let correction = json!({"id": id, "entry": entry.entry.id, "text": "The number is 4412 now"});
+    let (status, body) = t
+        .call(
+            Method::POST,
+            "/api/directory/suggestions",
+            Some(&ana),
+            Some(correction.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, _) = t
+        .call(
+            Method::POST,
+            "/api/directory/suggestions",
+            Some(&ana),
+            Some(correction.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "a resend is stored once");
+    let taken = json!({"id": id, "entry": entry.entry.id, "text": "Something else"});
+    refused(
+        &t.call(
+            Method::POST,
+            "/api/directory/suggestions",
+            Some(&ana),
+            Some(taken),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "id_taken",
+        Some("id"),
+    );
+    let unknown = json!({"id": new_id(), "entry": new_id(), "text": "Wrong"});
+    refused(
+        &t.call(
+            Method::POST,
+            "/api/directory/suggestions",
+            Some(&ana),
+            Some(unknown),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("entry"),
+    );
+    let blank = json!({"id": new_id(), "entry": entry.entry.id, "text": "  "});
+    refused(
+        &t.call(
+            Method::POST,
+            "/api/directory/suggestions",
+            Some(&ana),
+            Some(blank),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("text"),
+    );
+    let (status, _) = t
+        .call(Method::GET, "/api/directory/suggestions", Some(&ana), None)
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "coordinators send, editors read"
+    );
+    for token in [&mia, &root] {
+        let open: Vec<Suggestion> = ok(t
+            .call(Method::GET, "/api/directory/suggestions", Some(token), None)
+            .await);
+        assert_eq!(open.len(), 1);
+        assert_eq!(
+            (open[0].by.as_str(), open[0].entry_name.as_str()),
+            ("ana", "Billing office")
+        );
+        assert_eq!(open[0].correction.text, "The number is 4412 now");
+    }
+    let path = format!("/api/directory/suggestions/{id}");
+    let answered: Suggestion = ok(t
+        .call(
+            Method::POST,
+            &path,
+            Some(&mia),
+            Some(json!({"accept": true, "note": "Fixed"})),
+        )
+        .await);
+    assert_eq!(
+        (
+            answered.decision,
+            answered.decided_by.as_deref(),
+            answered.note.as_str()
+        ),
+        (Decision::Accepted, Some("mia"), "Fixed")
+    );
+    let again: Suggestion = ok(t
+        .call(
+            Method::POST,
+            &path,
+            Some(&root),
+            Some(json!({"accept": true})),
+        )
+        .await);
+    assert_eq!(
+        again.decided_by.as_deref(),
+        Some("mia"),
+        "the same answer again changes nothing"
+    );
+    refused(
+        &t.call(
+            Method::POST,
+            &path,
+            Some(&root),
+            Some(json!({"accept": false})),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "already_decided",
+        None,
+    );
+    let open: Vec<Suggestion> = ok(t
+        .call(Method::GET, "/api/directory/suggestions", Some(&mia), None)
+        .await);
+    assert!(open.is_empty());
+    let (status, _) = t
+        .call(
+            Method::POST,
+            "/api/directory/suggestions/nonsense",
+            Some(&mia),
+            Some(json!({"accept": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

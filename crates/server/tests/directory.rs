@@ -19,9 +19,13 @@ use advocase_core::directory::wire::{
 };
 use advocase_core::directory::{Entry, EntryKind, Phone, PhoneKind};
 use app::{Answer, Backend, TestApp, ok, refused};
+use axum::body::Body;
 use axum::http::{Method, StatusCode};
+use axum::http::{Request, header};
 use devices::new_id;
+use http_body_util::BodyExt;
 use serde_json::json;
+use tower::ServiceExt;
 
 on_both!(
     editors_save_entries_and_everyone_reads_them,
@@ -29,6 +33,7 @@ on_both!(
     two_editors_merge_field_by_field_and_a_shared_field_is_a_visible_conflict,
     a_retried_save_is_stored_once_and_bad_entries_are_refused_at_their_field,
     a_coordinators_correction_reaches_the_editors_once_and_is_answered_once,
+    administrators_import_and_export_csv_and_a_bad_file_stores_nothing,
 );
 
 fn billing() -> Entry {
@@ -407,4 +412,105 @@ async fn a_coordinators_correction_reaches_the_editors_once_and_is_answered_once
         )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+async fn export(t: &TestApp, token: &str) -> (StatusCode, String) {
+    let req = Request::get("/api/directory.csv")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    let res = t.router.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8(bytes.to_vec()).unwrap())
+}
+
+async fn import(t: &TestApp, token: &str, file: &str) -> Answer {
+    t.raw(
+        Method::POST,
+        "/api/directory.csv",
+        Some(token),
+        Some("text/csv"),
+        Some(file.as_bytes().to_vec()),
+    )
+    .await
+}
+
+const HEADER: &str = "id,kind,name,title,department,units,hours,on_call,topics,case_kinds,categories,notes,verified_on,verified_by,retired,phone_1,phone_1_type,phone_1_languages,phone_2,phone_2_type,phone_2_languages,phone_3,phone_3_type,phone_3_languages";
+
+async fn administrators_import_and_export_csv_and_a_bad_file_stores_nothing(b: Backend) {
+    let t = TestApp::start(b).await;
+    let mia = t.signed_in("mia", Role::Manager, &[]).await;
+    let root = t.signed_in("root", Role::Admin, &[]).await;
+    let existing: StoredEntry = ok(save(&t, &mia, 0, &billing()).await);
+    let file = format!(
+        "{HEADER}\r\n{},service,Billing office,,Patient Financial Services,,Mon-Fri 8-17,,billing disputes,billing_insurance,,,2026-11-30,root,,555 010 4411,voice,Spanish\r\n,service,Interpreter line,,Language Services,,24/7,,\"Spanish, Mandarin\",,,,,,,555 010 4500,voice,Spanish; Mandarin\r\n,role,Nursing supervisor on call,House supervisor,Nursing,4B; 4W,,After 17:00,escalations,Grievance; complaint,Communication,,,,,+1 555 010 2200,pager,\r\n",
+        existing.entry.id
+    );
+    let (status, _) = import(&t, &mia, &file).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "administrators only");
+    let done: serde_json::Value = ok(import(&t, &root, &file).await);
+    assert_eq!(done, json!({"created": 2, "updated": 1, "unchanged": 0}));
+    let page = since(&t, &mia, 0).await;
+    assert_eq!(page.entries.len(), 3);
+    let billing_now = page
+        .entries
+        .iter()
+        .find(|e| e.entry.id == existing.entry.id)
+        .unwrap();
+    assert_eq!(
+        billing_now.entry.hours, "Mon-Fri 8-17",
+        "the file's word, not merged"
+    );
+    let nurse = page
+        .entries
+        .iter()
+        .find(|e| e.entry.kind == EntryKind::Role)
+        .unwrap();
+    assert_eq!(nurse.entry.units, vec!["4B", "4W"]);
+    assert_eq!(nurse.entry.phones[0].kind, PhoneKind::Pager);
+    assert_eq!(nurse.entry.case_kinds.len(), 2);
+    // The export reads back as the same directory: nothing changes.
+    let (status, csv) = export(&t, &root).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(csv.starts_with(HEADER), "{csv}");
+    assert!(
+        csv.contains("'+1 555 010 2200"),
+        "a leading + neutralised for spreadsheets"
+    );
+    let again: serde_json::Value = ok(import(&t, &root, &csv).await);
+    assert_eq!(again, json!({"created": 0, "updated": 0, "unchanged": 3}));
+    let (status, _) = export(&t, &mia).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // One bad row among good ones: every problem by line, nothing stored.
+    let versions = since(&t, &mia, 0).await.version;
+    let bad = format!("{HEADER}\n,person,New person\n,person,\n,robot,Bee\n");
+    let (status, body) = import(&t, &root, &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"], "invalid_csv");
+    let lines: Vec<u64> = body["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, vec![3, 4]);
+    assert_eq!(
+        since(&t, &mia, 0).await.version,
+        versions,
+        "nothing half-imported"
+    );
+    let (status, body) = import(&t, &root, "name\nAna\n").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["problems"][0]["line"], 1);
+    let (status, _) = t
+        .raw(
+            Method::POST,
+            "/api/directory.csv",
+            Some(&root),
+            Some("text/csv"),
+            Some(vec![0xff, 0xfe, 0x00]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }

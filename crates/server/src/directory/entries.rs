@@ -187,10 +187,29 @@ pub async fn store(
         return Ok(Saved::Invalid(p));
     }
     let version = counter + 1;
-    let body = serde_json::to_string(&entry).expect("entries serialize");
+    write(&mut tx, &entry, version, username, now_ms).await?;
+    tx.commit().await?;
+    Ok(Saved::Stored(StoredEntry {
+        entry,
+        version: version as u64,
+        saved_by: username.to_owned(),
+        saved_at_ms: now_ms as i64,
+    }))
+}
+
+/// Stores `entry` as directory version `version` (the counter moved to it),
+/// in `tx`.
+async fn write(
+    tx: &mut Transaction<'static, Any>,
+    entry: &Entry,
+    version: i64,
+    username: &str,
+    now_ms: u64,
+) -> Result<(), sqlx::Error> {
+    let body = serde_json::to_string(entry).expect("entries serialize");
     sqlx::query("UPDATE directory_counter SET value = $1 WHERE id = 1")
         .bind(version)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     sqlx::query(
         "INSERT INTO directory_entries (id, version, body, saved_by, saved_at_ms) VALUES ($1, $2, $3, $4, $5)
@@ -202,7 +221,7 @@ pub async fn store(
     .bind(&body)
     .bind(username)
     .bind(now_ms as i64)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     sqlx::query("INSERT INTO directory_history (id, version, body, saved_by, saved_at_ms) VALUES ($1, $2, $3, $4, $5)")
         .bind(entry.id.to_string())
@@ -210,15 +229,46 @@ pub async fn store(
         .bind(&body)
         .bind(username)
         .bind(now_ms as i64)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
+    Ok(())
+}
+
+/// An administrator's import, in one transaction: each entry replaces the
+/// stored one's fields (no merge: the file is their word), one directory
+/// version each; an entry equal to what is stored is left. All or nothing.
+pub async fn import(
+    db: &Db,
+    saves: &[SaveEntry],
+    username: &str,
+    now_ms: u64,
+) -> Result<Result<super::csv::Imported, (usize, Saved)>, sqlx::Error> {
+    let mut done = super::csv::Imported::default();
+    let mut tx = db.pool.begin().await?;
+    let mut version: i64 = sqlx::query_scalar(
+        "UPDATE directory_counter SET value = value WHERE id = 1 RETURNING value",
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    for (i, save) in saves.iter().enumerate() {
+        let entry = match save.entry.check() {
+            Ok(e) if !e.id.is_nil() => e,
+            Ok(_) => return Ok(Err((i, Saved::Invalid(Problems::default())))),
+            Err(p) => return Ok(Err((i, Saved::Invalid(p)))),
+        };
+        match current(&mut *tx, entry.id).await? {
+            Some(now) if now.entry == entry => {
+                done.unchanged += 1;
+                continue;
+            }
+            Some(_) => done.updated += 1,
+            None => done.created += 1,
+        }
+        version += 1;
+        write(&mut tx, &entry, version, username, now_ms).await?;
+    }
     tx.commit().await?;
-    Ok(Saved::Stored(StoredEntry {
-        entry,
-        version: version as u64,
-        saved_by: username.to_owned(),
-        saved_at_ms: now_ms as i64,
-    }))
+    Ok(Ok(done))
 }
 
 fn invalid(p: Problems) -> Failure {

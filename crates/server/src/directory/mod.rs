@@ -3,6 +3,7 @@
 //! Reference data, never patient data; request bodies are not logged all
 //! the same, only who saved which version.
 
+pub mod csv;
 pub mod entries;
 pub mod structure;
 
@@ -14,4 +15,5 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(structure::routes())
         .merge(entries::routes())
+        .merge(csv::routes())
 }

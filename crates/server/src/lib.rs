@@ -14,6 +14,7 @@ pub mod certs;
 pub mod changes;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod directory;
 pub mod hospital;
 pub mod idle;

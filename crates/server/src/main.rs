@@ -98,6 +98,20 @@ enum Command {
         #[command(flatten)]
         database: Database,
     },
+    /// Seed a demo hospital (units, a directory of about 60 entries, five
+    /// accounts, a caseload) into a database of its own, and print the
+    /// accounts and their passwords; then `serve --database` the same file.
+    /// Refuses a database that holds accounts and is not a demo's; on the
+    /// demo's own database it only prints the accounts again.
+    SeedDemo {
+        /// Never read from ADVOCASE_DATABASE: the demo must not find the
+        /// real database by accident.
+        #[arg(long, default_value = "data/demo.db", value_name = "PATH_OR_URL")]
+        database: String,
+        /// How many cases the caseload holds.
+        #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(0..=20_000))]
+        cases: u64,
+    },
     /// Recompute the audit trail's hash chain: "audit trail intact: N rows"
     /// (exit 0), or the first broken seq and why (exit 1).
     VerifyAudit {
@@ -211,6 +225,9 @@ fn main() -> ExitCode {
             init_tracing("text");
             runtime.block_on(create_admin(username, display_name, &database.database))
         }
+        Command::SeedDemo { database, cases } => {
+            runtime.block_on(seed_demo(&database, cases as usize))
+        }
         Command::VerifyAudit { database } => {
             return runtime.block_on(verify_audit(&database.database));
         }
@@ -267,6 +284,35 @@ async fn create_admin(
         )),
         Err(e) => Err(e.to_string()),
     }
+}
+
+async fn seed_demo(database: &str, cases: usize) -> Result<(), String> {
+    let location = DatabaseLocation::parse(database).map_err(|e| e.to_string())?;
+    let db = advocase_server::db::open(&location)
+        .await
+        .map_err(|e| e.to_string())?;
+    let seeded = advocase_server::demo::seed(
+        &db,
+        cases,
+        chrono::DateTime::from_timestamp_millis(advocase_server::now_ms() as i64)
+            .unwrap_or_default(),
+    )
+    .await;
+    db.close().await;
+    let accounts = seeded.map_err(|e| e.to_string())?;
+    println!("Demo hospital ready in {database}. Sign in with (demo data only, nothing real):");
+    for a in accounts {
+        let covers = if a.covers.is_empty() {
+            String::new()
+        } else {
+            format!(", covers {}", a.covers.join(", "))
+        };
+        println!(
+            "    {:<8} password {}   ({}{covers})",
+            a.username, a.password, a.role
+        );
+    }
+    Ok(())
 }
 
 async fn verify_audit(database: &str) -> ExitCode {

@@ -434,3 +434,74 @@ fn start_up_with_1000_stored_sealed_cases() {
         store.remove(&k);
     }
 }
+
+#[wasm_bindgen_test]
+fn directory_search_per_keystroke_and_suggestions_over_2000_entries() {
+    use advocase_core::directory::Structure;
+    use advocase_core::directory::search::Index;
+    use advocase_core::directory::suggest::who_can_help;
+    let entries = sample::directory(11, 2_000);
+    let json = serde_json::to_string(&entries).unwrap();
+    let t = now_ms();
+    let index = Index::new(&entries);
+    report(format!(
+        "directory: indexing 2,000 entries {:.1} ms; {} KB as JSON (what a first sync fetches, before compression)",
+        now_ms() - t,
+        json.len() / 1024
+    ));
+    // Typing, a keystroke at a time, as a coordinator would: words in
+    // full, beginnings, and typos.
+    let typed = [
+        "billing disputes",
+        "pharmasist",
+        "interpeter spanish",
+        "charge nurse",
+        "discharge home",
+        "Okafor",
+    ];
+    let mut samples = Vec::new();
+    let mut found = 0;
+    for query in typed {
+        for n in 1..=query.len() {
+            let t = now_ms();
+            let hits = index.search(&query[..n]);
+            samples.push(now_ms() - t);
+            found += hits.len().min(1);
+        }
+    }
+    assert!(found > 0, "the queries find entries");
+    summarize("directory search per keystroke, 2,000 entries", samples);
+    let cases = sample::caseload(5, 200, 0, sample::reference_now());
+    // The sample's units as the hospital's structure, so units resolve.
+    let structure = Structure {
+        units: [
+            "4 West",
+            "5 East",
+            "ICU",
+            "Cardiology",
+            "Oncology",
+            "Maternity",
+            "Orthopaedics",
+            "ED",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, name)| advocase_core::directory::Unit {
+            id: advocase_core::id::Id::new_v7(1, [i as u8; 10]),
+            name: (*name).into(),
+            code: format!("U{i}"),
+            ..Default::default()
+        })
+        .collect(),
+        ..Structure::default()
+    };
+    let mut samples = Vec::new();
+    let mut suggested = 0;
+    for f in &cases {
+        let t = now_ms();
+        suggested += who_can_help(&entries, &f.case, &structure).len();
+        samples.push(now_ms() - t);
+    }
+    assert!(suggested > 0, "some case has a suggestion");
+    summarize("Who can help? for one case, 2,000 entries", samples);
+}

@@ -152,6 +152,96 @@ pub fn caseload(seed: u64, count: usize, interactions: usize, now: DateTime<Utc>
         .collect()
 }
 
+const ROLES: &[&str] = &[
+    "Billing specialist",
+    "Charge nurse",
+    "Pharmacist",
+    "Social worker",
+    "Discharge planner",
+    "Interpreter",
+    "Chaplain",
+    "Nurse manager",
+    "Records clerk",
+    "Case manager",
+    "Dietitian",
+    "Physical therapist",
+    "Patient advocate",
+    "Security officer",
+    "Scheduler",
+];
+const DEPARTMENTS: &[&str] = &[
+    "Patient Financial Services",
+    "Nursing",
+    "Pharmacy",
+    "Social Work",
+    "Case Management",
+    "Language Services",
+    "Spiritual Care",
+    "Health Information Management",
+    "Food and Nutrition",
+    "Rehabilitation",
+    "Patient Relations",
+    "Security",
+    "Scheduling",
+];
+const TOPICS: &[&str] = &[
+    "billing disputes",
+    "payment plans",
+    "medication questions",
+    "discharge home",
+    "interpreter booking",
+    "end of life",
+    "records requests",
+    "special diets",
+    "equipment at home",
+    "formal grievances",
+    "visiting rules",
+    "appointments",
+    "insurance denials",
+    "transport home",
+];
+
+/// `count` directory entries (people, roles and services with phones,
+/// topics, units and languages), the same for the same seed: for the
+/// directory's benchmarks. Never real people.
+pub fn directory(seed: u64, count: usize) -> Vec<crate::directory::Entry> {
+    use crate::directory::{Entry, EntryKind, Phone, PhoneKind};
+    let mut rng = Rng::new(seed);
+    (0..count)
+        .map(|n| {
+            let kind = EntryKind::ALL[rng.below(3)];
+            let role = *rng.pick(ROLES);
+            Entry {
+                id: rng.id(1_772_353_800_000 + n as u64),
+                kind,
+                name: match kind {
+                    EntryKind::Person => format!("{} {}", rng.pick(FIRST), rng.pick(LAST)),
+                    _ => format!("{role} {}", n),
+                },
+                title: role.into(),
+                department: (*rng.pick(DEPARTMENTS)).into(),
+                units: (0..rng.below(3))
+                    .map(|_| (*rng.pick(UNITS)).to_owned())
+                    .collect(),
+                phones: vec![Phone {
+                    number: format!("555 010 {:04}", rng.below(10_000)),
+                    kind: PhoneKind::ALL[rng.below(5)],
+                    languages: if rng.below(4) == 0 {
+                        vec!["Spanish".into()]
+                    } else {
+                        vec![]
+                    },
+                }],
+                hours: "Mon-Fri 8:00-16:30".into(),
+                topics: format!("{}, {}", rng.pick(TOPICS), rng.pick(TOPICS)),
+                case_kinds: vec![*rng.pick(CaseKind::ALL)],
+                categories: vec![*rng.pick(ComplaintCategory::ALL)],
+                ..Entry::default()
+            }
+        })
+        .collect()
+}
+
 /// The same caseload as [`caseload`], as a device that has synced it holds
 /// it: one log per case, every change acknowledged by the server.
 pub fn synced_logs(

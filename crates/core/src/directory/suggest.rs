@@ -4,7 +4,7 @@
 
 use super::entry::Entry;
 use super::search::words;
-use super::units::Structure;
+use super::units::{Structure, UnitIndex};
 use crate::case::Case;
 
 /// Suggestions shown at most.
@@ -42,7 +42,9 @@ pub fn who_can_help(entries: &[Entry], case: &Case, structure: &Structure) -> Ve
         .chain(case.tags.iter().flat_map(|t| words(t)))
         .filter(|w| telling(w))
         .collect();
-    let unit = structure.unit_ref(&case.patient.unit);
+    // Looked up in an index: each entry's units are read for every case.
+    let index = UnitIndex::new(structure);
+    let unit = index.unit_ref(&case.patient.unit);
     let unit_named = !case.patient.unit.trim().is_empty();
     let language = case.patient.preferred_language.trim();
     let language =
@@ -65,7 +67,7 @@ pub fn who_can_help(entries: &[Entry], case: &Case, structure: &Structure) -> Ve
             score += 5;
             why.push(format!("Handles {} complaints", c.label().to_lowercase()));
         }
-        if unit_named && e.units.iter().any(|u| structure.unit_ref(u) == unit) {
+        if unit_named && e.units.iter().any(|u| index.unit_ref(u) == unit) {
             score += 4;
             why.push(format!(
                 "Serves {}",

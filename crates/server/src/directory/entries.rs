@@ -115,6 +115,15 @@ async fn at_version(
     body.map(|b| decode(&b)).transpose()
 }
 
+fn unknown_base() -> Saved {
+    let mut p = Problems::default();
+    p.add(
+        "base",
+        "This save was made from a version of the entry the server never had.",
+    );
+    Saved::Invalid(p)
+}
+
 /// Saves `req` as `username`, merged into the entry as it is now.
 pub async fn store(
     db: &Db,
@@ -140,12 +149,7 @@ pub async fn store(
     .await?;
     if let Some(now) = current(&mut *tx, entry.id).await? {
         if req.base > now.version {
-            let mut p = Problems::default();
-            p.add(
-                "base",
-                "This save was made from a version of the entry the server never had.",
-            );
-            return Ok(Saved::Invalid(p));
+            return Ok(unknown_base());
         }
         if now.entry == entry {
             return Ok(Saved::Stored(now)); // a repeat, or nothing changed
@@ -162,12 +166,7 @@ pub async fn store(
                 at_version(&mut tx, entry.id, req.base).await?
             };
             let Some(base) = base else {
-                let mut p = Problems::default();
-                p.add(
-                    "base",
-                    "This save was made from a version of the entry the server never had.",
-                );
-                return Ok(Saved::Invalid(p));
+                return Ok(unknown_base());
             };
             let merged = merge(&base, &now.entry, &entry);
             if !merged.conflicts.is_empty() {

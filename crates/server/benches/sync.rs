@@ -6,6 +6,9 @@
 //!    pushing them and pulling), on SQLite and on PostgreSQL: throughput and
 //!    request latency.
 //!
+//! 3. A fresh device's first sync of a directory of 2,000 entries: how long
+//!    and how many bytes, plain and gzip-compressed.
+//!
 //! Run: `cargo bench -p advocase-server --bench sync`. Figures only.
 
 #[path = "../tests/support/postgres.rs"]
@@ -122,6 +125,58 @@ impl Server {
         let path = format!("/api/sync/pull?after={after}&limit={limit}");
         self.call::<(), _>("GET", &path, Some(token), None).await
     }
+}
+
+impl Server {
+    /// A GET's status, body length and time, asking for `encoding`.
+    async fn bytes(&self, path: &str, token: &str, encoding: Option<&str>) -> (usize, Duration) {
+        let mut req = hyper::Request::builder()
+            .method("GET")
+            .uri(format!("{}{path}", self.base))
+            .header("authorization", format!("Bearer {token}"));
+        if let Some(e) = encoding {
+            req = req.header("accept-encoding", e);
+        }
+        let t = Instant::now();
+        let res = self
+            .client
+            .request(req.body(Full::new(Bytes::new())).unwrap())
+            .await
+            .expect("request");
+        assert!(res.status().is_success(), "{path}: {}", res.status());
+        let n = res.into_body().collect().await.unwrap().to_bytes().len();
+        (n, t.elapsed())
+    }
+}
+
+async fn directory_first_sync(backend: &str) {
+    let server = open(backend).await;
+    let editor = server.login("c0").await;
+    let entries = sample::directory(11, 2_000);
+    let t = Instant::now();
+    for entry in &entries {
+        let req = advocase_core::directory::wire::SaveEntry {
+            base: 0,
+            entry: entry.clone(),
+        };
+        let _: advocase_core::directory::wire::StoredEntry = server
+            .call("POST", "/api/directory", Some(&editor), Some(&req))
+            .await;
+    }
+    let saved = t.elapsed();
+    let device = server.login("c1").await;
+    let (plain, took) = server.bytes("/api/directory?since=0", &device, None).await;
+    let (gzip, took_gzip) = server
+        .bytes("/api/directory?since=0", &device, Some("gzip"))
+        .await;
+    println!(
+        "BENCH {backend}: directory of 2,000 entries: saved one by one in {:.2} s; a fresh device's first sync {:.0} ms, {} KB ({:.0} ms, {} KB gzip)",
+        saved.as_secs_f64(),
+        took.as_secs_f64() * 1000.0,
+        plain / 1024,
+        took_gzip.as_secs_f64() * 1000.0,
+        gzip / 1024
+    );
 }
 
 async fn open(backend: &str) -> Server {
@@ -299,6 +354,7 @@ fn main() {
         for backend in ["sqlite", "postgres"] {
             push_and_pull_10k(backend).await;
             hundred_devices(backend).await;
+            directory_first_sync(backend).await;
         }
         println!("BENCH postgres server: {}", postgres::server_version());
     });

@@ -29,6 +29,7 @@ on_both!(
     typed_units_name_the_unit_so_colleagues_see_each_others_cases,
     renaming_a_unit_keeps_every_coordinators_access,
     unmatched_unit_texts_are_listed_and_mapped_in_one_place,
+    a_large_hospital_saves_whole,
 );
 
 fn stored(r: &PushResult) -> bool {
@@ -288,4 +289,26 @@ async fn unmatched_unit_texts_are_listed_and_mapped_in_one_place(b: Backend) {
         )
         .await;
     refused(&answer, StatusCode::CONFLICT, "stale", None);
+}
+
+/// 450 units with long names, codes, locations and aliases: more than a
+/// small request body, within what the structure's checks allow.
+async fn a_large_hospital_saves_whole(b: Backend) {
+    let t = TestApp::start(b).await;
+    let root = t.signed_in("root", Role::Admin, &[]).await;
+    let s = Structure {
+        units: (0..450)
+            .map(|i| Unit {
+                aliases: vec![format!("Former ward number {i} of the old north building")],
+                ..unit(
+                    &format!("Inpatient unit number {i}, medical and surgical"),
+                    &format!("U{i:03}"),
+                )
+            })
+            .collect(),
+        ..Structure::default()
+    };
+    assert!(serde_json::to_vec(&s).unwrap().len() > advocase_server::body::SMALL);
+    let saved: Structure = ok(put(&t, &root, &s).await);
+    assert_eq!(saved.units.len(), 450);
 }

@@ -23,6 +23,10 @@ use crate::body::JsonBody;
 use crate::db::Db;
 use crate::{AppState, now_ms};
 
+/// The largest structure taken: 500 units and 500 departments with long
+/// names and a few aliases each (the limits `Structure::check` keeps).
+pub const MAX_STRUCTURE_BYTES: usize = 512 * 1024;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/structure", get(read).put(save))
@@ -143,7 +147,7 @@ async fn read(State(state): State<AppState>, _: SignedIn) -> Result<Json<Structu
 async fn save(
     State(state): State<AppState>,
     Admin(user): Admin,
-    JsonBody(next): JsonBody<Structure>,
+    JsonBody(next): JsonBody<Structure, MAX_STRUCTURE_BYTES>,
 ) -> Result<Json<Structure>, Failure> {
     let saved = store(&state.db, next, &user.username, now_ms())
         .await?

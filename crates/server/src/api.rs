@@ -1,6 +1,7 @@
 //! The JSON API under `/api`. Every response here, error or not, is JSON.
 
 use advocase_core::api::{ApiError, HealthReport};
+use advocase_core::validation::Problems;
 use axum::extract::{OriginalUri, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -48,6 +49,21 @@ impl Failure {
                 field: Some(field.into()),
             },
         )
+    }
+
+    /// A 422 for the first of `problems`, naming its field (the app checks
+    /// the same rules and shows them all; this is for a client that did
+    /// not); `fallback` if there is none.
+    pub fn invalid(problems: Problems, fallback: &str) -> Self {
+        match problems.0.into_iter().next() {
+            Some(p) => Failure::on(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                &p.field,
+                p.message,
+            ),
+            None => Failure::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", fallback),
+        }
     }
 
     pub fn forbidden(message: impl Into<String>) -> Self {

@@ -11,9 +11,7 @@
 
 use advocase_core::access::{Role, User};
 use advocase_core::hospital::HospitalContacts;
-use advocase_core::validation::Problems;
 use axum::extract::{FromRequestParts, State};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -135,24 +133,6 @@ impl FromRequestParts<AppState> for HospitalAdmin {
     }
 }
 
-/// The first problem, naming its field (the app checks the same rules and
-/// shows them all; this is for a client that did not).
-fn invalid(problems: Problems) -> Failure {
-    match problems.0.into_iter().next() {
-        Some(p) => Failure::on(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid",
-            &p.field,
-            p.message,
-        ),
-        None => Failure::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid",
-            "The contact numbers are not complete.",
-        ),
-    }
-}
-
 async fn read(
     State(state): State<AppState>,
     _: SignedIn,
@@ -165,7 +145,9 @@ async fn save(
     HospitalAdmin(user): HospitalAdmin,
     JsonBody(contacts): JsonBody<HospitalContacts>,
 ) -> Result<Json<HospitalContacts>, Failure> {
-    let checked = contacts.check().map_err(invalid)?;
+    let checked = contacts
+        .check()
+        .map_err(|p| Failure::invalid(p, "The contact numbers are not complete."))?;
     match store(&state.db, &checked, &user.username, now_ms()).await? {
         Saved::Stored { contacts, version } => {
             tracing::info!(username = %user.username, version, "hospital contacts saved");

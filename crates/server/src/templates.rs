@@ -11,7 +11,6 @@
 
 use advocase_core::checklist::{Succession, Template, succession};
 use advocase_core::id::Id;
-use advocase_core::validation::Problems;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
@@ -147,24 +146,6 @@ fn decode(body: &str) -> Result<Template, sqlx::Error> {
     })
 }
 
-/// The first problem, naming its field (the app checks the same rules and
-/// shows them all; this is for a client that did not).
-fn invalid(problems: Problems) -> Failure {
-    match problems.0.into_iter().next() {
-        Some(p) => Failure::on(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid",
-            &p.field,
-            p.message,
-        ),
-        None => Failure::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid",
-            "The template is not complete.",
-        ),
-    }
-}
-
 fn conflict(saved: u32, latest: u32) -> Failure {
     let again = "Reload the templates and make your change again.";
     let message = if latest == 0 {
@@ -191,7 +172,9 @@ async fn save(
     Manager(user): Manager,
     JsonBody(template): JsonBody<Template, MAX_TEMPLATE_BYTES>,
 ) -> Result<(StatusCode, Json<Template>), Failure> {
-    template.check().map_err(invalid)?;
+    template
+        .check()
+        .map_err(|p| Failure::invalid(p, "The template is not complete."))?;
     let (id, version) = (template.id, template.version);
     match store(&state.db, &template, &user.username, now_ms()).await? {
         Saved::Stored(t) => {

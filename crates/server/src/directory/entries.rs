@@ -270,22 +270,6 @@ pub async fn import(
     Ok(Ok(done))
 }
 
-fn invalid(p: Problems) -> Failure {
-    match p.0.into_iter().next() {
-        Some(e) => Failure::on(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid",
-            &e.field,
-            e.message,
-        ),
-        None => Failure::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid",
-            "The entry is not complete.",
-        ),
-    }
-}
-
 async fn read(
     State(state): State<AppState>,
     _: SignedIn,
@@ -322,7 +306,7 @@ async fn save(
             Ok(Json(s).into_response())
         }
         Saved::Conflict(c) => Ok((StatusCode::CONFLICT, Json(c)).into_response()),
-        Saved::Invalid(p) => Err(invalid(p)),
+        Saved::Invalid(p) => Err(Failure::invalid(p, "The entry is not complete.")),
     }
 }
 
@@ -364,7 +348,8 @@ async fn suggest(
     SignedIn { user }: SignedIn,
     JsonBody(c): JsonBody<Correction>,
 ) -> Result<(StatusCode, Json<Suggestion>), Failure> {
-    c.check().map_err(invalid)?;
+    c.check()
+        .map_err(|p| Failure::invalid(p, "The correction is not complete."))?;
     let Some(entry) = current(&state.db.pool, c.entry).await? else {
         return Err(Failure::on(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -428,7 +413,8 @@ async fn decide(
     Path(id): Path<String>,
     JsonBody(d): JsonBody<Decide>,
 ) -> Result<Json<Suggestion>, Failure> {
-    d.check().map_err(invalid)?;
+    d.check()
+        .map_err(|p| Failure::invalid(p, "The answer is not complete."))?;
     let id: Id = id
         .parse()
         .map_err(|_| Failure::new(StatusCode::NOT_FOUND, "not_found", "No such correction."))?;

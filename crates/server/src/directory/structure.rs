@@ -117,19 +117,7 @@ pub async fn store(
 
 fn refusal(r: Refused) -> Failure {
     match r {
-        Refused::Invalid(p) => match p.0.into_iter().next() {
-            Some(e) => Failure::on(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid",
-                &e.field,
-                e.message,
-            ),
-            None => Failure::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid",
-                "The structure is not complete.",
-            ),
-        },
+        Refused::Invalid(p) => Failure::invalid(p, "The structure is not complete."),
         Refused::Stale { newest } => Failure::new(
             StatusCode::CONFLICT,
             "stale",

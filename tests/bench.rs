@@ -437,7 +437,6 @@ fn start_up_with_1000_stored_sealed_cases() {
 
 #[wasm_bindgen_test]
 fn directory_search_per_keystroke_and_suggestions_over_2000_entries() {
-    use advocase_core::directory::Structure;
     use advocase_core::directory::search::Index;
     use advocase_core::directory::suggest::who_can_help;
     let entries = sample::directory(11, 2_000);
@@ -472,29 +471,7 @@ fn directory_search_per_keystroke_and_suggestions_over_2000_entries() {
     assert!(found > 0, "the queries find entries");
     summarize("directory search per keystroke, 2,000 entries", samples);
     let cases = sample::caseload(5, 200, 0, sample::reference_now());
-    // The sample's units as the hospital's structure, so units resolve.
-    let structure = Structure {
-        units: [
-            "4 West",
-            "5 East",
-            "ICU",
-            "Cardiology",
-            "Oncology",
-            "Maternity",
-            "Orthopaedics",
-            "ED",
-        ]
-        .iter()
-        .enumerate()
-        .map(|(i, name)| advocase_core::directory::Unit {
-            id: advocase_core::id::Id::new_v7(1, [i as u8; 10]),
-            name: (*name).into(),
-            code: format!("U{i}"),
-            ..Default::default()
-        })
-        .collect(),
-        ..Structure::default()
-    };
+    let structure = sample::structure();
     let mut samples = Vec::new();
     let mut suggested = 0;
     for f in &cases {

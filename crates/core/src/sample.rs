@@ -201,6 +201,24 @@ const TOPICS: &[&str] = &[
     "transport home",
 ];
 
+/// The sample's units as a hospital structure, so that the cases' and
+/// entries' units resolve (codes U0, U1…).
+pub fn structure() -> crate::directory::Structure {
+    crate::directory::Structure {
+        units: UNITS
+            .iter()
+            .enumerate()
+            .map(|(i, name)| crate::directory::Unit {
+                id: Id::new_v7(1, [i as u8; 10]),
+                name: (*name).into(),
+                code: format!("U{i}"),
+                ..Default::default()
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
 /// `count` directory entries (people, roles and services with phones,
 /// topics, units and languages), the same for the same seed: for the
 /// directory's benchmarks. Never real people.
@@ -286,5 +304,11 @@ mod tests {
         assert_eq!(a.len(), 20);
         assert!(a.iter().all(|f| f.interactions.len() == 10));
         assert_ne!(a, caseload(8, 20, 10, reference_now()));
+        let s = structure();
+        assert!(s.check().is_ok());
+        assert!(
+            a.iter().all(|f| s.resolve(&f.case.patient.unit).is_some()),
+            "every sample unit resolves"
+        );
     }
 }

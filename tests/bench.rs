@@ -20,7 +20,7 @@ fn now_ms() -> f64 {
 }
 
 fn summarize(name: &str, mut samples: Vec<f64>) {
-    samples.sort_by(|a, b| a.total_cmp(b));
+    advocase_core::order::sort_by(&mut samples, |a, b| a.total_cmp(b));
     let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
     let line = format!(
         "BENCH {name}: median {:.2} ms, p95 {:.2} ms, max {:.2} ms over {} runs",

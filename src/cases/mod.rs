@@ -192,7 +192,7 @@ impl Cases {
                 let state = r.state.clone();
                 *r = Replica::restore(state, std::mem::take(&mut r.logs));
             });
-            if self.persist(&BTreeSet::from([id])).is_ok() {
+            if self.persist(&one(id)).is_ok() {
                 restored += 1;
             }
         }
@@ -329,7 +329,7 @@ impl Cases {
         let id = clock::new_id();
         self.transact(|r| {
             r.record(id, case_id, op, user, now, clock::now_ms());
-            Ok(((), BTreeSet::from([case_id])))
+            Ok(((), one(case_id)))
         })
     }
 
@@ -500,7 +500,7 @@ impl Cases {
     pub fn discard_set_aside(&self, case_id: Id, change: Id) -> Result<(), SaveError> {
         self.transact(|r| {
             r.discard(case_id, change);
-            Ok(((), BTreeSet::from([case_id])))
+            Ok(((), one(case_id)))
         })
     }
 
@@ -511,7 +511,7 @@ impl Cases {
         self.transact(|r| {
             r.resend(case_id, change, id, user, now, clock::now_ms())
                 .ok_or(SaveError::NotFound)?;
-            Ok(((), BTreeSet::from([case_id])))
+            Ok(((), one(case_id)))
         })
     }
 
@@ -530,7 +530,7 @@ impl Cases {
             .into_iter()
             .map(|c| c.by)
             .collect();
-        who.sort();
+        advocase_core::order::sort(&mut who);
         who.dedup();
         who
     }
@@ -551,7 +551,7 @@ impl Cases {
             let mut entry = log.get(change.id).cloned().ok_or(SaveError::NotFound)?;
             entry.refused = Some(reason);
             log.put(entry);
-            Ok(((), BTreeSet::from([change.case_id])))
+            Ok(((), one(change.case_id)))
         })
     }
 
@@ -568,7 +568,7 @@ impl Cases {
         let now_ms = clock::now_ms();
         self.transact(|r| {
             r.take_history(case, changes, now_ms);
-            Ok(((), BTreeSet::from([case])))
+            Ok(((), one(case)))
         })
     }
 
@@ -625,4 +625,12 @@ impl Cases {
         self.store.with_value(|s| discard_quarantined(s, key));
         self.quarantined.update(|q| q.retain(|x| x.key != key));
     }
+}
+
+/// The set of one case: `BTreeSet::from([id])` would compile a sort of its
+/// own for nothing (see advocase_core::order).
+fn one(id: Id) -> BTreeSet<Id> {
+    let mut set = BTreeSet::new();
+    set.insert(id);
+    set
 }

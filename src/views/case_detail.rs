@@ -450,7 +450,7 @@ fn Timeline(file: CaseFile) -> impl IntoView {
         })
         .chain(file.case.history.iter().map(Entry::Event))
         .collect();
-    entries.sort_by_key(|e| std::cmp::Reverse(e.at()));
+    advocase_core::order::sort_by_key(&mut entries, |e| std::cmp::Reverse(e.at()));
     let items = entries
         .into_iter()
         .map(|e| match e {

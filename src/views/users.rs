@@ -32,7 +32,7 @@ pub fn Users() -> impl IntoView {
             let Some(token) = auth.token() else { return };
             match server::get::<Vec<User>>(Some(&token), "/api/users").await {
                 Ok(mut list) => {
-                    list.sort_by(|a, b| a.username.cmp(&b.username));
+                    advocase_core::order::sort_by(&mut list, |a, b| a.username.cmp(&b.username));
                     users.set(list);
                 }
                 Err(f) => message.set(Some((false, f.message()))),

@@ -274,7 +274,7 @@ async fn no_patient_text_is_readable_at_rest_in_storage_or_the_journal() {
     );
     journal_flushed().await;
     let mut leaks = readable_at_rest(&store, &needles).await;
-    leaks.sort();
+    advocase_core::order::sort(&mut leaks);
     assert_eq!(
         leaks,
         [
@@ -568,7 +568,7 @@ async fn a_store_from_before_encryption_is_sealed_in_place_and_loses_nothing() {
     // ... and nothing but the plain records is in the clear, here or in
     // the journal.
     let mut keys = store.keys();
-    keys.sort();
+    advocase_core::order::sort(&mut keys);
     for key in &keys {
         let raw = store.get_raw(key).unwrap();
         assert_eq!(

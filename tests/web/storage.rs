@@ -38,7 +38,7 @@ fn store_round_trips_records_under_its_own_prefix() {
 
     assert_eq!(store.get::<Note>("n1").unwrap(), Some(note));
     let mut keys = store.keys();
-    keys.sort();
+    advocase_core::order::sort(&mut keys);
     assert_eq!(keys, ["n1", "n2"], "only keys under the prefix, without it");
     let usage = store.usage();
     assert_eq!(usage.entries, 2);

@@ -325,7 +325,7 @@ impl Caseload {
             .map(|f| f.case.patient.unit.clone())
             .filter(|u| !u.is_empty())
             .collect();
-        u.sort();
+        crate::order::sort(&mut u);
         u.dedup();
         u
     }
@@ -352,7 +352,7 @@ impl Caseload {
             })
             .map(|(f, _)| f)
             .collect();
-        hits.sort_by_key(|f| urgency_key(&f.case, today));
+        crate::order::sort_by_key(&mut hits, |f| urgency_key(&f.case, today));
         hits
     }
 }

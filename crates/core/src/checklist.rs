@@ -146,7 +146,7 @@ pub fn newest_templates(known: &[Template]) -> Vec<Template> {
             None => all.push(t.clone()),
         }
     }
-    all[builtin..].sort_by_key(|a| a.name.to_lowercase());
+    crate::order::sort_by_key(&mut all[builtin..], |a| a.name.to_lowercase());
     all
 }
 

@@ -89,7 +89,7 @@ pub fn leaving<'a>(
             })
         })
         .collect();
-    out.sort_by(|a, b| {
+    crate::order::sort_by(&mut out, |a, b| {
         (a.day, !a.needs_attention(), a.on, &a.file.case.patient.name).cmp(&(
             b.day,
             !b.needs_attention(),

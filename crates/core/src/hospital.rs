@@ -319,7 +319,7 @@ mod tests {
         );
         let json = serde_json::to_value(&saved).unwrap();
         let mut keys: Vec<_> = json.as_object().unwrap().keys().cloned().collect();
-        keys.sort();
+        crate::order::sort(&mut keys);
         assert_eq!(
             keys,
             [

@@ -196,7 +196,7 @@ pub fn resolve<'a>(interactions: &'a [Interaction]) -> Vec<Resolved<'a>> {
     let mut out: Vec<Resolved<'_>> = groups
         .into_iter()
         .map(|(root, mut versions)| {
-            versions.sort_by_key(|v| (v.amends.is_some(), v.recorded_at, v.id));
+            crate::order::sort_by_key(&mut versions, |v| (v.amends.is_some(), v.recorded_at, v.id));
             let original = by_id[&root];
             let current = versions.pop().expect("a group has at least its root");
             Resolved {
@@ -206,6 +206,6 @@ pub fn resolve<'a>(interactions: &'a [Interaction]) -> Vec<Resolved<'a>> {
             }
         })
         .collect();
-    out.sort_by_key(|r| (r.original.at, r.original.id));
+    crate::order::sort_by_key(&mut out, |r| (r.original.at, r.original.id));
     out
 }

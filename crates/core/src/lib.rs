@@ -28,6 +28,7 @@ pub mod interaction;
 pub mod keyring;
 pub mod limits;
 pub mod log;
+pub mod order;
 pub mod outbox;
 pub mod patient;
 pub mod reference;

@@ -19,7 +19,7 @@ pub fn next_batch(logs: &BTreeMap<Id, CaseLog>, device: Id, max: usize) -> Vec<C
         .flat_map(CaseLog::pending)
         .filter(|c| c.device == device)
         .collect();
-    pending.sort_by_key(|c| c.seq);
+    crate::order::sort_by_key(&mut pending, |c| c.seq);
     pending.into_iter().take(max).cloned().collect()
 }
 

@@ -540,9 +540,9 @@ proptest! {
             .collect();
         let timeline = resolve(&all);
         let mut seen: Vec<Id> = timeline.iter().flat_map(|r| r.superseded.iter().map(|i| i.id).chain([r.current.id])).collect();
-        seen.sort();
+        advocase_core::order::sort(&mut seen);
         let mut expected: Vec<Id> = all.iter().map(|i| i.id).collect();
-        expected.sort();
+        advocase_core::order::sort(&mut expected);
         prop_assert_eq!(seen, expected);
         for r in &timeline {
             for s in &r.superseded {

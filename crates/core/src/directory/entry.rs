@@ -180,9 +180,9 @@ impl Entry {
                 &ph.languages,
             );
         }
-        e.case_kinds.sort();
+        crate::order::sort(&mut e.case_kinds);
         e.case_kinds.dedup();
-        e.categories.sort();
+        crate::order::sort(&mut e.categories);
         e.categories.dedup();
         p.into_result(e)
     }

@@ -148,7 +148,7 @@ impl Index {
         }
         let need = query.len() as u16;
         let mut found: Vec<usize> = (0..self.len).filter(|&i| matched[i] == need).collect();
-        found.sort_by(|&a, &b| total[b].cmp(&total[a]).then(a.cmp(&b)));
+        crate::order::sort_by(&mut found, |&a, &b| total[b].cmp(&total[a]).then(a.cmp(&b)));
         found
     }
 }

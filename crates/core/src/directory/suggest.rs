@@ -99,7 +99,9 @@ pub fn who_can_help(entries: &[Entry], case: &Case, structure: &Structure) -> Ve
             });
         }
     }
-    out.sort_by(|a, b| b.score.cmp(&a.score).then(a.entry.cmp(&b.entry)));
+    crate::order::sort_by(&mut out, |a, b| {
+        b.score.cmp(&a.score).then(a.entry.cmp(&b.entry))
+    });
     out.truncate(MAX_SUGGESTIONS);
     out
 }

@@ -179,7 +179,7 @@ impl Structure {
             .map(|u| u.id)
             .collect();
         let mut live: Vec<&Unit> = self.units.iter().filter(|u| !u.retired).collect();
-        live.sort_by_key(|u| u.name.to_lowercase());
+        crate::order::sort_by_key(&mut live, |u| u.name.to_lowercase());
         live.into_iter().partition(|u| own.contains(&u.id))
     }
 
@@ -195,7 +195,7 @@ impl Structure {
             }
         }
         let mut out: Vec<(String, usize)> = counts.into_iter().collect();
-        out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        crate::order::sort_by(&mut out, |a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         out
     }
 
@@ -290,7 +290,7 @@ impl Structure {
             .map(|u| u.id)
             .chain(self.departments.iter().map(|d| d.id))
             .collect();
-        ids.sort();
+        crate::order::sort(&mut ids);
         if ids.windows(2).any(|w| w[0] == w[1]) {
             p.add("units", "Two rows share one id.");
         }

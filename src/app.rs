@@ -3,12 +3,13 @@
 //! the preferences, the caseload and the online signal.
 
 use leptos::prelude::*;
-use leptos_router::components::{A, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::components::{A, Router};
+use leptos_router::hooks::use_location;
 
 use advocase_core::access::Role;
 
 use crate::cases::Cases;
+use crate::directory::Directory;
 use crate::gate::{Gate, Inside, Phase};
 use crate::hospital::Hospital;
 use crate::network::{self, OnlineIndicator};
@@ -17,6 +18,7 @@ use crate::sync::Sync;
 use crate::templates::Templates;
 use crate::update::UpdateBanner;
 use crate::views::access_log::AccessLog;
+use crate::views::directory;
 use crate::views::{
     case_detail::CaseDetail, case_list::CaseList, discharges::Discharges, guide::Guide,
     lock::GateScreen, new_case::NewCase, print::PrintChecklist, rights::PrintRights,
@@ -71,8 +73,9 @@ fn Shell() -> impl IntoView {
     let cases = Cases::load(store.clone());
     let auth = Auth::load(store.clone());
     let templates = Templates::load(store.clone());
-    let hospital = Hospital::load(store);
-    let sync = Sync::new(cases, auth, prefs, templates, hospital);
+    let hospital = Hospital::load(store.clone());
+    let directory = Directory::load(store);
+    let sync = Sync::new(cases, auth, prefs, templates, hospital, directory);
     gate.attach(Inside { cases, auth, sync });
     leptos::task::spawn_local(async move {
         cases.recover().await;
@@ -86,6 +89,10 @@ fn Shell() -> impl IntoView {
             sync.soon();
         }
     });
+    // The signed-in person's queued corrections (theirs only).
+    Effect::new(move |_| {
+        directory.load_queue(&auth.user().map(|u| u.username).unwrap_or_default())
+    });
     Effect::new(move |previous: Option<bool>| {
         let ready = auth.session.with(Option::is_some) && auth.refused.with(Option::is_none);
         if ready && previous == Some(false) {
@@ -98,7 +105,11 @@ fn Shell() -> impl IntoView {
     provide_context(sync);
     provide_context(templates);
     provide_context(hospital);
+    provide_context(directory);
     let open = move || gate.phase.get() == Phase::Open;
+    // Redrawn when the path changes, not when the query or hash does.
+    let location = use_location();
+    let path = Memo::new(move |_| location.pathname.get());
     let is_admin = move || auth.user().is_some_and(|u| u.role == Role::Admin);
 
     view! {
@@ -115,6 +126,7 @@ fn Shell() -> impl IntoView {
                     } else {
                         view! { <A href="/discharges">"Discharges"</A> }.into_any()
                     }}
+                    <A href="/directory">"Directory"</A>
                     <A href="/guide">"Guide"</A>
                     <A href="/settings">"Settings"</A>
                 </nav>
@@ -152,22 +164,38 @@ fn Shell() -> impl IntoView {
         </Show>
         <main id="main" tabindex="-1">
             <Show when=open fallback=|| view! { <GateScreen/> }>
-                <Routes fallback=|| view! { <NotFound/> }>
-                    <Route path=path!("/") view=CaseList/>
-                    <Route path=path!("/cases/new") view=NewCase/>
-                    <Route path=path!("/cases/:id") view=CaseDetail/>
-                    <Route path=path!("/cases/:id/checklists/:checklist/print") view=PrintChecklist/>
-                    <Route path=path!("/cases/:id/rights") view=PrintRights/>
-                    <Route path=path!("/discharges") view=Discharges/>
-                    <Route path=path!("/templates") view=TemplateList/>
-                    <Route path=path!("/users") view=Users/>
-                    <Route path=path!("/access-log") view=AccessLog/>
-                    <Route path=path!("/guide") view=Guide/>
-                    <Route path=path!("/settings") view=Settings/>
-                </Routes>
+                {move || page(&path.get())}
             </Show>
         </main>
         <Footer/>
+    }
+}
+
+/// The page at `path`. Matched here in one function rather than by a tree
+/// of `<Route>`s: the router's matching is generic over every route and
+/// cost about as much .wasm as the pages (docs/ARCHITECTURE.md, Size).
+/// Links and navigation are still the router's.
+fn page(path: &str) -> AnyView {
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    let id = |s: &str| s.parse::<advocase_core::id::Id>().ok();
+    match parts.as_slice() {
+        [] => view! { <CaseList/> }.into_any(),
+        ["cases", "new"] => view! { <NewCase/> }.into_any(),
+        ["cases", c] => view! { <CaseDetail id=id(c)/> }.into_any(),
+        ["cases", c, "checklists", k, "print"] => {
+            view! { <PrintChecklist id=id(c) checklist=id(k)/> }.into_any()
+        }
+        ["cases", c, "rights"] => view! { <PrintRights id=id(c)/> }.into_any(),
+        ["discharges"] => view! { <Discharges/> }.into_any(),
+        ["templates"] => view! { <TemplateList/> }.into_any(),
+        ["users"] => view! { <Users/> }.into_any(),
+        ["access-log"] => view! { <AccessLog/> }.into_any(),
+        ["guide"] => view! { <Guide/> }.into_any(),
+        ["settings"] => view! { <Settings/> }.into_any(),
+        ["directory", rest @ ..] => {
+            directory::page(rest).unwrap_or_else(|| view! { <NotFound/> }.into_any())
+        }
+        _ => view! { <NotFound/> }.into_any(),
     }
 }
 

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod build;
 pub mod cases;
 pub mod clock;
+pub mod directory;
 pub mod gate;
 pub mod hospital;
 pub mod idle;

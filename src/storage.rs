@@ -24,7 +24,8 @@ pub const PREFIX: &str = "advocase.";
 /// Records kept in the clear: the layout version, sync bookkeeping (device
 /// id, cursor, clock; no case content), the keyring itself, the count of
 /// unsent changes (so a sign-in on a locked device can refuse to strand
-/// them), display preferences, and the hospital's reference data.
+/// them), display preferences, and the hospital's reference data (its numbers,
+/// templates, structure and directory: no patient data).
 pub const PLAIN: &[&str] = &[
     "meta",
     "sync",
@@ -33,6 +34,8 @@ pub const PLAIN: &[&str] = &[
     "preferences",
     "templates",
     "hospital",
+    "structure",
+    "directory",
 ];
 
 thread_local! {

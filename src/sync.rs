@@ -13,6 +13,7 @@ use advocase_core::sync::{CaseHistory, MAX_BATCH, PullPage, PushRequest, PushRes
 use leptos::prelude::*;
 
 use crate::cases::Cases;
+use crate::directory::Directory;
 use crate::hospital::Hospital;
 use crate::preferences::Preferences;
 use crate::server::{self, Failure};
@@ -38,6 +39,7 @@ pub struct Sync {
     prefs: RwSignal<Preferences>,
     templates: Templates,
     hospital: Hospital,
+    directory: Directory,
     /// A run is in progress; `again` asks it to go round once more.
     busy: StoredValue<bool>,
     again: StoredValue<bool>,
@@ -65,6 +67,7 @@ impl Sync {
         prefs: RwSignal<Preferences>,
         templates: Templates,
         hospital: Hospital,
+        directory: Directory,
     ) -> Self {
         Sync {
             status: RwSignal::new(SyncStatus::default()),
@@ -73,6 +76,7 @@ impl Sync {
             prefs,
             templates,
             hospital,
+            directory,
             busy: StoredValue::new(false),
             again: StoredValue::new(false),
             timer: StoredValue::new(None),
@@ -198,6 +202,7 @@ impl Sync {
         {
             if window().navigator().on_line() {
                 let _ = self.hospital.refresh(&token).await;
+                let _ = self.directory.refresh(&token, &self.auth.username()).await;
             }
             return Ok(());
         }
@@ -223,6 +228,11 @@ impl Sync {
         }
         // The hospital's numbers, the same way.
         if let Err(f @ Failure::Refused { status: 401, .. }) = self.hospital.refresh(&token).await {
+            return Err(self.failed(&token, f));
+        }
+        // The structure and the directory, and corrections sent, the same way.
+        let directory = self.directory.refresh(&token, &self.auth.username()).await;
+        if let Err(f @ Failure::Refused { status: 401, .. }) = directory {
             return Err(self.failed(&token, f));
         }
         let keep = self.prefs.with_untracked(|p| p.keep_closed_days);

@@ -290,12 +290,9 @@ impl Cases {
             let logs_before = r.logs.clone();
             let out = f(r);
             if let Ok((_, touched)) = &out {
-                snapshot = Some(
-                    touched
-                        .iter()
-                        .map(|id| (*id, logs_before.get(id).cloned()))
-                        .collect(),
-                );
+                snapshot = Some(advocase_core::order::map_of(
+                    touched.iter().map(|id| (*id, logs_before.get(id).cloned())),
+                ));
             }
             out
         });
@@ -577,7 +574,7 @@ impl Cases {
         let now = clock::now();
         self.transact(|r| {
             let gone = r.evict(hidden, now, keep_closed_days);
-            Ok((gone.len(), gone.into_iter().collect()))
+            Ok((gone.len(), advocase_core::order::set_of(gone)))
         })
     }
 
@@ -586,7 +583,7 @@ impl Cases {
     pub fn wipe(&self) {
         let ids: BTreeSet<Id> = self
             .replica
-            .with_value(|r| r.logs.keys().copied().collect());
+            .with_value(|r| advocase_core::order::set_of(r.logs.keys().copied()));
         self.replica.update_value(|r| {
             r.logs.clear();
             r.state.cursor = 0;

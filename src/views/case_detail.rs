@@ -13,7 +13,6 @@ use advocase_core::status::Status;
 use chrono::{DateTime, NaiveDate, Utc};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 
 use crate::cases::{Cases, SaveError};
 use crate::clock;
@@ -24,10 +23,9 @@ use crate::views::quick_log::QuickLog;
 use advocase_core::reference::{from_ident, ident};
 
 #[component]
-pub fn CaseDetail() -> impl IntoView {
+pub fn CaseDetail(id: Option<Id>) -> impl IntoView {
     let cases = expect_context::<Cases>();
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.read().get("id").and_then(|s| s.parse::<Id>().ok()));
+    let id = Memo::new(move |_| id);
     let file = Memo::new(move |_| {
         id.get()
             .and_then(|id| cases.caseload.with(|c| c.get(&id).cloned()))
@@ -58,6 +56,9 @@ pub fn CaseDetail() -> impl IntoView {
             <section class="panel" aria-label="Log">
                 <QuickLog case_id=id/>
             </section>
+        })}
+        {move || present.get().map(|_| view! {
+            <crate::views::directory::WhoCanHelp case=Signal::derive(move || file.with(|f| f.as_ref().map(|f| f.case.clone())))/>
         })}
         {move || present.get().map(|case_id| view! { <DischargePlan case_id/> })}
         {move || file.get().map(|file| view! { <Timeline file/> })}
@@ -470,6 +471,7 @@ fn Timeline(file: CaseFile) -> impl IntoView {
                     <li class="interaction" class:amended=amended>
                         <p class="when">
                             {clock::show_time(original.at)} " · " {cur.channel.label()} " with " {cur.with.label().to_lowercase()}
+                            {cur.contact.as_ref().map(|c| format!(" ({})", c.name))}
                             " · " {cur.by.clone()}
                             {cur.duration_minutes.map(|m| format!(" · {m} min"))}
                             {amended.then(|| view! { <span class="badge">"Corrected"</span> })}

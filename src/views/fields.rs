@@ -212,6 +212,9 @@ pub enum Control {
     Pin,
     /// (value, label) pairs; a blank choice is one of them if wanted.
     Select(Vec<(String, String)>),
+    /// Choices in labelled groups (`<optgroup>`): "Your units", "Other units";
+    /// a group without a label is not one (the blank choice before them).
+    Grouped(Vec<(&'static str, Vec<(String, String)>)>),
 }
 
 /// What a field and a row of choices share: the control's id, its
@@ -261,6 +264,9 @@ pub fn Field(
     #[prop(optional)]
     grow: bool,
     #[prop(optional)] autocomplete: Option<&'static str>,
+    /// The id of a `<datalist>` of suggestions for a text input.
+    #[prop(optional, into)]
+    list: Option<String>,
 ) -> impl IntoView {
     let Parts {
         id,
@@ -279,9 +285,17 @@ pub fn Field(
         Control::Select(options) => view! {
             <select id=id.clone() aria-invalid=invalid aria-describedby=described
                 prop:value=value on:change=input>
-                {options.into_iter().map(|(v, l)| {
-                    let chosen = v.clone();
-                    view! { <option value=v prop:selected=move || value.with(|x| *x == chosen)>{l}</option> }
+                {option_views(options, value)}
+            </select>
+        }
+        .into_any(),
+        Control::Grouped(groups) => view! {
+            <select id=id.clone() aria-invalid=invalid aria-describedby=described
+                prop:value=value on:change=input>
+                {groups.into_iter().filter(|(_, o)| !o.is_empty()).map(|(label, options)| if label.is_empty() {
+                    option_views(options, value).into_any()
+                } else {
+                    view! { <optgroup label=label>{option_views(options, value)}</optgroup> }.into_any()
                 }).collect_view()}
             </select>
         }
@@ -300,7 +314,7 @@ pub fn Field(
                 <input id=id.clone() type=kind aria-invalid=invalid aria-describedby=described
                     autocomplete=if pin { Some("off") } else { autocomplete }
                     autocapitalize=plain.then_some("none") spellcheck=plain.then_some("false")
-                    min=range.map(|r| r.0) max=range.map(|r| r.1) inputmode=numeric
+                    min=range.map(|r| r.0) max=range.map(|r| r.1) inputmode=numeric list=list
                     prop:value=value on:input=input/>
             }
             .into_any()
@@ -313,6 +327,16 @@ pub fn Field(
             {move || message.get().map(|m| view! { <p class="field-error" id=error_id.clone()>{m}</p> })}
         </div>
     }
+}
+
+fn option_views(options: Vec<(String, String)>, value: Signal<String>) -> impl IntoView {
+    options
+        .into_iter()
+        .map(|(v, l)| {
+            let chosen = v.clone();
+            view! { <option value=v prop:selected=move || value.with(|x| *x == chosen)>{l}</option> }
+        })
+        .collect_view()
 }
 
 /// A row of one-tap choices (radio buttons drawn as large chips), with its

@@ -1,11 +1,13 @@
 pub mod access_log;
 pub mod case_detail;
 pub mod case_list;
+pub mod directory;
 pub mod discharge;
 pub mod discharges;
 pub mod fields;
 pub mod guide;
 pub mod hospital;
+pub mod html;
 pub mod lock;
 pub mod new_case;
 pub mod print;

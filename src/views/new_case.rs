@@ -9,6 +9,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use crate::cases::Cases;
+use crate::directory::Directory;
+use crate::session::Auth;
 use crate::storage::Store;
 use crate::views::fields::{Control, ErrorSummary, Field, FormState, options};
 use advocase_core::reference::ident;
@@ -21,6 +23,46 @@ fn blank_draft() -> CaseDraft {
         priority: ident(&Priority::Medium),
         contacts: vec![Contact::default()],
         ..CaseDraft::default()
+    }
+}
+
+/// The patient's unit, chosen from the hospital's units (the coordinator's
+/// own first), so the access rules read it as the unit it is. Typed only
+/// while the device holds no structure yet; a unit already in the draft
+/// that names no unit stays offered rather than being lost.
+fn unit_field(form: FormState, draft: RwSignal<CaseDraft>) -> impl IntoView {
+    let directory = expect_context::<Directory>();
+    let auth = expect_context::<Auth>();
+    let mine = auth.user().map(|u| u.units).unwrap_or_default();
+    let control = directory.structure.with(|s| {
+        let (own, other) = s.offered_units(&mine);
+        if own.is_empty() && other.is_empty() {
+            return Control::Text;
+        }
+        let choice = |u: &&advocase_core::directory::Unit| {
+            let label = match (u.code.is_empty(), u.location.is_empty()) {
+                (true, true) => u.name.clone(),
+                (false, true) => format!("{} ({})", u.name, u.code),
+                (true, false) => format!("{} · {}", u.name, u.location),
+                (false, false) => format!("{} ({}) · {}", u.name, u.code, u.location),
+            };
+            (u.name.clone(), label)
+        };
+        let typed = draft.with_untracked(|d| d.unit.trim().to_owned());
+        let mut first = vec![(String::new(), "Choose…".to_owned())];
+        if !typed.is_empty() && s.resolve(&typed).is_none() {
+            first.push((typed.clone(), format!("{typed} (not a unit in the list)")));
+        }
+        Control::Grouped(vec![
+            ("", first),
+            ("Your units", own.iter().map(choice).collect()),
+            ("Other units", other.iter().map(choice).collect()),
+        ])
+    });
+    view! {
+        <Field form name="patient.unit" label="Unit" control
+            value=Signal::derive(move || draft.with(|d| d.unit.clone()))
+            set=move |v| draft.update(|d| d.unit = v)/>
     }
 }
 
@@ -118,7 +160,7 @@ pub fn NewCase() -> impl IntoView {
             <div class="grid">
                 {text("Patient name", "patient.name", |d| d.patient_name.clone(), |d, v| d.patient_name = v)}
                 {text("MRN", "patient.mrn", |d| d.mrn.clone(), |d, v| d.mrn = v)}
-                {text("Unit", "patient.unit", |d| d.unit.clone(), |d, v| d.unit = v)}
+                {move || unit_field(form, draft)}
                 {text("Room / bed", "patient.room", |d| d.room.clone(), |d, v| d.room = v)}
                 {choose("Kind of case", "kind", options(CaseKind::ALL, |k| k.label()), Some("Choose…"), |d| d.kind.clone(), |d, v| d.kind = v)}
                 {choose("Category", "category", options(ComplaintCategory::ALL, |c| c.label()), Some("None"), |d| d.category.clone(), |d, v| d.category = v)}

@@ -10,7 +10,6 @@ use advocase_core::i18n::{self, Key, Lang};
 use advocase_core::id::Id;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 
 use crate::cases::Cases;
 use crate::clock;
@@ -41,17 +40,9 @@ pub fn sheet_actions(back: String, lang: Lang, chosen: RwSignal<Option<Lang>>) -
 }
 
 #[component]
-pub fn PrintChecklist() -> impl IntoView {
+pub fn PrintChecklist(id: Option<Id>, checklist: Option<Id>) -> impl IntoView {
     let cases = expect_context::<Cases>();
-    let params = use_params_map();
-    let ids = move || {
-        params.with(|p| {
-            Some((
-                p.get("id")?.parse::<Id>().ok()?,
-                p.get("checklist")?.parse::<Id>().ok()?,
-            ))
-        })
-    };
+    let ids = move || Some((id?, checklist?));
     let sheet = Memo::new(move |_| {
         let (case_id, checklist) = ids()?;
         cases.caseload.with(|c| {

@@ -4,13 +4,14 @@
 //! device, so a reload or a dead battery does not lose it.
 
 use advocase_core::id::Id;
-use advocase_core::interaction::{Interaction, InteractionDraft};
+use advocase_core::interaction::{Contacted, Interaction, InteractionDraft};
 use advocase_core::reference::{Channel, Party};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::cases::Cases;
 use crate::clock;
+use crate::directory::Directory;
 use crate::storage::Store;
 use crate::views::fields::{Choices, Control, ErrorSummary, Field, FormState};
 use advocase_core::reference::ident;
@@ -28,6 +29,8 @@ struct LogForm {
     follow_up_due: String,
     /// `datetime-local` value; empty means "now".
     at: String,
+    /// The person contacted, as the directory lists them (see `contacts`).
+    contact: String,
 }
 
 impl Default for LogForm {
@@ -41,6 +44,7 @@ impl Default for LogForm {
             follow_up: String::new(),
             follow_up_due: String::new(),
             at: String::new(),
+            contact: String::new(),
         }
     }
 }
@@ -67,11 +71,30 @@ impl LogForm {
                 .map(|f| f.due.to_string())
                 .unwrap_or_default(),
             at: clock::local_input_value(i.at),
+            contact: i
+                .contact
+                .as_ref()
+                .map(|c| c.name.clone())
+                .unwrap_or_default(),
         }
     }
 
-    fn draft(&self) -> InteractionDraft {
+    /// With `contacts` (what the datalist offers, see [`contacts`]): a
+    /// typed name that is none of them is kept with no entry, so checking
+    /// the draft says to choose from the directory.
+    fn draft(&self, contacts: &[(String, Contacted)]) -> InteractionDraft {
         let at = clock::parse_local_input(&self.at);
+        let typed = self.contact.trim();
+        let contact = (!typed.is_empty()).then(|| {
+            contacts
+                .iter()
+                .find(|(shown, _)| shown.eq_ignore_ascii_case(typed))
+                .map(|(_, c)| c.clone())
+                .unwrap_or(Contacted {
+                    entry: Id::default(),
+                    name: typed.to_owned(),
+                })
+        });
         InteractionDraft {
             at,
             at_local_date: at.map(clock::local_date),
@@ -82,8 +105,35 @@ impl LogForm {
             outcome: self.outcome.clone(),
             follow_up: self.follow_up.clone(),
             follow_up_due: self.follow_up_due.clone(),
+            contact,
         }
     }
+}
+
+/// The directory's live entries as the contact field offers them: the
+/// name, with the title when two share a name.
+#[inline(never)]
+fn contacts(directory: Directory) -> Vec<(String, Contacted)> {
+    directory.with_live(|live| {
+        live.entries
+            .iter()
+            .map(|e| {
+                let twin = live.entries.iter().filter(|o| o.name == e.name).count() > 1;
+                let shown = if twin && !e.title.is_empty() {
+                    format!("{} ({})", e.name, e.title)
+                } else {
+                    e.name.clone()
+                };
+                (
+                    shown,
+                    Contacted {
+                        entry: e.id,
+                        name: e.name.clone(),
+                    },
+                )
+            })
+            .collect()
+    })
 }
 
 fn draft_key(case_id: Id) -> String {
@@ -99,6 +149,7 @@ pub fn QuickLog(
 ) -> impl IntoView {
     let cases = expect_context::<Cases>();
     let store = expect_context::<Store>();
+    let directory = expect_context::<Directory>();
 
     let amends = amend.as_ref().map(|i| i.id);
     // Drafts are kept for new entries; a correction starts from the original.
@@ -115,6 +166,7 @@ pub fn QuickLog(
         "log-{case_id}-{}",
         amends.map(|a| a.to_string()).unwrap_or_default()
     );
+    let names = format!("{group}-names");
     let state = FormState::new(group);
     let saved = RwSignal::new(false);
 
@@ -136,7 +188,13 @@ pub fn QuickLog(
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             let user = expect_context::<crate::session::Auth>().username();
-            let result = cases.log(case_id, &form.with_untracked(LogForm::draft), amends, &user);
+            let known = contacts(directory);
+            let result = cases.log(
+                case_id,
+                &form.with_untracked(|f| f.draft(&known)),
+                amends,
+                &user,
+            );
             saved.set(result.is_ok());
             if state.report(result) {
                 if amends.is_none() {
@@ -193,6 +251,15 @@ pub fn QuickLog(
                 {field(Control::TextArea(2), "Outcome", "outcome", |f| &f.outcome, |f, v| f.outcome = v)}
                 {field(Control::Text, "Promised follow-up", "follow_up", |f| &f.follow_up, |f, v| f.follow_up = v)}
                 {field(Control::Input("date"), "Follow-up due", "follow_up_due", |f| &f.follow_up_due, |f, v| f.follow_up_due = v)}
+                <Field form=state name="contact" label="Person contacted (from the directory)" list=names.clone()
+                    value=Signal::derive(move || form.with(|f| f.contact.clone()))
+                    set=move |v| form.update(|f| f.contact = v)/>
+                <datalist id=names inner_html=move || {
+                    contacts(directory)
+                        .iter()
+                        .map(|(shown, _)| format!(r#"<option value="{}"></option>"#, crate::views::html::escape(shown)))
+                        .collect::<String>()
+                }></datalist>
             </details>
             <div class="form-actions">
                 <button type="submit" class="primary">{if amends.is_some() { "Save correction" } else { "Save log" }}</button>

@@ -9,7 +9,6 @@ use advocase_core::i18n::{self, Key, RightsContacts};
 use advocase_core::id::Id;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 
 use crate::cases::Cases;
 use crate::clock;
@@ -31,13 +30,12 @@ fn rights_contacts(h: &HospitalContacts) -> RightsContacts {
 }
 
 #[component]
-pub fn PrintRights() -> impl IntoView {
+pub fn PrintRights(id: Option<Id>) -> impl IntoView {
     let cases = expect_context::<Cases>();
     let hospital = expect_context::<Hospital>();
-    let params = use_params_map();
     let chosen = RwSignal::new(None::<i18n::Lang>);
     let patient = Memo::new(move |_| {
-        let id = params.with(|p| p.get("id")?.parse::<Id>().ok())?;
+        let id = id?;
         cases.caseload.with(|c| {
             let f = c.get(&id)?;
             Some((

@@ -334,7 +334,12 @@ export async function openCase(
 ) {
   await page.getByRole("link", { name: "New case" }).click();
   await page.getByRole("textbox", { name: "Patient name" }).fill(c.patient);
-  await page.getByRole("textbox", { name: "Unit" }).fill(c.unit);
+  // Chosen from the hospital's units once it has some; typed before that.
+  const unitList = page.getByRole("combobox", { name: "Unit" });
+  const unitText = page.getByRole("textbox", { name: "Unit" });
+  await expect(unitList.or(unitText)).toBeVisible();
+  if (await unitList.isVisible()) await unitList.selectOption({ value: c.unit });
+  else await unitText.fill(c.unit);
   if (c.language) {
     await page.getByText("More details").click();
     await page.getByRole("textbox", { name: "Preferred language" }).fill(c.language);

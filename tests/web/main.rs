@@ -30,6 +30,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 mod at_rest;
 mod case_files;
+mod directory;
 mod shell;
 mod storage;
 

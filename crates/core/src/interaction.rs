@@ -28,6 +28,19 @@ pub struct Interaction {
     pub recorded_at: DateTime<Utc>,
     /// The interaction this one corrects, if it is an amendment.
     pub amends: Option<Id>,
+    /// The directory entry spoken with, if the coordinator named one
+    /// (issue 13). Absent in interactions logged before, and left out of
+    /// the JSON when absent, so older devices read newer logs unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<Contacted>,
+}
+
+/// Whom in the directory an interaction was with: the entry and its name
+/// as it was then, so the timeline still reads if it is renamed or retired.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contacted {
+    pub entry: Id,
+    pub name: String,
 }
 
 /// Something promised, and by when.
@@ -56,6 +69,8 @@ pub struct InteractionDraft {
     pub follow_up: String,
     /// `YYYY-MM-DD` or empty.
     pub follow_up_due: String,
+    /// Chosen from the directory, or none.
+    pub contact: Option<Contacted>,
 }
 
 impl InteractionDraft {
@@ -122,6 +137,13 @@ impl InteractionDraft {
                 }
             },
         };
+        let contact = self.contact.as_ref().map(|c| Contacted {
+            entry: c.entry,
+            name: p.text("contact", "Person contacted", &c.name, MAX_SHORT),
+        });
+        if contact.as_ref().is_some_and(|c| c.entry.is_nil()) {
+            p.add("contact", "Choose the person contacted from the directory.");
+        }
         let (Some(channel), Some(with)) = (channel, with) else {
             return Err(p);
         };
@@ -138,6 +160,7 @@ impl InteractionDraft {
             by: actor.user.clone(),
             recorded_at: actor.now,
             amends,
+            contact,
         })
     }
 }

@@ -325,11 +325,12 @@ impl CaseLog {
             conflicts,
             set_aside,
             deleted,
-            versions: versions
-                .into_iter()
-                .map(|(f, v)| (f.to_owned(), v.change))
-                .chain(item_versions.0.into_iter().map(|(k, v)| (k, v.change)))
-                .collect(),
+            versions: crate::order::map_of(
+                versions
+                    .into_iter()
+                    .map(|(f, v)| (f.to_owned(), v.change))
+                    .chain(item_versions.0.into_iter().map(|(k, v)| (k, v.change))),
+            ),
             item_conflicts,
             pending: self.pending().count(),
         })

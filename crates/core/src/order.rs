@@ -8,11 +8,13 @@
 //! result is exactly the standard stable sort's: equal elements keep their
 //! order (the property test checks this against `sort_by`).
 //!
-//! The client and this crate use these; clippy refuses the standard sorts
-//! there (`clippy.toml`). The server, where size does not matter, uses
+//! Collecting into a `BTreeMap` or `BTreeSet` sorts too: [`map_of`] and
+//! [`set_of`] insert instead. The client and this crate use these; clippy
+//! refuses the standard sorts there (`clippy.toml`). The server, where size does not matter, uses
 //! whatever reads best.
 
 use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Sorts `v` by `cmp`, stably, like `slice::sort_by`.
 pub fn sort_by<T>(v: &mut [T], cmp: impl Fn(&T, &T) -> Ordering) {
@@ -31,6 +33,26 @@ pub fn sort_by_key<T, K: Ord>(v: &mut [T], key: impl Fn(&T) -> K) {
 /// Sorts `v` in ascending order, stably, like `slice::sort`.
 pub fn sort<T: Ord>(v: &mut [T]) {
     sort_by(v, T::cmp);
+}
+
+/// A map from pairs, like `collect::<BTreeMap<_, _>>()` (a later pair
+/// with the same key wins, as there), without the sort of its own that
+/// collecting compiles (collecting sorts the pairs first).
+pub fn map_of<K: Ord, V>(pairs: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K, V> {
+    let mut map = BTreeMap::new();
+    for (k, v) in pairs {
+        map.insert(k, v);
+    }
+    map
+}
+
+/// A set, like `collect::<BTreeSet<_>>()`, without its own sort.
+pub fn set_of<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeSet<T> {
+    let mut set = BTreeSet::new();
+    for t in items {
+        set.insert(t);
+    }
+    set
 }
 
 /// The positions `0..n` in the order `cmp` puts them, ties kept in place.
@@ -86,6 +108,14 @@ mod tests {
             #[allow(clippy::disallowed_methods)]
             expected.sort();
             prop_assert_eq!(ours, expected);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn maps_and_sets_are_what_collecting_makes(pairs in proptest::collection::vec((0u8..30, any::<u16>()), 0..100)) {
+            prop_assert_eq!(map_of(pairs.clone()), pairs.iter().copied().collect::<BTreeMap<_, _>>());
+            prop_assert_eq!(set_of(pairs.clone()), pairs.into_iter().collect::<BTreeSet<_>>());
         }
     }
 

@@ -361,6 +361,56 @@ fn quick_log_needs_only_channel_party_and_text_and_defaults_to_now() {
 }
 
 #[test]
+fn the_person_contacted_is_kept_by_name_and_absent_from_older_logs() {
+    use advocase_core::interaction::Contacted;
+    let a = actor("ana", t0());
+    let mut d = quick("Called billing about the duplicate charge.");
+    d.contact = Some(Contacted {
+        entry: id(40),
+        name: "  Dana Whitfield ".into(),
+    });
+    let i = d.validate(id(13), id(1), None, &a).unwrap();
+    assert_eq!(
+        i.contact,
+        Some(Contacted {
+            entry: id(40),
+            name: "Dana Whitfield".into()
+        })
+    );
+    let json = serde_json::to_string(&i).unwrap();
+    assert_eq!(serde_json::from_str::<Interaction>(&json).unwrap(), i);
+
+    // Without one, the JSON is what devices before the directory wrote,
+    // and what they wrote reads as "nobody named".
+    let plain = quick("Explained visiting hours.")
+        .validate(id(14), id(1), None, &a)
+        .unwrap();
+    let json = serde_json::to_string(&plain).unwrap();
+    assert!(!json.contains("contact"), "{json}");
+    assert_eq!(
+        serde_json::from_str::<Interaction>(&json).unwrap().contact,
+        None
+    );
+
+    d.contact = Some(Contacted {
+        entry: Id::default(),
+        name: "Dana".into(),
+    });
+    assert_eq!(
+        d.validate(id(15), id(1), None, &a).unwrap_err().fields(),
+        ["contact"]
+    );
+    d.contact = Some(Contacted {
+        entry: id(40),
+        name: "x".repeat(1000),
+    });
+    assert_eq!(
+        d.validate(id(15), id(1), None, &a).unwrap_err().fields(),
+        ["contact"]
+    );
+}
+
+#[test]
 fn a_follow_up_needs_what_and_when_and_cannot_precede_the_interaction() {
     let a = actor("ana", t0());
     let mut d = quick("Promised a call from pharmacy.");

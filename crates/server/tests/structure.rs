@@ -14,9 +14,9 @@ mod app;
 mod devices;
 
 use advocase_core::access::Role;
+use advocase_core::directory::wire::Unmatched;
 use advocase_core::directory::{Department, Structure, Unit};
 use advocase_core::sync::{Outcome, PushResult};
-use advocase_server::directory::structure::Unmatched;
 use app::{Answer, Backend, TestApp, ok, refused};
 use axum::http::{Method, StatusCode};
 use devices::{Device, new_id};

@@ -1,4 +1,5 @@
-//! The directory on the wire: `/api/directory` and its corrections.
+//! The directory on the wire: `/api/directory` and its corrections, the
+//! CSV import's answers and the unit mapping of `/api/structure`.
 //!
 //! Entries sync like the templates, not through the case logs: a device
 //! asks for what changed after the directory version it holds and gets
@@ -102,5 +103,90 @@ impl Decide {
         let mut p = Problems::default();
         p.optional_text("note", "Note", &self.note, MAX_SHORT * 5);
         p.into_result(())
+    }
+}
+
+/// A problem with one row of a CSV import (`POST /api/directory.csv`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowProblem {
+    /// The file's line number the row starts on (the header is line 1; 0
+    /// for a problem found after the file was read, tied to no line).
+    pub line: u64,
+    pub message: String,
+}
+
+/// What a CSV import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Imported {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+/// A unit text that names no unit, and where it is used
+/// (`GET /api/structure/unmatched`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unmatched {
+    pub text: String,
+    /// Cases whose unit says it.
+    pub cases: usize,
+    /// Accounts that cover it.
+    pub accounts: usize,
+}
+
+/// `POST /api/structure/map`: the text becomes an alias of the unit, in
+/// the next version of the structure made from `version`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MapText {
+    pub version: u64,
+    pub text: String,
+    pub unit: Id,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The client reads what the server writes with these same types; the
+    /// names on the wire are pinned so neither side renames one alone.
+    #[test]
+    fn import_and_mapping_answers_keep_their_names_on_the_wire() {
+        let json = |v: serde_json::Value| v.to_string();
+        assert_eq!(
+            json(
+                serde_json::to_value(RowProblem {
+                    line: 3,
+                    message: "m".into()
+                })
+                .unwrap()
+            ),
+            r#"{"line":3,"message":"m"}"#
+        );
+        assert_eq!(
+            json(
+                serde_json::to_value(Imported {
+                    created: 1,
+                    updated: 2,
+                    unchanged: 3
+                })
+                .unwrap()
+            ),
+            r#"{"created":1,"unchanged":3,"updated":2}"#
+        );
+        let u = Unmatched {
+            text: "4 b".into(),
+            cases: 2,
+            accounts: 1,
+        };
+        assert_eq!(
+            json(serde_json::to_value(&u).unwrap()),
+            r#"{"accounts":1,"cases":2,"text":"4 b"}"#
+        );
+        let m: MapText = serde_json::from_str(&format!(
+            r#"{{"version":4,"text":"4 b","unit":"{}"}}"#,
+            Id::new_v7(1, [1; 10])
+        ))
+        .unwrap();
+        assert_eq!((m.version, m.text.as_str()), (4, "4 b"));
     }
 }

@@ -18,7 +18,7 @@
 //! not mention stay as they are.
 
 use advocase_core::directory::entry::{Entry, EntryKind, Phone, PhoneKind};
-use advocase_core::directory::wire::SaveEntry;
+use advocase_core::directory::wire::{RowProblem, SaveEntry};
 use advocase_core::id::Id;
 use advocase_core::reference::{CaseKind, ComplaintCategory, from_ident, ident};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
@@ -29,7 +29,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::entries::{self, Saved};
 use crate::api::Failure;
@@ -125,22 +125,6 @@ pub fn line(e: &Entry) -> String {
         .join(",");
     out.push_str("\r\n");
     out
-}
-
-/// A problem with one row of an import.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RowProblem {
-    /// The file's line number the row starts on (the header is line 1).
-    pub line: u64,
-    pub message: String,
-}
-
-/// What an import did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Imported {
-    pub created: usize,
-    pub updated: usize,
-    pub unchanged: usize,
 }
 
 fn list(text: &str) -> Vec<String> {
@@ -265,6 +249,19 @@ fn entry(cells: &[String]) -> Result<Entry, String> {
     })
 }
 
+/// The line a record starts on, from its byte offset. Not the reader's own
+/// line count: it ends a record at the `\r` of a CRLF and counts the `\n`
+/// into the next record, so a file a spreadsheet wrote would have every
+/// line named one too early.
+fn line_at(text: &str, byte: u64) -> u64 {
+    let b = text.as_bytes();
+    let mut at = usize::try_from(byte).unwrap_or(usize::MAX).min(b.len());
+    while at < b.len() && matches!(b[at], b'\r' | b'\n') {
+        at += 1;
+    }
+    b[..at].iter().filter(|&&c| c == b'\n').count() as u64 + 1
+}
+
 /// Reads a whole file: every entry, or every problem with its line.
 pub fn parse(text: &str) -> Result<Vec<Entry>, Vec<RowProblem>> {
     let mut reader = csv::ReaderBuilder::new()
@@ -313,7 +310,7 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, Vec<RowProblem>> {
     for record in reader.records() {
         match record {
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e.position().map_or(0, |p| line_at(text, p.byte()));
                 problems.push(RowProblem {
                     line,
                     message: format!("This row is not valid CSV: {e}."),
@@ -321,7 +318,7 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, Vec<RowProblem>> {
                 break; // the rest cannot be read reliably
             }
             Ok(r) => {
-                let line = r.position().map_or(0, |p| p.line());
+                let line = r.position().map_or(0, |p| line_at(text, p.byte()));
                 if r.iter().all(|c| c.trim().is_empty()) {
                     continue;
                 }
@@ -522,5 +519,16 @@ mod tests {
         let p = parse(wrong).unwrap_err();
         assert_eq!(p[0].line, 1);
         assert!(p[0].message.contains("Missing: id"), "{}", p[0].message);
+    }
+
+    /// Spreadsheets write CRLF line breaks; the lines named are the file's.
+    #[test]
+    fn lines_are_counted_the_same_with_crlf_line_breaks() {
+        let file = format!(
+            "{}\r\n,person,Ana\r\n,robot,Ben\r\n,service,\"Quoted\r\nacross lines\"\r\n,person,\r\n",
+            header().join(",")
+        );
+        let lines: Vec<u64> = parse(&file).unwrap_err().iter().map(|p| p.line).collect();
+        assert_eq!(lines, vec![3, 6]);
     }
 }

@@ -13,7 +13,8 @@
 use advocase_core::directory::Entry;
 use advocase_core::directory::merge::merge;
 use advocase_core::directory::wire::{
-    Correction, Decide, Decision, DirectoryPage, SaveConflict, SaveEntry, StoredEntry, Suggestion,
+    Correction, Decide, Decision, DirectoryPage, Imported, SaveConflict, SaveEntry, StoredEntry,
+    Suggestion,
 };
 use advocase_core::id::Id;
 use advocase_core::validation::Problems;
@@ -241,8 +242,8 @@ pub async fn import(
     saves: &[SaveEntry],
     username: &str,
     now_ms: u64,
-) -> Result<Result<super::csv::Imported, (usize, Saved)>, sqlx::Error> {
-    let mut done = super::csv::Imported::default();
+) -> Result<Result<Imported, (usize, Saved)>, sqlx::Error> {
+    let mut done = Imported::default();
     let mut tx = db.pool.begin().await?;
     let mut version: i64 = sqlx::query_scalar(
         "UPDATE directory_counter SET value = value WHERE id = 1 RETURNING value",

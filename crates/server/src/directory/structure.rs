@@ -7,14 +7,13 @@
 //! ([`unit_index`]): renaming a unit keeps its old name as an alias
 //! (`Structure::succeed`), so nobody loses a case to a rename.
 
+use advocase_core::directory::wire::{MapText, Unmatched};
 use advocase_core::directory::{Structure, UnitIndex};
-use advocase_core::id::Id;
 use advocase_core::validation::Problems;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
 use sqlx::{Any, Executor, Row};
 
 use crate::api::Failure;
@@ -144,16 +143,6 @@ async fn save(
     Ok(Json(saved))
 }
 
-/// A unit text that names no unit, and where it is used.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Unmatched {
-    pub text: String,
-    /// Cases whose unit says it.
-    pub cases: usize,
-    /// Accounts that cover it.
-    pub accounts: usize,
-}
-
 /// Every unit text in cases and accounts that names no unit, most used
 /// first: what an administrator maps in one place. Counts only, never a
 /// patient: an administrator sees no patient data.
@@ -220,15 +209,6 @@ async fn unmatched(
     _: Admin,
 ) -> Result<Json<Vec<Unmatched>>, Failure> {
     Ok(Json(unmatched_texts(&state.db).await?))
-}
-
-/// `POST /api/structure/map`: the text becomes an alias of the unit, in
-/// the next version of the structure made from `version`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MapText {
-    pub version: u64,
-    pub text: String,
-    pub unit: Id,
 }
 
 async fn map(

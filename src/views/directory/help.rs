@@ -1,0 +1,39 @@
+//! "Who can help?" on a case: the directory entries that match its kind,
+//! category, unit, language and words, best first, each with why.
+
+use advocase_core::case::Case;
+use advocase_core::directory::suggest::who_can_help;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use super::card;
+use crate::clock;
+use crate::directory::Directory;
+
+#[component]
+pub fn WhoCanHelp(#[prop(into)] case: Signal<Option<Case>>) -> impl IntoView {
+    let directory = expect_context::<Directory>();
+    let found = Memo::new(move |_| {
+        let case = case.get()?;
+        let today = clock::today();
+        let cards: String = directory.structure.with(|structure| {
+            directory.with_live(|live| {
+                who_can_help(&live.entries, &case, structure)
+                    .into_iter()
+                    .map(|s| card(&live.entries[s.entry], today, &s.why))
+                    .collect()
+            })
+        });
+        (!cards.is_empty()).then_some(cards)
+    });
+    view! {
+        <section class="panel" aria-labelledby="help-title">
+            <h2 id="help-title">"Who can help?"</h2>
+            <Show when=move || found.with(Option::is_some) fallback=|| view! {
+                <p class="muted">"No directory entry matches this case. " <A href="/directory">"Search the directory"</A></p>
+            }>
+                <ul class="entries" inner_html=move || found.get().unwrap_or_default()></ul>
+            </Show>
+        </section>
+    }
+}

@@ -1,0 +1,235 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomUUID } from "node:crypto";
+import AxeBuilder from "@axe-core/playwright";
+import { Browser, Page } from "@playwright/test";
+import {
+  ADMIN,
+  expect,
+  expectTouchFriendly,
+  freePort,
+  goOffline,
+  newUser,
+  OwnServer,
+  PASSWORD,
+  serverFetch,
+  signIn,
+  synced,
+  tablet as tabletAt,
+  test,
+  tokenFor,
+  waitForServiceWorker,
+} from "./fixtures";
+
+// Who knows what (issue 13): a hospital with two units and a few directory
+// entries, on its own server (its structure must not reach other specs).
+let server: OwnServer;
+let dir: string;
+const DANA = randomUUID();
+const INTERPRETERS = randomUUID();
+const today = new Date().toISOString().slice(0, 10);
+
+async function api(path: string, method: string, body: unknown, token: string) {
+  const res = await serverFetch(`${server.origin}${path}`, {
+    method,
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+  expect(res.status, `${method} ${path}: ${await res.clone().text()}`).toBeLessThan(300);
+  return res.json();
+}
+
+test.beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "advocase-directory-"));
+  server = new OwnServer(await freePort("ADVOCASE_E2E_DIRECTORY_PORT"), dir);
+  await server.start();
+  const admin = await tokenFor(server.origin, ADMIN.username, ADMIN.password);
+  await api("/api/structure", "PUT", {
+    version: 0,
+    units: [
+      { id: randomUUID(), name: "4 West", code: "4W", location: "Floor 4" },
+      { id: randomUUID(), name: "5 North", code: "5N", location: "Floor 5" },
+    ],
+    departments: [{ id: randomUUID(), name: "Patient financial services" }],
+  }, admin);
+  const entries = [
+    {
+      id: DANA,
+      kind: "person",
+      name: "Dana Whitfield",
+      title: "Billing specialist",
+      department: "Patient financial services",
+      phones: [{ number: "555 010 1234", kind: "extension", languages: [] }],
+      hours: "Mon–Fri 8:00–16:30",
+      topics: "billing disputes, payment plans",
+      case_kinds: ["billing_insurance"],
+      // Never verified: marked.
+    },
+    {
+      id: INTERPRETERS,
+      kind: "service",
+      name: "Interpreter services",
+      title: "Language line",
+      phones: [{ number: "+1 555 010 9000", kind: "voice", languages: ["Spanish", "Tagalog"] }],
+      topics: "interpreters, sign language, translated documents",
+      verified_on: today,
+      verified_by: "admin",
+    },
+  ];
+  for (const entry of entries) await api("/api/directory", "POST", { base: 0, entry }, admin);
+});
+
+test.afterAll(async () => {
+  await server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const tablet = (browser: Browser, errors: string[]) => tabletAt(browser, errors, server.origin);
+
+async function search(page: Page, words: string) {
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Directory" }).click();
+  await page.getByRole("searchbox", { name: "Search the directory" }).fill(words);
+}
+
+test("offline, the directory is searched with typos, dials by tel: links and marks what nobody verified", async ({ browser }) => {
+  const errors: string[] = [];
+  const [context, page] = await tablet(browser, errors);
+  await page.goto("/");
+  await signIn(page, await newUser(server.origin, { units: ["4 West"], prefix: "ana" }));
+  await waitForServiceWorker(page);
+  await goOffline(page, context);
+  await page.reload();
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+
+  await search(page, "biling dispute");
+  const results = page.getByRole("list").filter({ has: page.getByRole("link", { name: "Dana Whitfield" }) });
+  await expect(page.getByRole("status").filter({ hasText: "1 match." })).toBeVisible();
+  const dana = results.getByRole("listitem").filter({ hasText: "Dana Whitfield" });
+  await expect(dana.getByRole("link", { name: "555 010 1234" })).toHaveAttribute("href", "tel:5550101234");
+  await expect(dana.getByText("Not verified in 180 days")).toBeVisible();
+
+  await search(page, "spanish interpreter");
+  const line = page.getByRole("listitem").filter({ hasText: "Interpreter services" });
+  await expect(line.getByRole("link", { name: "+1 555 010 9000" })).toHaveAttribute("href", "tel:+15550109000");
+  await expect(line).toContainText("Spanish, Tagalog");
+  await expect(line.getByText("Not verified in 180 days")).toHaveCount(0);
+
+  const axe = await new AxeBuilder({ page }).analyze();
+  expect(axe.violations.map((v) => v.id), "axe on the directory").toEqual([]);
+  await expectTouchFriendly(page, "directory");
+  await line.getByRole("link", { name: "Interpreter services" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Interpreter services" })).toBeVisible();
+  await expect(page.getByText("translated documents")).toBeVisible();
+  const entryAxe = await new AxeBuilder({ page }).analyze();
+  expect(entryAxe.violations.map((v) => v.id), "axe on an entry").toEqual([]);
+  await context.close();
+  expect(errors).toEqual([]);
+});
+
+test("a new case's unit is chosen, own units first, and reaches the colleague covering it by its code; Who can help? and the person contacted", async ({ browser }) => {
+  test.setTimeout(90_000);
+  const errors: string[] = [];
+  const ana = await newUser(server.origin, { units: ["4 West"], prefix: "ana" });
+  // Ben's account names the unit by its code: the same unit to the rules.
+  const ben = await newUser(server.origin, { units: ["5n"], prefix: "ben" });
+  const [ctxA, a] = await tablet(browser, errors);
+  const [ctxB, b] = await tablet(browser, errors);
+  await a.goto("/");
+  await signIn(a, ana);
+  await synced(a);
+
+  await a.getByRole("link", { name: "New case" }).click();
+  const unit = a.getByRole("combobox", { name: "Unit" });
+  await expect(unit.locator("optgroup").first()).toHaveAttribute("label", "Your units");
+  await expect(unit.locator("optgroup[label='Your units'] option")).toHaveText(["4 West (4W) · Floor 4"]);
+  await expect(unit.locator("optgroup[label='Other units'] option")).toHaveText(["5 North (5N) · Floor 5"]);
+  await expect(a.getByRole("textbox", { name: "Unit" })).toHaveCount(0);
+  await a.getByRole("textbox", { name: "Patient name" }).fill("Walter Osei");
+  await unit.selectOption({ label: "5 North (5N) · Floor 5" });
+  await a.getByRole("combobox", { name: "Kind of case" }).selectOption({ label: "Billing / insurance" });
+  await a.getByRole("textbox", { name: "What is it about?" }).fill("Charged twice for the same scan; wants a payment plan.");
+  await a.getByRole("button", { name: "Save case" }).click();
+  await expect(a.getByRole("heading", { level: 1, name: "Walter Osei" })).toBeVisible();
+
+  const help = a.getByRole("region", { name: "Who can help?" });
+  const first = help.getByRole("listitem").first();
+  await expect(first.getByRole("link", { name: "Dana Whitfield" })).toBeVisible();
+  await expect(first).toContainText("Handles billing / insurance cases");
+  await expect(first.getByRole("link", { name: "555 010 1234" })).toHaveAttribute("href", "tel:5550101234");
+
+  const log = a.getByRole("form", { name: "Log an interaction" });
+  await log.getByRole("textbox", { name: "What was said" }).fill("Dana will reverse the duplicate charge.");
+  await log.getByText("Time, outcome, follow-up").click();
+  const contact = log.getByRole("combobox", { name: "Person contacted (from the directory)" });
+  await contact.fill("Somebody Unknown");
+  await log.getByRole("button", { name: "Save log" }).click();
+  await expect(contact).toHaveAccessibleDescription("Choose the person contacted from the directory.");
+  await contact.fill("Dana Whitfield");
+  await log.getByRole("button", { name: "Save log" }).click();
+  await expect(log.getByRole("status")).toHaveText("Saved on this device");
+  await expect(a.getByText("(Dana Whitfield)")).toBeVisible();
+  const axe = await new AxeBuilder({ page: a }).analyze();
+  expect(axe.violations.map((v) => v.id), "axe on a case with Who can help?").toEqual([]);
+  await synced(a);
+
+  await b.goto("/");
+  await signIn(b, ben);
+  await synced(b);
+  await b.getByRole("link", { name: /Walter Osei/ }).click();
+  await expect(b.getByText("(Dana Whitfield)")).toBeVisible();
+  await ctxA.close();
+  await ctxB.close();
+  expect(errors).toEqual([]);
+});
+
+test("a correction typed offline reaches the editors; once a manager fixes the entry, another tablet gets the new number", async ({ browser }) => {
+  test.setTimeout(120_000);
+  const errors: string[] = [];
+  const [ctxA, a] = await tablet(browser, errors);
+  const [ctxC, c] = await tablet(browser, errors);
+  await a.goto("/");
+  const ana = await signIn(a, await newUser(server.origin, { units: ["4 West"], prefix: "ana" }));
+  await waitForServiceWorker(a);
+  await goOffline(a, ctxA);
+  await search(a, "Dana");
+  await a.getByRole("link", { name: "Dana Whitfield" }).click();
+  const correct = a.getByRole("region", { name: "Suggest a correction" });
+  await correct.getByRole("button", { name: "Send correction" }).click();
+  await expect(correct.getByRole("textbox", { name: "What is wrong?" })).toHaveAttribute("aria-invalid", "true");
+  await correct.getByRole("textbox", { name: "What is wrong?" }).fill("Her extension is 4412 since the move.");
+  await correct.getByRole("button", { name: "Send correction" }).click();
+  await expect(correct.getByRole("status")).toHaveText(/1 correction kept on this device/);
+  // Kept across a reload while still offline.
+  await a.reload();
+  await search(a, "Dana");
+  await a.getByRole("link", { name: "Dana Whitfield" }).click();
+  await expect(a.getByRole("region", { name: "Suggest a correction" }).getByRole("status")).toHaveText(/1 correction kept on this device/);
+  await ctxA.setOffline(false);
+  await expect(a.getByRole("region", { name: "Suggest a correction" }).getByRole("status")).toHaveText("", { timeout: 20_000 });
+
+  // The editors have it once, in Ana's name; a manager fixes the number
+  // and accepts (the server's API: the editors' pages are not in this build).
+  const mona = await tokenFor(server.origin, await newUser(server.origin, { role: "manager", prefix: "mona" }), PASSWORD);
+  const open = await (await serverFetch(`${server.origin}/api/directory/suggestions`, { headers: { Authorization: `Bearer ${mona}` } })).json();
+  const mine = open.filter((s: any) => s.correction.entry === DANA && s.by === ana);
+  expect(mine.map((s: any) => s.correction.text)).toEqual(["Her extension is 4412 since the move."]);
+  const page = await (await serverFetch(`${server.origin}/api/directory?since=0`, { headers: { Authorization: `Bearer ${mona}` } })).json();
+  const held = page.entries.find((e: any) => e.entry.id === DANA);
+  await api("/api/directory", "POST", { base: held.version, entry: { ...held.entry, phones: [{ number: "555 010 4412", kind: "extension", languages: [] }] } }, mona);
+  await api(`/api/directory/suggestions/${mine[0].correction.id}`, "POST", { accept: true, note: "Fixed." }, mona);
+
+  await c.goto("/");
+  await signIn(c, await newUser(server.origin, { units: ["5 North"], prefix: "cy" }));
+  await synced(c);
+  await search(c, "Whitfield");
+  await expect(c.getByRole("link", { name: "555 010 4412" })).toHaveAttribute("href", "tel:5550104412");
+  // And Ana's tablet, at its next sync.
+  await a.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Directory" }).click();
+  await a.reload();
+  await synced(a);
+  await search(a, "Whitfield");
+  await expect(a.getByRole("link", { name: "555 010 4412" })).toBeVisible();
+  for (const ctx of [ctxA, ctxC]) await ctx.close();
+  expect(errors).toEqual([]);
+});

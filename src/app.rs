@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::components::{A, Router};
 use leptos_router::hooks::use_location;
+use leptos_router::location::{BrowserUrl, LocationProvider};
 
 use advocase_core::access::Role;
 
@@ -110,6 +111,18 @@ fn Shell() -> impl IntoView {
     // Redrawn when the path changes, not when the query or hash does.
     let location = use_location();
     let path = Memo::new(move |_| location.pathname.get());
+    // The router puts a new URL in the address bar (history) only once
+    // its routes say the page is drawn; with no `<Routes>`, that is said
+    // here, after each change, or a reload would land on the old page.
+    let browser = use_context::<BrowserUrl>();
+    Effect::new(move |_| {
+        location.pathname.track();
+        location.search.track();
+        location.hash.track();
+        if let Some(b) = &browser {
+            b.ready_to_complete();
+        }
+    });
     let is_admin = move || auth.user().is_some_and(|u| u.role == Role::Admin);
 
     view! {

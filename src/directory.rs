@@ -31,12 +31,12 @@ const CORRECTIONS_PREFIX: &str = "corrections.";
 /// ones too, so an interaction naming one still shows whom), and the
 /// server's version they are complete up to.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Copy {
+pub struct Held {
     pub version: u64,
     pub entries: Vec<StoredEntry>,
 }
 
-impl Copy {
+impl Held {
     /// Takes what changed since `self.version`: an entry saved again
     /// replaces the one held; the list stays in name order.
     pub fn apply(&mut self, page: DirectoryPage) {
@@ -68,7 +68,7 @@ pub struct Directory {
     pub structure: RwSignal<Structure>,
     /// Tracked by views; the data is in `copy` and `live`.
     pub revision: RwSignal<u64>,
-    copy: StoredValue<Copy>,
+    copy: StoredValue<Held>,
     live: StoredValue<Live>,
     /// The signed-in person's corrections not yet on the server.
     pub queued: RwSignal<Vec<Correction>>,
@@ -77,7 +77,7 @@ pub struct Directory {
     store: StoredValue<Store>,
 }
 
-fn live_of(copy: &Copy) -> Live {
+fn live_of(copy: &Held) -> Live {
     let entries: Vec<Entry> = copy
         .entries
         .iter()
@@ -100,7 +100,7 @@ impl Directory {
             .read(DIRECTORY_KEY)
             .ok()
             .flatten()
-            .and_then(|text| encoding::decode::<Copy>(&text).ok());
+            .and_then(|text| encoding::decode::<Held>(&text).ok());
         if copy.is_none() {
             store.remove(DIRECTORY_KEY);
         }
@@ -133,7 +133,7 @@ impl Directory {
         self.copy.with_value(|c| c.version)
     }
 
-    fn keep_copy(&self, copy: Copy) {
+    fn keep_copy(&self, copy: Held) {
         // A full store only costs the offline copy; the directory still
         // shows until the page is closed.
         let _ = self

@@ -111,14 +111,22 @@ impl LogForm {
 }
 
 /// The directory's live entries as the contact field offers them: the
-/// name, with the title when two share a name.
+/// name, with the title when two share a name (ignoring case, as a typed
+/// name is matched). The entries are in name order, so namesakes are
+/// neighbours: one pass, not a search per entry.
 #[inline(never)]
 fn contacts(directory: Directory) -> Vec<(String, Contacted)> {
     directory.with_live(|live| {
         live.entries
             .iter()
-            .map(|e| {
-                let twin = live.entries.iter().filter(|o| o.name == e.name).count() > 1;
+            .enumerate()
+            .map(|(i, e)| {
+                let same = |j: usize| {
+                    live.entries
+                        .get(j)
+                        .is_some_and(|o| o.name.eq_ignore_ascii_case(&e.name))
+                };
+                let twin = (i > 0 && same(i - 1)) || same(i + 1);
                 let shown = if twin && !e.title.is_empty() {
                     format!("{} ({})", e.name, e.title)
                 } else {

@@ -3,9 +3,6 @@
 //! the preferences, the caseload and the online signal.
 
 use leptos::prelude::*;
-use leptos_router::components::{A, Router};
-use leptos_router::hooks::use_location;
-use leptos_router::location::{BrowserUrl, LocationProvider};
 
 use advocase_core::access::Role;
 
@@ -38,8 +35,8 @@ pub fn App() -> impl IntoView {
     let gate = Gate::new(store.clone());
     provide_context(gate);
     provide_context(store);
+    crate::nav::start();
     view! {
-        <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
             // The shell (and everything it reads) is made on the first unlock.
             <Show when=move || gate.opened.get() fallback=|| view! {
@@ -53,7 +50,6 @@ pub fn App() -> impl IntoView {
             }>
                 <Shell/>
             </Show>
-        </Router>
     }
 }
 
@@ -108,40 +104,29 @@ fn Shell() -> impl IntoView {
     provide_context(hospital);
     provide_context(directory);
     let open = move || gate.phase.get() == Phase::Open;
-    // Redrawn when the path changes, not when the query or hash does.
-    let location = use_location();
-    let path = Memo::new(move |_| location.pathname.get());
-    // The router puts a new URL in the address bar (history) only once
-    // its routes say the page is drawn; with no `<Routes>`, that is said
-    // here, after each change, or a reload would land on the old page.
-    let browser = use_context::<BrowserUrl>();
-    Effect::new(move |_| {
-        location.pathname.track();
-        location.search.track();
-        location.hash.track();
-        if let Some(b) = &browser {
-            b.ready_to_complete();
-        }
-    });
+    let nav = expect_context::<crate::nav::Nav>();
     let is_admin = move || auth.user().is_some_and(|u| u.role == Role::Admin);
 
     view! {
         <header class="app-header">
-            <A href="/" attr:class="brand">
+            <a href="/" class="brand">
                 <span class="brand-mark" aria-hidden="true">"A"</span>
                 <span>"Advocase"</span>
-            </A>
+            </a>
             <Show when=open>
                 <nav aria-label="Main">
-                    <A href="/" exact=true>"Cases"</A>
+                    <a href="/" aria-current=nav.current("/")>"Cases"</a>
                     {move || if is_admin() {
-                        view! { <A href="/users">"Accounts"</A> <A href="/access-log">"Access log"</A> }.into_any()
+                        view! {
+                            <a href="/users" aria-current=nav.current("/users")>"Accounts"</a>
+                            <a href="/access-log" aria-current=nav.current("/access-log")>"Access log"</a>
+                        }.into_any()
                     } else {
-                        view! { <A href="/discharges">"Discharges"</A> }.into_any()
+                        view! { <a href="/discharges" aria-current=nav.current("/discharges")>"Discharges"</a> }.into_any()
                     }}
-                    <A href="/directory">"Directory"</A>
-                    <A href="/guide">"Guide"</A>
-                    <A href="/settings">"Settings"</A>
+                    <a href="/directory" aria-current=nav.current("/directory")>"Directory"</a>
+                    <a href="/guide" aria-current=nav.current("/guide")>"Guide"</a>
+                    <a href="/settings" aria-current=nav.current("/settings")>"Settings"</a>
                 </nav>
                 <button type="button" class="lock-button" on:click=move |_| gate.lock()>"Lock"</button>
             </Show>
@@ -164,7 +149,7 @@ fn Shell() -> impl IntoView {
                 (n > 0).then(|| view! {
                     <p class="notice warn banner" role="alert">
                         {crate::cases::set_aside_message(n)} " "
-                        <A href="/settings">"See Settings"</A>
+                        <a href="/settings">"See Settings"</a>
                     </p>
                 })
             }}
@@ -177,7 +162,7 @@ fn Shell() -> impl IntoView {
         </Show>
         <main id="main" tabindex="-1">
             <Show when=open fallback=|| view! { <GateScreen/> }>
-                {move || page(&path.get())}
+                {move || page(&nav.path())}
             </Show>
         </main>
         <Footer/>
@@ -187,7 +172,7 @@ fn Shell() -> impl IntoView {
 /// The page at `path`. Matched here in one function rather than by a tree
 /// of `<Route>`s: the router's matching is generic over every route and
 /// cost about as much .wasm as the pages (docs/ARCHITECTURE.md, Size).
-/// Links and navigation are still the router's.
+/// Links and navigation are `nav`'s.
 fn page(path: &str) -> AnyView {
     let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
     let id = |s: &str| s.parse::<advocase_core::id::Id>().ok();
@@ -263,7 +248,7 @@ fn NotFound() -> impl IntoView {
     view! {
         <section class="panel">
             <h1>"Page not found"</h1>
-            <p>"This address is not a page of Advocase. " <A href="/">"Go to the cases"</A></p>
+            <p>"This address is not a page of Advocase. " <a href="/">"Go to the cases"</a></p>
         </section>
     }
 }

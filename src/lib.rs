@@ -16,6 +16,7 @@ pub mod gate;
 pub mod hospital;
 pub mod idle;
 pub mod journal;
+pub mod nav;
 pub mod network;
 pub mod preferences;
 pub mod server;

@@ -12,7 +12,6 @@ use advocase_core::log::Conflict;
 use advocase_core::status::Status;
 use chrono::{DateTime, NaiveDate, Utc};
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::cases::{Cases, SaveError};
 use crate::clock;
@@ -44,7 +43,7 @@ pub fn CaseDetail(id: Option<Id>) -> impl IntoView {
             None => view! {
                 <section class="panel">
                     <h1>"Case not found"</h1>
-                    <p>"This case is not on this device. " <A href="/">"Back to cases"</A></p>
+                    <p>"This case is not on this device. " <a href="/">"Back to cases"</a></p>
                 </section>
             }
             .into_any(),
@@ -76,7 +75,7 @@ fn CaseView(file: CaseFile) -> impl IntoView {
         .map(|d| (DueState::of(d, today), d));
     let contacts = c.patient.contacts.clone();
     view! {
-        <p class="back"><A href="/">"← All cases"</A></p>
+        <p class="back"><a href="/">"← All cases"</a></p>
         <header class="case-head" class:overdue=c.is_overdue(today)>
             <h1>{c.patient.name.clone()}</h1>
             <p class="case-meta">
@@ -121,7 +120,7 @@ fn CaseView(file: CaseFile) -> impl IntoView {
                 </ul>
             })}
             <div class="button-row">
-                <A href=format!("/cases/{id}/rights") attr:class="button">"Print rights sheet"</A>
+                <a href=format!("/cases/{id}/rights") class="button">"Print rights sheet"</a>
             </div>
         </header>
         <SyncNotes file=file.clone()/>

@@ -8,7 +8,6 @@ use advocase_core::reference::CaseKind;
 use advocase_core::status::Status;
 use chrono::NaiveDate;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::cases::Cases;
 use crate::clock;
@@ -84,7 +83,7 @@ pub fn CaseList() -> impl IntoView {
     {
         return view! {
             <h1>"Cases"</h1>
-            <p class="notice info">"Administrators manage accounts and see no patient data. " <A href="/users">"Manage accounts"</A></p>
+            <p class="notice info">"Administrators manage accounts and see no patient data. " <a href="/users">"Manage accounts"</a></p>
         }
         .into_any();
     }
@@ -141,7 +140,7 @@ pub fn CaseList() -> impl IntoView {
     view! {
         <div class="page-head">
             <h1>"Cases"</h1>
-            <A href="/cases/new" attr:class="button primary">"New case"</A>
+            <a href="/cases/new" class="button primary">"New case"</a>
         </div>
         <div class="filters" role="search" aria-label="Find cases">
             <label class="filter search">
@@ -193,7 +192,7 @@ pub fn CaseList() -> impl IntoView {
                     let name = row.patient.clone();
                     view! {
                         <li class="case-row" class:overdue=row.overdue>
-                            <A href=format!("/cases/{id}") attr:class="case-link">
+                            <a href=format!("/cases/{id}") class="case-link">
                                 <span class="patient">{row.patient.clone()}</span>
                                 <span class="case-meta">
                                     {[row.room.clone(), row.unit.clone()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ")}
@@ -203,7 +202,7 @@ pub fn CaseList() -> impl IntoView {
                                 {row.discharge.clone().map(|d| view! {
                                     <span class="case-meta discharge-line" class:attention=row.attention data-testid="row-discharge">{d}</span>
                                 })}
-                            </A>
+                            </a>
                             <button
                                 type="button"
                                 class="log-button"

@@ -13,7 +13,6 @@ use advocase_core::log::ItemConflict;
 use advocase_core::reference::{Destination, Responsible, from_ident, ident};
 use chrono::NaiveDate;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::cases::Cases;
 use crate::clock;
@@ -255,7 +254,7 @@ fn ChecklistPanel(case_id: Id, checklist: Id, file: Memo<Option<CaseFile>>) -> i
         <section class="checklist" aria-label=title data-testid="checklist">
             <div class="page-head">
                 <h3>{title}</h3>
-                <A href=format!("/cases/{case_id}/checklists/{checklist}/print") attr:class="button" attr:aria-label=move || format!("Print for the patient: {}", title())>"Print for the patient"</A>
+                <a href=format!("/cases/{case_id}/checklists/{checklist}/print") class="button" aria-label=move || format!("Print for the patient: {}", title())>"Print for the patient"</a>
             </div>
             <p class="checklist-progress" data-testid="checklist-progress">
                 {move || head.with(|h| h.as_ref().map(|(_, v, p)| format!("{} · template version {v}", p.describe())))}

@@ -3,7 +3,6 @@
 
 use advocase_core::discharge::{Day, leaving};
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::cases::Cases;
 use crate::clock;
@@ -68,7 +67,7 @@ pub fn Discharges() -> impl IntoView {
     view! {
         <div class="page-head">
             <h1>"Discharges"</h1>
-            <A href="/templates" attr:class="button">"Checklist templates"</A>
+            <a href="/templates" class="button">"Checklist templates"</a>
         </div>
         <p class="result-count" role="status">
             {move || match total() {
@@ -85,7 +84,7 @@ pub fn Discharges() -> impl IntoView {
                     <ul class="case-list">
                         {rows.into_iter().map(|r| view! {
                             <li class="case-row" class:attention=r.attention data-testid="leaving">
-                                <A href=format!("/cases/{}", r.id) attr:class="case-link">
+                                <a href=format!("/cases/{}", r.id) class="case-link">
                                     <span class="patient">{r.patient.clone()}</span>
                                     <span class="case-meta">{r.place.clone()}</span>
                                     <span class="case-meta">{r.plan.clone()}</span>
@@ -93,7 +92,7 @@ pub fn Discharges() -> impl IntoView {
                                         {r.attention.then(|| view! { <span class="badge required">"Needs attention"</span> " " })}
                                         {r.progress.clone()}
                                     </span>
-                                </A>
+                                </a>
                             </li>
                         }).collect_view()}
                     </ul>

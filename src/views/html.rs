@@ -1,8 +1,8 @@
 //! Read-only markup written as text, for long lists that never change in
 //! place (directory entries): each `view!` element is compiled code of its
 //! own, while a string costs only its bytes. Everything from data goes
-//! through [`escape`]; links are plain `<a href>`, which the router
-//! follows like its own.
+//! through [`escape`]; links are plain `<a href>`, which `nav`
+//! follows like every other link.
 
 /// Text made safe for HTML content and quoted attribute values.
 pub fn escape(text: &str) -> String {

@@ -6,7 +6,6 @@ use advocase_core::case::{CaseDraft, Priority};
 use advocase_core::patient::Contact;
 use advocase_core::reference::{CaseKind, Channel, ComplaintCategory};
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 use crate::cases::Cases;
 use crate::directory::Directory;
@@ -71,7 +70,7 @@ pub fn NewCase() -> impl IntoView {
     let cases = expect_context::<Cases>();
     let store = expect_context::<Store>();
 
-    let navigate = use_navigate();
+    let nav = expect_context::<crate::nav::Nav>();
     let mut initial = store
         .get::<CaseDraft>(DRAFT)
         .ok()
@@ -109,7 +108,7 @@ pub fn NewCase() -> impl IntoView {
             Ok(id) => {
                 store.remove(DRAFT);
                 draft.set(blank_draft());
-                navigate(&format!("/cases/{id}"), Default::default());
+                nav.go(&format!("/cases/{id}"));
             }
             Err(e) => {
                 form.report(Err(e));

@@ -9,7 +9,6 @@ use advocase_core::dates;
 use advocase_core::i18n::{self, Key, Lang};
 use advocase_core::id::Id;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::cases::Cases;
 use crate::clock;
@@ -28,7 +27,7 @@ pub fn sheet_actions(back: String, lang: Lang, chosen: RwSignal<Option<Lang>>) -
     };
     view! {
         <div class="no-print print-actions">
-            <A href=back attr:class="button">"← Back to the case"</A>
+            <a href=back class="button">"← Back to the case"</a>
             {Lang::ALL.into_iter().filter(|l| *l != lang).map(|other| view! {
                 <button type="button" lang=other.code() on:click=move |_| chosen.set(Some(other))>
                     {i18n::text(other, Key::PrintInThisLanguage)}
@@ -56,7 +55,7 @@ pub fn PrintChecklist(id: Option<Id>, checklist: Option<Id>) -> impl IntoView {
         None => view! {
             <section class="panel">
                 <h1>"Checklist not found"</h1>
-                <p>"This checklist is not on this device. " <A href="/">"Back to cases"</A></p>
+                <p>"This checklist is not on this device. " <a href="/">"Back to cases"</a></p>
             </section>
         }
         .into_any(),

@@ -8,7 +8,6 @@ use advocase_core::hospital::HospitalContacts;
 use advocase_core::i18n::{self, Key, RightsContacts};
 use advocase_core::id::Id;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::cases::Cases;
 use crate::clock;
@@ -49,7 +48,7 @@ pub fn PrintRights(id: Option<Id>) -> impl IntoView {
         None => view! {
             <section class="panel">
                 <h1>"Case not found"</h1>
-                <p>"This case is not on this device. " <A href="/">"Back to cases"</A></p>
+                <p>"This case is not on this device. " <a href="/">"Back to cases"</a></p>
             </section>
         }
         .into_any(),

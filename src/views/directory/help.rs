@@ -4,7 +4,6 @@
 use advocase_core::case::Case;
 use advocase_core::directory::suggest::who_can_help;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use super::card;
 use crate::clock;
@@ -30,7 +29,7 @@ pub fn WhoCanHelp(#[prop(into)] case: Signal<Option<Case>>) -> impl IntoView {
         <section class="panel" aria-labelledby="help-title">
             <h2 id="help-title">"Who can help?"</h2>
             <Show when=move || found.with(Option::is_some) fallback=|| view! {
-                <p class="muted">"No directory entry matches this case. " <A href="/directory">"Search the directory"</A></p>
+                <p class="muted">"No directory entry matches this case. " <a href="/directory">"Search the directory"</a></p>
             }>
                 <ul class="entries" inner_html=move || found.get().unwrap_or_default()></ul>
             </Show>

@@ -15,7 +15,6 @@ use advocase_core::directory::Entry;
 use advocase_core::directory::wire::Correction;
 use advocase_core::id::Id;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::clock;
 use crate::directory::Directory;
@@ -150,13 +149,13 @@ fn EntryPage(id: Option<Id>) -> impl IntoView {
         let Some(stored) = id.and_then(|id| directory.get(id)) else {
             return view! {
                 <h1>"Not in the directory"</h1>
-                <p>"This entry is not on this device. " <A href="/directory">"Search the directory"</A></p>
+                <p>"This entry is not on this device. " <a href="/directory">"Search the directory"</a></p>
             }
             .into_any();
         };
         let e = stored.entry;
         view! {
-            <p><A href="/directory">"← Directory"</A></p>
+            <p><a href="/directory">"← Directory"</a></p>
             <h1>{e.name.clone()}</h1>
             <section class="panel" inner_html=facts(&e, clock::today())></section>
             <CorrectionForm entry=e.id/>

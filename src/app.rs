@@ -119,6 +119,7 @@ fn Shell() -> impl IntoView {
                     {move || if is_admin() {
                         view! {
                             <a href="/users" aria-current=nav.current("/users")>"Accounts"</a>
+                            <a href="/structure" aria-current=nav.current("/structure")>"Structure"</a>
                             <a href="/access-log" aria-current=nav.current("/access-log")>"Access log"</a>
                         }.into_any()
                     } else {
@@ -188,6 +189,7 @@ fn page(path: &str) -> AnyView {
         ["templates"] => view! { <TemplateList/> }.into_any(),
         ["users"] => view! { <Users/> }.into_any(),
         ["access-log"] => view! { <AccessLog/> }.into_any(),
+        ["structure"] => view! { <crate::views::structure::StructurePage/> }.into_any(),
         ["guide"] => view! { <Guide/> }.into_any(),
         ["settings"] => view! { <Settings/> }.into_any(),
         ["directory", rest @ ..] => {

@@ -60,8 +60,12 @@ async fn call<T: DeserializeOwned>(
     let response = fetch(method, token, path, body).await?;
     let status = response.status();
     let text = text(&response).await?;
+    decode(status, &text)
+}
+
+fn decode<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, Failure> {
     // 204: nothing to read; `()` reads from "null".
-    let text = if text.is_empty() { "null" } else { &text };
+    let text = if text.is_empty() { "null" } else { text };
     serde_json::from_str(text).map_err(|e| Failure::Refused {
         status,
         error: ApiError::new(
@@ -90,24 +94,8 @@ pub async fn fetch(
     path: &str,
     body: Option<String>,
 ) -> Result<Response, Failure> {
-    let window = web_sys::window().ok_or(Failure::Unreachable)?;
-    let init = RequestInit::new();
-    init.set_method(method);
-    init.set_cache(RequestCache::NoStore);
-    let headers = Headers::new().map_err(|_| Failure::Unreachable)?;
-    if let Some(t) = token {
-        let _ = headers.set("Authorization", &format!("Bearer {t}"));
-    }
-    if let Some(b) = &body {
-        let _ = headers.set("Content-Type", "application/json");
-        init.set_body(&JsValue::from_str(b));
-    }
-    init.set_headers(&headers);
-    let response: Response = JsFuture::from(window.fetch_with_str_and_init(path, &init))
-        .await
-        .map_err(|_| Failure::Unreachable)?
-        .dyn_into()
-        .map_err(|_| Failure::Unreachable)?;
+    let body = body.map(|b| JsValue::from_str(&b));
+    let response = request(method, token, path, body.as_ref().map(|b| (JSON, b))).await?;
     if response.ok() {
         return Ok(response);
     }
@@ -121,4 +109,52 @@ pub async fn fetch(
         return Err(Failure::Unreachable);
     }
     Err(Failure::Refused { status, error })
+}
+
+pub const JSON: &str = "application/json";
+
+/// Any answer, as its status and text, for callers that read an error's
+/// body themselves (the directory's 409 carries both sides of a clash, the
+/// CSV import's 422 every bad row). `body` goes as it is under its content
+/// type (a file the person chose is sent as its bytes). Only no answer at
+/// all, or a proxy's "try later", is a failure.
+pub async fn answer(
+    method: &str,
+    token: Option<&str>,
+    path: &str,
+    body: Option<(&str, &JsValue)>,
+) -> Result<(u16, String), Failure> {
+    let response = request(method, token, path, body).await?;
+    let status = response.status();
+    if (502..=504).contains(&status) {
+        return Err(Failure::Unreachable);
+    }
+    Ok((status, text(&response).await?))
+}
+
+/// The request and any answer to it; only no answer is a failure.
+async fn request(
+    method: &str,
+    token: Option<&str>,
+    path: &str,
+    body: Option<(&str, &JsValue)>,
+) -> Result<Response, Failure> {
+    let window = web_sys::window().ok_or(Failure::Unreachable)?;
+    let init = RequestInit::new();
+    init.set_method(method);
+    init.set_cache(RequestCache::NoStore);
+    let headers = Headers::new().map_err(|_| Failure::Unreachable)?;
+    if let Some(t) = token {
+        let _ = headers.set("Authorization", &format!("Bearer {t}"));
+    }
+    if let Some((content_type, body)) = body {
+        let _ = headers.set("Content-Type", content_type);
+        init.set_body(body);
+    }
+    init.set_headers(&headers);
+    JsFuture::from(window.fetch_with_str_and_init(path, &init))
+        .await
+        .map_err(|_| Failure::Unreachable)?
+        .dyn_into()
+        .map_err(|_| Failure::Unreachable)
 }

@@ -142,7 +142,7 @@ pub fn AccessLog() -> AnyView {
             let result = if csv {
                 let path = format!("/api/audit.csv?{q}");
                 match server::fetch("GET", Some(&token), &path, None).await {
-                    Ok(response) => save_csv(response).await,
+                    Ok(response) => save_csv(response, "access-log.csv").await,
                     Err(f) => Err(f),
                 }
             } else {
@@ -223,8 +223,9 @@ pub fn AccessLog() -> AnyView {
     .into_any()
 }
 
-/// Hands the CSV to the browser as a download (`access-log.csv`).
-async fn save_csv(response: web_sys::Response) -> Result<(), Failure> {
+/// Hands a CSV answer to the browser as a download named `file` (the
+/// Access log's, the directory's).
+pub async fn save_csv(response: web_sys::Response, file: &str) -> Result<(), Failure> {
     let blob = response.blob().map_err(|_| Failure::Unreachable)?;
     let blob: web_sys::Blob = wasm_bindgen_futures::JsFuture::from(blob)
         .await
@@ -233,7 +234,7 @@ async fn save_csv(response: web_sys::Response) -> Result<(), Failure> {
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| Failure::Unreachable)?;
     if let Ok(a) = document().create_element("a") {
         let _ = a.set_attribute("href", &url);
-        let _ = a.set_attribute("download", "access-log.csv");
+        let _ = a.set_attribute("download", file);
         if let Some(body) = document().body() {
             let _ = body.append_child(&a);
         }

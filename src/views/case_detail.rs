@@ -18,6 +18,7 @@ use crate::clock;
 use crate::session::Auth;
 use crate::views::discharge::DischargePlan;
 use crate::views::fields::{Control, ErrorSummary, Field, FormState, options, short};
+use crate::views::html::escape;
 use crate::views::quick_log::QuickLog;
 use advocase_core::reference::{from_ident, ident};
 
@@ -73,59 +74,94 @@ fn CaseView(file: CaseFile) -> impl IntoView {
         .due_on
         .filter(|_| c.status.is_active())
         .map(|d| (DueState::of(d, today), d));
-    let contacts = c.patient.contacts.clone();
     view! {
         <p class="back"><a href="/">"← All cases"</a></p>
-        <header class="case-head" class:overdue=c.is_overdue(today)>
-            <h1>{c.patient.name.clone()}</h1>
-            <p class="case-meta">
-                {[
-                    (!c.patient.mrn.is_empty()).then(|| format!("MRN {}", c.patient.mrn)),
-                    (!c.patient.room.is_empty()).then(|| format!("Room {}", c.patient.room)),
-                    (!c.patient.unit.is_empty()).then(|| c.patient.unit.clone()),
-                    c.patient.date_of_birth.map(|d| format!("Born {}", clock::show_date(d))),
-                    (!c.patient.preferred_language.is_empty()).then(|| format!("Speaks {}", c.patient.preferred_language)),
-                    c.patient.interpreter_needed.then(|| "Interpreter needed".to_owned()),
-                ]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(" · ")}
-            </p>
-            <p class="badges">
-                <span class="badge" data-testid="case-status">{c.status.label()}</span>
-                <span class="badge">{c.kind.label()}</span>
-                {c.category.map(|cat| view! { <span class="badge">{cat.label()}</span> })}
-                <span class="badge">"Priority " {c.priority.label()}</span>
-                {due.map(|(state, d)| view! {
-                    <span class="badge due" class:overdue=matches!(state, DueState::Overdue { .. })>
-                        "Response due " {clock::show_date(d)} " — " {state.describe()}
-                    </span>
-                })}
-            </p>
-            <p>{c.description.clone()}</p>
-            <p class="case-meta">
-                "Assigned to " {c.assignee.clone()} " · received " {clock::show_date(c.received_on)} " by " {c.received_via.label().to_lowercase()}
-            </p>
-            {c.resolution.clone().map(|r| view! { <p class="resolution"><strong>"Resolution: "</strong>{r}</p> })}
-            {(!contacts.is_empty()).then(|| view! {
-                <ul class="contacts">
-                    {contacts.into_iter().map(|k| view! {
-                        <li>
-                            {k.name} {(!k.relationship.is_empty()).then(|| format!(" ({})", k.relationship))}
-                            {(!k.phone.is_empty()).then(|| format!(" · {}", k.phone))}
-                            {if k.may_share { " · may share information" } else { " · do NOT share information" }}
-                        </li>
-                    }).collect_view()}
-                </ul>
-            })}
-            <div class="button-row">
-                <a href=format!("/cases/{id}/rights") class="button">"Print rights sheet"</a>
-            </div>
-        </header>
+        <header class="case-head" class:overdue=c.is_overdue(today) inner_html=head(&c, due)></header>
         <SyncNotes file=file.clone()/>
         <Actions status=c.status id priority=c.priority due_on=c.due_on/>
     }
+}
+
+/// The case's header as markup: read-only, and redrawn only with the case
+/// (each `view!` element would be compiled code of its own).
+fn head(c: &advocase_core::case::Case, due: Option<(DueState, NaiveDate)>) -> String {
+    let p = &c.patient;
+    let meta = [
+        (!p.mrn.is_empty()).then(|| format!("MRN {}", p.mrn)),
+        (!p.room.is_empty()).then(|| format!("Room {}", p.room)),
+        (!p.unit.is_empty()).then(|| p.unit.clone()),
+        p.date_of_birth
+            .map(|d| format!("Born {}", clock::show_date(d))),
+        (!p.preferred_language.is_empty()).then(|| format!("Speaks {}", p.preferred_language)),
+        p.interpreter_needed
+            .then(|| "Interpreter needed".to_owned()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" · ");
+    let mut out = format!(
+        r#"<h1>{}</h1><p class="case-meta">{}</p><p class="badges"><span class="badge" data-testid="case-status">{}</span><span class="badge">{}</span>"#,
+        escape(&p.name),
+        escape(&meta),
+        c.status.label(),
+        c.kind.label(),
+    );
+    if let Some(cat) = c.category {
+        out += &format!(r#"<span class="badge">{}</span>"#, cat.label());
+    }
+    out += &format!(
+        r#"<span class="badge">Priority {}</span>"#,
+        c.priority.label()
+    );
+    if let Some((state, d)) = due {
+        let overdue = if matches!(state, DueState::Overdue { .. }) {
+            " overdue"
+        } else {
+            ""
+        };
+        out += &format!(
+            r#"<span class="badge due{overdue}">Response due {} — {}</span>"#,
+            clock::show_date(d),
+            escape(&state.describe())
+        );
+    }
+    out += &format!(
+        r#"</p><p>{}</p><p class="case-meta">Assigned to {} · received {} by {}</p>"#,
+        escape(&c.description),
+        escape(&c.assignee),
+        clock::show_date(c.received_on),
+        c.received_via.label().to_lowercase(),
+    );
+    if let Some(r) = &c.resolution {
+        out += &format!(
+            r#"<p class="resolution"><strong>Resolution: </strong>{}</p>"#,
+            escape(r)
+        );
+    }
+    if !p.contacts.is_empty() {
+        out += r#"<ul class="contacts">"#;
+        for k in &p.contacts {
+            let mut line = k.name.clone();
+            if !k.relationship.is_empty() {
+                line += &format!(" ({})", k.relationship);
+            }
+            if !k.phone.is_empty() {
+                line += &format!(" · {}", k.phone);
+            }
+            line += if k.may_share {
+                " · may share information"
+            } else {
+                " · do NOT share information"
+            };
+            out += &format!("<li>{}</li>", escape(&line));
+        }
+        out += "</ul>";
+    }
+    out + &format!(
+        r#"<div class="button-row"><a href="/cases/{}/rights" class="button">Print rights sheet</a></div>"#,
+        c.id
+    )
 }
 
 /// What sync has to say about this case: edits that crossed with someone
@@ -436,6 +472,52 @@ fn describe(change: &CaseChange) -> String {
     }
 }
 
+/// A logged interaction as it reads now (corrections folded in, the
+/// earlier versions under a disclosure), as markup.
+fn logged(cur: &Interaction, at: DateTime<Utc>, superseded: &[&Interaction]) -> String {
+    let mut when = format!(
+        "{} · {} with {}",
+        clock::show_time(at),
+        cur.channel.label(),
+        cur.with.label().to_lowercase()
+    );
+    if let Some(c) = &cur.contact {
+        when += &format!(" ({})", c.name);
+    }
+    when += &format!(" · {}", cur.by);
+    if let Some(m) = cur.duration_minutes {
+        when += &format!(" · {m} min");
+    }
+    let mut out = format!(r#"<p class="when">{}"#, escape(&when));
+    if !superseded.is_empty() {
+        out += r#" <span class="badge">Corrected</span>"#;
+    }
+    out += &format!(r#"</p><p class="summary">{}</p>"#, escape(&cur.summary));
+    if !cur.outcome.is_empty() {
+        out += &format!("<p><strong>Outcome: </strong>{}</p>", escape(&cur.outcome));
+    }
+    if let Some(f) = &cur.follow_up {
+        out += &format!(
+            r#"<p class="follow-up"><strong>Promised: </strong>{} — by {}</p>"#,
+            escape(&f.what),
+            clock::show_date(f.due)
+        );
+    }
+    if !superseded.is_empty() {
+        out += r#"<details class="history"><summary>Earlier versions</summary><ul>"#;
+        for old in superseded {
+            out += &format!(
+                r#"<li><p class="when">Recorded {} · {}</p><p class="superseded">{}</p></li>"#,
+                clock::show_time(old.recorded_at),
+                escape(&old.by),
+                escape(&old.summary)
+            );
+        }
+        out += "</ul></details>";
+    }
+    out
+}
+
 #[component]
 fn Timeline(file: CaseFile) -> impl IntoView {
     let amending = RwSignal::new(None::<Id>);
@@ -455,44 +537,24 @@ fn Timeline(file: CaseFile) -> impl IntoView {
         .into_iter()
         .map(|e| match e {
             Entry::Event(ev) => view! {
-                <li class="event">
-                    <p class="when">{clock::show_time(ev.at)} " · " {ev.by.clone()}</p>
-                    <p>{describe(&ev.change)}</p>
-                </li>
+                <li class="event" inner_html=format!(
+                    r#"<p class="when">{} · {}</p><p>{}</p>"#,
+                    clock::show_time(ev.at),
+                    escape(&ev.by),
+                    escape(&describe(&ev.change))
+                )></li>
             }
             .into_any(),
             Entry::Logged { current, original, superseded } => {
                 let cur = current.clone();
                 let cur_id = cur.id;
                 let amended = !superseded.is_empty();
-                let earlier: Vec<Interaction> = superseded.into_iter().cloned().collect();
+                // What it says, as markup; the button and the correction
+                // form are views.
+                let text = logged(&cur, original.at, &superseded);
                 view! {
                     <li class="interaction" class:amended=amended>
-                        <p class="when">
-                            {clock::show_time(original.at)} " · " {cur.channel.label()} " with " {cur.with.label().to_lowercase()}
-                            {cur.contact.as_ref().map(|c| format!(" ({})", c.name))}
-                            " · " {cur.by.clone()}
-                            {cur.duration_minutes.map(|m| format!(" · {m} min"))}
-                            {amended.then(|| view! { <span class="badge">"Corrected"</span> })}
-                        </p>
-                        <p class="summary">{cur.summary.clone()}</p>
-                        {(!cur.outcome.is_empty()).then(|| view! { <p><strong>"Outcome: "</strong>{cur.outcome.clone()}</p> })}
-                        {cur.follow_up.clone().map(|f| view! {
-                            <p class="follow-up"><strong>"Promised: "</strong>{f.what} " — by " {clock::show_date(f.due)}</p>
-                        })}
-                        {amended.then(|| view! {
-                            <details class="history">
-                                <summary>"Earlier versions"</summary>
-                                <ul>
-                                    {earlier.into_iter().map(|old| view! {
-                                        <li>
-                                            <p class="when">"Recorded " {clock::show_time(old.recorded_at)} " · " {old.by.clone()}</p>
-                                            <p class="superseded">{old.summary.clone()}</p>
-                                        </li>
-                                    }).collect_view()}
-                                </ul>
-                            </details>
-                        })}
+                        <div inner_html=text></div>
                         <button
                             type="button"
                             class="link-button"

@@ -159,9 +159,7 @@ pub fn CaseList() -> impl IntoView {
                 <span>"Unit"</span>
                 <select prop:value=move || unit.get() on:change=move |ev| unit.set(event_target_value(&ev))>
                     <option value="">"Any"</option>
-                    <For each=move || units.get() key=|u| u.clone() let:u>
-                        <option value=u.clone()>{u.clone()}</option>
-                    </For>
+                    {move || units.get().into_iter().map(|u| view! { <option value=u.clone()>{u.clone()}</option> }).collect_view()}
                 </select>
             </label>
             <label class="check">

@@ -54,7 +54,8 @@ impl FormState {
         })
     }
 
-    fn register(&self, field: &str) {
+    /// Counts `field` as shown (markup forms, `views/html.rs`, say so).
+    pub fn register(&self, field: &str) {
         self.shown.update_value(|s| {
             if !s.iter().any(|f| f == field) {
                 s.push(field.to_owned());

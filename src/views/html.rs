@@ -19,3 +19,171 @@ pub fn escape(text: &str) -> String {
     }
     out
 }
+
+use crate::views::fields::FormState;
+
+/// A form's fields as markup, the same as `fields::Field` draws them (label,
+/// control, message, `aria-describedby`), so `ErrorSummary` links to them.
+/// For long, rarely used forms (the directory's editor): their values are
+/// read back with [`FormValues`] instead of a signal per field.
+pub struct Markup {
+    form: FormState,
+    pub out: String,
+}
+
+impl Markup {
+    pub fn new(form: FormState) -> Self {
+        Markup {
+            form,
+            out: String::new(),
+        }
+    }
+
+    /// id, and the attributes tying the control to its message (tracked).
+    fn parts(&self, name: &str) -> (String, String, String) {
+        self.form.register(name);
+        let id = self.form.control_id(name);
+        match self.form.message(name) {
+            Some(m) => (
+                id.clone(),
+                format!(r#" aria-invalid="true" aria-describedby="{id}-error""#),
+                format!(
+                    r#"<p class="field-error" id="{id}-error">{}</p>"#,
+                    escape(&m)
+                ),
+            ),
+            None => (id, String::new(), String::new()),
+        }
+    }
+
+    /// `<input type=kind>`; `list`: the id of a datalist.
+    pub fn input(&mut self, kind: &str, name: &str, label: &str, value: &str) {
+        let (id, aria, message) = self.parts(name);
+        self.out += &format!(
+            r#"<div class="field"><label for="{id}">{}</label><input id="{id}" name="{}" type="{kind}" value="{}"{aria}>{message}</div>"#,
+            escape(label),
+            escape(name),
+            escape(value)
+        );
+    }
+
+    /// A new password: never filled in, offered to the password manager.
+    pub fn password(&mut self, name: &str, label: &str) {
+        let (id, aria, message) = self.parts(name);
+        self.out += &format!(
+            r#"<div class="field grow"><label for="{id}">{}</label><input id="{id}" name="{}" type="password" autocomplete="new-password"{aria}>{message}</div>"#,
+            escape(label),
+            escape(name),
+        );
+    }
+
+    pub fn textarea(&mut self, name: &str, label: &str, value: &str) {
+        let (id, aria, message) = self.parts(name);
+        self.out += &format!(
+            r#"<div class="field"><label for="{id}">{}</label><textarea id="{id}" name="{}" rows="3"{aria}>{}</textarea>{message}</div>"#,
+            escape(label),
+            escape(name),
+            escape(value)
+        );
+    }
+
+    pub fn select(&mut self, name: &str, label: &str, options: &[(&str, &str)], value: &str) {
+        let (id, aria, message) = self.parts(name);
+        let options: String = options
+            .iter()
+            .map(|(v, l)| {
+                let chosen = if *v == value { " selected" } else { "" };
+                format!(
+                    r#"<option value="{}"{chosen}>{}</option>"#,
+                    escape(v),
+                    escape(l)
+                )
+            })
+            .collect();
+        self.out += &format!(
+            r#"<div class="field"><label for="{id}">{}</label><select id="{id}" name="{}"{aria}>{options}</select>{message}</div>"#,
+            escape(label),
+            escape(name)
+        );
+    }
+
+    /// Checkboxes sharing `name`, one per option, in a fieldset.
+    pub fn checks(
+        &mut self,
+        name: &str,
+        legend: &str,
+        options: &[(String, &str)],
+        chosen: &[String],
+    ) {
+        let (id, aria, message) = self.parts(name);
+        let boxes: String = options
+            .iter()
+            .map(|(v, l)| {
+                let on = if chosen.contains(v) { " checked" } else { "" };
+                format!(
+                    r#"<label class="check"><input type="checkbox" name="{}" value="{}"{on}><span>{}</span></label>"#,
+                    escape(name),
+                    escape(v),
+                    escape(l)
+                )
+            })
+            .collect();
+        self.out += &format!(
+            r#"<fieldset class="checks" id="{id}"{aria}><legend>{}</legend>{boxes}{message}</fieldset>"#,
+            escape(legend)
+        );
+    }
+
+    pub fn checkbox(&mut self, name: &str, label: &str, on: bool) {
+        self.out += &format!(
+            r#"<label class="check"><input type="checkbox" name="{}" value="yes"{}><span>{}</span></label>"#,
+            escape(name),
+            if on { " checked" } else { "" },
+            escape(label)
+        );
+    }
+}
+
+/// What a markup form holds now, by field name.
+pub struct FormValues(web_sys::FormData);
+
+impl FormValues {
+    /// The values of the form an event happened in (`None`: not in one).
+    pub fn of(target: &web_sys::EventTarget) -> Option<Self> {
+        use wasm_bindgen::JsCast;
+        let form = target
+            .dyn_ref::<web_sys::Element>()?
+            .closest("form")
+            .ok()??
+            .dyn_into::<web_sys::HtmlFormElement>()
+            .ok()?;
+        web_sys::FormData::new_with_form(&form).ok().map(FormValues)
+    }
+
+    /// The values of the form with element id `id`.
+    pub fn by_id(id: &str) -> Option<Self> {
+        use wasm_bindgen::JsCast;
+        let form = leptos::prelude::document()
+            .get_element_by_id(id)?
+            .dyn_into::<web_sys::HtmlFormElement>()
+            .ok()?;
+        web_sys::FormData::new_with_form(&form).ok().map(FormValues)
+    }
+
+    pub fn get(&self, name: &str) -> Option<String> {
+        self.0.get(name).as_string()
+    }
+
+    pub fn text(&self, name: &str) -> String {
+        self.get(name).unwrap_or_default()
+    }
+
+    /// Every value under `name` (checked boxes).
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.as_string())
+            .collect()
+    }
+}

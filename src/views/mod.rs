@@ -15,5 +15,6 @@ pub mod quick_log;
 pub mod rights;
 pub mod settings;
 pub mod sign_in;
+pub mod structure;
 pub mod templates;
 pub mod users;

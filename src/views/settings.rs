@@ -14,6 +14,7 @@ use crate::storage::Store;
 use crate::sync::Sync;
 use crate::views::fields::{Control, ErrorSummary, Field, FormState};
 use crate::views::hospital::HospitalNumbers;
+use crate::views::html::escape;
 use crate::views::sign_in::InsecureNotice;
 use crate::{build, server};
 
@@ -122,15 +123,22 @@ pub fn Settings() -> impl IntoView {
     });
 
     let online = use_online();
-    let health = LocalResource::new(move || {
-        let online = online.get();
-        async move {
-            if online {
-                Some(server::health().await)
-            } else {
-                None
-            }
+    // The server's answer to a health check, asked again each time the
+    // device comes online (None: asking; Some(None): offline). A signal and
+    // a task rather than a resource: the resource machinery cost about
+    // 2 KB of brotli for this one line.
+    let health = RwSignal::new(None::<Option<Result<advocase_core::api::HealthReport, String>>>);
+    Effect::new(move |_| {
+        if !online.get() {
+            return health.set(Some(None));
         }
+        health.set(None);
+        leptos::task::spawn_local(async move {
+            let answer = server::health().await;
+            if online.get_untracked() {
+                health.set(Some(Some(answer)));
+            }
+        });
     });
 
     view! {
@@ -246,18 +254,24 @@ pub fn Settings() -> impl IntoView {
                 <p class="notice warn" role="alert">
                     {move || format!("{} Everything else loaded normally. Ask IT before discarding.", crate::cases::set_aside_message(cases.quarantined.with(Vec::len)))}
                 </p>
-                <ul class="quarantine">
-                    <For each=move || cases.quarantined.get() key=|q| q.key.clone() let:q>
-                        {
-                            let key = q.key.clone();
-                            view! {
-                                <li>
-                                    <code>{q.key.clone()}</code> " — " {q.reason.clone()} {format!(" ({} characters)", q.chars)}
-                                    <button type="button" on:click=move |_| cases.discard_quarantined(&key)>"Discard"</button>
-                                </li>
-                            }
+                // Markup, one listener: a list that is almost always empty.
+                <ul class="quarantine"
+                    on:click=move |ev| {
+                        let key = ev.target()
+                            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+                            .and_then(|el| el.get_attribute("data-key"));
+                        if let Some(key) = key {
+                            cases.discard_quarantined(&key);
                         }
-                    </For>
+                    }
+                    inner_html=move || cases.quarantined.with(|list| list.iter().map(|q| {
+                        let key = escape(&q.key);
+                        format!(
+                            r#"<li><code>{key}</code> — {} ({} characters) <button type="button" data-key="{key}" aria-label="Discard {key}">Discard</button></li>"#,
+                            escape(&q.reason),
+                            q.chars
+                        )
+                    }).collect::<String>())>
                 </ul>
             </section>
         </Show>

@@ -1,16 +1,23 @@
 //! The directory (issue 13): whom to ask, offline. Search as you type, an
-//! entry's page with its numbers as `tel:` links, and corrections from
-//! anyone, queued on the device. (The editors' pages come with the size
-//! work that pays for them: the server's API has them already.)
+//! entry's page with its numbers as `tel:` links, corrections from anyone
+//! (queued on the device), and for managers and administrators the editor
+//! and the corrections to answer.
 //!
 //! - `mod.rs`: search, the entry's page, the correction form; read-only
 //!   entries are markup text (`views/html.rs`), long lists being cheap so;
+//! - `edit.rs`: the editor, with the clash view when two editors saved;
+//! - `suggestions.rs`: corrections waiting for an editor;
 //! - `help.rs`: "Who can help?" on a case.
 
+mod edit;
 mod help;
+mod suggestions;
 
+use edit::{EditEntry, NewEntry};
 pub use help::WhoCanHelp;
+use suggestions::Suggestions;
 
+use advocase_core::access::Role;
 use advocase_core::directory::Entry;
 use advocase_core::directory::wire::Correction;
 use advocase_core::id::Id;
@@ -27,10 +34,19 @@ use crate::views::html::escape;
 /// at once; the rest is one more word away.
 const SHOWN: usize = 50;
 
+/// Whether the signed-in person edits the directory.
+fn editor(auth: Auth) -> bool {
+    auth.user()
+        .is_some_and(|u| matches!(u.role, Role::Manager | Role::Admin))
+}
+
 /// The page at `/directory/<rest>`, or `None` for no such page.
 pub fn page(rest: &[&str]) -> Option<AnyView> {
     Some(match rest {
         [] => view! { <Search/> }.into_any(),
+        ["suggestions"] => view! { <Suggestions/> }.into_any(),
+        ["new"] => view! { <NewEntry/> }.into_any(),
+        [id, "edit"] => view! { <EditEntry id=id.parse().ok()/> }.into_any(),
         [id] => view! { <EntryPage id=id.parse().ok()/> }.into_any(),
         _ => return None,
     })
@@ -39,6 +55,7 @@ pub fn page(rest: &[&str]) -> Option<AnyView> {
 #[component]
 fn Search() -> impl IntoView {
     let directory = expect_context::<Directory>();
+    let auth = expect_context::<Auth>();
     // Kept while the app is open: back from an entry finds the same list.
     let query = directory.query;
     // The list as markup, and what it says about itself.
@@ -81,6 +98,10 @@ fn Search() -> impl IntoView {
                     prop:value=move || query.get()
                     on:input=move |ev| query.set(event_target_value(&ev))/>
             </div>
+            {move || editor(auth).then(|| view! {
+                <a href="/directory/new" class="button">"New entry"</a>
+                <a href="/directory/suggestions" class="button">"Corrections"</a>
+            })}
         </div>
         <p class="muted" role="status" aria-live="polite">{move || found.with(|f| f.0.clone())}</p>
         <ul class="entries" inner_html=move || found.with(|f| f.1.clone())></ul>
@@ -145,6 +166,7 @@ fn phones(e: &Entry) -> String {
 #[component]
 fn EntryPage(id: Option<Id>) -> impl IntoView {
     let directory = expect_context::<Directory>();
+    let auth = expect_context::<Auth>();
     move || {
         let Some(stored) = id.and_then(|id| directory.get(id)) else {
             return view! {
@@ -158,6 +180,9 @@ fn EntryPage(id: Option<Id>) -> impl IntoView {
             <p><a href="/directory">"← Directory"</a></p>
             <h1>{e.name.clone()}</h1>
             <section class="panel" inner_html=facts(&e, clock::today())></section>
+            {editor(auth).then(|| view! {
+                <p><a href=format!("/directory/{}/edit", e.id) class="button">"Edit entry"</a></p>
+            })}
             <CorrectionForm entry=e.id/>
         }
         .into_any()

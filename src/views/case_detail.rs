@@ -268,7 +268,10 @@ fn describe_op(op: &Op) -> String {
         Op::Delete { reason } => format!("Deleting the case: {reason}"),
         Op::StartChecklist { checklist } => format!("Starting the checklist “{}”", checklist.title),
         Op::AddItem { item, .. } => format!("Adding the item “{}”", short(&item.text)),
-        Op::SetItem { event, .. } => describe(event),
+        Op::SetItem { event, .. } | Op::SetTask { event, .. } => describe(event),
+        Op::AddTask { task } => format!("Adding the follow-up “{}”", short(&task.title)),
+        Op::Escalate { escalation } => format!("Escalating to {}", escalation.to.name()),
+        Op::Respond { response } => format!("Escalation: {}", response.answer.display()),
     }
 }
 
@@ -469,6 +472,14 @@ fn describe(change: &CaseChange) -> String {
         CaseChange::ChecklistStarted { title } => format!("Started the checklist “{title}”."),
         CaseChange::ItemAdded { checklist, text } => format!("Added “{text}” to “{checklist}”."),
         CaseChange::ItemChanged { text, to } => format!("“{text}”: {to}."),
+        CaseChange::TaskAdded { title } => format!("Added the follow-up “{title}”."),
+        CaseChange::TaskChanged { title, to } => format!("Follow-up “{title}”: {to}."),
+        CaseChange::Escalated {
+            to,
+            urgency,
+            reason,
+        } => format!("Escalated to {to} ({}): {reason}", urgency.label()),
+        CaseChange::EscalationAnswered { answer } => format!("Escalation: {answer}."),
     }
 }
 

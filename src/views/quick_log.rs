@@ -105,6 +105,10 @@ impl LogForm {
             outcome: self.outcome.clone(),
             follow_up: self.follow_up.clone(),
             follow_up_due: self.follow_up_due.clone(),
+            // The kind and time of a promised follow-up come with My day's
+            // task forms; until then it is a task of kind "other".
+            follow_up_kind: String::new(),
+            follow_up_time: String::new(),
             contact,
         }
     }

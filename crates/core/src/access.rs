@@ -47,6 +47,7 @@ impl Role {
 
 /// An account as the API shows it (never with its password hash).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct User {
     pub username: String,
     pub display_name: String,
@@ -57,6 +58,7 @@ pub struct User {
     #[serde(default = "yes")]
     pub active: bool,
 }
+crate::record!(User);
 
 /// What decides who may see a case: its unit and the people it is tied to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +66,9 @@ pub struct Holders<'a> {
     pub unit: &'a str,
     pub assignee: &'a str,
     pub created_by: &'a str,
+    /// Everyone else the case is tied to, one username a line: owners of
+    /// its tasks and those escalations were sent to ([`Case::involved`]).
+    pub involved: &'a str,
 }
 
 fn yes() -> bool {
@@ -89,6 +94,7 @@ impl User {
                 unit: &case.patient.unit,
                 assignee: &case.assignee,
                 created_by: &case.created_by,
+                involved: &case.involved(),
             },
             units,
         )
@@ -104,6 +110,7 @@ impl User {
                 self.covers(holders.unit, units)
                     || holders.assignee == self.username
                     || holders.created_by == self.username
+                    || holders.involved.lines().any(|u| u == self.username)
             }
         }
     }

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// `GET /api/health`: whether the server and its database can serve sync.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct HealthReport {
     /// `"ok"` when everything answers, `"degraded"` otherwise.
     pub status: String,
@@ -11,8 +12,10 @@ pub struct HealthReport {
     pub version: String,
     pub database: DatabaseHealth,
 }
+crate::record!(HealthReport);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DatabaseHealth {
     /// `"ok"` or `"error"`.
     pub status: String,
@@ -21,10 +24,12 @@ pub struct DatabaseHealth {
     /// Number of migrations applied; `None` when the database did not answer.
     pub schema_version: Option<i64>,
 }
+crate::record!(DatabaseHealth);
 
 /// Every error the API returns has this body, whatever the status code, so a
 /// client can always show `message` to a person and branch on `error`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ApiError {
     /// A stable machine-readable code such as `not_found` or `payload_too_large`.
     pub error: String,
@@ -34,6 +39,7 @@ pub struct ApiError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
 }
+crate::record!(ApiError);
 
 impl ApiError {
     pub fn new(error: impl Into<String>, message: impl Into<String>) -> Self {

@@ -78,6 +78,7 @@ pub fn action_label(code: &str) -> &str {
 /// One thing a device showed its signed-in person, reported with the next
 /// sync (also after an offline shift). `at` is the device's clock.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AuditEvent {
     /// Made on the device (UUIDv7): a resent event is recorded once.
     pub id: Id,
@@ -87,15 +88,19 @@ pub struct AuditEvent {
     #[serde(with = "crate::wire_time::utc")]
     pub at: DateTime<Utc>,
 }
+crate::record!(AuditEvent);
 
 /// `POST /api/audit/events`: at most [`MAX_EVENTS`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AuditEvents {
     pub events: Vec<AuditEvent>,
 }
+crate::record!(AuditEvents);
 
 /// The answer: the device forgets every id in either list.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AuditAccepted {
     /// Recorded, now or by an earlier copy of the request.
     pub accepted: Vec<Id>,
@@ -103,9 +108,11 @@ pub struct AuditAccepted {
     #[serde(default)]
     pub rejected: Vec<Id>,
 }
+crate::record!(AuditAccepted);
 
 /// One row of the audit trail, as an administrator reads it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AuditRow {
     /// 1, 2, 3… in the order the server wrote them.
     pub seq: u64,
@@ -127,21 +134,26 @@ pub struct AuditRow {
     pub patient_name: Option<String>,
     pub mrn: Option<String>,
 }
+crate::record!(AuditRow);
 
 /// `GET /api/audit`: newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AuditPage {
     pub rows: Vec<AuditRow>,
     /// Pass as `before` for the next (older) page; none when this was the last.
     pub next_before: Option<u64>,
 }
+crate::record!(AuditPage);
 
 /// `GET /api/escrow`: the signed-in user's escrow key (32 random bytes,
 /// base64url without padding), which wraps the device data key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct EscrowKey {
     pub key: String,
 }
+crate::record!(EscrowKey);
 
 #[cfg(test)]
 mod tests {

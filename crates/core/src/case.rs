@@ -9,10 +9,12 @@ use serde::{Deserialize, Serialize};
 use crate::change::FieldValue;
 use crate::checklist::Checklist;
 use crate::deadline;
+use crate::followup::{Escalation, Task};
 use crate::id::Id;
 use crate::patient::{Contact, Patient};
 use crate::reference::{
-    CaseKind, Channel, ComplaintCategory, DEFAULT_GRIEVANCE_RESPONSE_DAYS, Destination, from_ident,
+    CaseKind, Channel, ComplaintCategory, DEFAULT_GRIEVANCE_RESPONSE_DAYS, Destination, Urgency,
+    from_ident,
 };
 use crate::status::Status;
 use crate::validation::Problems;
@@ -51,9 +53,11 @@ impl Priority {
 
 /// Hospital-wide rules an admin may change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CaseRules {
     pub grievance_response_days: u32,
 }
+crate::record!(CaseRules);
 
 impl Default for CaseRules {
     fn default() -> Self {
@@ -73,6 +77,7 @@ pub struct Actor {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Case {
     pub id: Id,
     pub patient: Patient,
@@ -103,6 +108,12 @@ pub struct Case {
     /// Discharge-planning checklists started on this case.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checklists: Vec<Checklist>,
+    /// Follow-ups, in the order they were made (`followup::task`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tasks: Vec<Task>,
+    /// Escalations with their answers, in the order they were sent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub escalations: Vec<Escalation>,
     pub created_by: String,
     #[serde(with = "crate::wire_time::utc")]
     pub created_at: DateTime<Utc>,
@@ -110,15 +121,18 @@ pub struct Case {
     pub updated_at: DateTime<Utc>,
     pub history: Vec<CaseEvent>,
 }
+crate::record!(Case);
 
 /// One entry of a case's history: who changed what, when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CaseEvent {
     #[serde(with = "crate::wire_time::utc")]
     pub at: DateTime<Utc>,
     pub by: String,
     pub change: CaseChange,
 }
+crate::record!(CaseEvent);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(remote = "Self", rename_all = "snake_case")]
@@ -170,6 +184,23 @@ pub enum CaseChange {
         text: String,
         to: String,
     },
+    TaskAdded {
+        title: String,
+    },
+    /// A task done, cancelled, reassigned, moved or renamed.
+    TaskChanged {
+        title: String,
+        to: String,
+    },
+    Escalated {
+        to: String,
+        urgency: Urgency,
+        reason: String,
+    },
+    /// An answer in an escalation's chain.
+    EscalationAnswered {
+        answer: String,
+    },
 }
 crate::tagged!(CaseChange, "type");
 
@@ -177,7 +208,7 @@ crate::tagged!(CaseChange, "type");
 /// identifiers (strings) so that a value this build does not know, e.g.
 /// from an older or newer client, is a field error rather than a crash.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(remote = "Self", default)]
 pub struct CaseDraft {
     pub patient_name: String,
     pub mrn: String,
@@ -201,6 +232,7 @@ pub struct CaseDraft {
     /// Comma-separated.
     pub tags: String,
 }
+crate::record!(CaseDraft);
 
 fn parse_date(problems: &mut Problems, field: &str, label: &str, s: &str) -> Option<NaiveDate> {
     let s = s.trim();
@@ -396,6 +428,8 @@ impl CaseDraft {
             expected_discharge: None,
             destination: None,
             checklists: Vec::new(),
+            tasks: Vec::new(),
+            escalations: Vec::new(),
             created_by: actor.user.clone(),
             created_at: actor.now,
             updated_at: actor.now,
@@ -612,6 +646,22 @@ impl Case {
     }
 
     /// True when a response is owed and its date has passed.
+    /// Who else the case is tied to, for access: every task's owner and
+    /// everyone with an account an escalation went to, one a line, sorted,
+    /// each once. Like a case's assignee: a task's owner sees its case
+    /// whatever the task's status (so marking it done does not take the
+    /// case off their device mid-work), and a task reassigned away no
+    /// longer ties its previous owner.
+    pub fn involved(&self) -> String {
+        let names = crate::order::set_of(
+            self.tasks
+                .iter()
+                .map(|t| t.owner.as_str())
+                .chain(self.escalations.iter().flat_map(Escalation::accounts)),
+        );
+        names.into_iter().collect::<Vec<_>>().join("\n")
+    }
+
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
         self.status.is_active() && self.due_on.is_some_and(|d| d < today)
     }

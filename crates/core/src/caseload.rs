@@ -8,11 +8,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::case::Case;
 use crate::case::CaseCommand;
-use crate::change::{FieldSet, ItemSet, Op};
+use crate::change::{FieldSet, ItemSet, Op, TaskSet};
 use crate::checklist::{Checklist, ItemDraft, ItemState, ItemValue, Template, item_key};
+use crate::followup::{Response, Standing, Task, TaskValue, task_key};
 use crate::id::Id;
 use crate::interaction::Interaction;
-use crate::log::{Conflict, Deletion, ItemConflict, SetAside};
+use crate::log::{Conflict, Deletion, ItemConflict, SetAside, TaskConflict};
 use crate::reference::CaseKind;
 use crate::status::Status;
 use crate::validation::Problems;
@@ -20,6 +21,7 @@ use crate::validation::Problems;
 /// One case and everything logged on it: the unit a device stores under one
 /// key, so saving an interaction rewrites kilobytes, not the whole store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CaseFile {
     pub case: Case,
     #[serde(default)]
@@ -39,10 +41,17 @@ pub struct CaseFile {
     /// Concurrent edits of checklist items a person has yet to settle.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub item_conflicts: Vec<ItemConflict>,
+    /// Concurrent edits of tasks a person has yet to settle.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub task_conflicts: Vec<TaskConflict>,
+    /// Escalations made here and not yet on the server ("not yet delivered").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub undelivered: Vec<Id>,
     /// Changes on this device the server does not have yet.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub pending: usize,
 }
+crate::record!(CaseFile);
 
 fn is_zero(n: &usize) -> bool {
     *n == 0
@@ -206,6 +215,110 @@ impl CaseFile {
         })
     }
 
+    /// The change that makes a follow-up on this case.
+    pub fn add_task(&self, task: Task) -> Result<Op, Problems> {
+        let mut p = Problems::default();
+        if self.case.tasks.iter().any(|t| t.id == task.id) {
+            p.add("task", "This follow-up is already on the case.");
+        }
+        p.into_result(Op::AddTask {
+            task: Box::new(task),
+        })
+    }
+
+    /// The change that sets `values` on one task, each based on the version
+    /// of the field seen here.
+    pub fn set_task(&self, task: Id, values: Vec<TaskValue>) -> Result<Op, Problems> {
+        let mut p = Problems::default();
+        let Some(found) = self.case.tasks.iter().find(|t| t.id == task) else {
+            p.add("task", "This follow-up is not on this case.");
+            return Err(p);
+        };
+        for v in &values {
+            if let Some((field, message)) = v.problem() {
+                p.add(field, message);
+            }
+        }
+        if values.is_empty() {
+            p.add("task", "Nothing to change.");
+        }
+        let to = values
+            .iter()
+            .map(|v| match v {
+                TaskValue::Owner(o) => format!("owner {o}"),
+                TaskValue::Due(_) | TaskValue::Time(_) => format!("due {}", v.display()),
+                _ => v.display(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sets = values
+            .into_iter()
+            .map(|value| TaskSet {
+                base: self.versions.get(&task_key(task, value.field())).copied(),
+                value,
+            })
+            .collect();
+        p.into_result(Op::SetTask {
+            task,
+            event: crate::case::CaseChange::TaskChanged {
+                title: found.title.clone(),
+                to,
+            },
+            sets,
+            settles: vec![],
+        })
+    }
+
+    /// A person decides two crossing edits of a task, as for items.
+    pub fn settle_task(&self, conflict: &TaskConflict, restore_lost: bool) -> Result<Op, Problems> {
+        if restore_lost {
+            let mut op = self.set_task(conflict.task, vec![conflict.lost.value.clone()])?;
+            if let Op::SetTask { settles, .. } = &mut op {
+                settles.push(conflict.reference());
+            }
+            return Ok(op);
+        }
+        let title = self
+            .case
+            .tasks
+            .iter()
+            .find(|t| t.id == conflict.task)
+            .map(|t| t.title.clone())
+            .unwrap_or_default();
+        Ok(Op::Edit {
+            event: crate::case::CaseChange::Settled {
+                field: format!("“{title}”"),
+                kept: conflict.kept.value.display(),
+                discarded: conflict.lost.value.display(),
+            },
+            sets: vec![],
+            settles: vec![conflict.reference()],
+        })
+    }
+
+    /// The change that answers one of the case's escalations.
+    pub fn respond(&self, response: Response) -> Result<Op, Problems> {
+        let mut p = Problems::default();
+        match self
+            .case
+            .escalations
+            .iter()
+            .find(|x| x.id == response.escalation)
+        {
+            None => p.add("escalation", "This escalation is not on this case."),
+            Some(x) if x.standing() == Standing::Answered => {
+                p.add("escalation", "This escalation has been answered.")
+            }
+            Some(_) => {}
+        }
+        if let Some((field, message)) = response.answer.problem() {
+            p.add(field, message);
+        }
+        p.into_result(Op::Respond {
+            response: Box::new(response),
+        })
+    }
+
     /// A case file as the first releases stored it: no sync state.
     pub fn new(case: Case, interactions: Vec<Interaction>) -> Self {
         CaseFile {
@@ -216,6 +329,8 @@ impl CaseFile {
             deleted: None,
             versions: BTreeMap::new(),
             item_conflicts: Vec::new(),
+            task_conflicts: Vec::new(),
+            undelivered: Vec::new(),
             pending: 0,
         }
     }

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::ApiError;
 use crate::case::{Case, CaseChange, Priority};
 use crate::checklist::{Checklist, Item, ItemState, ItemValue};
+use crate::followup::{Escalation, Response, Task, TaskValue};
 use crate::hlc::Timestamp;
 use crate::id::Id;
 use crate::interaction::Interaction;
@@ -21,6 +22,7 @@ use crate::reference::Destination;
 use crate::status::Status;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Change {
     pub id: Id,
     pub case_id: Id,
@@ -35,6 +37,7 @@ pub struct Change {
     pub at: DateTime<Utc>,
     pub op: Op,
 }
+crate::record!(Change);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(remote = "Self", rename_all = "snake_case")]
@@ -58,6 +61,20 @@ pub enum Op {
     StartChecklist { checklist: Box<Checklist> },
     /// An item added to one patient's checklist.
     AddItem { checklist: Id, item: Box<Item> },
+    /// A follow-up made on the case (`followup::task`).
+    AddTask { task: Box<Task> },
+    /// Task fields, merged one by one like item fields.
+    SetTask {
+        task: Id,
+        event: CaseChange,
+        sets: Vec<TaskSet>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        settles: Vec<ConflictRef>,
+    },
+    /// The case sent to someone who can solve it (`followup::escalation`).
+    Escalate { escalation: Box<Escalation> },
+    /// An answer to an escalation: append-only, like an interaction.
+    Respond { response: Box<Response> },
     /// Item fields, merged one by one like case fields.
     SetItem {
         checklist: Id,
@@ -75,26 +92,42 @@ crate::tagged!(Op, "type");
 /// One item field's new value and the change that set the value its
 /// author saw (see [`FieldSet`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ItemSet {
     pub value: ItemValue,
     pub base: Option<Id>,
 }
+crate::record!(ItemSet);
+
+/// One task field's new value and the change that set the value its
+/// author saw.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
+pub struct TaskSet {
+    pub value: TaskValue,
+    pub base: Option<Id>,
+}
+crate::record!(TaskSet);
 
 /// One field's new value, and which change set the value its author saw
 /// (`None` if they saw none). A different `base` than the field's current
 /// setter means the author did not see that value: a conflict.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct FieldSet {
     pub value: FieldValue,
     pub base: Option<Id>,
 }
+crate::record!(FieldSet);
 
 /// Names one conflict: the change whose value was overwritten, and the field.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ConflictRef {
     pub change: Id,
     pub field: String,
 }
+crate::record!(ConflictRef);
 
 /// The case fields that change after opening, each merged on its own.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -408,6 +441,52 @@ impl Change {
                         }
                         _ => {}
                     }
+                }
+            }
+            Op::AddTask { task } => {
+                for field in TaskValue::FIELDS {
+                    if let Some((f, m)) = TaskValue::read(task, field).and_then(|v| v.problem()) {
+                        return Err(invalid(&format!("op.task.{f}"), m));
+                    }
+                }
+                within(
+                    "op.task.created_by",
+                    "Created by",
+                    &task.created_by,
+                    MAX_SHORT,
+                )?;
+            }
+            Op::SetTask {
+                event,
+                sets,
+                settles,
+                ..
+            } => {
+                if sets.is_empty() && settles.is_empty() {
+                    return Err(invalid("op.sets", "A task edit must change something."));
+                }
+                if sets.len() > TaskValue::FIELDS.len() || settles.len() > TaskValue::FIELDS.len() {
+                    return Err(invalid("op.sets", "Too many fields in one task edit."));
+                }
+                for s in settles {
+                    within("op.settles.field", "Field", &s.field, 80)?;
+                }
+                let event_text = serde_json::to_string(event).unwrap_or_default();
+                within("op.event", "The history entry", &event_text, 3 * MAX_TEXT)?;
+                for s in sets {
+                    if let Some((f, m)) = s.value.problem() {
+                        return Err(invalid(&format!("op.sets.{f}"), m));
+                    }
+                }
+            }
+            Op::Escalate { escalation } => {
+                if let Some((f, m)) = escalation.problem() {
+                    return Err(invalid(&format!("op.escalation.{f}"), m));
+                }
+            }
+            Op::Respond { response } => {
+                if let Some((f, m)) = response.answer.problem() {
+                    return Err(invalid(&format!("op.response.{f}"), m));
                 }
             }
             Op::Delete { reason } => {

@@ -21,6 +21,7 @@ pub use crate::default_templates::default_templates;
 pub const MAX_ITEMS: usize = 200;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Template {
     pub id: Id,
     /// 1 for a new template; each edit makes the next.
@@ -30,14 +31,18 @@ pub struct Template {
     pub source: String,
     pub sections: Vec<Section>,
 }
+crate::record!(Template);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Section {
     pub title: String,
     pub items: Vec<TemplateItem>,
 }
+crate::record!(Section);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct TemplateItem {
     pub text: String,
     /// Who usually sees to it.
@@ -45,6 +50,7 @@ pub struct TemplateItem {
     /// Discharge should not happen while it is open.
     pub required: bool,
 }
+crate::record!(TemplateItem);
 
 impl Template {
     pub fn item_count(&self) -> usize {
@@ -170,6 +176,7 @@ crate::tagged!(ItemState, "state");
 
 /// One item of a patient's checklist.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Item {
     pub id: Id,
     pub section: String,
@@ -182,8 +189,10 @@ pub struct Item {
     /// For the care team only: never printed for the patient.
     pub note: String,
 }
+crate::record!(Item);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Checklist {
     pub id: Id,
     pub template: Id,
@@ -191,6 +200,7 @@ pub struct Checklist {
     pub title: String,
     pub items: Vec<Item>,
 }
+crate::record!(Checklist);
 
 impl Checklist {
     /// A checklist from `template` as it is now; `ids` gives each item its id.

@@ -13,12 +13,14 @@ use serde::{Deserialize, Serialize};
 pub const MAX_DRIFT_MS: u64 = 60_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Timestamp {
     pub wall_ms: u64,
     pub counter: u32,
     /// Breaks ties between devices deterministically.
     pub node: u64,
 }
+crate::record!(Timestamp);
 
 /// `ts`, or the latest time a receiver whose wall clock reads `now_ms`
 /// accepts if `ts` is further ahead than the drift allowance.

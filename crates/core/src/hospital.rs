@@ -29,7 +29,7 @@ pub const MIN_PHONE_DIGITS: usize = 3;
 /// The empty default (`updated_at: None`) is what a server with nothing saved
 /// answers.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(remote = "Self", default)]
 pub struct HospitalContacts {
     pub hospital_name: String,
     pub patient_relations_phone: String,
@@ -43,6 +43,7 @@ pub struct HospitalContacts {
     #[serde(with = "crate::wire_time::utc_opt", default)]
     pub updated_at: Option<DateTime<Utc>>,
 }
+crate::record!(HospitalContacts);
 
 impl HospitalContacts {
     /// Checks what an administrator typed, every problem at once, each named

@@ -37,6 +37,15 @@ impl Id {
         u64::from_be_bytes([b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]])
     }
 
+    /// An id derived from this one, the same on every device: the last
+    /// random byte xor `salt` (a record that stands for another, like the
+    /// task promised in an interaction, `followup::task::promised_id`).
+    pub fn derived(&self, salt: u8) -> Id {
+        let mut b = *self.0.as_bytes();
+        b[15] ^= salt;
+        Id(Uuid::from_bytes(b))
+    }
+
     /// Milliseconds since the Unix epoch at creation.
     pub fn created_unix_ms(&self) -> Option<u64> {
         let (secs, nanos) = self.0.get_timestamp()?.to_unix();

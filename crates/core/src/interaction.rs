@@ -11,6 +11,7 @@ use crate::reference::{Channel, Party, from_ident};
 use crate::validation::Problems;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Interaction {
     pub id: Id,
     pub case_id: Id,
@@ -34,27 +35,39 @@ pub struct Interaction {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<Contacted>,
 }
+crate::record!(Interaction);
 
 /// Whom in the directory an interaction was with: the entry and its name
 /// as it was then, so the timeline still reads if it is renamed or retired.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Contacted {
     pub entry: Id,
     pub name: String,
 }
+crate::record!(Contacted);
 
 /// Something promised, and by when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct FollowUp {
     pub what: String,
     #[serde(with = "crate::wire_time::day")]
     pub due: NaiveDate,
+    /// What kind of task it is (`followup::Task::promised`); absent in
+    /// follow-ups logged before tasks, which become "Other".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<crate::reference::TaskKind>,
+    /// Minutes after local midnight, when a time was promised.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<u16>,
 }
+crate::record!(FollowUp);
 
 /// The quick-log form, as typed. `at` is already converted from the
 /// device's local time by the caller (empty = now).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(remote = "Self", default)]
 pub struct InteractionDraft {
     #[serde(with = "crate::wire_time::utc_opt", default)]
     pub at: Option<DateTime<Utc>>,
@@ -69,9 +82,14 @@ pub struct InteractionDraft {
     pub follow_up: String,
     /// `YYYY-MM-DD` or empty.
     pub follow_up_due: String,
+    /// The follow-up's kind (`TaskKind`'s identifier); empty is "other".
+    pub follow_up_kind: String,
+    /// "14:30" or empty.
+    pub follow_up_time: String,
     /// Chosen from the directory, or none.
     pub contact: Option<Contacted>,
 }
+crate::record!(InteractionDraft);
 
 impl InteractionDraft {
     /// Validates into an interaction on `case_id` (an amendment of `amends` if given).
@@ -127,7 +145,34 @@ impl InteractionDraft {
                     );
                     None
                 }
-                Some(d) => Some(FollowUp { what, due: d }),
+                Some(d) => {
+                    let kind = match self.follow_up_kind.trim() {
+                        "" => None,
+                        k => {
+                            let kind = from_ident::<crate::reference::TaskKind>(k);
+                            if kind.is_none() {
+                                p.add("follow_up_kind", "Choose what kind of follow-up it is.");
+                            }
+                            kind
+                        }
+                    };
+                    let time = match self.follow_up_time.trim() {
+                        "" => None,
+                        t => {
+                            let m = crate::followup::task::parse_clock(t);
+                            if m.is_none() {
+                                p.add("follow_up_time", "A time like 14:30, or leave it empty.");
+                            }
+                            m
+                        }
+                    };
+                    Some(FollowUp {
+                        what,
+                        due: d,
+                        kind,
+                        time,
+                    })
+                }
                 None => {
                     p.add(
                         "follow_up_due",

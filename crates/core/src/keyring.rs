@@ -20,15 +20,18 @@ pub const MAX_PIN_DIGITS: usize = 12;
 pub const PIN_TRIES: u8 = 5;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct PinWrap {
     pub salt: Vec<u8>,
     pub iterations: u32,
     pub wrapped: Vec<u8>,
 }
+crate::record!(PinWrap);
 
 /// Stored in the clear (it holds no patient data and must be read before
 /// anything can be decrypted).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Keyring {
     /// The username whose data this is: only they can recover it.
     pub owner: String,
@@ -42,6 +45,7 @@ pub struct Keyring {
     #[serde(default)]
     pub failed: u8,
 }
+crate::record!(Keyring);
 
 /// What a wrong PIN leaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

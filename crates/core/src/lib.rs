@@ -20,6 +20,7 @@ pub mod default_templates;
 pub mod directory;
 pub mod discharge;
 pub mod encoding;
+pub mod followup;
 pub mod hlc;
 pub mod hospital;
 pub mod i18n;

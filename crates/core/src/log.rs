@@ -17,11 +17,13 @@ use crate::case::{CaseChange, CaseEvent};
 use crate::caseload::CaseFile;
 use crate::change::{Change, ConflictRef, FieldValue, ItemSet, Op, Refusal};
 use crate::checklist::{Item, ItemValue, item_key};
+use crate::followup::{Task, TaskValue, task_key};
 use crate::hlc::Timestamp;
 use crate::id::Id;
 
 /// A change as a device keeps it: with what the server said about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Entry {
     pub change: Change,
     /// The server's sequence number once it holds the change.
@@ -31,6 +33,7 @@ pub struct Entry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refused: Option<Refusal>,
 }
+crate::record!(Entry);
 
 impl Entry {
     pub fn is_pending(&self) -> bool {
@@ -39,13 +42,16 @@ impl Entry {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CaseLog {
     /// Sorted by (hlc, id); one entry per change id.
     pub entries: Vec<Entry>,
 }
+crate::record!(CaseLog);
 
 /// One side of a conflict: a value, and the change that set it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Version {
     pub value: FieldValue,
     pub change: Id,
@@ -53,15 +59,18 @@ pub struct Version {
     #[serde(with = "crate::wire_time::utc")]
     pub at: DateTime<Utc>,
 }
+crate::record!(Version);
 
 /// Two concurrent edits of one field: `kept` won by the clock, `lost` was
 /// overwritten by someone who had not seen it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Conflict {
     pub field: String,
     pub kept: Version,
     pub lost: Version,
 }
+crate::record!(Conflict);
 
 impl Conflict {
     pub fn reference(&self) -> ConflictRef {
@@ -215,9 +224,92 @@ impl CaseLog {
                 );
             }
         }
+        // Tasks and escalations too: an answer or a "done" sorting before
+        // what it answers (a skewed clock) still lands.
+        let mut task_versions = TaskVersions::default();
+        let mut task_conflicts: Vec<TaskConflict> = Vec::new();
+        let mut undelivered = Vec::new();
+        for e in self.entries.iter().filter(|e| e.refused.is_none()) {
+            let c = &e.change;
+            let task = match &c.op {
+                Op::AddTask { task } => Some((**task).clone()),
+                Op::Log { interaction } => Task::promised(interaction),
+                Op::Escalate { escalation } => {
+                    if !case.escalations.iter().any(|x| x.id == escalation.id) {
+                        if e.is_pending() {
+                            undelivered.push(escalation.id);
+                        }
+                        let mut x = (**escalation).clone();
+                        x.responses.clear();
+                        push_event(
+                            &mut case,
+                            c,
+                            CaseChange::Escalated {
+                                to: x.to.name().to_owned(),
+                                urgency: x.urgency,
+                                reason: x.reason.clone(),
+                            },
+                        );
+                        case.escalations.push(x);
+                    }
+                    None
+                }
+                _ => None,
+            };
+            if let Some(task) = task
+                && !case.tasks.iter().any(|t| t.id == task.id)
+            {
+                task_versions.open(&task, c);
+                if matches!(c.op, Op::AddTask { .. }) {
+                    push_event(
+                        &mut case,
+                        c,
+                        CaseChange::TaskAdded {
+                            title: task.title.clone(),
+                        },
+                    );
+                }
+                case.tasks.push(task);
+            }
+        }
         for c in applied.iter().filter(|c| c.id != open.id) {
             match &c.op {
-                Op::Open { .. } | Op::StartChecklist { .. } | Op::AddItem { .. } => {}
+                Op::Open { .. }
+                | Op::StartChecklist { .. }
+                | Op::AddItem { .. }
+                | Op::AddTask { .. }
+                | Op::Escalate { .. } => {}
+                Op::SetTask {
+                    task,
+                    event,
+                    sets,
+                    settles,
+                } => {
+                    settled.extend(settles.iter());
+                    if let Some(target) = case.tasks.iter_mut().find(|t| t.id == *task) {
+                        for set in sets {
+                            task_versions.set(target, &set.value, set.base, c, &mut task_conflicts);
+                        }
+                        push_event(&mut case, c, event.clone());
+                    }
+                }
+                Op::Respond { response } => {
+                    if let Some(x) = case
+                        .escalations
+                        .iter_mut()
+                        .find(|x| x.id == response.escalation)
+                        && !x.responses.iter().any(|r| r.id == response.id)
+                    {
+                        x.responses.push((**response).clone());
+                        push_event(
+                            &mut case,
+                            c,
+                            CaseChange::EscalationAnswered {
+                                answer: response.answer.display(),
+                            },
+                        );
+                    }
+                }
                 Op::Edit {
                     event,
                     sets,
@@ -309,6 +401,14 @@ impl CaseLog {
         item_conflicts.retain(|c| {
             !settled.contains(&c.reference()) && !c.kept.value.agrees_with(&c.lost.value)
         });
+        for conflict in &mut task_conflicts {
+            if let Some(v) = task_versions.0.get(&conflict.key()) {
+                conflict.kept = v.clone();
+            }
+        }
+        task_conflicts.retain(|c| {
+            !settled.contains(&c.reference()) && !c.kept.value.agrees_with(&c.lost.value)
+        });
         let set_aside = self
             .entries
             .iter()
@@ -329,9 +429,12 @@ impl CaseLog {
                 versions
                     .into_iter()
                     .map(|(f, v)| (f.to_owned(), v.change))
-                    .chain(item_versions.0.into_iter().map(|(k, v)| (k, v.change))),
+                    .chain(item_versions.0.into_iter().map(|(k, v)| (k, v.change)))
+                    .chain(task_versions.0.into_iter().map(|(k, v)| (k, v.change))),
             ),
             item_conflicts,
+            task_conflicts,
+            undelivered,
             pending: self.pending().count(),
         })
     }
@@ -348,6 +451,7 @@ fn push_event(case: &mut crate::case::Case, c: &Change, change: CaseChange) {
 
 /// An item field's value and the change that set it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ItemVersion {
     pub value: ItemValue,
     pub change: Id,
@@ -355,9 +459,11 @@ pub struct ItemVersion {
     #[serde(with = "crate::wire_time::utc")]
     pub at: DateTime<Utc>,
 }
+crate::record!(ItemVersion);
 
 /// Two concurrent edits of one field of one checklist item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ItemConflict {
     pub checklist: Id,
     pub item: Id,
@@ -365,6 +471,7 @@ pub struct ItemConflict {
     pub kept: ItemVersion,
     pub lost: ItemVersion,
 }
+crate::record!(ItemConflict);
 
 impl ItemConflict {
     fn key(&self) -> String {
@@ -436,18 +543,111 @@ impl ItemVersions {
     }
 }
 
+/// A task field's value and the change that set it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
+pub struct TaskVersion {
+    pub value: TaskValue,
+    pub change: Id,
+    pub by: String,
+    #[serde(with = "crate::wire_time::utc")]
+    pub at: DateTime<Utc>,
+}
+crate::record!(TaskVersion);
+
+/// Two concurrent edits of one field of one task.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
+pub struct TaskConflict {
+    pub task: Id,
+    pub field: String,
+    pub kept: TaskVersion,
+    pub lost: TaskVersion,
+}
+crate::record!(TaskConflict);
+
+impl TaskConflict {
+    fn key(&self) -> String {
+        task_key(self.task, &self.field)
+    }
+
+    pub fn reference(&self) -> ConflictRef {
+        ConflictRef {
+            change: self.lost.change,
+            field: self.key(),
+        }
+    }
+}
+
+/// Task field versions, keyed by [`task_key`].
+#[derive(Default)]
+struct TaskVersions(BTreeMap<String, TaskVersion>);
+
+impl TaskVersions {
+    fn open(&mut self, task: &Task, by: &Change) {
+        for field in TaskValue::FIELDS {
+            if let Some(value) = TaskValue::read(task, field) {
+                self.0.insert(
+                    task_key(task.id, field),
+                    TaskVersion {
+                        value,
+                        change: by.id,
+                        by: by.by.clone(),
+                        at: by.at,
+                    },
+                );
+            }
+        }
+    }
+
+    fn set(
+        &mut self,
+        task: &mut Task,
+        value: &TaskValue,
+        base: Option<Id>,
+        c: &Change,
+        conflicts: &mut Vec<TaskConflict>,
+    ) {
+        let field = value.field();
+        let key = task_key(task.id, field);
+        let new = TaskVersion {
+            value: value.clone(),
+            change: c.id,
+            by: c.by.clone(),
+            at: c.at,
+        };
+        if let Some(current) = self.0.get(&key)
+            && base != Some(current.change)
+            && !current.value.agrees_with(value)
+        {
+            conflicts.push(TaskConflict {
+                task: task.id,
+                field: field.to_owned(),
+                kept: new.clone(),
+                lost: current.clone(),
+            });
+        }
+        value.clone().apply_to(task);
+        self.0.insert(key, new);
+    }
+}
+
 /// Who deleted a case, when and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Deletion {
     pub by: String,
     #[serde(with = "crate::wire_time::utc")]
     pub at: DateTime<Utc>,
     pub reason: String,
 }
+crate::record!(Deletion);
 
 /// A change the server refused, with its reason, waiting for a person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SetAside {
     pub change: Change,
     pub reason: Refusal,
 }
+crate::record!(SetAside);

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(remote = "Self", default)]
 pub struct Patient {
     pub name: String,
     /// Medical record number, as the hospital writes it.
@@ -18,10 +18,11 @@ pub struct Patient {
     pub interpreter_needed: bool,
     pub contacts: Vec<Contact>,
 }
+crate::record!(Patient);
 
 /// A family member or legal representative.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(remote = "Self", default)]
 pub struct Contact {
     pub name: String,
     pub relationship: String,
@@ -30,3 +31,4 @@ pub struct Contact {
     /// (HIPAA): the app shows it wherever the contact appears.
     pub may_share: bool,
 }
+crate::record!(Contact);

@@ -191,6 +191,29 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// What a follow-up (a task on a case) is for.
+    TaskKind {
+        Appointment => "Appointment",
+        Referral => "Specialist referral",
+        RecordsRequest => "Records request",
+        BillingInsurance => "Billing / insurance",
+        CallBack => "Call back",
+        Interpreter => "Interpreter",
+        RightsInformation => "Rights information",
+        Other => "Other",
+    }
+}
+
+vocabulary! {
+    /// How soon an escalation must be acknowledged (the windows are the
+    /// server operator's: `followup::escalation::Windows`).
+    Urgency {
+        Urgent => "Urgent",
+        Routine => "Routine",
+    }
+}
+
 /// Days within which CMS guidance expects a grievance response, on average.
 pub const DEFAULT_GRIEVANCE_RESPONSE_DAYS: u32 = 7;
 

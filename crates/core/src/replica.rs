@@ -20,6 +20,7 @@ pub const DEFAULT_KEEP_CLOSED_DAYS: u32 = 30;
 
 /// What a device remembers about sync besides its logs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SyncState {
     pub device: Id,
     /// The sequence number of this device's next change.
@@ -34,6 +35,7 @@ pub struct SyncState {
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub stale: BTreeSet<Id>,
 }
+crate::record!(SyncState);
 
 #[derive(Debug, Clone)]
 pub struct Replica {

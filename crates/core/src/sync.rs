@@ -24,23 +24,29 @@ pub const PULL_PAGE: usize = 500;
 pub const MAX_PULL_PAGE: usize = 2000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct PushRequest {
     pub device: Id,
     pub changes: Vec<Change>,
 }
+crate::record!(PushRequest);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct PushResponse {
     /// One per change sent, in the same order.
     pub results: Vec<PushResult>,
 }
+crate::record!(PushResponse);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct PushResult {
     pub id: Id,
     pub seq: u64,
     pub outcome: Outcome,
 }
+crate::record!(PushResult);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(remote = "Self", rename_all = "snake_case")]
@@ -58,12 +64,15 @@ pub enum Outcome {
 crate::tagged!(Outcome, "status");
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Pulled {
     pub server_seq: u64,
     pub change: Change,
 }
+crate::record!(Pulled);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct PullPage {
     /// Changes after the cursor that the user may see, oldest first.
     pub changes: Vec<Pulled>,
@@ -77,24 +86,30 @@ pub struct PullPage {
     /// More changes wait after `next`.
     pub more: bool,
 }
+crate::record!(PullPage);
 
 /// `GET /api/sync/cases/{id}`: every change of one case, for a device that
 /// learns of a case it holds no opening of.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CaseHistory {
     pub changes: Vec<Pulled>,
 }
+crate::record!(CaseHistory);
 
 /// `POST /api/login`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
     /// The device signing in, recorded with the session for the audit trail.
     pub device: Option<Id>,
 }
+crate::record!(LoginRequest);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Session {
     pub token: String,
     /// Unix milliseconds; the device may work offline until then.
@@ -106,6 +121,7 @@ pub struct Session {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lock_after_minutes: Option<u8>,
 }
+crate::record!(Session);
 
 /// Minutes of inactivity before a device locks, unless the operator says.
 pub const DEFAULT_LOCK_AFTER_MINUTES: u8 = 5;
@@ -114,6 +130,7 @@ pub const LOCK_AFTER_MINUTES: std::ops::RangeInclusive<u8> = 1..=30;
 
 /// `POST /api/users` (admins): a new account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct NewUser {
     pub username: String,
     pub display_name: String,
@@ -122,9 +139,11 @@ pub struct NewUser {
     pub units: Vec<String>,
     pub password: String,
 }
+crate::record!(NewUser);
 
 /// `PATCH /api/users/{username}` (admins): any of these.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UserUpdate {
     pub display_name: Option<String>,
     pub role: Option<crate::access::Role>,
@@ -133,6 +152,7 @@ pub struct UserUpdate {
     pub active: Option<bool>,
     pub password: Option<String>,
 }
+crate::record!(UserUpdate);
 
 /// What a server does with one change it has not seen: check it, check the
 /// sender may make it to the case as the server holds it (its units read

@@ -48,6 +48,56 @@ macro_rules! tagged {
     };
 }
 
+/// Implements `Serialize` and `Deserialize` for a struct derived with
+/// `#[serde(remote = "Self")]`, read as a JSON object only ([`MapOnly`]).
+///
+/// Why: serde's derive also reads a struct from a JSON *array* (its
+/// `visit_seq`), and serde_json's `deserialize_struct` keeps that path
+/// alive, so every record carried a second reader no stored or sent JSON
+/// ever uses. Read through `deserialize_map`, the array path is never
+/// instantiated. The JSON written is unchanged.
+#[macro_export]
+macro_rules! record {
+    ($($ty:ty),+ $(,)?) => {$(
+        impl ::serde::Serialize for $ty {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                <$ty>::serialize(self, s)
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for $ty {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                <$ty>::deserialize($crate::tagged::MapOnly(d))
+            }
+        }
+    )+};
+}
+
+/// A deserializer that reads a struct as a map, never as a sequence.
+pub struct MapOnly<D>(pub D);
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for MapOnly<D> {
+    type Error = D::Error;
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_map(visitor)
+    }
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_map(visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map enum identifier ignored_any
+    }
+}
+
 /// Writes an externally tagged variant as an object with the tag first.
 pub struct TagSer<S> {
     inner: S,

@@ -4,12 +4,14 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct FieldError {
     /// The form field's name, e.g. `patient.name` or `follow_up.due`.
     pub field: String,
     /// What is wrong and how to fix it, for a person.
     pub message: String,
 }
+crate::record!(FieldError);
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problems(pub Vec<FieldError>);

@@ -213,6 +213,10 @@ fn op_kind(op: &Op) -> &'static str {
         Op::StartChecklist { .. } => "start_checklist",
         Op::AddItem { .. } => "add_item",
         Op::SetItem { .. } => "set_item",
+        Op::AddTask { .. } => "add_task",
+        Op::SetTask { .. } => "set_task",
+        Op::Escalate { .. } => "escalate",
+        Op::Respond { .. } => "respond",
     }
 }
 
@@ -420,11 +424,11 @@ async fn save_case(tx: &mut Transaction<'static, Any>, log: &CaseLog) -> Result<
         .max()
         .unwrap_or(0);
     sqlx::query(
-        "INSERT INTO cases (case_id, unit, assignee, created_by, deleted, state, last_seq)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
+        "INSERT INTO cases (case_id, unit, assignee, created_by, deleted, state, last_seq, involved)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (case_id) DO UPDATE SET unit = excluded.unit, assignee = excluded.assignee,
              created_by = excluded.created_by, deleted = excluded.deleted,
-             state = excluded.state, last_seq = excluded.last_seq",
+             state = excluded.state, last_seq = excluded.last_seq, involved = excluded.involved",
     )
     .bind(file.case.id.to_string())
     .bind(&file.case.patient.unit)
@@ -433,22 +437,27 @@ async fn save_case(tx: &mut Transaction<'static, Any>, log: &CaseLog) -> Result<
     .bind(i64::from(file.deleted.is_some()))
     .bind(encode(&file))
     .bind(last_seq as i64)
+    .bind(file.case.involved())
     .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
-fn holders(row: &AnyRow) -> Result<(String, String, String), sqlx::Error> {
+/// What access reads of a case row: unit, assignee, creator, involved.
+type HolderRow = (String, String, String, String);
+
+fn holders(row: &AnyRow) -> Result<HolderRow, sqlx::Error> {
     Ok((
         row.try_get("unit")?,
         row.try_get("assignee")?,
         row.try_get("created_by")?,
+        row.try_get("involved")?,
     ))
 }
 
 fn may_see(
     user: &User,
-    (unit, assignee, created_by): &(String, String, String),
+    (unit, assignee, created_by, involved): &HolderRow,
     units: &UnitIndex,
 ) -> bool {
     user.can_see_case_of(
@@ -456,6 +465,7 @@ fn may_see(
             unit,
             assignee,
             created_by,
+            involved,
         },
         units,
     )
@@ -468,7 +478,7 @@ pub async fn pull(db: &Db, user: &User, after: u64, limit: usize) -> Result<Pull
     let units = unit_index(&db.pool).await?;
     // One more than asked: whether more remain, without counting them all.
     let rows = sqlx::query(
-        "SELECT c.server_seq, c.case_id, c.body, k.unit, k.assignee, k.created_by
+        "SELECT c.server_seq, c.case_id, c.body, k.unit, k.assignee, k.created_by, k.involved
          FROM changes c JOIN cases k ON k.case_id = c.case_id
          WHERE c.server_seq > $1 ORDER BY c.server_seq LIMIT $2",
     )
@@ -514,10 +524,11 @@ pub enum History {
 
 /// Every stored change of one case, for a user who may see it.
 pub async fn history(db: &Db, user: &User, case_id: Id) -> Result<History, sqlx::Error> {
-    let row = sqlx::query("SELECT unit, assignee, created_by FROM cases WHERE case_id = $1")
-        .bind(case_id.to_string())
-        .fetch_optional(&db.pool)
-        .await?;
+    let row =
+        sqlx::query("SELECT unit, assignee, created_by, involved FROM cases WHERE case_id = $1")
+            .bind(case_id.to_string())
+            .fetch_optional(&db.pool)
+            .await?;
     let Some(row) = row else {
         return Ok(History::Unknown);
     };

@@ -42,6 +42,7 @@ on_both!(
     a_clock_a_day_ahead_is_clamped,
     what_was_stored_survives_a_restart,
     concurrent_pushes_get_gapless_server_seqs,
+    a_task_or_an_escalation_brings_its_case_to_whom_it_is_for,
 );
 
 fn stored(outcome: &Outcome) -> (u64, bool) {
@@ -693,4 +694,124 @@ async fn concurrent_pushes_get_gapless_server_seqs(b: Backend) {
     let ids: BTreeSet<_> = all.changes.iter().map(|p| p.change.id).collect();
     assert_eq!(ids.len(), total as usize);
     assert_eq!(t.counts().await.counter, total as i64);
+}
+
+/// Issue 14: a task given to a colleague who covers another unit, and an
+/// escalation passed on to a coordinator, bring the case to them (history
+/// and all) on their next pull; taking the task away takes the case away.
+async fn a_task_or_an_escalation_brings_its_case_to_whom_it_is_for(b: Backend) {
+    use advocase_core::case::CaseChange;
+    use advocase_core::change::{Op, TaskSet};
+    use advocase_core::followup::{Answer, Escalation, Recipient, Response, TaskStatus, TaskValue};
+    use advocase_core::reference::{TaskKind, Urgency};
+
+    let t = TestApp::start(b).await;
+    let ana = t.signed_in("ana", Role::Coordinator, &["4 West"]).await;
+    let eve = t.signed_in("eve", Role::Coordinator, &["5 East"]).await;
+    let cal = t.signed_in("cal", Role::Coordinator, &["6 North"]).await;
+    let mut anas = Device::new("ana");
+    let west = anas.open("4 West");
+    let case_id = west.case_id;
+    let task_id = devices::new_id();
+    let add = anas.change(
+        devices::new_id(),
+        case_id,
+        Op::AddTask {
+            task: Box::new(advocase_core::followup::Task {
+                id: task_id,
+                kind: TaskKind::Interpreter,
+                title: "Book a Spanish interpreter for the family meeting".into(),
+                due: west.at.date_naive(),
+                time: Some(15 * 60),
+                owner: "eve".into(),
+                status: TaskStatus::Open,
+                notes: String::new(),
+                from: None,
+                created_by: "ana".into(),
+                created_at: west.at,
+            }),
+        },
+    );
+    let answer = t.push(&ana, &anas.batch([&west, &add])).await;
+    assert!(
+        answer
+            .results
+            .iter()
+            .all(|r| matches!(r.outcome, Outcome::Stored { .. }))
+    );
+    let page = t.pull(&eve, 0, 100).await;
+    assert_eq!(
+        seqs(&page),
+        [1, 2],
+        "eve owns a task on it: the case is hers to see"
+    );
+    assert!(page.hidden.is_empty());
+    let page = t.pull(&cal, 0, 100).await;
+    assert!(page.changes.is_empty());
+
+    // Ana escalates to the manager, who passes it on to Cal.
+    let x = Escalation {
+        id: devices::new_id(),
+        to: Recipient::Account {
+            username: "mgr".into(),
+            name: "Dana".into(),
+        },
+        reason: "The family asks for a meeting today".into(),
+        urgency: Urgency::Urgent,
+        task: Some(task_id),
+        by: "ana".into(),
+        at: west.at,
+        responses: vec![],
+    };
+    let escalate = anas.change(
+        devices::new_id(),
+        case_id,
+        Op::Escalate {
+            escalation: Box::new(x.clone()),
+        },
+    );
+    let pass = anas.change(
+        devices::new_id(),
+        case_id,
+        Op::Respond {
+            response: Box::new(Response {
+                id: devices::new_id(),
+                escalation: x.id,
+                answer: Answer::PassedOn {
+                    to: Recipient::Account {
+                        username: "cal".into(),
+                        name: "Cal".into(),
+                    },
+                    note: "Cal knows the family".into(),
+                },
+                by: "ana".into(),
+                at: west.at,
+            }),
+        },
+    );
+    t.push(&ana, &anas.batch([&escalate, &pass])).await;
+    let page = t.pull(&cal, 0, 100).await;
+    assert_eq!(seqs(&page), [1, 2, 3, 4]);
+
+    // The task taken back by Ana: Eve no longer sees the case.
+    let back = anas.change(
+        devices::new_id(),
+        case_id,
+        Op::SetTask {
+            task: task_id,
+            event: CaseChange::TaskChanged {
+                title: "Book a Spanish interpreter".into(),
+                to: "owner ana".into(),
+            },
+            sets: vec![TaskSet {
+                value: TaskValue::Owner("ana".into()),
+                base: Some(add.id),
+            }],
+            settles: vec![],
+        },
+    );
+    t.push(&ana, &anas.batch([&back])).await;
+    let page = t.pull(&eve, 2, 100).await;
+    assert!(page.changes.is_empty());
+    assert_eq!(page.hidden, [case_id]);
 }

@@ -92,13 +92,14 @@ impl PhoneKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(remote = "Self", default)]
 pub struct Phone {
     pub number: String,
     pub kind: PhoneKind,
     /// Languages spoken on this line, as people write them: "Spanish".
     pub languages: Vec<String>,
 }
+crate::record!(Phone);
 
 impl Phone {
     /// A `tel:` address for the number (digits, and a leading '+'), or
@@ -111,7 +112,7 @@ impl Phone {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(remote = "Self", default)]
 pub struct Entry {
     pub id: Id,
     pub kind: EntryKind,
@@ -141,6 +142,7 @@ pub struct Entry {
     /// still shows whom, and so a device learns it is gone.
     pub retired: bool,
 }
+crate::record!(Entry);
 
 impl Entry {
     /// Checks an entry as an editor saves it; every message tied to its

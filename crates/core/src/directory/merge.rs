@@ -10,6 +10,7 @@ use super::entry::Entry;
 
 /// One field both sides changed differently.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct FieldConflict {
     /// The form field: `phones`, `hours`…
     pub field: String,
@@ -19,6 +20,7 @@ pub struct FieldConflict {
     pub theirs: String,
     pub mine: String,
 }
+crate::record!(FieldConflict);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Merged {

@@ -22,7 +22,7 @@ use crate::limits::{MAX_LIST, MAX_SHORT};
 use crate::validation::Problems;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(remote = "Self", default)]
 pub struct Unit {
     pub id: Id,
     /// As coordinators say it: "Cardiology 4B".
@@ -37,6 +37,7 @@ pub struct Unit {
     /// No longer offered for new cases; still resolves.
     pub retired: bool,
 }
+crate::record!(Unit);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -60,7 +61,7 @@ impl DepartmentKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(remote = "Self", default)]
 pub struct Department {
     pub id: Id,
     pub name: String,
@@ -68,11 +69,12 @@ pub struct Department {
     pub location: String,
     pub retired: bool,
 }
+crate::record!(Department);
 
 /// The whole structure, as administrators save it: each save is the next
 /// `version`, so a device knows whether it holds the newest.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(remote = "Self", default)]
 pub struct Structure {
     pub version: u64,
     pub units: Vec<Unit>,
@@ -80,6 +82,7 @@ pub struct Structure {
     pub saved_by: String,
     pub saved_at_ms: i64,
 }
+crate::record!(Structure);
 
 /// The form of a text that units are compared by: lower case, letters and
 /// digits only, without a leading "unit" or "ward" word ("Unit 4-B" and

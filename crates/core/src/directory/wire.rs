@@ -16,40 +16,49 @@ use crate::validation::Problems;
 /// An entry as the server keeps it: `version` is the directory's version
 /// at its last save (one counter for the whole directory).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct StoredEntry {
     pub entry: Entry,
     pub version: u64,
     pub saved_by: String,
     pub saved_at_ms: i64,
 }
+crate::record!(StoredEntry);
 
 /// `GET /api/directory?since=N`: the entries saved after version `N`, and
 /// the version the device holds once it has them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DirectoryPage {
     pub version: u64,
     pub entries: Vec<StoredEntry>,
 }
+crate::record!(DirectoryPage);
 
 /// `POST /api/directory` (managers and administrators): `entry` as the
 /// editor left it, made from the entry at `base` (0: a new entry).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SaveEntry {
     pub base: u64,
     pub entry: Entry,
 }
+crate::record!(SaveEntry);
 
 /// The 409 answer to a save whose fields someone else changed meanwhile:
 /// the entry as it is now, and each field both changed, to choose from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SaveConflict {
     pub current: StoredEntry,
     pub conflicts: Vec<FieldConflict>,
 }
+crate::record!(SaveConflict);
 
 /// A coordinator's correction to an entry ("this number is wrong"): it
 /// reaches the editors as a suggestion to accept or reject.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Correction {
     /// Made on the device, so a resend is stored once.
     pub id: Id,
@@ -57,6 +66,7 @@ pub struct Correction {
     /// What is wrong, in the coordinator's words.
     pub text: String,
 }
+crate::record!(Correction);
 
 impl Correction {
     pub fn check(&self) -> Result<(), Problems> {
@@ -79,6 +89,7 @@ pub enum Decision {
 
 /// A correction as the editors see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Suggestion {
     pub correction: Correction,
     /// The entry's name when it was sent, so it reads well if renamed.
@@ -89,14 +100,17 @@ pub struct Suggestion {
     pub decided_by: Option<String>,
     pub note: String,
 }
+crate::record!(Suggestion);
 
 /// `POST /api/directory/suggestions/{id}`: an editor's answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Decide {
     pub accept: bool,
     #[serde(default)]
     pub note: String,
 }
+crate::record!(Decide);
 
 impl Decide {
     pub fn check(&self) -> Result<(), Problems> {
@@ -108,24 +122,29 @@ impl Decide {
 
 /// A problem with one row of a CSV import (`POST /api/directory.csv`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct RowProblem {
     /// The file's line number the row starts on (the header is line 1; 0
     /// for a problem found after the file was read, tied to no line).
     pub line: u64,
     pub message: String,
 }
+crate::record!(RowProblem);
 
 /// What a CSV import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Imported {
     pub created: usize,
     pub updated: usize,
     pub unchanged: usize,
 }
+crate::record!(Imported);
 
 /// A unit text that names no unit, and where it is used
 /// (`GET /api/structure/unmatched`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Unmatched {
     pub text: String,
     /// Cases whose unit says it.
@@ -133,15 +152,18 @@ pub struct Unmatched {
     /// Accounts that cover it.
     pub accounts: usize,
 }
+crate::record!(Unmatched);
 
 /// `POST /api/structure/map`: the text becomes an alias of the unit, in
 /// the next version of the structure made from `version`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct MapText {
     pub version: u64,
     pub text: String,
     pub unit: Id,
 }
+crate::record!(MapText);
 
 #[cfg(test)]
 mod tests {

@@ -98,6 +98,156 @@ impl World {
         }
     }
 
+    /// Every overwritten task value was seen by its overwriter, said the
+    /// same, stands again, or is a conflict; no task replaced another.
+    fn check_tasks(&self) {
+        // Tasks whose making the server refused (made on a case its author
+        // could no longer see): edits of them have nothing to land on.
+        let on_server: BTreeSet<Id> = self
+            .server
+            .cases
+            .values()
+            .flat_map(|l| l.entries.iter().map(|e| e.change.id))
+            .collect();
+        let refused_tasks: BTreeSet<Id> = self
+            .saved
+            .iter()
+            .filter(|c| !on_server.contains(&c.id))
+            .filter_map(|c| match &c.op {
+                Op::AddTask { task } => Some(task.id),
+                Op::Log { interaction } => {
+                    advocase_core::followup::Task::promised(interaction).map(|t| t.id)
+                }
+                _ => None,
+            })
+            .collect();
+        for log in self.server.cases.values() {
+            let Some(truth) = log.fold() else { continue };
+            let made: BTreeSet<Id> = log
+                .entries
+                .iter()
+                .filter_map(|e| match &e.change.op {
+                    Op::AddTask { task } => Some(task.id),
+                    Op::Log { interaction } => {
+                        advocase_core::followup::Task::promised(interaction).map(|t| t.id)
+                    }
+                    _ => None,
+                })
+                .collect();
+            let held: BTreeSet<Id> = truth.case.tasks.iter().map(|t| t.id).collect();
+            assert_eq!(made, held, "every task made is on the case, once");
+            assert_eq!(held.len(), truth.case.tasks.len(), "no task twice");
+            let mut settled: BTreeSet<ConflictRef> = BTreeSet::new();
+            for e in &log.entries {
+                if let Op::Edit { settles, .. } | Op::SetTask { settles, .. } = &e.change.op {
+                    settled.extend(settles.iter().cloned());
+                }
+            }
+            let open: BTreeSet<ConflictRef> =
+                truth.task_conflicts.iter().map(|c| c.reference()).collect();
+            let mut current: HashMap<String, (Id, TaskValue)> = HashMap::new();
+            for e in &log.entries {
+                let task = match &e.change.op {
+                    Op::AddTask { task } => Some((**task).clone()),
+                    Op::Log { interaction } => advocase_core::followup::Task::promised(interaction),
+                    _ => None,
+                };
+                if let Some(task) = task {
+                    for f in TaskValue::FIELDS {
+                        current.insert(
+                            task_key(task.id, f),
+                            (e.change.id, TaskValue::read(&task, f).unwrap()),
+                        );
+                    }
+                }
+            }
+            for e in &log.entries {
+                let Op::SetTask { task, sets, .. } = &e.change.op else {
+                    continue;
+                };
+                for s in sets {
+                    let key = task_key(*task, s.value.field());
+                    let Some((prev, prev_value)) = current.get(&key).cloned() else {
+                        assert!(
+                            refused_tasks.contains(task),
+                            "an edit of {key}, a task no change on the server made"
+                        );
+                        continue;
+                    };
+                    let r = ConflictRef {
+                        change: prev,
+                        field: key.clone(),
+                    };
+                    let stands = truth
+                        .case
+                        .tasks
+                        .iter()
+                        .find(|t| t.id == *task)
+                        .and_then(|t| TaskValue::read(t, s.value.field()))
+                        .is_some_and(|v| v.agrees_with(&prev_value));
+                    assert!(
+                        s.base == Some(prev)
+                            || prev_value.agrees_with(&s.value)
+                            || open.contains(&r)
+                            || settled.contains(&r)
+                            || stands,
+                        "the {key} set by {prev} vanished without a trace"
+                    );
+                    current.insert(key, (e.change.id, s.value.clone()));
+                }
+            }
+            // Every answer is in its escalation's chain, in the log's order.
+            for x in &truth.case.escalations {
+                let answers: Vec<Id> = log
+                    .entries
+                    .iter()
+                    .filter_map(|e| match &e.change.op {
+                        Op::Respond { response } if response.escalation == x.id => {
+                            Some(response.id)
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                let chain: Vec<Id> = x.responses.iter().map(|r| r.id).collect();
+                assert_eq!(chain, answers, "the chain of {} is every answer", x.id);
+            }
+        }
+    }
+
+    /// Crossing task edits (still open, or settled by a person), tasks and
+    /// answers to escalations, over the server's cases.
+    pub(crate) fn task_stats(&self) -> (usize, usize, usize) {
+        let settled = self
+            .server
+            .stream
+            .iter()
+            .filter_map(|p| match &p.change.op {
+                Op::Edit { settles, .. } | Op::SetTask { settles, .. } => Some(
+                    settles
+                        .iter()
+                        .filter(|r| r.field.starts_with("task:"))
+                        .count(),
+                ),
+                _ => None,
+            })
+            .sum::<usize>();
+        let files: Vec<_> = self
+            .server
+            .cases
+            .values()
+            .filter_map(CaseLog::fold)
+            .collect();
+        (
+            settled + files.iter().map(|f| f.task_conflicts.len()).sum::<usize>(),
+            files.iter().map(|f| f.case.tasks.len()).sum(),
+            files
+                .iter()
+                .flat_map(|f| &f.case.escalations)
+                .map(|x| x.responses.len())
+                .sum(),
+        )
+    }
+
     pub(crate) fn stats(&self) -> (usize, usize, usize, usize, usize) {
         let conflicts = self
             .server
@@ -212,6 +362,7 @@ impl World {
                         assert_eq!(mine.interactions, truth.interactions);
                         assert_eq!(mine.conflicts, truth.conflicts);
                         assert_eq!(mine.item_conflicts, truth.item_conflicts);
+                        assert_eq!(mine.task_conflicts, truth.task_conflicts);
                         assert_eq!(mine.deleted, truth.deleted);
                     }
                     None => assert!(!keep, "{} lacks case {case}", dev.user.username),
@@ -264,6 +415,7 @@ impl World {
             }
         }
         self.check_items();
+        self.check_tasks();
         // Nothing left to send.
         for dev in &self.devices {
             assert_eq!(

@@ -19,6 +19,9 @@ use advocase_core::checklist::{
     ADDED_SECTION, Checklist, Item, ItemDraft, ItemState, ItemValue, default_templates, item_key,
 };
 use advocase_core::directory::UnitIndex;
+use advocase_core::followup::{
+    Answer, EscalationDraft, Recipient, Response, TaskDraft, TaskStatus, TaskValue, task_key,
+};
 use advocase_core::id::Id;
 use advocase_core::interaction::InteractionDraft;
 use advocase_core::log::{CaseLog, Entry};
@@ -153,6 +156,10 @@ impl World {
             }
             64..=66 => self.kill(d),
             67..=69 => self.invalid_edit(d),
+            70..=73 => self.add_task(d),
+            74..=80 => self.set_task(d),
+            81..=82 => self.escalate(d),
+            83..=85 => self.respond(d),
             _ => self.sync(d, true),
         }
     }
@@ -354,10 +361,169 @@ impl World {
         );
     }
 
+    /// A follow-up, sometimes for a colleague who may not cover the unit
+    /// (they must then see the case), or promised in a quick log.
+    fn add_task(&mut self, d: usize) {
+        let Some(file) = self.pick_case(d) else {
+            return;
+        };
+        let actor = self.actor(d);
+        let (ms, _) = self.now(d);
+        let names = ["", "ana", "ben", "eve", "cal"];
+        if self.rng.below(3) == 0 {
+            let interaction = InteractionDraft {
+                channel: "phone".into(),
+                with: "family_or_representative".into(),
+                summary: "Daughter asked about the scan".into(),
+                follow_up: "Call back with the date".into(),
+                follow_up_due: actor.today.to_string(),
+                follow_up_kind: "call_back".into(),
+                ..InteractionDraft::default()
+            }
+            .validate(self.rng.id(ms), file.case.id, None, &actor)
+            .unwrap();
+            self.record(
+                d,
+                file.case.id,
+                Op::Log {
+                    interaction: Box::new(interaction),
+                },
+            );
+            return;
+        }
+        // Two of the same kind on one case: both must stay.
+        let task = TaskDraft {
+            kind: "call_back".into(),
+            title: format!("Call back {}", self.rng.below(100)),
+            due: actor.today.to_string(),
+            owner: names[self.rng.below(names.len())].into(),
+            ..TaskDraft::default()
+        }
+        .validate(self.rng.id(ms), None, &actor)
+        .unwrap();
+        if let Ok(op) = file.add_task(task) {
+            self.record(d, file.case.id, op);
+        }
+    }
+
+    /// Done, cancelled, reassigned, moved or noted, on a few tasks so that
+    /// edits cross often.
+    fn set_task(&mut self, d: usize) {
+        let with: Vec<CaseFile> = self
+            .visible_cases(d)
+            .into_iter()
+            .filter(|f| !f.case.tasks.is_empty())
+            .collect();
+        if with.is_empty() {
+            return;
+        }
+        let file = with[self.rng.below(with.len())].clone();
+        // The first task only, so that edits cross often.
+        let task = file.case.tasks[0].id;
+        let (_, now) = self.now(d);
+        let by = self.devices[d].user.username.clone();
+        let names = ["ana", "ben", "eve", "cal"];
+        let value = match self.rng.below(5) {
+            0 => TaskValue::Status(TaskStatus::Done { by, at: now }),
+            1 => TaskValue::Status(TaskStatus::Cancelled {
+                reason: format!("Reason {}", self.rng.below(3)),
+                by,
+                at: now,
+            }),
+            2 => TaskValue::Owner(names[self.rng.below(names.len())].into()),
+            3 => TaskValue::Due(now.date_naive() + chrono::Days::new(self.rng.below(5) as u64)),
+            _ => TaskValue::Notes(format!("Note {}", self.rng.below(5))),
+        };
+        let op = file.set_task(task, vec![value]).unwrap();
+        self.record(d, file.case.id, op);
+    }
+
+    fn escalate(&mut self, d: usize) {
+        let Some(file) = self.pick_case(d) else {
+            return;
+        };
+        let actor = self.actor(d);
+        let (ms, _) = self.now(d);
+        let to = match self.rng.below(3) {
+            0 => Recipient::Department {
+                name: "Pharmacy".into(),
+            },
+            1 => Recipient::Account {
+                username: "mgr".into(),
+                name: "MGR".into(),
+            },
+            _ => Recipient::Account {
+                username: "eve".into(),
+                name: "EVE".into(),
+            },
+        };
+        let escalation = EscalationDraft {
+            to: Some(to),
+            reason: "Family asks for a meeting".into(),
+            urgency: ["urgent", "routine"][self.rng.below(2)].into(),
+            task: None,
+        }
+        .validate(self.rng.id(ms), &actor)
+        .unwrap();
+        self.record(
+            d,
+            file.case.id,
+            Op::Escalate {
+                escalation: Box::new(escalation),
+            },
+        );
+    }
+
+    /// Answers, possibly from two people at once: each is kept, in order.
+    fn respond(&mut self, d: usize) {
+        let with: Vec<CaseFile> = self
+            .visible_cases(d)
+            .into_iter()
+            .filter(|f| !f.case.escalations.is_empty())
+            .collect();
+        if with.is_empty() {
+            return;
+        }
+        let file = with[self.rng.below(with.len())].clone();
+        let x = &file.case.escalations[self.rng.below(file.case.escalations.len())];
+        let (ms, now) = self.now(d);
+        let answer = match self.rng.below(3) {
+            0 => Answer::Acknowledged,
+            1 => Answer::Answered {
+                note: "Met the family".into(),
+            },
+            _ => Answer::PassedOn {
+                to: Recipient::Account {
+                    username: "cal".into(),
+                    name: "CAL".into(),
+                },
+                note: String::new(),
+            },
+        };
+        let response = Response {
+            id: self.rng.id(ms),
+            escalation: x.id,
+            answer,
+            by: self.devices[d].user.username.clone(),
+            at: now,
+        };
+        if let Ok(op) = file.respond(response) {
+            self.record(d, file.case.id, op);
+        }
+    }
+
     fn settle(&mut self, d: usize) {
         let Some(file) = self.pick_case(d) else {
             return;
         };
+        if let Some(c) = file.task_conflicts.first() {
+            let restore = self.rng.below(2) == 0;
+            let op = file
+                .settle_task(c, restore)
+                .expect("a crossing on a task can be settled");
+            self.record(d, file.case.id, op);
+            return;
+        }
         if let Some(c) = file.item_conflicts.first() {
             // Keep what shows, or put the overwritten value back: the app's
             // two buttons, as the app builds them.

@@ -40,6 +40,7 @@ fn a_retried_push_is_stored_once_and_acknowledged_the_same() {
 fn the_random_runs_exercise_conflicts_refusals_and_many_cases() {
     let (mut cases, mut conflicts, mut refused, mut item_conflicts, mut checklists) =
         (0, 0, 0, 0, 0);
+    let (mut task_conflicts, mut tasks, mut answers) = (0, 0, 0);
     for seed in 0..20 {
         let mut world = World::new(seed, 5);
         for _ in 0..300 {
@@ -53,11 +54,19 @@ fn the_random_runs_exercise_conflicts_refusals_and_many_cases() {
         refused += c;
         item_conflicts += d;
         checklists += e;
+        let (f, g, h) = world.task_stats();
+        task_conflicts += f;
+        tasks += g;
+        answers += h;
     }
     eprintln!(
         "STATS cases {cases} conflicts {conflicts} refused {refused} item_conflicts {item_conflicts} checklists {checklists}"
     );
+    eprintln!("STATS task_conflicts {task_conflicts} tasks {tasks} answers {answers}");
     assert!(checklists > 50, "{checklists} checklists");
+    assert!(tasks > 100, "{tasks} tasks");
+    assert!(task_conflicts > 3, "{task_conflicts} crossing task edits");
+    assert!(answers > 20, "{answers} answers to escalations");
     assert!(item_conflicts > 3, "{item_conflicts} crossing ticks");
     assert!(cases > 400, "{cases} cases");
     assert!(conflicts > 5, "{conflicts} conflicts");

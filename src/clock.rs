@@ -86,7 +86,7 @@ pub fn actor(user: &str) -> Actor {
 }
 
 /// `at` on this device's wall clock (its time zone, that day's DST rule).
-fn local(at: DateTime<Utc>) -> NaiveDateTime {
+pub fn local(at: DateTime<Utc>) -> NaiveDateTime {
     let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
         at.timestamp_millis() as f64
     ));

@@ -482,3 +482,134 @@ fn directory_search_per_keystroke_and_suggestions_over_2000_entries() {
     assert!(suggested > 0, "some case has a suggestion");
     summarize("Who can help? for one case, 2,000 entries", samples);
 }
+
+/// My day as the client computes it (`src/my_day.rs`): in full over the
+/// caseload at start, then only the case a change touched.
+#[wasm_bindgen_test]
+fn my_day_over_5000_cases_20000_tasks_and_500_escalations() {
+    use advocase_core::followup::my_day::{MyDay, Section, Viewer};
+    use advocase_core::followup::{TaskStatus, Windows};
+
+    let now = sample::reference_now();
+    let mut files = sample::caseload(42, 5_000, 2, now);
+    sample::followups(42, &mut files, 20_000, 500, now);
+    let load = Caseload::new(files);
+    let viewer = |manager| Viewer {
+        me: sample::COORDINATORS[0],
+        manager,
+        now: advocase::clock::local(now),
+        windows: Windows::default(),
+        local: &advocase::clock::local,
+    };
+    for (manager, label) in [(false, "a coordinator"), (true, "a manager, with the team")] {
+        let v = viewer(manager);
+        let mut samples = Vec::new();
+        let mut day = MyDay::default();
+        for _ in 0..10 {
+            let t = now_ms();
+            let fresh = MyDay::new(load.iter(), &v);
+            samples.push(now_ms() - t);
+            // The page it replaces goes outside the timing.
+            day = fresh;
+        }
+        assert!(day.section(Section::OverdueTasks).next().is_some());
+        assert!(day.section(Section::Escalations).next().is_some());
+        assert_eq!(manager, day.section(Section::Team).next().is_some());
+        report(format!(
+            "My day for {label}: {} rows, {} needing action",
+            day.rows().count(),
+            day.count()
+        ));
+        summarize(
+            &format!(
+                "My day first computation for {label} (5,000 cases, 20,000 tasks, 500 escalations)"
+            ),
+            samples,
+        );
+
+        // One change: a case's first open task marked done, its rows put.
+        let mut samples = Vec::new();
+        let changed: Vec<CaseFile> = load
+            .iter()
+            .filter_map(|f| {
+                let mut f = f.clone();
+                let task = f.case.tasks.iter_mut().find(|t| t.is_open())?;
+                task.status = TaskStatus::Done {
+                    by: sample::COORDINATORS[0].into(),
+                    at: now,
+                };
+                Some(f)
+            })
+            .take(200)
+            .collect();
+        for f in &changed {
+            let t = now_ms();
+            day.put(f, &v);
+            samples.push(now_ms() - t);
+        }
+        let mut changed_load = Caseload::new(load.iter().cloned());
+        for f in changed {
+            changed_load.put(f);
+        }
+        assert_eq!(day, MyDay::new(changed_load.iter(), &v), "put = full");
+        summarize(
+            &format!("My day update after one changed case, for {label}"),
+            samples,
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn saving_a_task() {
+    use advocase_core::followup::TaskDraft;
+
+    let (store, logs) = stored_sample("advocase-bench-task.", 13);
+    let cases = Cases::load(store.clone());
+    let ids: Vec<_> = logs.iter().filter_map(|l| l.case_id()).collect();
+    let today = advocase::clock::today();
+    let mut samples = Vec::new();
+    let mut durable = Vec::new();
+    for (n, id) in ids.iter().enumerate() {
+        let draft = TaskDraft {
+            kind: "call_back".into(),
+            title: format!("Call the daughter back with the discharge date ({n})"),
+            due: (today + chrono::Days::new((n % 7) as u64)).to_string(),
+            time: if n % 2 == 0 {
+                "14:30".into()
+            } else {
+                String::new()
+            },
+            owner: String::new(),
+            notes: "She prefers the afternoon.".into(),
+        };
+        let t = now_ms();
+        let task = cases.add_task(*id, &draft, None, "ana").unwrap();
+        samples.push(now_ms() - t);
+        while cases.pending.get_untracked() > 0 {
+            sleep_ms(1).await;
+        }
+        durable.push(now_ms() - t);
+        assert!(
+            cases
+                .caseload
+                .with_untracked(|c| { c.get(id).unwrap().case.tasks.iter().any(|x| x.id == task) })
+        );
+    }
+    let reloaded = Cases::load(store.clone());
+    let tasks: usize = reloaded
+        .caseload
+        .with_untracked(|c| c.iter().map(|f| f.case.tasks.len()).sum());
+    assert_eq!(tasks, 50);
+    assert!(is_sealed(&store, &format!("case.{}", ids[0])));
+    summarize(
+        "save one task, sealed, shown (case with 10 interactions)",
+        samples,
+    );
+    summarize(
+        "save one task, sealed, on disk via the journal (1 ms polling)",
+        durable,
+    );
+    for k in store.keys() {
+        store.remove(&k);
+    }
+}

@@ -14,9 +14,10 @@ use advocase_core::caseload::{CaseFile, Caseload};
 use advocase_core::change::{Change, FieldSet, FieldValue, Op, Refusal};
 use advocase_core::checklist::{ItemDraft, ItemValue, Template};
 use advocase_core::encoding;
+use advocase_core::followup::{Answer, EscalationDraft, Response, TaskDraft, TaskValue};
 use advocase_core::id::Id;
 use advocase_core::interaction::InteractionDraft;
-use advocase_core::log::{CaseLog, Conflict, ItemConflict};
+use advocase_core::log::{CaseLog, Conflict, ItemConflict, TaskConflict};
 use advocase_core::replica::Replica;
 use advocase_core::sync::{PullPage, Pulled, PushResult};
 use advocase_core::validation::Problems;
@@ -74,6 +75,9 @@ pub struct Cases {
     pub journal_error: RwSignal<Option<String>>,
     /// Changes the server does not have yet.
     pub unsent: RwSignal<usize>,
+    /// The cases shown differently since My day last looked (`None`: all
+    /// of them, after a load), so it recomputes only those.
+    touched: StoredValue<Option<BTreeSet<Id>>>,
     replica: StoredValue<Replica>,
     store: StoredValue<Store>,
 }
@@ -106,6 +110,7 @@ impl Cases {
             pending: RwSignal::new(0),
             journal_error: RwSignal::new(None),
             unsent: RwSignal::new(0),
+            touched: StoredValue::new(None),
             replica: StoredValue::new(Replica::new(Id::default())),
             store: StoredValue::new(store),
         };
@@ -257,6 +262,11 @@ impl Cases {
         let _ = self.store.with_value(|s| s.set(UNSENT, &unsent));
         // Stored: now, and only now, the views may show it. It is on disk
         // once the journal says so ("Saving…" until then).
+        self.touched.update_value(|t| {
+            if let Some(t) = t {
+                t.extend(cases.iter().copied());
+            }
+        });
         self.caseload.update(|load| {
             for id in cases {
                 match self
@@ -475,6 +485,95 @@ impl Cases {
         self.record(case_id, op, user)
     }
 
+    /// A follow-up on the case (`from`: the interaction it came from).
+    pub fn add_task(
+        &self,
+        case_id: Id,
+        draft: &TaskDraft,
+        from: Option<Id>,
+        user: &str,
+    ) -> Result<Id, SaveError> {
+        let file = self.file(case_id)?;
+        let task = draft
+            .validate(clock::new_id(), from, &clock::actor(user))
+            .map_err(SaveError::Invalid)?;
+        let id = task.id;
+        let op = file.add_task(task).map_err(SaveError::Invalid)?;
+        self.record(case_id, op, user)?;
+        Ok(id)
+    }
+
+    /// Sets fields of one follow-up (done, cancelled, reassigned, moved…);
+    /// each merges on its own when synced.
+    pub fn set_task(
+        &self,
+        case_id: Id,
+        task: Id,
+        values: Vec<TaskValue>,
+        user: &str,
+    ) -> Result<(), SaveError> {
+        let op = self
+            .file(case_id)?
+            .set_task(task, values)
+            .map_err(SaveError::Invalid)?;
+        self.record(case_id, op, user)
+    }
+
+    pub fn settle_task(
+        &self,
+        case_id: Id,
+        conflict: &TaskConflict,
+        restore_lost: bool,
+        user: &str,
+    ) -> Result<(), SaveError> {
+        let op = self
+            .file(case_id)?
+            .settle_task(conflict, restore_lost)
+            .map_err(SaveError::Invalid)?;
+        self.record(case_id, op, user)
+    }
+
+    pub fn escalate(
+        &self,
+        case_id: Id,
+        draft: &EscalationDraft,
+        user: &str,
+    ) -> Result<(), SaveError> {
+        self.file(case_id)?;
+        let escalation = draft
+            .validate(clock::new_id(), &clock::actor(user))
+            .map_err(SaveError::Invalid)?;
+        self.record(
+            case_id,
+            Op::Escalate {
+                escalation: Box::new(escalation),
+            },
+            user,
+        )
+    }
+
+    /// Acknowledges, answers or passes on one of the case's escalations.
+    pub fn respond(
+        &self,
+        case_id: Id,
+        escalation: Id,
+        answer: Answer,
+        user: &str,
+    ) -> Result<(), SaveError> {
+        let response = Response {
+            id: clock::new_id(),
+            escalation,
+            answer,
+            by: user.to_owned(),
+            at: clock::now(),
+        };
+        let op = self
+            .file(case_id)?
+            .respond(response)
+            .map_err(SaveError::Invalid)?;
+        self.record(case_id, op, user)
+    }
+
     /// Removes a case opened by mistake (managers; the server checks).
     pub fn delete(&self, case_id: Id, reason: &str, user: &str) -> Result<(), SaveError> {
         self.file(case_id)?;
@@ -602,6 +701,7 @@ impl Cases {
     /// stay on the device, sealed); [`Cases::reload`] reads them again.
     pub fn forget(&self) {
         self.replica.update_value(|r| r.logs.clear());
+        self.touched.set_value(None);
         self.caseload.set(Caseload::new(Vec::new()));
         self.quarantined.set(Vec::new());
     }
@@ -611,11 +711,20 @@ impl Cases {
     pub fn reload(&self) {
         let opened = self.store.with_value(open);
         let files: Vec<CaseFile> = opened.replica.logs.values().filter_map(visible).collect();
+        self.touched.set_value(None);
         self.caseload.set(Caseload::new(files));
         self.quarantined.set(opened.quarantined);
         self.read_only.set(opened.read_only);
         self.unsent.set(opened.replica.pending());
         self.replica.set_value(opened.replica);
+    }
+
+    /// What changed since the last call: `None` means everything (My day
+    /// then computes the whole page), else the cases to look at again.
+    pub fn take_touched(&self) -> Option<BTreeSet<Id>> {
+        self.touched
+            .try_update_value(|t| t.replace(BTreeSet::new()))
+            .flatten()
     }
 
     pub fn discard_quarantined(&self, key: &str) {

@@ -10,8 +10,7 @@ use crate::caseload::CaseFile;
 use crate::change::{Change, Op, Refusal};
 use crate::directory::{UnitIndex, unit_key};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
     /// Sees the cases of the units they cover and those assigned to them.
     Coordinator,
@@ -20,6 +19,11 @@ pub enum Role {
     /// Manages accounts. Sees no patient data: IT staff need not.
     Admin,
 }
+crate::identified!(Role {
+    Coordinator,
+    Manager,
+    Admin
+});
 
 impl Role {
     pub const ALL: &'static [Role] = &[Role::Coordinator, Role::Manager, Role::Admin];

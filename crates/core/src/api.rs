@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::access::Role;
+
 /// `GET /api/health`: whether the server and its database can serve sync.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
@@ -41,6 +43,33 @@ pub struct ApiError {
 }
 crate::record!(ApiError);
 
+/// `GET /api/colleagues`: the people a coordinator may escalate a case to
+/// (active coordinators and managers, the asker included; never an
+/// administrator or a deactivated account), ordered by username. No
+/// password data, nothing about cases. The device keeps the list for
+/// offline use.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
+pub struct Colleagues {
+    pub colleagues: Vec<Colleague>,
+}
+crate::record!(Colleagues);
+
+/// One person in [`Colleagues`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
+pub struct Colleague {
+    pub username: String,
+    pub display_name: String,
+    /// `coordinator` or `manager`.
+    pub role: Role,
+    /// The units a coordinator covers, as the account names them (a
+    /// manager's list is usually empty: they see every unit).
+    #[serde(default)]
+    pub units: Vec<String>,
+}
+crate::record!(Colleague);
+
 impl ApiError {
     pub fn new(error: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
@@ -63,6 +92,28 @@ mod tests {
         let with_field = r#"{"error":"invalid","message":"too long","field":"summary"}"#;
         let back: ApiError = serde_json::from_str(with_field).unwrap();
         assert_eq!(back.field.as_deref(), Some("summary"));
+    }
+
+    #[test]
+    fn colleagues_round_trip_with_their_wire_names() {
+        let list = Colleagues {
+            colleagues: vec![Colleague {
+                username: "ana".into(),
+                display_name: "Ana Ruiz".into(),
+                role: Role::Coordinator,
+                units: vec!["4 West".into()],
+            }],
+        };
+        let json = serde_json::to_string(&list).unwrap();
+        assert_eq!(
+            json,
+            r#"{"colleagues":[{"username":"ana","display_name":"Ana Ruiz","role":"coordinator","units":["4 West"]}]}"#
+        );
+        assert_eq!(serde_json::from_str::<Colleagues>(&json).unwrap(), list);
+        let no_units: Colleague =
+            serde_json::from_str(r#"{"username":"mia","display_name":"Mia","role":"manager"}"#)
+                .unwrap();
+        assert!(no_units.units.is_empty());
     }
 
     #[test]

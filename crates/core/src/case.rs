@@ -13,18 +13,15 @@ use crate::followup::{Escalation, Task};
 use crate::id::Id;
 use crate::patient::{Contact, Patient};
 use crate::reference::{
-    CaseKind, Channel, ComplaintCategory, DEFAULT_GRIEVANCE_RESPONSE_DAYS, Destination, Urgency,
-    from_ident,
+    CaseKind, Channel, ComplaintCategory, DEFAULT_GRIEVANCE_RESPONSE_DAYS, Destination, Identified,
+    Urgency,
 };
 use crate::status::Status;
 use crate::validation::Problems;
 
 pub use crate::limits::{MAX_NAME, MAX_SHORT, MAX_TAGS, MAX_TEXT};
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
-)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub enum Priority {
     Low,
     #[default]
@@ -33,6 +30,12 @@ pub enum Priority {
     /// Needs action today, e.g. an allegation of abuse or neglect.
     Urgent,
 }
+crate::identified!(Priority {
+    Low,
+    Medium,
+    High,
+    Urgent
+});
 
 impl Priority {
     pub const ALL: &'static [Priority] = &[
@@ -309,7 +312,7 @@ impl CaseDraft {
             });
         }
 
-        let mut kind = match from_ident::<CaseKind>(&self.kind) {
+        let mut kind = match CaseKind::from_ident(&self.kind) {
             Some(k) => Some(k),
             None if self.kind.trim().is_empty() => {
                 p.add("kind", "Choose what kind of case this is.");
@@ -325,7 +328,7 @@ impl CaseDraft {
         };
         let category = match self.category.trim() {
             "" => None,
-            c => match from_ident::<ComplaintCategory>(c) {
+            c => match ComplaintCategory::from_ident(c) {
                 Some(cat) => Some(cat),
                 None => {
                     p.add(
@@ -336,7 +339,7 @@ impl CaseDraft {
                 }
             },
         };
-        let received_via = match from_ident::<Channel>(&self.received_via) {
+        let received_via = match Channel::from_ident(&self.received_via) {
             Some(ch) => Some(ch),
             None if self.received_via.trim().is_empty() => Some(Channel::BedsideVisit),
             None => {
@@ -349,7 +352,7 @@ impl CaseDraft {
         };
         let priority = match self.priority.trim() {
             "" => Priority::default(),
-            s => from_ident::<Priority>(s).unwrap_or_else(|| {
+            s => Priority::from_ident(s).unwrap_or_else(|| {
                 p.add("priority", format!("Unknown priority '{s}'."));
                 Priority::default()
             }),

@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::case::{MAX_NAME, MAX_SHORT};
+use crate::followup::Windows;
 use crate::validation::Problems;
 
 /// A phone number's main part has at least this many digits ("711", the
@@ -42,6 +43,12 @@ pub struct HospitalContacts {
     pub updated_by: String,
     #[serde(with = "crate::wire_time::utc_opt", default)]
     pub updated_at: Option<DateTime<Utc>>,
+    /// The server operator's escalation windows (not an administrator's:
+    /// the server fills them in from its configuration on every answer and
+    /// never stores them with a version; what a client sends here is
+    /// ignored). Absent from an older server's answer: the defaults.
+    #[serde(default)]
+    pub escalation: Windows,
 }
 crate::record!(HospitalContacts);
 
@@ -90,6 +97,7 @@ impl HospitalContacts {
             ),
             updated_by: self.updated_by.clone(),
             updated_at: self.updated_at,
+            escalation: self.escalation,
         };
         p.into_result(checked)
     }
@@ -99,11 +107,13 @@ impl HospitalContacts {
         self.same_numbers(&HospitalContacts::default())
     }
 
-    /// The same names and numbers, whoever saved them and when.
+    /// The same names and numbers, whoever saved them and when (and
+    /// whatever escalation windows they carry: those are the operator's).
     pub fn same_numbers(&self, other: &HospitalContacts) -> bool {
         let strip = |c: &HospitalContacts| HospitalContacts {
             updated_by: String::new(),
             updated_at: None,
+            escalation: Windows::default(),
             ..c.clone()
         };
         strip(self) == strip(other)
@@ -324,6 +334,7 @@ mod tests {
         assert_eq!(
             keys,
             [
+                "escalation",
                 "hospital_name",
                 "interpreter_phone",
                 "patient_relations_phone",
@@ -342,5 +353,32 @@ mod tests {
         assert_eq!(partial, with_phone("qio_phone", "555 0100"));
         assert!(saved.same_numbers(&full().check().unwrap()));
         assert!(!saved.same_numbers(&full()), "untrimmed is not the same");
+    }
+
+    #[test]
+    fn escalation_windows_ride_along_and_default_when_absent() {
+        let older: HospitalContacts =
+            serde_json::from_str(r#"{"qio_phone":"555 0100","updated_by":"root"}"#).unwrap();
+        assert_eq!(older.escalation, Windows::default());
+        let set = HospitalContacts {
+            escalation: Windows {
+                urgent_minutes: 60,
+                routine_working_days: 2,
+            },
+            ..full()
+        };
+        let json = serde_json::to_value(&set).unwrap();
+        assert_eq!(
+            json["escalation"],
+            serde_json::json!({"urgent_minutes": 60, "routine_working_days": 2})
+        );
+        let back: HospitalContacts = serde_json::from_value(json).unwrap();
+        assert_eq!(back, set);
+        let half: HospitalContacts =
+            serde_json::from_str(r#"{"escalation":{"urgent_minutes":30}}"#).unwrap();
+        assert_eq!(half.escalation.urgent_minutes, 30);
+        assert_eq!(half.escalation.routine_working_days, 1);
+        assert!(set.same_numbers(&full()), "the windows are not numbers");
+        assert_eq!(set.check().unwrap().escalation, set.escalation);
     }
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::case::{Actor, MAX_SHORT, MAX_TEXT};
 use crate::id::Id;
-use crate::reference::{Channel, Party, from_ident};
+use crate::reference::{Channel, Identified, Party};
 use crate::validation::Problems;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,7 +149,7 @@ impl InteractionDraft {
                     let kind = match self.follow_up_kind.trim() {
                         "" => None,
                         k => {
-                            let kind = from_ident::<crate::reference::TaskKind>(k);
+                            let kind = crate::reference::TaskKind::from_ident(k);
                             if kind.is_none() {
                                 p.add("follow_up_kind", "Choose what kind of follow-up it is.");
                             }
@@ -210,18 +210,13 @@ impl InteractionDraft {
     }
 }
 
-fn ident<T: serde::de::DeserializeOwned>(
-    p: &mut Problems,
-    field: &str,
-    what: &str,
-    s: &str,
-) -> Option<T> {
+fn ident<T: Identified>(p: &mut Problems, field: &str, what: &str, s: &str) -> Option<T> {
     let s = s.trim();
     if s.is_empty() {
         p.add(field, format!("Choose the {what}."));
         return None;
     }
-    let parsed = from_ident(s);
+    let parsed = T::from_ident(s);
     if parsed.is_none() {
         p.add(field, format!("Unknown {what} '{s}'."));
     }

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::case::{CaseChange, CaseEvent};
 use crate::caseload::CaseFile;
-use crate::change::{Change, ConflictRef, FieldValue, ItemSet, Op, Refusal};
+use crate::change::{Change, ConflictRef, FieldValue, Op, Refusal};
 use crate::checklist::{Item, ItemValue, item_key};
 use crate::followup::{Task, TaskValue, task_key};
 use crate::hlc::Timestamp;
@@ -49,17 +49,36 @@ pub struct CaseLog {
 }
 crate::record!(CaseLog);
 
-/// One side of a conflict: a value, and the change that set it.
+/// One side of a conflict: a value, and the change that set it. A case
+/// field's by default; [`ItemVersion`] and [`TaskVersion`] are the same for
+/// a checklist item's and a task's fields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
-pub struct Version {
-    pub value: FieldValue,
+pub struct Version<V = FieldValue> {
+    pub value: V,
     pub change: Id,
     pub by: String,
     #[serde(with = "crate::wire_time::utc")]
     pub at: DateTime<Utc>,
 }
-crate::record!(Version);
+
+impl<V: Serialize> Serialize for Version<V> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Version::serialize(self, s)
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for Version<V> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Version::deserialize(crate::tagged::MapOnly(d))
+    }
+}
+
+/// An item field's value and the change that set it.
+pub type ItemVersion = Version<ItemValue>;
+
+/// A task field's value and the change that set it.
+pub type TaskVersion = Version<TaskValue>;
 
 /// Two concurrent edits of one field: `kept` won by the clock, `lost` was
 /// overwritten by someone who had not seen it.
@@ -160,27 +179,13 @@ impl CaseLog {
             unreachable!()
         };
         let mut case = (**case).clone();
-        let mut versions: BTreeMap<&'static str, Version> = BTreeMap::new();
-        for field in FieldValue::FIELDS {
-            if let Some(value) = FieldValue::read(&case, field) {
-                versions.insert(
-                    field,
-                    Version {
-                        value,
-                        change: open.id,
-                        by: open.by.clone(),
-                        at: open.at,
-                    },
-                );
-            }
-        }
+        let mut versions = Versions::<FieldValue>::default();
+        versions.open(&case, open);
         let mut interactions = Vec::new();
         let mut seen_interactions = BTreeSet::new();
-        let mut conflicts: Vec<Conflict> = Vec::new();
         let mut settled: BTreeSet<&ConflictRef> = BTreeSet::new();
         let mut deleted = None;
-        let mut item_versions = ItemVersions::default();
-        let mut item_conflicts: Vec<ItemConflict> = Vec::new();
+        let mut item_versions = Versions::<ItemValue>::default();
         for k in &case.checklists {
             for item in &k.items {
                 item_versions.open(item, open);
@@ -226,8 +231,7 @@ impl CaseLog {
         }
         // Tasks and escalations too: an answer or a "done" sorting before
         // what it answers (a skewed clock) still lands.
-        let mut task_versions = TaskVersions::default();
-        let mut task_conflicts: Vec<TaskConflict> = Vec::new();
+        let mut task_versions = Versions::<TaskValue>::default();
         let mut undelivered = Vec::new();
         for e in self.entries.iter().filter(|e| e.refused.is_none()) {
             let c = &e.change;
@@ -288,7 +292,7 @@ impl CaseLog {
                     settled.extend(settles.iter());
                     if let Some(target) = case.tasks.iter_mut().find(|t| t.id == *task) {
                         for set in sets {
-                            task_versions.set(target, &set.value, set.base, c, &mut task_conflicts);
+                            task_versions.set(target, *task, &set.value, set.base, c);
                         }
                         push_event(&mut case, c, event.clone());
                     }
@@ -316,25 +320,7 @@ impl CaseLog {
                     settles,
                 } => {
                     for set in sets {
-                        let field = set.value.field();
-                        let new = Version {
-                            value: set.value.clone(),
-                            change: c.id,
-                            by: c.by.clone(),
-                            at: c.at,
-                        };
-                        if let Some(current) = versions.get(field)
-                            && set.base != Some(current.change)
-                            && current.value != set.value
-                        {
-                            conflicts.push(Conflict {
-                                field: field.to_owned(),
-                                kept: new.clone(),
-                                lost: current.clone(),
-                            });
-                        }
-                        set.value.clone().apply_to(&mut case);
-                        versions.insert(field, new);
+                        versions.set(&mut case, (), &set.value, set.base, c);
                     }
                     settled.extend(settles.iter());
                     case.history.push(CaseEvent {
@@ -364,7 +350,7 @@ impl CaseLog {
                         .and_then(|k| k.items.iter_mut().find(|i| i.id == *item));
                     if let Some(target) = target {
                         for set in sets {
-                            item_versions.set(target, set, c, &mut item_conflicts);
+                            item_versions.set(target, (*checklist, *item), &set.value, set.base, c);
                         }
                         push_event(&mut case, c, event.clone());
                     }
@@ -385,30 +371,9 @@ impl CaseLog {
                 }
             }
         }
-        // A conflict's `kept` side is the value that overwrote it, which may
-        // itself have been overwritten since: show the current one.
-        for conflict in &mut conflicts {
-            if let Some(v) = versions.get(conflict.field.as_str()) {
-                conflict.kept = v.clone();
-            }
-        }
-        conflicts.retain(|c| !settled.contains(&c.reference()) && c.kept.value != c.lost.value);
-        for conflict in &mut item_conflicts {
-            if let Some(v) = item_versions.0.get(&conflict.key()) {
-                conflict.kept = v.clone();
-            }
-        }
-        item_conflicts.retain(|c| {
-            !settled.contains(&c.reference()) && !c.kept.value.agrees_with(&c.lost.value)
-        });
-        for conflict in &mut task_conflicts {
-            if let Some(v) = task_versions.0.get(&conflict.key()) {
-                conflict.kept = v.clone();
-            }
-        }
-        task_conflicts.retain(|c| {
-            !settled.contains(&c.reference()) && !c.kept.value.agrees_with(&c.lost.value)
-        });
+        let (conflicts, fields) = versions.finish(&settled);
+        let (item_conflicts, items) = item_versions.finish(&settled);
+        let (task_conflicts, tasks) = task_versions.finish(&settled);
         let set_aside = self
             .entries
             .iter()
@@ -425,13 +390,7 @@ impl CaseLog {
             conflicts,
             set_aside,
             deleted,
-            versions: crate::order::map_of(
-                versions
-                    .into_iter()
-                    .map(|(f, v)| (f.to_owned(), v.change))
-                    .chain(item_versions.0.into_iter().map(|(k, v)| (k, v.change)))
-                    .chain(task_versions.0.into_iter().map(|(k, v)| (k, v.change))),
-            ),
+            versions: crate::order::map_of(fields.chain(items).chain(tasks)),
             item_conflicts,
             task_conflicts,
             undelivered,
@@ -449,18 +408,6 @@ fn push_event(case: &mut crate::case::Case, c: &Change, change: CaseChange) {
     case.updated_at = case.updated_at.max(c.at);
 }
 
-/// An item field's value and the change that set it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
-pub struct ItemVersion {
-    pub value: ItemValue,
-    pub change: Id,
-    pub by: String,
-    #[serde(with = "crate::wire_time::utc")]
-    pub at: DateTime<Utc>,
-}
-crate::record!(ItemVersion);
-
 /// Two concurrent edits of one field of one checklist item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
@@ -474,86 +421,13 @@ pub struct ItemConflict {
 crate::record!(ItemConflict);
 
 impl ItemConflict {
-    fn key(&self) -> String {
-        item_key(self.item, &self.field)
-    }
-
     pub fn reference(&self) -> ConflictRef {
         ConflictRef {
             change: self.lost.change,
-            field: self.key(),
+            field: item_key(self.item, &self.field),
         }
     }
 }
-
-/// Item field versions, keyed by [`item_key`].
-#[derive(Default)]
-struct ItemVersions(BTreeMap<String, ItemVersion>);
-
-impl ItemVersions {
-    fn open(&mut self, item: &Item, by: &Change) {
-        for field in ItemValue::FIELDS {
-            if let Some(value) = ItemValue::read(item, field) {
-                self.0.insert(
-                    item_key(item.id, field),
-                    ItemVersion {
-                        value,
-                        change: by.id,
-                        by: by.by.clone(),
-                        at: by.at,
-                    },
-                );
-            }
-        }
-    }
-
-    fn set(
-        &mut self,
-        item: &mut Item,
-        set: &ItemSet,
-        c: &Change,
-        conflicts: &mut Vec<ItemConflict>,
-    ) {
-        let field = set.value.field();
-        let key = item_key(item.id, field);
-        let new = ItemVersion {
-            value: set.value.clone(),
-            change: c.id,
-            by: c.by.clone(),
-            at: c.at,
-        };
-        if let Some(current) = self.0.get(&key)
-            && set.base != Some(current.change)
-            && !current.value.agrees_with(&set.value)
-        {
-            let checklist = match &c.op {
-                Op::SetItem { checklist, .. } => *checklist,
-                _ => return,
-            };
-            conflicts.push(ItemConflict {
-                checklist,
-                item: item.id,
-                field: field.to_owned(),
-                kept: new.clone(),
-                lost: current.clone(),
-            });
-        }
-        set.value.clone().apply_to(item);
-        self.0.insert(key, new);
-    }
-}
-
-/// A task field's value and the change that set it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
-pub struct TaskVersion {
-    pub value: TaskValue,
-    pub change: Id,
-    pub by: String,
-    #[serde(with = "crate::wire_time::utc")]
-    pub at: DateTime<Utc>,
-}
-crate::record!(TaskVersion);
 
 /// Two concurrent edits of one field of one task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -567,68 +441,192 @@ pub struct TaskConflict {
 crate::record!(TaskConflict);
 
 impl TaskConflict {
-    fn key(&self) -> String {
-        task_key(self.task, &self.field)
-    }
-
     pub fn reference(&self) -> ConflictRef {
         ConflictRef {
             change: self.lost.change,
-            field: self.key(),
+            field: task_key(self.task, &self.field),
         }
     }
 }
 
-/// Task field versions, keyed by [`task_key`].
-#[derive(Default)]
-struct TaskVersions(BTreeMap<String, TaskVersion>);
+/// A value merged field by field, with visible conflicts: a case field, a
+/// checklist item's or a task's.
+pub trait Merged: Clone + PartialEq + Sized {
+    /// What the fields belong to.
+    type Of;
+    /// What a conflict names beside the field (the item's checklist and id,
+    /// the task's id).
+    type Owner;
+    type Conflict;
+    const FIELDS: &'static [&'static str];
+    fn read(of: &Self::Of, field: &str) -> Option<Self>;
+    fn field(&self) -> &'static str;
+    fn apply_to(self, of: &mut Self::Of);
+    /// The key the field's version and conflicts go by.
+    fn key(of: &Self::Of, field: &str) -> String;
+    fn agrees_with(&self, other: &Self) -> bool {
+        self == other
+    }
+    fn conflict(
+        owner: Self::Owner,
+        field: String,
+        kept: Version<Self>,
+        lost: Version<Self>,
+    ) -> Self::Conflict;
+}
 
-impl TaskVersions {
-    fn open(&mut self, task: &Task, by: &Change) {
-        for field in TaskValue::FIELDS {
-            if let Some(value) = TaskValue::read(task, field) {
-                self.0.insert(
-                    task_key(task.id, field),
-                    TaskVersion {
-                        value,
-                        change: by.id,
-                        by: by.by.clone(),
-                        at: by.at,
-                    },
-                );
+impl Merged for FieldValue {
+    type Of = crate::case::Case;
+    type Owner = ();
+    type Conflict = Conflict;
+    const FIELDS: &'static [&'static str] = FieldValue::FIELDS;
+    fn read(case: &Self::Of, field: &str) -> Option<Self> {
+        FieldValue::read(case, field)
+    }
+    fn field(&self) -> &'static str {
+        FieldValue::field(self)
+    }
+    fn apply_to(self, case: &mut Self::Of) {
+        FieldValue::apply_to(self, case)
+    }
+    fn key(_: &Self::Of, field: &str) -> String {
+        field.to_owned()
+    }
+    fn conflict((): (), field: String, kept: Version, lost: Version) -> Conflict {
+        Conflict { field, kept, lost }
+    }
+}
+
+/// The items of [`Merged`] that an item's or a task's value type has as
+/// its own, on the type it is a field of, with the key function.
+macro_rules! inherent {
+    ($value:ident, $of:ty, $key:ident) => {
+        type Of = $of;
+        const FIELDS: &'static [&'static str] = $value::FIELDS;
+        fn read(of: &$of, field: &str) -> Option<Self> {
+            $value::read(of, field)
+        }
+        fn field(&self) -> &'static str {
+            $value::field(self)
+        }
+        fn apply_to(self, of: &mut $of) {
+            $value::apply_to(self, of)
+        }
+        fn key(of: &$of, field: &str) -> String {
+            $key(of.id, field)
+        }
+        fn agrees_with(&self, other: &Self) -> bool {
+            $value::agrees_with(self, other)
+        }
+    };
+}
+
+impl Merged for ItemValue {
+    /// The checklist and the item.
+    type Owner = (Id, Id);
+    type Conflict = ItemConflict;
+    inherent!(ItemValue, Item, item_key);
+    fn conflict(
+        (checklist, item): (Id, Id),
+        field: String,
+        kept: ItemVersion,
+        lost: ItemVersion,
+    ) -> ItemConflict {
+        ItemConflict {
+            checklist,
+            item,
+            field,
+            kept,
+            lost,
+        }
+    }
+}
+
+impl Merged for TaskValue {
+    type Owner = Id;
+    type Conflict = TaskConflict;
+    inherent!(TaskValue, Task, task_key);
+    fn conflict(task: Id, field: String, kept: TaskVersion, lost: TaskVersion) -> TaskConflict {
+        TaskConflict {
+            task,
+            field,
+            kept,
+            lost,
+        }
+    }
+}
+
+/// Field versions, keyed by [`Merged::key`], and the crossings seen so far.
+struct Versions<V: Merged> {
+    current: BTreeMap<String, Version<V>>,
+    /// The field's key, who the conflict names, and the version overwritten.
+    crossed: Vec<(String, V::Owner, Version<V>)>,
+}
+
+impl<V: Merged> Default for Versions<V> {
+    fn default() -> Self {
+        Versions {
+            current: BTreeMap::new(),
+            crossed: Vec::new(),
+        }
+    }
+}
+
+impl<V: Merged> Versions<V> {
+    /// Records every field of `of` as set by `by`, the change that made it.
+    fn open(&mut self, of: &V::Of, by: &Change) {
+        for field in V::FIELDS {
+            if let Some(value) = V::read(of, field) {
+                self.current.insert(V::key(of, field), version(value, by));
             }
         }
     }
 
-    fn set(
-        &mut self,
-        task: &mut Task,
-        value: &TaskValue,
-        base: Option<Id>,
-        c: &Change,
-        conflicts: &mut Vec<TaskConflict>,
-    ) {
-        let field = value.field();
-        let key = task_key(task.id, field);
-        let new = TaskVersion {
-            value: value.clone(),
-            change: c.id,
-            by: c.by.clone(),
-            at: c.at,
-        };
-        if let Some(current) = self.0.get(&key)
+    /// Sets one field as change `c` does, keeping the value it overwrites
+    /// when `c`'s author had not seen it (`base`).
+    fn set(&mut self, of: &mut V::Of, owner: V::Owner, value: &V, base: Option<Id>, c: &Change) {
+        let key = V::key(of, value.field());
+        if let Some(current) = self.current.get(&key)
             && base != Some(current.change)
             && !current.value.agrees_with(value)
         {
-            conflicts.push(TaskConflict {
-                task: task.id,
-                field: field.to_owned(),
-                kept: new.clone(),
-                lost: current.clone(),
-            });
+            self.crossed.push((key.clone(), owner, current.clone()));
         }
-        value.clone().apply_to(task);
-        self.0.insert(key, new);
+        value.clone().apply_to(of);
+        self.current.insert(key, version(value.clone(), c));
+    }
+
+    /// The conflicts still open: each with the field's current value as its
+    /// `kept` side (what overwrote it may have been overwritten since), the
+    /// settled ones and those whose sides now agree left out. Then the
+    /// change that set each field.
+    fn finish(
+        self,
+        settled: &BTreeSet<&ConflictRef>,
+    ) -> (Vec<V::Conflict>, impl Iterator<Item = (String, Id)>) {
+        let mut conflicts = Vec::new();
+        for (key, owner, lost) in self.crossed {
+            let kept = &self.current[&key];
+            let reference = ConflictRef {
+                change: lost.change,
+                field: key,
+            };
+            if !settled.contains(&reference) && !kept.value.agrees_with(&lost.value) {
+                let field = lost.value.field().to_owned();
+                conflicts.push(V::conflict(owner, field, kept.clone(), lost));
+            }
+        }
+        let setters = self.current.into_iter().map(|(k, v)| (k, v.change));
+        (conflicts, setters)
+    }
+}
+
+fn version<V>(value: V, c: &Change) -> Version<V> {
+    Version {
+        value,
+        change: c.id,
+        by: c.by.clone(),
+        at: c.at,
     }
 }
 
@@ -651,3 +649,80 @@ pub struct SetAside {
     pub reason: Refusal,
 }
 crate::record!(SetAside);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The generic versions are written and read as the three separate
+    /// structs were: stored logs and the wire keep their shape.
+    #[test]
+    fn conflicts_keep_their_json_shape() {
+        fn id(n: u64) -> Id {
+            Id::new_v7(1_700_000_000_000 + n, [n as u8; 10])
+        }
+        fn side<V>(value: V, n: u64) -> Version<V> {
+            let at = DateTime::parse_from_rfc3339("2026-12-02T09:30:00Z").unwrap();
+            Version {
+                value,
+                change: id(n),
+                by: "ana".into(),
+                at: at.with_timezone(&Utc),
+            }
+        }
+        let item = ItemConflict {
+            checklist: id(1),
+            item: id(2),
+            field: "note".into(),
+            kept: side(ItemValue::Note("kept".into()), 3),
+            lost: side(ItemValue::Note("lost".into()), 4),
+        };
+        let task = TaskConflict {
+            task: id(5),
+            field: "notes".into(),
+            kept: side(TaskValue::Notes("kept".into()), 6),
+            lost: side(TaskValue::Notes("lost".into()), 7),
+        };
+        let case = Conflict {
+            field: "description".into(),
+            kept: side(FieldValue::Description("kept".into()), 8),
+            lost: side(FieldValue::Description("lost".into()), 9),
+        };
+        let version = |field: &str, value: &str, n| {
+            format!(
+                r#"{{"value":{{"field":"{field}","value":"{value}"}},"change":"{}","by":"ana","at":"2026-12-02T09:30:00Z"}}"#,
+                id(n)
+            )
+        };
+        let item_json = format!(
+            r#"{{"checklist":"{}","item":"{}","field":"note","kept":{},"lost":{}}}"#,
+            id(1),
+            id(2),
+            version("note", "kept", 3),
+            version("note", "lost", 4)
+        );
+        let task_json = format!(
+            r#"{{"task":"{}","field":"notes","kept":{},"lost":{}}}"#,
+            id(5),
+            version("notes", "kept", 6),
+            version("notes", "lost", 7)
+        );
+        let case_json = format!(
+            r#"{{"field":"description","kept":{},"lost":{}}}"#,
+            version("description", "kept", 8),
+            version("description", "lost", 9)
+        );
+        assert_eq!(serde_json::to_string(&item).unwrap(), item_json);
+        assert_eq!(serde_json::to_string(&task).unwrap(), task_json);
+        assert_eq!(serde_json::to_string(&case).unwrap(), case_json);
+        assert_eq!(
+            serde_json::from_str::<ItemConflict>(&item_json).unwrap(),
+            item
+        );
+        assert_eq!(
+            serde_json::from_str::<TaskConflict>(&task_json).unwrap(),
+            task
+        );
+        assert_eq!(serde_json::from_str::<Conflict>(&case_json).unwrap(), case);
+    }
+}

@@ -6,11 +6,14 @@
 //! the server, so renaming a label is free but renaming a variant is a
 //! migration.
 
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use serde::Serialize;
+use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 
 /// The stored identifier of a vocabulary value (`bedside_visit`): what forms
-/// carry and storage keeps.
+/// carry and storage keeps. For any serde type; code the client runs uses
+/// [`Identified::ident`], which is not compiled once per type.
 pub fn ident<T: Serialize>(value: &T) -> String {
     serde_json::to_value(value)
         .ok()
@@ -19,9 +22,151 @@ pub fn ident<T: Serialize>(value: &T) -> String {
 }
 
 /// The value an identifier stands for; `None` for one this build does not
-/// know (from an older or newer client).
+/// know (from an older or newer client). Code the client runs uses
+/// [`Identified::from_ident`].
 pub fn from_ident<T: DeserializeOwned>(ident: &str) -> Option<T> {
     serde_json::from_value(serde_json::Value::String(ident.trim().to_owned())).ok()
+}
+
+/// A fieldless enum stored as its variant's name in snake_case
+/// (`BedsideVisit` is `"bedside_visit"`), byte for byte what serde's
+/// `#[serde(rename_all = "snake_case")]` derive writes and reads. Its serde
+/// goes through [`identified!`](crate::identified!): one table of names per
+/// type and one shared reader, where the derive compiled a visitor, an
+/// enum reader and an identifier reader of its own for every enum, into
+/// every struct holding one (README, Size).
+pub trait Identified: Copy + 'static {
+    /// Every value, in declaration order.
+    const VALUES: &'static [Self];
+    /// Their identifiers, in the same order.
+    const IDENTS: &'static [&'static str];
+
+    /// Where `self` is in [`Self::VALUES`].
+    fn index(self) -> usize;
+
+    fn ident(self) -> &'static str {
+        Self::IDENTS[self.index()]
+    }
+
+    /// The value `ident` (trimmed) stands for; `None` for one this build
+    /// does not know.
+    fn from_ident(ident: &str) -> Option<Self> {
+        position(Self::IDENTS, ident.trim()).map(|i| Self::VALUES[i])
+    }
+}
+
+/// Where `name` is in `names`. Not generic: every vocabulary shares it.
+#[inline(never)]
+pub fn position(names: &[&str], name: &str) -> Option<usize> {
+    names.iter().position(|n| *n == name)
+}
+
+/// Reads an identifier out of `names`, as its position. Generic over the
+/// deserializer only, so every [`Identified`] type shares one instance.
+pub fn read_ident<'de, D: Deserializer<'de>>(
+    d: D,
+    names: &'static [&'static str],
+) -> Result<usize, D::Error> {
+    d.deserialize_str(IdentVisitor(names))
+}
+
+struct IdentVisitor(&'static [&'static str]);
+
+impl Visitor<'_> for IdentVisitor {
+    type Value = usize;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("variant identifier")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<usize, E> {
+        position(self.0, v).ok_or_else(|| E::unknown_variant(v, self.0))
+    }
+}
+
+/// The length of `camel` in snake_case (for [`snake`]).
+#[doc(hidden)]
+pub const fn snake_len(camel: &str) -> usize {
+    let b = camel.as_bytes();
+    let mut n = b.len();
+    let mut i = 1;
+    while i < b.len() {
+        if b[i].is_ascii_uppercase() {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+/// `camel` in snake_case, serde's `rename_all = "snake_case"` rule for
+/// variants: an underscore before every capital but the first, and
+/// lowercase. At compile time: the names are constants.
+#[doc(hidden)]
+pub const fn snake<const N: usize>(camel: &str) -> [u8; N] {
+    let b = camel.as_bytes();
+    let mut out = [0u8; N];
+    let (mut i, mut j) = (0, 0);
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out[j] = b'_';
+                j += 1;
+            }
+            out[j] = c.to_ascii_lowercase();
+        } else {
+            out[j] = c;
+        }
+        i += 1;
+        j += 1;
+    }
+    out
+}
+
+/// Implements [`Identified`], `Serialize` and `Deserialize` for a
+/// fieldless enum, every variant listed in declaration order (checked at
+/// compile time): `identified!(Priority { Low, Medium, High, Urgent })`.
+#[macro_export]
+macro_rules! identified {
+    ($ty:ident { $($variant:ident),+ $(,)? }) => {
+        impl $crate::reference::Identified for $ty {
+            const VALUES: &'static [Self] = &[$($ty::$variant),+];
+            const IDENTS: &'static [&'static str] = &[$({
+                const BYTES: [u8; $crate::reference::snake_len(stringify!($variant))] =
+                    $crate::reference::snake(stringify!($variant));
+                match ::core::str::from_utf8(&BYTES) {
+                    Ok(s) => s,
+                    Err(_) => panic!("variant names are ASCII"),
+                }
+            }),+];
+
+            fn index(self) -> usize {
+                self as usize
+            }
+        }
+        const _: () = {
+            // Every variant listed (the match is exhaustive) and in order.
+            let _: fn($ty) = |v| match v { $($ty::$variant)|+ => () };
+            let values = <$ty as $crate::reference::Identified>::VALUES;
+            let mut i = 0;
+            while i < values.len() {
+                assert!(values[i] as usize == i, "variants listed in declaration order");
+                i += 1;
+            }
+        };
+        impl ::serde::Serialize for $ty {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str($crate::reference::Identified::ident(*self))
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for $ty {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let i = $crate::reference::read_ident(d, <$ty as $crate::reference::Identified>::IDENTS)?;
+                Ok(<$ty as $crate::reference::Identified>::VALUES[i])
+            }
+        }
+    };
 }
 
 /// A citation shown next to reference material in the app.
@@ -44,9 +189,10 @@ pub const TAXONOMY_SOURCE: Source = Source {
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $label:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name { $($variant),+ }
+
+        $crate::identified!($name { $($variant),+ });
 
         impl $name {
             /// Every value, in the order the app lists them.
@@ -254,6 +400,7 @@ pub const RIGHTS_SOURCE: Source = Source {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::Deserialize;
     use std::collections::HashSet;
 
     #[test]
@@ -295,6 +442,80 @@ mod tests {
             ComplaintCategory::InstitutionalProcesses
         );
         assert!(serde_json::from_str::<Channel>(r#""carrier_pigeon""#).is_err());
+    }
+
+    /// Every identified enum reads and writes what serde's
+    /// `rename_all = "snake_case"` derive did: the variant's name in
+    /// snake_case, as a JSON string.
+    #[test]
+    fn identifiers_are_what_the_serde_derive_wrote() {
+        #[derive(Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        enum Derived {
+            BedsideVisit,
+            FamilyOrRepresentative,
+            InProgress,
+            Voice,
+        }
+        for (name, derived) in [
+            ("BedsideVisit", Derived::BedsideVisit),
+            ("FamilyOrRepresentative", Derived::FamilyOrRepresentative),
+            ("InProgress", Derived::InProgress),
+            ("Voice", Derived::Voice),
+        ] {
+            let json = serde_json::to_string(&derived).unwrap();
+            let ours = String::from_utf8(snake::<64>(name)[..snake_len(name)].to_vec()).unwrap();
+            assert_eq!(json, format!("\"{ours}\""));
+            assert!(serde_json::from_str::<Derived>(&json).is_ok());
+        }
+
+        fn check<T: Identified + std::fmt::Debug + PartialEq + Serialize + DeserializeOwned>() {
+            assert_eq!(T::VALUES.len(), T::IDENTS.len());
+            for (i, v) in T::VALUES.iter().enumerate() {
+                let debug = format!("{v:?}");
+                let mut snake = String::new();
+                for (k, c) in debug.chars().enumerate() {
+                    if c.is_ascii_uppercase() && k > 0 {
+                        snake.push('_');
+                    }
+                    snake.push(c.to_ascii_lowercase());
+                }
+                assert_eq!(v.index(), i);
+                assert_eq!(v.ident(), snake);
+                assert_eq!(serde_json::to_string(v).unwrap(), format!("\"{snake}\""));
+                assert_eq!(
+                    serde_json::from_str::<T>(&format!("\"{snake}\"")).unwrap(),
+                    *v
+                );
+                assert_eq!(T::from_ident(&format!(" {snake} ")), Some(*v));
+                assert_eq!(ident(v), snake);
+                assert_eq!(from_ident::<T>(&snake), Some(*v));
+            }
+            assert_eq!(T::from_ident("carrier_pigeon"), None);
+            let err = serde_json::from_str::<T>(r#""carrier_pigeon""#).unwrap_err();
+            assert!(
+                err.to_string()
+                    .starts_with("unknown variant `carrier_pigeon`, expected "),
+                "{err}"
+            );
+            assert!(serde_json::from_str::<T>("3").is_err());
+        }
+        check::<CaseKind>();
+        check::<ComplaintDomain>();
+        check::<ComplaintCategory>();
+        check::<Channel>();
+        check::<Party>();
+        check::<Responsible>();
+        check::<Destination>();
+        check::<TaskKind>();
+        check::<Urgency>();
+        check::<crate::case::Priority>();
+        check::<crate::status::Status>();
+        check::<crate::access::Role>();
+        check::<crate::directory::entry::EntryKind>();
+        check::<crate::directory::entry::PhoneKind>();
+        check::<crate::directory::wire::Decision>();
+        check::<crate::directory::units::DepartmentKind>();
     }
 
     #[test]

@@ -287,6 +287,147 @@ pub fn synced_logs(
         .collect()
 }
 
+/// The coordinators that sample follow-ups belong to: the first is the one
+/// the sample cases are assigned to, so My day over them shows every
+/// section.
+pub const COORDINATORS: &[&str] = &[
+    "Ana Coordinator",
+    "Ben Coordinator",
+    "Cal Coordinator",
+    "Dee Coordinator",
+];
+/// The manager escalations go to.
+pub const MANAGER: &str = "Dana Manager";
+
+const TASKS: &[&str] = &[
+    "Call the daughter back with the new discharge date",
+    "Book a Spanish interpreter for the family meeting",
+    "Send the corrected billing statement",
+    "Request the records of the last admission",
+    "Ask pharmacy to review the discharge medication list",
+    "Confirm the rehabilitation transfer with the patient",
+    "Chase the written grievance response with the unit manager",
+    "Check that the diabetic meal plan reached the kitchen",
+];
+const REASONS: &[&str] = &[
+    "Family asks for a meeting with the unit manager today.",
+    "Billing will not correct the statement without a manager's approval.",
+    "Patient says she will go to the press if nobody answers by tomorrow.",
+    "Interpreter service has no Mandarin interpreter this week.",
+];
+
+/// Follow-ups on `files`, the same for the same seed: `tasks` tasks (most
+/// open, some done or cancelled; overdue, due today, this week and later;
+/// owned by the [`COORDINATORS`]) and `escalations` escalations (to a
+/// coordinator, the [`MANAGER`] or a department; waiting, acknowledged,
+/// answered or passed on), each on a case picked at random. Made the way
+/// the forms make them (`TaskDraft`, `EscalationDraft`), as of the days
+/// before `now`.
+pub fn followups(
+    seed: u64,
+    files: &mut [CaseFile],
+    tasks: usize,
+    escalations: usize,
+    now: DateTime<Utc>,
+) {
+    use crate::followup::{Answer, EscalationDraft, Recipient, Response, TaskDraft, TaskStatus};
+    use crate::reference::{TaskKind, Urgency};
+    let mut rng = Rng::new(seed ^ 0x7A5C);
+    let today = now.date_naive();
+    let actor = |user: &str, at: DateTime<Utc>| Actor {
+        user: user.into(),
+        now: at,
+        today: at.date_naive(),
+    };
+    for _ in 0..tasks {
+        let f = rng.below(files.len());
+        // Ten days overdue to two weeks ahead, made up to three days
+        // before it was due (and before now).
+        let due = today + Duration::days(rng.below(25) as i64 - 10);
+        let made = now.min(due.and_hms_opt(8, 0, 0).expect("8:00").and_utc())
+            - Duration::hours(rng.below(72) as i64);
+        let owner = *rng.pick(COORDINATORS);
+        let mut task = TaskDraft {
+            kind: ident(rng.pick(TaskKind::ALL)),
+            title: rng.pick(TASKS).to_string(),
+            due: due.to_string(),
+            time: if rng.below(3) == 0 {
+                format!("{}:{:02}", 8 + rng.below(10), 15 * rng.below(4))
+            } else {
+                String::new()
+            },
+            owner: owner.into(),
+            notes: String::new(),
+        }
+        .validate(
+            rng.id(made.timestamp_millis() as u64),
+            None,
+            &actor(owner, made),
+        )
+        .expect("sample tasks are valid");
+        task.status = match rng.below(10) {
+            0..=6 => TaskStatus::Open,
+            7 | 8 => TaskStatus::Done {
+                by: owner.into(),
+                at: made + Duration::hours(2),
+            },
+            _ => TaskStatus::Cancelled {
+                reason: "Family no longer needs it.".into(),
+                by: owner.into(),
+                at: made + Duration::hours(2),
+            },
+        };
+        files[f].case.tasks.push(task);
+    }
+    for _ in 0..escalations {
+        let f = rng.below(files.len());
+        let at = now - Duration::minutes(rng.below(3 * 24 * 60) as i64);
+        let by = *rng.pick(COORDINATORS);
+        let account = |username: &str| Recipient::Account {
+            username: username.into(),
+            name: username.into(),
+        };
+        let to = match rng.below(4) {
+            0 => Recipient::Department {
+                name: rng.pick(DEPARTMENTS).to_string(),
+            },
+            1 => account(MANAGER),
+            _ => account(COORDINATORS[rng.below(COORDINATORS.len())]),
+        };
+        let mut x = EscalationDraft {
+            to: Some(to.clone()),
+            reason: rng.pick(REASONS).to_string(),
+            urgency: ident(rng.pick(Urgency::ALL)),
+            task: files[f].case.tasks.first().map(|t| t.id),
+        }
+        .validate(rng.id(at.timestamp_millis() as u64), &actor(by, at))
+        .expect("sample escalations are valid");
+        let holder = to.username().unwrap_or(MANAGER);
+        let answer = match rng.below(6) {
+            0 | 1 => None,
+            2 | 3 => Some(Answer::Acknowledged),
+            4 => Some(Answer::Answered {
+                note: "Met the family; the plan stands.".into(),
+            }),
+            _ => Some(Answer::PassedOn {
+                to: account(COORDINATORS[rng.below(COORDINATORS.len())]),
+                note: "You know the family.".into(),
+            }),
+        };
+        if let Some(answer) = answer {
+            let at = at + Duration::minutes(rng.below(60) as i64);
+            x.responses.push(Response {
+                id: rng.id(at.timestamp_millis() as u64),
+                escalation: x.id,
+                answer,
+                by: holder.into(),
+                at,
+            });
+        }
+        files[f].case.escalations.push(x);
+    }
+}
+
 /// A fixed "now" for reproducible samples.
 pub fn reference_now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap()
@@ -310,5 +451,104 @@ mod tests {
             a.iter().all(|f| s.resolve(&f.case.patient.unit).is_some()),
             "every sample unit resolves"
         );
+    }
+
+    /// The follow-ups are deterministic, pass the checks any receiver
+    /// makes, and give My day every kind of row to show.
+    #[test]
+    fn sample_followups_fill_every_section_of_my_day() {
+        use crate::change::{Change, Op};
+        use crate::followup::my_day::{MyDay, Section, Viewer};
+        use crate::followup::{Standing, TaskStatus, Windows};
+        use crate::hlc::Timestamp;
+        use crate::log::{CaseLog, Entry};
+
+        let now = reference_now();
+        let mut a = caseload(3, 200, 0, now);
+        followups(3, &mut a, 800, 60, now);
+        let mut b = caseload(3, 200, 0, now);
+        followups(3, &mut b, 800, 60, now);
+        assert_eq!(a, b);
+        let tasks: Vec<_> = a.iter().flat_map(|f| &f.case.tasks).collect();
+        let escalations: Vec<_> = a.iter().flat_map(|f| &f.case.escalations).collect();
+        assert_eq!((tasks.len(), escalations.len()), (800, 60));
+        let done = |t: &&&crate::followup::Task| matches!(t.status, TaskStatus::Done { .. });
+        assert!(tasks.iter().filter(done).count() > 80);
+        assert!(tasks.iter().filter(|t| t.is_open()).count() > 400);
+        for who in COORDINATORS {
+            assert!(tasks.iter().any(|t| t.owner == *who), "{who} owns tasks");
+        }
+        let standing =
+            |s: fn(&Standing) -> bool| escalations.iter().filter(|x| s(&x.standing())).count();
+        assert!(standing(|s| matches!(s, Standing::Waiting { .. })) > 10);
+        assert!(standing(|s| matches!(s, Standing::Acknowledged { .. })) > 10);
+        assert!(standing(|s| *s == Standing::Answered) > 3);
+
+        // As changes, they pass every receiver's checks and fold back.
+        for f in a.iter().take(40) {
+            let mut case = f.case.clone();
+            let (tasks, escalations) = (
+                std::mem::take(&mut case.tasks),
+                std::mem::take(&mut case.escalations),
+            );
+            let mut ops = vec![Op::Open {
+                case: Box::new(case),
+            }];
+            ops.extend(tasks.iter().map(|t| Op::AddTask {
+                task: Box::new(t.clone()),
+            }));
+            for x in &escalations {
+                let mut bare = x.clone();
+                bare.responses.clear();
+                ops.push(Op::Escalate {
+                    escalation: Box::new(bare),
+                });
+                ops.extend(x.responses.iter().map(|r| Op::Respond {
+                    response: Box::new(r.clone()),
+                }));
+            }
+            let mut log = CaseLog::default();
+            for (n, op) in ops.into_iter().enumerate() {
+                let id = Id::new_v7(1_790_000_000_000 + n as u64, [n as u8; 10]);
+                let change = Change {
+                    id,
+                    case_id: f.case.id,
+                    device: id,
+                    seq: 1,
+                    hlc: Timestamp {
+                        wall_ms: 1_790_000_000_000 + n as u64,
+                        counter: 0,
+                        node: 1,
+                    },
+                    by: f.case.created_by.clone(),
+                    at: now,
+                    op,
+                };
+                assert_eq!(change.check(), Ok(()), "{change:?}");
+                log.put(Entry {
+                    change,
+                    synced: Some(n as u64 + 1),
+                    refused: None,
+                });
+            }
+            let folded = log.fold().unwrap();
+            assert_eq!(folded.case.tasks, tasks);
+            assert_eq!(folded.case.escalations, escalations);
+        }
+
+        let local = |t: DateTime<Utc>| t.naive_utc();
+        let viewer = Viewer {
+            me: COORDINATORS[0],
+            manager: true,
+            now: now.naive_utc(),
+            windows: Windows::default(),
+            local: &local,
+        };
+        let day = MyDay::new(&a, &viewer);
+        for s in Section::ALL {
+            if *s != Section::Discharges {
+                assert!(day.section(*s).next().is_some(), "{s:?} has rows");
+            }
+        }
     }
 }

@@ -1,9 +1,6 @@
 //! A case's status and the moves between statuses a coordinator may make.
 
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Status {
     Open,
     InProgress,
@@ -13,6 +10,14 @@ pub enum Status {
     Resolved,
     Closed,
 }
+crate::identified!(Status {
+    Open,
+    InProgress,
+    Waiting,
+    Escalated,
+    Resolved,
+    Closed
+});
 
 impl Status {
     pub const ALL: &'static [Status] = &[

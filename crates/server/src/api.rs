@@ -17,6 +17,7 @@ pub fn router() -> Router<AppState> {
         .merge(users::routes())
         .merge(templates::routes())
         .merge(hospital::routes())
+        .merge(crate::colleagues::routes())
         .merge(audit::routes())
         .merge(crate::directory::routes())
         .nest("/sync", sync::routes())

@@ -20,7 +20,7 @@ use crate::api::Failure;
 use crate::audit::{self, action, outcome};
 use crate::body::JsonBody;
 use crate::throttle::{self, Attempt};
-use crate::{AppState, accounts, now_ms, secrets};
+use crate::{AppState, accounts, live, now_ms, secrets};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -61,7 +61,7 @@ pub struct Manager(pub User);
 /// A signed-in manager or administrator: the directory's editors.
 pub struct Editor(pub User);
 
-fn unauthorized() -> Failure {
+pub(crate) fn unauthorized() -> Failure {
     Failure::new(
         StatusCode::UNAUTHORIZED,
         "unauthorized",
@@ -69,7 +69,7 @@ fn unauthorized() -> Failure {
     )
 }
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     let token = token.trim();
@@ -90,44 +90,58 @@ impl FromRequestParts<AppState> for OnDevice {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Failure> {
         let token = bearer(&parts.headers).ok_or_else(unauthorized)?;
-        let row = sqlx::query(
-            "SELECT s.expires_at_ms, s.revoked_at_ms, s.device, u.username
-             FROM sessions s JOIN users u ON u.username = s.username
-             WHERE s.token_hash = $1",
+        let (session, _) = resolve(state, &secrets::token_hash(token)).await?;
+        Ok(session)
+    }
+}
+
+/// The session whose token hashes to `token_hash`, if it is still valid
+/// and its account active, and when it expires (Unix milliseconds): the
+/// one check every request makes, and the live channel repeats.
+pub(crate) async fn resolve(
+    state: &AppState,
+    token_hash: &str,
+) -> Result<(OnDevice, i64), Failure> {
+    let row = sqlx::query(
+        "SELECT s.expires_at_ms, s.revoked_at_ms, s.device, u.username
+         FROM sessions s JOIN users u ON u.username = s.username
+         WHERE s.token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(&state.db.pool)
+    .await?
+    .ok_or_else(unauthorized)?;
+    let expires_at_ms: i64 = row.try_get("expires_at_ms")?;
+    let revoked_at_ms: Option<i64> = row.try_get("revoked_at_ms")?;
+    let username: String = row.try_get("username")?;
+    let device: Option<String> = row.try_get("device")?;
+    let revoked = || {
+        Failure::new(
+            StatusCode::UNAUTHORIZED,
+            "session_revoked",
+            "This session was ended (signed out, or the account was changed). Sign in again.",
         )
-        .bind(secrets::token_hash(token))
-        .fetch_optional(&state.db.pool)
-        .await?
-        .ok_or_else(unauthorized)?;
-        let expires_at_ms: i64 = row.try_get("expires_at_ms")?;
-        let revoked_at_ms: Option<i64> = row.try_get("revoked_at_ms")?;
-        let username: String = row.try_get("username")?;
-        let device: Option<String> = row.try_get("device")?;
-        let revoked = || {
-            Failure::new(
-                StatusCode::UNAUTHORIZED,
-                "session_revoked",
-                "This session was ended (signed out, or the account was changed). Sign in again.",
-            )
-        };
-        if revoked_at_ms.is_some() {
-            return Err(revoked());
-        }
-        if now_ms() as i64 >= expires_at_ms {
-            return Err(Failure::new(
-                StatusCode::UNAUTHORIZED,
-                "session_expired",
-                "Your session has expired. Sign in again.",
-            ));
-        }
-        let account = accounts::get(&state.db, &username).await?;
-        match account {
-            Some(a) if a.user.active => Ok(OnDevice {
+    };
+    if revoked_at_ms.is_some() {
+        return Err(revoked());
+    }
+    if now_ms() as i64 >= expires_at_ms {
+        return Err(Failure::new(
+            StatusCode::UNAUTHORIZED,
+            "session_expired",
+            "Your session has expired. Sign in again.",
+        ));
+    }
+    let account = accounts::get(&state.db, &username).await?;
+    match account {
+        Some(a) if a.user.active => Ok((
+            OnDevice {
                 user: a.user,
                 device,
-            }),
-            _ => Err(revoked()),
-        }
+            },
+            expires_at_ms,
+        )),
+        _ => Err(revoked()),
     }
 }
 
@@ -162,7 +176,8 @@ impl FromRequestParts<AppState> for Admin {
     }
 }
 
-const CASE_WORKERS_ONLY: &str = "Administrators manage accounts; they do not see patient data.";
+pub(crate) const CASE_WORKERS_ONLY: &str =
+    "Administrators manage accounts; they do not see patient data.";
 
 impl FromRequestParts<AppState> for CaseWorker {
     type Rejection = Failure;
@@ -218,7 +233,11 @@ impl FromRequestParts<AppState> for Editor {
     }
 }
 
-async fn login(State(state): State<AppState>, JsonBody(req): JsonBody<LoginRequest>) -> Response {
+async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    JsonBody(req): JsonBody<LoginRequest>,
+) -> Response {
     // People type their username however their keyboard capitalises it.
     let username = req.username.trim().to_ascii_lowercase();
     let device = req.device.map(|d| d.to_string());
@@ -238,7 +257,14 @@ async fn login(State(state): State<AppState>, JsonBody(req): JsonBody<LoginReque
     match sign_in(&state, &username, req).await {
         Ok(session) => {
             state.sign_ins.clear(&username);
-            Json(session).into_response()
+            // The same token as a cookie only the live channel is sent
+            // (an EventSource cannot send an Authorization header).
+            let cookie = live::cookie(
+                &session.token,
+                millis(state.session_lifetime) / 1000,
+                live::secure(&state, &headers),
+            );
+            ([(header::SET_COOKIE, cookie)], Json(session)).into_response()
         }
         Err(SignInFailure::Refused { detail }) => {
             let mut entries = vec![
@@ -389,7 +415,7 @@ fn millis(d: Duration) -> u64 {
 
 /// Ends the presented session. A session already ended or expired is ended
 /// all the same: signing out must always work.
-async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<StatusCode, Failure> {
+async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Failure> {
     let token = bearer(&headers).ok_or_else(unauthorized)?;
     let hash = secrets::token_hash(token);
     let row = sqlx::query("SELECT username, device FROM sessions WHERE token_hash = $1")
@@ -418,7 +444,10 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Sta
     audit::append(&mut tx, &[entry], now).await?;
     tx.commit().await?;
     tracing::info!(username = %username, "signed out");
-    Ok(StatusCode::NO_CONTENT)
+    // Its live streams end now, not at their next keep-alive.
+    state.live.recheck(&username);
+    let cookie = live::cookie("", 0, live::secure(&state, &headers));
+    Ok(([(header::SET_COOKIE, cookie)], StatusCode::NO_CONTENT).into_response())
 }
 
 async fn me(SignedIn { user }: SignedIn) -> Json<User> {

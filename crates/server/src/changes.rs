@@ -22,6 +22,55 @@ use crate::db::Db;
 use crate::directory::structure::unit_index;
 
 /// Stores what can be stored of `req` and answers every change, in order.
+/// [`push_detailed`] says besides what was stored, for the live channel.
+pub async fn push(
+    db: &Db,
+    user: &User,
+    req: &PushRequest,
+    now_ms: u64,
+) -> Result<PushResponse, sqlx::Error> {
+    Ok(push_detailed(db, user, req, now_ms).await?.response)
+}
+
+/// A push's answer, and what it stored (none if it stored nothing new).
+pub struct Pushed {
+    pub response: PushResponse,
+    pub stored: Option<Stored>,
+}
+
+/// What a committed push stored: enough to tell who may see it now,
+/// and nothing a log may not hold.
+pub struct Stored {
+    /// The server_seq of the last change stored: the cursor a device that
+    /// pulls will reach.
+    pub last_seq: u64,
+    /// Each case it changed, as access reads it after the push.
+    pub cases: Vec<CaseAccess>,
+    /// The units as the push read them.
+    pub units: UnitIndex,
+}
+
+/// What access reads of a case: its unit and the people tied to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseAccess {
+    pub unit: String,
+    pub assignee: String,
+    pub created_by: String,
+    pub involved: String,
+}
+
+impl CaseAccess {
+    pub fn holders(&self) -> Holders<'_> {
+        Holders {
+            unit: &self.unit,
+            assignee: &self.assignee,
+            created_by: &self.created_by,
+            involved: &self.involved,
+        }
+    }
+}
+
+/// [`push`], saying what it stored.
 ///
 /// One transaction, so a server killed mid-push has recorded either every
 /// answer or none: it never told a device "stored" about something it lost.
@@ -29,12 +78,12 @@ use crate::directory::structure::unit_index;
 /// write lock (SQLite): pushes run one at a time and commit in server_seq
 /// order, so a pull never sees a number before every smaller one is visible
 /// (it would move its cursor past changes still committing).
-pub async fn push(
+pub async fn push_detailed(
     db: &Db,
     user: &User,
     req: &PushRequest,
     now_ms: u64,
-) -> Result<PushResponse, sqlx::Error> {
+) -> Result<Pushed, sqlx::Error> {
     let mut tx = db.pool.begin().await?;
     let counter: i64 = sqlx::query_scalar(
         "UPDATE sync_counter SET value = value + 0 WHERE id = 1 RETURNING value",
@@ -123,8 +172,9 @@ pub async fn push(
         })
         .collect();
     audit::patients::index(&mut tx, &opened).await?;
+    let mut cases = Vec::with_capacity(touched.len());
     for case_id in touched {
-        save_case(&mut tx, &logs[&case_id]).await?;
+        cases.extend(save_case(&mut tx, &logs[&case_id]).await?);
     }
     if last_seq != counter {
         sqlx::query("UPDATE sync_counter SET value = $1 WHERE id = 1")
@@ -136,7 +186,15 @@ pub async fn push(
     // audit row is, and the audit head's lock is held only for the commit.
     audit::append(&mut tx, &pushed(user, &decided), now_ms).await?;
     tx.commit().await?;
-    Ok(PushResponse { results })
+    let stored = (last_seq != counter).then_some(Stored {
+        last_seq: last_seq as u64,
+        cases,
+        units,
+    });
+    Ok(Pushed {
+        response: PushResponse { results },
+        stored,
+    })
 }
 
 /// The audit rows of the changes decided now: the stored ones one row per
@@ -410,12 +468,22 @@ async fn record(
     Ok(())
 }
 
-/// Writes the case as its log now folds, with what access reads beside it.
-async fn save_case(tx: &mut Transaction<'static, Any>, log: &CaseLog) -> Result<(), sqlx::Error> {
+/// Writes the case as its log now folds, with what access reads beside it
+/// (which it answers).
+async fn save_case(
+    tx: &mut Transaction<'static, Any>,
+    log: &CaseLog,
+) -> Result<Option<CaseAccess>, sqlx::Error> {
     // Only stored changes are in the log, and the first one stored for a
     // case is always its opening (accept refuses anything else first).
     let Some(file) = log.fold() else {
-        return Ok(());
+        return Ok(None);
+    };
+    let access = CaseAccess {
+        unit: file.case.patient.unit.clone(),
+        assignee: file.case.assignee.clone(),
+        created_by: file.case.created_by.clone(),
+        involved: file.case.involved(),
     };
     let last_seq = log
         .entries
@@ -437,10 +505,10 @@ async fn save_case(tx: &mut Transaction<'static, Any>, log: &CaseLog) -> Result<
     .bind(i64::from(file.deleted.is_some()))
     .bind(encode(&file))
     .bind(last_seq as i64)
-    .bind(file.case.involved())
+    .bind(&access.involved)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    Ok(Some(access))
 }
 
 /// What access reads of a case row: unit, assignee, creator, involved.

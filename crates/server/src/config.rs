@@ -4,7 +4,10 @@
 use std::fs::{self, OpenOptions};
 use std::io;
 use std::net::SocketAddr;
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
+
+use advocase_core::followup::Windows;
 
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
@@ -18,6 +21,51 @@ pub struct ServeConfig {
     pub lock_after_minutes: u8,
     /// Serve HTTPS (and maybe the HTTP redirect) instead of plain HTTP.
     pub https: Option<crate::tls::Https>,
+    /// How long an escalation may wait for an acknowledgement before it is
+    /// overdue, sent to every device with the hospital's numbers.
+    pub escalation: Windows,
+}
+
+/// `--escalation-urgent-minutes` / `ADVOCASE_ESCALATION_URGENT_MINUTES`:
+/// a whole number of minutes in [`Windows::URGENT_MINUTES`].
+pub fn urgent_minutes(value: &str) -> Result<u32, String> {
+    within(
+        value,
+        Windows::URGENT_MINUTES,
+        "minutes",
+        "an urgent escalation waits at least a minute and at most a day (1440)",
+    )
+}
+
+/// `--escalation-routine-days` / `ADVOCASE_ESCALATION_ROUTINE_DAYS`: a
+/// whole number of working days in [`Windows::ROUTINE_WORKING_DAYS`].
+pub fn routine_days(value: &str) -> Result<u32, String> {
+    within(
+        value,
+        Windows::ROUTINE_WORKING_DAYS,
+        "working days",
+        "a routine escalation waits at least one working day and at most 20",
+    )
+}
+
+/// The message becomes clap's "invalid value '…' for '--flag': …", one line
+/// and exit code 2, like every other bad setting.
+fn within(value: &str, range: RangeInclusive<u32>, unit: &str, why: &str) -> Result<u32, String> {
+    let wanted = || {
+        format!(
+            "give a whole number of {unit} from {} to {} ({}..={}): {why}",
+            range.start(),
+            range.end(),
+            range.start(),
+            range.end()
+        )
+    };
+    let n: u32 = value.trim().parse().map_err(|_| wanted())?;
+    if range.contains(&n) {
+        Ok(n)
+    } else {
+        Err(wanted())
+    }
 }
 
 /// A shift plus margin: nobody is signed out halfway through one.
@@ -142,6 +190,32 @@ pub fn prepare_database_dir(db_file: &Path) -> Result<(), StartError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escalation_windows_accept_their_ranges_and_refuse_zero_and_absurd_values() {
+        assert_eq!(urgent_minutes("240"), Ok(240));
+        assert_eq!(urgent_minutes("1"), Ok(1));
+        assert_eq!(urgent_minutes(" 1440 "), Ok(1440));
+        assert_eq!(routine_days("1"), Ok(1));
+        assert_eq!(routine_days("20"), Ok(20));
+        let defaults = Windows::default();
+        assert!(Windows::URGENT_MINUTES.contains(&defaults.urgent_minutes));
+        assert!(Windows::ROUTINE_WORKING_DAYS.contains(&defaults.routine_working_days));
+        for bad in ["0", "1441", "-5", "four hours", "", "99999999999", "2.5"] {
+            let e = urgent_minutes(bad).unwrap_err();
+            assert!(
+                e.contains("1..=1440") && e.contains("minutes"),
+                "{bad}: {e}"
+            );
+        }
+        for bad in ["0", "21", "365", "one", "1.5"] {
+            let e = routine_days(bad).unwrap_err();
+            assert!(
+                e.contains("1..=20") && e.contains("working days"),
+                "{bad}: {e}"
+            );
+        }
+    }
 
     #[test]
     fn database_location_accepts_paths_and_sqlite_urls() {

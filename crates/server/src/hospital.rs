@@ -6,6 +6,10 @@
 //! rows are only inserted. Saving exactly what is already there stores
 //! nothing new, so a retried save is stored once.
 //!
+//! Every answer also carries the operator's escalation windows
+//! (`HospitalContacts::escalation`, from `--escalation-*`), so devices hold
+//! them offline with the numbers; they are never stored with a version.
+//!
 //! The numbers are not patient data, but request bodies are never logged all
 //! the same: only who saved a version, and its number.
 
@@ -60,9 +64,14 @@ pub async fn newest(db: &Db) -> Result<Option<HospitalContacts>, sqlx::Error> {
             index: "body".into(),
             source: e.into(),
         })?;
-    // The columns are the record of who and when, whatever the body says.
+    // The columns are the record of who and when, whatever the body says;
+    // the escalation windows are the configuration's (`read` adds them).
     let by: String = row.try_get("saved_by")?;
     let at_ms: i64 = row.try_get("saved_at_ms")?;
+    let contacts = HospitalContacts {
+        escalation: Default::default(),
+        ..contacts
+    };
     Ok(Some(contacts.saved(&by, at_ms)))
 }
 
@@ -75,7 +84,12 @@ pub async fn store(
     username: &str,
     now_ms: u64,
 ) -> Result<Saved, sqlx::Error> {
-    let stamped = contacts.clone().saved(username, now_ms as i64);
+    // The escalation windows are the operator's: never part of a version.
+    let stamped = HospitalContacts {
+        escalation: Default::default(),
+        ..contacts.clone()
+    }
+    .saved(username, now_ms as i64);
     let body = serde_json::to_string(&stamped).expect("contacts serialize");
     let mut attempt = 0;
     loop {
@@ -137,7 +151,17 @@ async fn read(
     State(state): State<AppState>,
     _: SignedIn,
 ) -> Result<Json<HospitalContacts>, Failure> {
-    Ok(Json(newest(&state.db).await?.unwrap_or_default()))
+    let contacts = newest(&state.db).await?.unwrap_or_default();
+    Ok(Json(with_windows(contacts, &state)))
+}
+
+/// The numbers as answered: with the operator's escalation windows, which
+/// are the configuration's, never a stored version's.
+fn with_windows(contacts: HospitalContacts, state: &AppState) -> HospitalContacts {
+    HospitalContacts {
+        escalation: state.escalation,
+        ..contacts
+    }
 }
 
 async fn save(
@@ -151,11 +175,11 @@ async fn save(
     match store(&state.db, &checked, &user.username, now_ms()).await? {
         Saved::Stored { contacts, version } => {
             tracing::info!(username = %user.username, version, "hospital contacts saved");
-            Ok(Json(contacts))
+            Ok(Json(with_windows(contacts, &state)))
         }
         Saved::Unchanged(contacts) => {
             tracing::info!(username = %user.username, "hospital contacts saved unchanged: nothing stored");
-            Ok(Json(contacts))
+            Ok(Json(with_windows(contacts, &state)))
         }
     }
 }

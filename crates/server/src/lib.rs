@@ -12,12 +12,14 @@ pub mod auth;
 pub mod body;
 pub mod certs;
 pub mod changes;
+pub mod colleagues;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod directory;
 pub mod hospital;
 pub mod idle;
+pub mod live;
 pub mod secrets;
 pub mod static_files;
 pub mod sync;
@@ -30,6 +32,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use advocase_core::followup::Windows;
 use axum::Router;
 use axum::http::Request;
 use tokio::net::TcpListener;
@@ -51,6 +54,12 @@ pub struct AppState {
     pub lock_after_minutes: u8,
     /// Wrong passwords per username, shared by every request.
     pub sign_ins: Arc<SignInThrottle>,
+    /// The operator's escalation windows, sent with the hospital's numbers.
+    pub escalation: Windows,
+    /// The live channel's streams and what wakes them.
+    pub live: Arc<live::Live>,
+    /// The server itself serves HTTPS: its cookies are `Secure`.
+    pub https: bool,
 }
 
 impl AppState {
@@ -60,6 +69,9 @@ impl AppState {
             session_lifetime: hours(config::DEFAULT_SESSION_HOURS),
             lock_after_minutes: advocase_core::sync::DEFAULT_LOCK_AFTER_MINUTES,
             sign_ins: Arc::default(),
+            escalation: Windows::default(),
+            live: Arc::default(),
+            https: false,
         }
     }
 }
@@ -81,7 +93,10 @@ pub fn app(state: AppState, static_dir: &Path) -> Router {
         .fallback_service(static_files::service(static_dir))
         .layer(axum::middleware::from_fn(static_files::headers))
         // Compresses what the build did not precompress (API JSON, the odd
-        // asset); responses already carrying Content-Encoding pass through.
+        // asset); responses already carrying Content-Encoding pass through,
+        // and so does the live channel: the default predicate never
+        // compresses text/event-stream, so no event waits in a buffer
+        // (tested in tests/live.rs).
         .layer(CompressionLayer::new())
         .layer(
             TraceLayer::new_for_http()
@@ -126,11 +141,20 @@ pub async fn serve(config: ServeConfig) -> Result<(), StartError> {
         None => None,
     };
     let shutdown = shutdown_signal();
-    tracing::info!(addr = %config.addr, https = config.https.is_some(), http_redirect = ?config.https.as_ref().and_then(|h| h.redirect), database = %config.database.describe(), backend = db.backend.name(), static_dir = %config.static_dir.display(), "advocase-server listening");
+    tracing::info!(addr = %config.addr, https = config.https.is_some(), http_redirect = ?config.https.as_ref().and_then(|h| h.redirect), database = %config.database.describe(), backend = db.backend.name(), static_dir = %config.static_dir.display(), escalation_urgent_minutes = config.escalation.urgent_minutes, escalation_routine_days = config.escalation.routine_working_days, "advocase-server listening");
     let state = AppState {
         session_lifetime: hours(config.session_hours),
         lock_after_minutes: config.lock_after_minutes,
+        escalation: config.escalation,
+        https: config.https.is_some(),
         ..AppState::new(db.clone())
+    };
+    // Live streams never end by themselves: a graceful stop ends them
+    // first, or it would wait on them for ever.
+    let live = state.live.clone();
+    let shutdown = async move {
+        shutdown.await;
+        live.shut_down();
     };
     let router = app(state, &config.static_dir);
     match &config.https {

@@ -4,10 +4,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use advocase_core::access::Role;
+use advocase_core::followup::Windows;
 use advocase_core::sync::{DEFAULT_LOCK_AFTER_MINUTES, LOCK_AFTER_MINUTES, NewUser};
 use advocase_server::accounts::{self, AccountError};
 use advocase_server::certs;
-use advocase_server::config::{DEFAULT_SESSION_HOURS, DatabaseLocation, ServeConfig};
+use advocase_server::config::{self, DEFAULT_SESSION_HOURS, DatabaseLocation, ServeConfig};
 use advocase_server::tls::Https;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
@@ -63,6 +64,27 @@ enum Command {
             )
         )]
         lock_after_minutes: u8,
+        /// Minutes an urgent escalation may wait for an acknowledgement
+        /// before it shows overdue to its sender and the managers (1 to
+        /// 1440); devices learn it with the hospital's numbers.
+        #[arg(
+            long,
+            env = "ADVOCASE_ESCALATION_URGENT_MINUTES",
+            default_value_t = Windows::default().urgent_minutes,
+            value_name = "MINUTES",
+            value_parser = config::urgent_minutes
+        )]
+        escalation_urgent_minutes: u32,
+        /// Working days (Monday to Friday) a routine escalation may wait
+        /// for an acknowledgement before it shows overdue (1 to 20).
+        #[arg(
+            long,
+            env = "ADVOCASE_ESCALATION_ROUTINE_DAYS",
+            default_value_t = Windows::default().routine_working_days,
+            value_name = "DAYS",
+            value_parser = config::routine_days
+        )]
+        escalation_routine_days: u32,
         /// Log format: `text` for people, `json` for log collectors.
         #[arg(long, env = "ADVOCASE_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
         log_format: String,
@@ -190,6 +212,8 @@ fn main() -> ExitCode {
             static_dir,
             session_hours,
             lock_after_minutes,
+            escalation_urgent_minutes,
+            escalation_routine_days,
             log_format,
             https,
         } => {
@@ -212,6 +236,10 @@ fn main() -> ExitCode {
                     session_hours,
                     lock_after_minutes,
                     https,
+                    escalation: Windows {
+                        urgent_minutes: escalation_urgent_minutes,
+                        routine_working_days: escalation_routine_days,
+                    },
                 })
                 .await
                 .map_err(|e| e.to_string())

@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::handler::HandlerWithoutStateExt;
 use axum::http::header::{
-    CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
     X_FRAME_OPTIONS,
 };
 use axum::http::{HeaderName, HeaderValue, StatusCode};
@@ -87,7 +87,14 @@ pub fn is_hashed_asset(path: &str) -> bool {
 pub async fn headers(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let mut res = next.run(req).await;
-    let cache = if path.starts_with("/api/") || path == "/api" {
+    let event_stream = res
+        .headers()
+        .get(CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"text/event-stream"));
+    let cache = if event_stream {
+        // The live channel: no patient data, never cached, as SSE wants.
+        REVALIDATE
+    } else if path.starts_with("/api/") || path == "/api" {
         NO_STORE
     } else if is_hashed_asset(&path) && res.status().is_success() {
         IMMUTABLE

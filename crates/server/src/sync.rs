@@ -1,5 +1,6 @@
 //! The sync endpoints under `/api/sync`: push, pull and a case's history,
-//! for coordinators and managers (administrators see no patient data).
+//! for coordinators and managers (administrators see no patient data), and
+//! the live channel (`live.rs`) that tells devices when to pull.
 //!
 //! A malformed or oversized request is refused whole, before anything is
 //! written; a change the rules refuse is answered as refused and the rest
@@ -28,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/push", post(push))
         .route("/pull", get(pull))
         .route("/cases/{id}", get(history))
+        .merge(crate::live::routes())
 }
 
 async fn push(
@@ -53,7 +55,12 @@ async fn push(
             "Every change of a push must come from the device sending it.",
         ));
     }
-    Ok(Json(changes::push(&state.db, &user, &req, now_ms()).await?))
+    let pushed = changes::push_detailed(&state.db, &user, &req, now_ms()).await?;
+    // Committed: the streams that may see it pull now (not this device's).
+    if let Some(stored) = &pushed.stored {
+        state.live.stored(req.device, stored);
+    }
+    Ok(Json(pushed.response))
 }
 
 /// `after` and `limit` from the query string. A bad value is named but never

@@ -131,6 +131,9 @@ async fn update(
             return Err(refused(&state, &by, action::ACCOUNT_CHANGED, &username, e).await);
         }
     };
+    // Deactivated or given a new password: its sessions ended, and so do
+    // its live streams now; new units: whom the next push wakes.
+    state.live.recheck(&user.username);
     let admin = &admin.0.user;
     if change.password.is_some() {
         // A new password is how a locked-out coordinator gets back in.

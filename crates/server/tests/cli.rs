@@ -11,6 +11,8 @@ fn server() -> Command {
         "ADVOCASE_LOG_FORMAT",
         "ADVOCASE_SESSION_HOURS",
         "ADVOCASE_LOCK_AFTER_MINUTES",
+        "ADVOCASE_ESCALATION_URGENT_MINUTES",
+        "ADVOCASE_ESCALATION_ROUTINE_DAYS",
         "ADVOCASE_ADMIN_PASSWORD",
         "ADVOCASE_TLS_CERT",
         "ADVOCASE_TLS_KEY",
@@ -54,6 +56,11 @@ fn help_documents_every_setting_and_its_environment_variable() {
         "--lock-after-minutes",
         "ADVOCASE_LOCK_AFTER_MINUTES",
         "[default: 5]",
+        "--escalation-urgent-minutes",
+        "ADVOCASE_ESCALATION_URGENT_MINUTES",
+        "[default: 240]",
+        "--escalation-routine-days",
+        "ADVOCASE_ESCALATION_ROUTINE_DAYS",
         "postgres://",
     ] {
         assert!(help.contains(expected), "--help lacks {expected}:\n{help}");
@@ -128,6 +135,70 @@ fn malformed_address_is_refused_by_the_argument_parser() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--addr") && !err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn escalation_windows_of_zero_or_absurd_length_are_refused_with_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("nope");
+    for (flag, env, value, range) in [
+        (
+            "--escalation-urgent-minutes",
+            "ADVOCASE_ESCALATION_URGENT_MINUTES",
+            "0",
+            "1..=1440",
+        ),
+        (
+            "--escalation-urgent-minutes",
+            "ADVOCASE_ESCALATION_URGENT_MINUTES",
+            "10000",
+            "1..=1440",
+        ),
+        (
+            "--escalation-urgent-minutes",
+            "ADVOCASE_ESCALATION_URGENT_MINUTES",
+            "4h",
+            "1..=1440",
+        ),
+        (
+            "--escalation-routine-days",
+            "ADVOCASE_ESCALATION_ROUTINE_DAYS",
+            "0",
+            "1..=20",
+        ),
+        (
+            "--escalation-routine-days",
+            "ADVOCASE_ESCALATION_ROUTINE_DAYS",
+            "365",
+            "1..=20",
+        ),
+    ] {
+        for by_env in [false, true] {
+            let mut cmd = server();
+            cmd.args(["serve", "--static-dir"]).arg(&missing);
+            if by_env {
+                cmd.env(env, value);
+            } else {
+                cmd.args([flag, value]);
+            }
+            let out = cmd.output().unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{flag} {value}: {err}");
+            assert!(
+                err.contains(flag) && err.contains(range) && !err.contains("panicked"),
+                "{err}"
+            );
+        }
+    }
+    // In range: the start then fails later, on the missing client (exit 1).
+    let out = server()
+        .args(["serve", "--escalation-urgent-minutes", "60"])
+        .args(["--escalation-routine-days", "3", "--static-dir"])
+        .arg(&missing)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(stderr_line(&out).contains("index.html"));
 }
 
 #[test]

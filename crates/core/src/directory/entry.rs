@@ -16,8 +16,7 @@ use crate::validation::Problems;
 /// Days after which an entry nobody verified is marked as such.
 pub const STALE_AFTER_DAYS: i64 = 180;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum EntryKind {
     /// A named person: "Dana Whitfield, billing specialist".
     #[default]
@@ -27,6 +26,11 @@ pub enum EntryKind {
     /// A service or a line: "Interpreter services".
     Service,
 }
+crate::identified!(EntryKind {
+    Person,
+    Role,
+    Service
+});
 
 impl EntryKind {
     pub const ALL: [EntryKind; 3] = [EntryKind::Person, EntryKind::Role, EntryKind::Service];
@@ -41,8 +45,7 @@ impl EntryKind {
 }
 
 /// HSDS phone types, as far as a hospital uses them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PhoneKind {
     #[default]
     Voice,
@@ -53,6 +56,13 @@ pub enum PhoneKind {
     /// Text messages.
     Text,
 }
+crate::identified!(PhoneKind {
+    Voice,
+    Extension,
+    Pager,
+    Fax,
+    Text
+});
 
 impl PhoneKind {
     pub const ALL: [PhoneKind; 5] = [

@@ -39,8 +39,7 @@ pub struct Unit {
 }
 crate::record!(Unit);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum DepartmentKind {
     /// A clinical or administrative department: Cardiology, Billing.
     #[default]
@@ -48,6 +47,10 @@ pub enum DepartmentKind {
     /// A service anyone can call on: the interpreter line, chaplaincy.
     Service,
 }
+crate::identified!(DepartmentKind {
+    Department,
+    Service
+});
 
 impl DepartmentKind {
     pub const ALL: [DepartmentKind; 2] = [DepartmentKind::Department, DepartmentKind::Service];

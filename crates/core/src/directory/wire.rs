@@ -79,13 +79,17 @@ impl Correction {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
     Open,
     Accepted,
     Rejected,
 }
+crate::identified!(Decision {
+    Open,
+    Accepted,
+    Rejected
+});
 
 /// A correction as the editors see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

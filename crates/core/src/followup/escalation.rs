@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::case::Actor;
 use crate::id::Id;
 use crate::limits::{MAX_NAME, MAX_SHORT, MAX_TEXT};
-use crate::reference::{Urgency, from_ident};
+use crate::reference::{Identified, Urgency};
 use crate::validation::Problems;
 
 /// Whom an escalation is for.
@@ -47,16 +47,11 @@ impl Recipient {
         }
     }
 
+    /// A blank or overlong name, or an account's username.
     fn problem(&self) -> Option<&'static str> {
         let bad = |s: &str, max: usize| s.trim().is_empty() || s.chars().count() > max;
-        match self {
-            Recipient::Account { username, name } => {
-                (bad(username, MAX_SHORT) || bad(name, MAX_NAME)).then_some("Name whom it is for.")
-            }
-            Recipient::Department { name } | Recipient::Entry { name, .. } => {
-                bad(name, MAX_NAME).then_some("Name whom it is for.")
-            }
-        }
+        let username = self.username().is_some_and(|u| bad(u, MAX_SHORT));
+        (username || bad(self.name(), MAX_NAME)).then_some("Name whom it is for.")
     }
 }
 
@@ -135,14 +130,26 @@ impl Answer {
 }
 
 /// How long an escalation may wait for an acknowledgement: the server
-/// operator's setting (`ADVOCASE_ESCALATION_*`), sent to every device.
+/// operator's setting (`ADVOCASE_ESCALATION_URGENT_MINUTES`,
+/// `ADVOCASE_ESCALATION_ROUTINE_DAYS`), sent to every device in
+/// `GET /api/hospital` (`HospitalContacts::escalation`). A field missing
+/// from an older payload reads as its default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[serde(remote = "Self", default)]
 pub struct Windows {
     pub urgent_minutes: u32,
     pub routine_working_days: u32,
 }
 crate::record!(Windows);
+
+impl Windows {
+    /// What an operator may set for `urgent_minutes`: a minute to a day
+    /// (an "urgent" escalation left longer than a day is not urgent).
+    pub const URGENT_MINUTES: std::ops::RangeInclusive<u32> = 1..=24 * 60;
+    /// What an operator may set for `routine_working_days`: one to twenty
+    /// (four working weeks).
+    pub const ROUTINE_WORKING_DAYS: std::ops::RangeInclusive<u32> = 1..=20;
+}
 
 impl Default for Windows {
     fn default() -> Self {
@@ -275,7 +282,7 @@ impl EscalationDraft {
             }
         };
         let reason = p.text("reason", "Reason", &self.reason, MAX_TEXT);
-        let urgency = from_ident::<Urgency>(&self.urgency);
+        let urgency = Urgency::from_ident(&self.urgency);
         if urgency.is_none() {
             p.add("urgency", "Choose urgent or routine.");
         }
@@ -448,5 +455,30 @@ mod tests {
             ("Press", Urgency::Urgent, "ana")
         );
         assert_eq!(e.problem(), None);
+    }
+
+    #[test]
+    fn a_recipient_needs_a_name_and_an_account_its_username() {
+        let account = |username: &str, name: &str| Recipient::Account {
+            username: username.into(),
+            name: name.into(),
+        };
+        let long = "x".repeat(MAX_NAME + 1);
+        assert_eq!(account("mgr", "Dana Reyes").problem(), None);
+        assert!(account(" ", "Dana Reyes").problem().is_some());
+        let username = "x".repeat(MAX_SHORT + 1);
+        assert!(account(&username, "Dana").problem().is_some());
+        assert!(account("mgr", "").problem().is_some());
+        let department = |name: &str| Recipient::Department { name: name.into() };
+        assert_eq!(department("Pharmacy").problem(), None);
+        assert!(department(" ").problem().is_some());
+        assert!(department(&long).problem().is_some());
+        let entry = |name: &str| Recipient::Entry {
+            entry: Id::default(),
+            name: name.into(),
+        };
+        assert_eq!(entry("Social work").problem(), None);
+        assert!(entry("").problem().is_some());
+        assert!(entry(&long).problem().is_some());
     }
 }

@@ -17,8 +17,6 @@
 //! sequence of changes. Due and overdue compare local wall times and
 //! calendar dates, so a DST change moves nothing.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, Utc};
 
 use crate::caseload::CaseFile;
@@ -116,10 +114,12 @@ impl Viewer<'_> {
     }
 }
 
+/// The rows in key order (keys are unique: a row names its case and what
+/// on it). A sorted `Vec` rather than a `BTreeMap`: a page holds tens of
+/// rows, and each map type compiles its own tree code (README, Size).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MyDay {
-    rows: BTreeMap<Key, Row>,
-    by_case: BTreeMap<Id, Vec<Key>>,
+    rows: Vec<(Key, Row)>,
 }
 
 fn days_word(n: i64) -> String {
@@ -151,6 +151,15 @@ fn escalation_rows(x: &Escalation, file: &CaseFile, v: &Viewer<'_>, out: &mut Ve
         Standing::Acknowledged { holder } => (holder, x.at, true),
         Standing::Waiting { holder, since } => (holder, since, false),
     };
+    let to_me = holder.username() == Some(v.me);
+    let mine = to_me || (x.by == v.me && !acknowledged);
+    // Neither mine nor (for a manager) possibly the team's late one: the
+    // others' escalations are passed over before their deadline is worked
+    // out (a local time each).
+    let maybe_teams = v.manager && !acknowledged;
+    if !mine && !maybe_teams {
+        return;
+    }
     let deadline = Escalation::deadline(x.urgency, (v.local)(since), v.windows);
     let late = !acknowledged && v.now > deadline;
     let undelivered = file.undelivered.contains(&x.id);
@@ -158,24 +167,6 @@ fn escalation_rows(x: &Escalation, file: &CaseFile, v: &Viewer<'_>, out: &mut Ve
         Urgency::Urgent => "Urgent",
         Urgency::Routine => "Routine",
     };
-    let to_me = holder.username() == Some(v.me);
-    let why = if to_me {
-        match (acknowledged, late) {
-            (true, _) => format!("{urgency}, acknowledged: to answer"),
-            (false, true) => format!(
-                "{urgency}, waiting on you: overdue since {}",
-                clock_of(deadline)
-            ),
-            (false, false) => format!("{urgency}, waiting on you"),
-        }
-    } else if undelivered {
-        format!("{urgency} to {}: not yet delivered", holder.name())
-    } else if late {
-        format!("{urgency} to {}: not acknowledged, overdue", holder.name())
-    } else {
-        format!("{urgency} to {}: not yet acknowledged", holder.name())
-    };
-    let mine = to_me || (x.by == v.me && !acknowledged);
     let row = |section: Section, group: String, why: String| {
         (
             (
@@ -200,6 +191,22 @@ fn escalation_rows(x: &Escalation, file: &CaseFile, v: &Viewer<'_>, out: &mut Ve
         )
     };
     if mine {
+        let why = if to_me {
+            match (acknowledged, late) {
+                (true, _) => format!("{urgency}, acknowledged: to answer"),
+                (false, true) => format!(
+                    "{urgency}, waiting on you: overdue since {}",
+                    clock_of(deadline)
+                ),
+                (false, false) => format!("{urgency}, waiting on you"),
+            }
+        } else if undelivered {
+            format!("{urgency} to {}: not yet delivered", holder.name())
+        } else if late {
+            format!("{urgency} to {}: not acknowledged, overdue", holder.name())
+        } else {
+            format!("{urgency} to {}: not yet acknowledged", holder.name())
+        };
         out.push(row(Section::Escalations, String::new(), why));
     }
     if v.manager && late && !to_me {
@@ -219,32 +226,33 @@ fn clock_of(t: NaiveDateTime) -> String {
     clock((t.hour() * 60 + t.minute()) as u16)
 }
 
-fn task_row(t: &Task, v: &Viewer<'_>) -> Option<(Section, String, bool)> {
+/// The section an open task shows in, if any.
+fn task_section(t: &Task, v: &Viewer<'_>) -> Option<Section> {
     if !t.is_open() {
         return None;
     }
-    let today = v.today();
-    let days = (t.due - today).num_days();
+    let days = (t.due - v.today()).num_days();
+    if t.is_overdue(v.now) {
+        Some(Section::OverdueTasks)
+    } else if days == 0 {
+        Some(Section::DueToday)
+    } else if days <= SOON_DAYS {
+        Some(Section::DueSoon)
+    } else {
+        None
+    }
+}
+
+/// Why a task is in `section`: "Overdue 2 days", "Due tomorrow at 14:30".
+fn task_why(t: &Task, section: Section, today: NaiveDate) -> String {
     let at = t
         .time
         .map(|m| format!(" at {}", clock(m)))
         .unwrap_or_default();
-    if t.is_overdue(v.now) {
-        Some((
-            Section::OverdueTasks,
-            overdue_since(t.due, t.time, today),
-            true,
-        ))
-    } else if days == 0 {
-        Some((Section::DueToday, format!("Due today{at}"), false))
-    } else if days <= SOON_DAYS {
-        Some((
-            Section::DueSoon,
-            format!("Due {}{at}", due_word(days)),
-            false,
-        ))
-    } else {
-        None
+    match section {
+        Section::OverdueTasks => overdue_since(t.due, t.time, today),
+        Section::DueToday => format!("Due today{at}"),
+        _ => format!("Due {}{at}", due_word((t.due - today).num_days())),
     }
 }
 
@@ -269,28 +277,30 @@ fn rows_of(file: &CaseFile, v: &Viewer<'_>) -> Vec<(Key, Row)> {
         undelivered: false,
     };
     for t in &case.tasks {
-        let Some((section, why, overdue)) = task_row(t, v) else {
+        // Mine, or (for a manager) the team's overdue: the others' tasks
+        // are passed over before anything is worked out.
+        let mine = t.owner == v.me;
+        if !mine && !v.manager {
+            continue;
+        }
+        let Some(section) = task_section(t, v) else {
             continue;
         };
-        let what = What::Task(t.id);
-        if t.owner == v.me {
-            out.push((
-                (section, String::new(), t.due_at(), case.id, what),
-                base(
-                    section,
-                    what,
-                    why.clone(),
-                    t.title.clone(),
-                    &t.owner,
-                    overdue,
-                ),
-            ));
-        } else if v.manager && overdue {
-            out.push((
-                (Section::Team, t.owner.clone(), t.due_at(), case.id, what),
-                base(Section::Team, what, why, t.title.clone(), &t.owner, overdue),
-            ));
+        let overdue = section == Section::OverdueTasks;
+        if !mine && !overdue {
+            continue;
         }
+        let why = task_why(t, section, today);
+        let (section, group) = if mine {
+            (section, String::new())
+        } else {
+            (Section::Team, t.owner.clone())
+        };
+        let what = What::Task(t.id);
+        out.push((
+            (section, group, t.due_at(), case.id, what),
+            base(section, what, why, t.title.clone(), &t.owner, overdue),
+        ));
     }
     if case.status.is_active() && case.assignee == v.me {
         if case.kind == CaseKind::Grievance
@@ -373,44 +383,40 @@ impl MyDay {
     /// One case changed (or arrived): its rows replace the ones it had.
     pub fn put(&mut self, file: &CaseFile, v: &Viewer<'_>) {
         self.remove(file.case.id);
-        let rows = rows_of(file, v);
-        if rows.is_empty() {
-            return;
+        for (key, row) in rows_of(file, v) {
+            // A key seen again replaces its row, as a map's insert would.
+            match self.rows.binary_search_by(|(k, _)| k.cmp(&key)) {
+                Ok(i) => self.rows[i] = (key, row),
+                Err(i) => self.rows.insert(i, (key, row)),
+            }
         }
-        let keys = rows.iter().map(|(k, _)| k.clone()).collect();
-        self.rows.extend(rows);
-        self.by_case.insert(file.case.id, keys);
     }
 
     /// One case left the device (deleted, evicted, hidden).
     pub fn remove(&mut self, case: Id) {
-        for k in self.by_case.remove(&case).unwrap_or_default() {
-            self.rows.remove(&k);
-        }
+        self.rows.retain(|(_, r)| r.case != case);
     }
 
     /// Every row in order.
     pub fn rows(&self) -> impl Iterator<Item = &Row> {
-        self.rows.values()
+        self.rows.iter().map(|(_, r)| r)
     }
 
     pub fn section(&self, s: Section) -> impl Iterator<Item = &Row> {
-        self.rows.values().filter(move |r| r.section == s)
+        self.rows().filter(move |r| r.section == s)
     }
 
     /// What the navigation shows: rows needing action now (overdue
     /// follow-ups, grievances, escalations, discharges, due today), not
     /// those coming up or the team's.
     pub fn count(&self) -> usize {
-        self.rows
-            .values()
+        self.rows()
             .filter(|r| !matches!(r.section, Section::DueSoon | Section::Team))
             .count()
     }
 
     pub fn overdue(&self) -> usize {
-        self.rows
-            .values()
+        self.rows()
             .filter(|r| r.overdue && r.section != Section::Team)
             .count()
     }

@@ -22,7 +22,7 @@ use crate::case::Actor;
 use crate::id::Id;
 use crate::interaction::Interaction;
 use crate::limits::{MAX_SHORT, MAX_TEXT};
-use crate::reference::{TaskKind, from_ident};
+use crate::reference::{Identified, TaskKind};
 use crate::validation::Problems;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -291,7 +291,7 @@ impl TaskDraft {
     /// device's local date (a task is not made due in the past).
     pub fn validate(&self, id: Id, from: Option<Id>, actor: &Actor) -> Result<Task, Problems> {
         let mut p = Problems::default();
-        let kind = match from_ident::<TaskKind>(&self.kind) {
+        let kind = match TaskKind::from_ident(&self.kind) {
             Some(k) => k,
             None => {
                 p.add("kind", "Choose what kind of follow-up this is.");

@@ -9,14 +9,14 @@
 //! on that device; every overwritten value was seen by its overwriter or is
 //! recorded as a conflict; nothing appears twice.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use advocase_core::access::{Role, User};
 use advocase_core::case::{Actor, CaseCommand, CaseDraft, CaseRules, MAX_TEXT, Priority};
 use advocase_core::caseload::CaseFile;
 use advocase_core::change::{Change, ConflictRef, FieldSet, Op};
 use advocase_core::checklist::{
-    ADDED_SECTION, Checklist, Item, ItemDraft, ItemState, ItemValue, default_templates, item_key,
+    ADDED_SECTION, Checklist, ItemDraft, ItemState, ItemValue, default_templates, item_key,
 };
 use advocase_core::directory::UnitIndex;
 use advocase_core::followup::{
@@ -66,6 +66,14 @@ fn user(name: &str, role: Role, units: &[&str]) -> User {
         role,
         units: units.iter().map(|u| (*u).to_owned()).collect(),
         active: true,
+    }
+}
+
+/// An escalation's or a passing-on's recipient: a person's account.
+fn account(username: &str) -> Recipient {
+    Recipient::Account {
+        username: username.into(),
+        name: username.to_uppercase(),
     }
 }
 
@@ -199,8 +207,44 @@ impl World {
     }
 
     fn pick_case(&mut self, d: usize) -> Option<CaseFile> {
-        let cases = self.visible_cases(d);
-        (!cases.is_empty()).then(|| cases[self.rng.below(cases.len())].clone())
+        self.pick_case_with(d, |_| true)
+    }
+
+    /// One of the cases device `d` sees that `having` holds for.
+    fn pick_case_with(&mut self, d: usize, having: impl Fn(&CaseFile) -> bool) -> Option<CaseFile> {
+        let mut cases: Vec<CaseFile> = self.visible_cases(d);
+        cases.retain(having);
+        (!cases.is_empty()).then(|| cases.swap_remove(self.rng.below(cases.len())))
+    }
+
+    /// Who decides on device `d`, and when: for a "done" or a reason.
+    fn decider(&self, d: usize) -> (String, DateTime<Utc>) {
+        (self.devices[d].user.username.clone(), self.now(d).1)
+    }
+
+    /// A reason from a few, so that two people sometimes give the same.
+    fn reason(&mut self) -> String {
+        format!("Reason {}", self.rng.below(3))
+    }
+
+    fn note(&mut self) -> String {
+        format!("Note {}", self.rng.below(5))
+    }
+
+    /// Logs an interaction on `file`'s case from device `d`, as typed.
+    fn log(&mut self, d: usize, file: &CaseFile, draft: InteractionDraft) {
+        let actor = self.actor(d);
+        let (ms, _) = self.now(d);
+        let interaction = draft
+            .validate(self.rng.id(ms), file.case.id, None, &actor)
+            .unwrap();
+        self.record(
+            d,
+            file.case.id,
+            Op::Log {
+                interaction: Box::new(interaction),
+            },
+        );
     }
 
     fn edit(&mut self, d: usize) {
@@ -282,31 +326,22 @@ impl World {
     /// Two coordinators ticking items of one checklist: different items
     /// both stay; the same item is a per-item conflict.
     fn tick_item(&mut self, d: usize) {
-        let with: Vec<CaseFile> = self
-            .visible_cases(d)
-            .into_iter()
-            .filter(|f| !f.case.checklists.is_empty())
-            .collect();
-        if with.is_empty() {
-            return;
-        }
-        let file = with[self.rng.below(with.len())].clone();
-        let Some(k) = file.case.checklists.first() else {
+        let Some(file) = self.pick_case_with(d, |f| !f.case.checklists.is_empty()) else {
             return;
         };
+        let k = &file.case.checklists[0];
         // A few items only, so that ticks cross often.
         let item = &k.items[self.rng.below(k.items.len().min(2))];
-        let (_, now) = self.now(d);
-        let by = self.devices[d].user.username.clone();
+        let (by, at) = self.decider(d);
         let value = match self.rng.below(4) {
-            0 => ItemValue::State(ItemState::Done { by, at: now }),
+            0 => ItemValue::State(ItemState::Done { by, at }),
             1 => ItemValue::State(ItemState::NotApplicable {
-                reason: format!("Reason {}", self.rng.below(3)),
+                reason: self.reason(),
                 by,
-                at: now,
+                at,
             }),
             2 => ItemValue::Responsible(Responsible::ALL[self.rng.below(Responsible::ALL.len())]),
-            _ => ItemValue::Note(format!("Note {}", self.rng.below(5))),
+            _ => ItemValue::Note(self.note()),
         };
         let op = file.set_item(k.id, item.id, vec![value]).unwrap();
         self.record(d, file.case.id, op);
@@ -342,23 +377,13 @@ impl World {
         let Some(file) = self.pick_case(d) else {
             return;
         };
-        let actor = self.actor(d);
-        let (ms, _) = self.now(d);
-        let interaction = InteractionDraft {
+        let draft = InteractionDraft {
             channel: "bedside_visit".into(),
             with: "patient".into(),
             summary: format!("Visit {}", self.rng.below(10_000)),
             ..InteractionDraft::default()
-        }
-        .validate(self.rng.id(ms), file.case.id, None, &actor)
-        .unwrap();
-        self.record(
-            d,
-            file.case.id,
-            Op::Log {
-                interaction: Box::new(interaction),
-            },
-        );
+        };
+        self.log(d, &file, draft);
     }
 
     /// A follow-up, sometimes for a colleague who may not cover the unit
@@ -371,7 +396,7 @@ impl World {
         let (ms, _) = self.now(d);
         let names = ["", "ana", "ben", "eve", "cal"];
         if self.rng.below(3) == 0 {
-            let interaction = InteractionDraft {
+            let draft = InteractionDraft {
                 channel: "phone".into(),
                 with: "family_or_representative".into(),
                 summary: "Daughter asked about the scan".into(),
@@ -379,16 +404,8 @@ impl World {
                 follow_up_due: actor.today.to_string(),
                 follow_up_kind: "call_back".into(),
                 ..InteractionDraft::default()
-            }
-            .validate(self.rng.id(ms), file.case.id, None, &actor)
-            .unwrap();
-            self.record(
-                d,
-                file.case.id,
-                Op::Log {
-                    interaction: Box::new(interaction),
-                },
-            );
+            };
+            self.log(d, &file, draft);
             return;
         }
         // Two of the same kind on one case: both must stay.
@@ -409,30 +426,23 @@ impl World {
     /// Done, cancelled, reassigned, moved or noted, on a few tasks so that
     /// edits cross often.
     fn set_task(&mut self, d: usize) {
-        let with: Vec<CaseFile> = self
-            .visible_cases(d)
-            .into_iter()
-            .filter(|f| !f.case.tasks.is_empty())
-            .collect();
-        if with.is_empty() {
+        let Some(file) = self.pick_case_with(d, |f| !f.case.tasks.is_empty()) else {
             return;
-        }
-        let file = with[self.rng.below(with.len())].clone();
+        };
         // The first task only, so that edits cross often.
         let task = file.case.tasks[0].id;
-        let (_, now) = self.now(d);
-        let by = self.devices[d].user.username.clone();
+        let (by, at) = self.decider(d);
         let names = ["ana", "ben", "eve", "cal"];
         let value = match self.rng.below(5) {
-            0 => TaskValue::Status(TaskStatus::Done { by, at: now }),
+            0 => TaskValue::Status(TaskStatus::Done { by, at }),
             1 => TaskValue::Status(TaskStatus::Cancelled {
-                reason: format!("Reason {}", self.rng.below(3)),
+                reason: self.reason(),
                 by,
-                at: now,
+                at,
             }),
             2 => TaskValue::Owner(names[self.rng.below(names.len())].into()),
-            3 => TaskValue::Due(now.date_naive() + chrono::Days::new(self.rng.below(5) as u64)),
-            _ => TaskValue::Notes(format!("Note {}", self.rng.below(5))),
+            3 => TaskValue::Due(at.date_naive() + chrono::Days::new(self.rng.below(5) as u64)),
+            _ => TaskValue::Notes(self.note()),
         };
         let op = file.set_task(task, vec![value]).unwrap();
         self.record(d, file.case.id, op);
@@ -448,14 +458,8 @@ impl World {
             0 => Recipient::Department {
                 name: "Pharmacy".into(),
             },
-            1 => Recipient::Account {
-                username: "mgr".into(),
-                name: "MGR".into(),
-            },
-            _ => Recipient::Account {
-                username: "eve".into(),
-                name: "EVE".into(),
-            },
+            1 => account("mgr"),
+            _ => account("eve"),
         };
         let escalation = EscalationDraft {
             to: Some(to),
@@ -476,15 +480,9 @@ impl World {
 
     /// Answers, possibly from two people at once: each is kept, in order.
     fn respond(&mut self, d: usize) {
-        let with: Vec<CaseFile> = self
-            .visible_cases(d)
-            .into_iter()
-            .filter(|f| !f.case.escalations.is_empty())
-            .collect();
-        if with.is_empty() {
+        let Some(file) = self.pick_case_with(d, |f| !f.case.escalations.is_empty()) else {
             return;
-        }
-        let file = with[self.rng.below(with.len())].clone();
+        };
         let x = &file.case.escalations[self.rng.below(file.case.escalations.len())];
         let (ms, now) = self.now(d);
         let answer = match self.rng.below(3) {
@@ -493,10 +491,7 @@ impl World {
                 note: "Met the family".into(),
             },
             _ => Answer::PassedOn {
-                to: Recipient::Account {
-                    username: "cal".into(),
-                    name: "CAL".into(),
-                },
+                to: account("cal"),
                 note: String::new(),
             },
         };
@@ -516,21 +511,16 @@ impl World {
         let Some(file) = self.pick_case(d) else {
             return;
         };
-        if let Some(c) = file.task_conflicts.first() {
-            let restore = self.rng.below(2) == 0;
-            let op = file
-                .settle_task(c, restore)
-                .expect("a crossing on a task can be settled");
-            self.record(d, file.case.id, op);
-            return;
-        }
-        if let Some(c) = file.item_conflicts.first() {
-            // Keep what shows, or put the overwritten value back: the app's
-            // two buttons, as the app builds them.
-            let restore = self.rng.below(2) == 0;
-            let op = file
-                .settle_item(c, restore)
-                .expect("a crossing on this case can be settled");
+        // Keep what shows, or put the overwritten value back: the app's two
+        // buttons, as the app builds them.
+        let settled = if let Some(c) = file.task_conflicts.first() {
+            Some(file.settle_task(c, self.rng.below(2) == 0))
+        } else {
+            let c = file.item_conflicts.first();
+            c.map(|c| file.settle_item(c, self.rng.below(2) == 0))
+        };
+        if let Some(op) = settled {
+            let op = op.expect("a crossing on this case can be settled");
             self.record(d, file.case.id, op);
             return;
         }

@@ -5,6 +5,7 @@ use crate::followup::escalation::{Answer, Recipient, Response};
 use crate::followup::task::{TaskDraft, TaskStatus};
 use chrono::{NaiveTime, TimeZone};
 use proptest::prelude::*;
+use std::collections::BTreeMap;
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -140,6 +141,15 @@ fn rows_come_in_order_of_urgency_each_saying_why() {
             ("ana".into(), "Task 2".into()),
             ("ben".into(), "Task 6".into())
         ]
+    );
+    // Each saying how overdue, as on the coordinator's own page.
+    let whys: Vec<String> = MyDay::new([&a], &m)
+        .section(Section::Team)
+        .map(|r| r.why.clone())
+        .collect();
+    assert_eq!(
+        whys,
+        ["Overdue 1 day", "Overdue since 09:00", "Overdue 2 days"]
     );
 }
 

@@ -1,0 +1,75 @@
+//! Pulls: pages that give every change exactly once, and the cursor.
+
+use advocase_core::access::Role;
+use advocase_core::sync::{MAX_PULL_PAGE, PullPage};
+use axum::http::{Method, StatusCode};
+
+use super::seqs;
+use crate::app::{Backend, TestApp, ok, refused};
+use crate::devices::Device;
+
+on_both!(pulling_in_pages_gives_every_change_exactly_once,);
+
+async fn pulling_in_pages_gives_every_change_exactly_once(b: Backend) {
+    let t = TestApp::start(b).await;
+    let ana = t.signed_in("ana", Role::Coordinator, &["4 West"]).await;
+    let ben = t.signed_in("ben", Role::Coordinator, &["4 West"]).await;
+    let mut tablet = Device::new("ana");
+    let open = tablet.open("4 West");
+    let case = open.case_id;
+    let mut changes = vec![open];
+    for _ in 0..4 {
+        changes.push(tablet.log(case));
+    }
+    t.push(&ana, &tablet.batch(&changes)).await;
+
+    let mut cursor = 0;
+    let mut seen = Vec::new();
+    let mut pages = Vec::new();
+    loop {
+        let page = t.pull(&ben, cursor, 2).await;
+        let again = t.pull(&ben, cursor, 2).await;
+        assert_eq!(page, again, "the same cursor gives the same page");
+        assert!(page.hidden.is_empty());
+        pages.push(seqs(&page));
+        seen.extend(page.changes.iter().map(|p| p.change.id));
+        cursor = page.next;
+        if !page.more {
+            break;
+        }
+    }
+    assert_eq!(pages, [vec![1, 2], vec![3, 4], vec![5]]);
+    let want: Vec<_> = changes.iter().map(|c| c.id).collect();
+    assert_eq!(seen, want, "all five, once each, in order");
+    assert_eq!(cursor, 5);
+
+    let end = t.pull(&ben, 5, 2).await;
+    assert!(end.changes.is_empty() && end.hidden.is_empty() && !end.more);
+    assert_eq!(end.next, 5, "nothing new: the cursor stays");
+
+    // Defaults, and a limit above the maximum, give everything at once.
+    let page: PullPage = ok(t
+        .call(Method::GET, "/api/sync/pull", Some(&ben), None)
+        .await);
+    assert_eq!(seqs(&page), [1, 2, 3, 4, 5]);
+    let page = t.pull(&ben, 0, MAX_PULL_PAGE * 10).await;
+    assert_eq!(seqs(&page), [1, 2, 3, 4, 5]);
+    for uri in [
+        "/api/sync/pull?after=-1",
+        "/api/sync/pull?after=1&limit=0",
+        "/api/sync/pull?limit=many",
+    ] {
+        let field = if uri.contains("after=-1") {
+            "after"
+        } else {
+            "limit"
+        };
+        let answer = t.call(Method::GET, uri, Some(&ben), None).await;
+        refused(
+            &answer,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_parameter",
+            Some(field),
+        );
+    }
+}

@@ -4,6 +4,8 @@
 
 use leptos::prelude::*;
 
+use crate::views::fields::Shown;
+
 use advocase_core::access::Role;
 
 use crate::cases::Cases;
@@ -30,16 +32,20 @@ pub fn App() -> impl IntoView {
     let store = Store::default();
     let (prefs, load_error) = preferences::load(&store);
     preferences::apply(&prefs);
-    provide_context(RwSignal::new(prefs));
-    provide_context(PrefsLoadError(load_error.map(|e| e.to_string())));
+    let prefs = RwSignal::new(prefs);
     let gate = Gate::new(store.clone());
-    provide_context(gate);
-    provide_context(store);
-    crate::nav::start();
+    let nav = crate::nav::start();
+    provide_context(Base {
+        store,
+        gate,
+        prefs,
+        prefs_error: load_error.map(|e| e.to_string()),
+        nav,
+    });
     view! {
             <a class="skip-link" href="#main">"Skip to content"</a>
             // The shell (and everything it reads) is made on the first unlock.
-            <Show when=move || gate.opened.get() fallback=|| view! {
+            <Shown when=Signal::derive(move || gate.opened.get()) fallback=|| view! {
                 <header class="app-header">
                     <span class="brand"><span class="brand-mark" aria-hidden="true">"A"</span><span>"Advocase"</span></span>
                     <OnlineIndicator/>
@@ -49,7 +55,7 @@ pub fn App() -> impl IntoView {
                 <Footer/>
             }>
                 <Shell/>
-            </Show>
+            </Shown>
     }
 }
 
@@ -62,17 +68,40 @@ fn Footer() -> impl IntoView {
     }
 }
 
+/// What the shell makes and every page uses, as one context: each context
+/// type read costs its own compiled lookup (README, Size), and these are
+/// always made together.
+#[derive(Clone, Copy)]
+pub struct Handles {
+    pub cases: Cases,
+    pub auth: Auth,
+    pub sync: Sync,
+    pub templates: Templates,
+    pub hospital: Hospital,
+    pub directory: Directory,
+    pub colleagues: crate::colleagues::Colleagues,
+    pub day: crate::my_day::Day,
+}
+
+/// The shell's [`Handles`] (pages are only made inside the shell).
+pub fn handles() -> Handles {
+    expect_context::<Handles>()
+}
+
 #[component]
 fn Shell() -> impl IntoView {
-    let gate = expect_context::<Gate>();
-    let store = expect_context::<Store>();
-    let prefs = expect_context::<RwSignal<preferences::Preferences>>();
+    let gate = crate::app::base().gate;
+    let store = crate::app::base().store;
+    let prefs = crate::app::base().prefs;
     let cases = Cases::load(store.clone());
     let auth = Auth::load(store.clone());
     let templates = Templates::load(store.clone());
     let hospital = Hospital::load(store.clone());
-    let directory = Directory::load(store);
-    let sync = Sync::new(cases, auth, prefs, templates, hospital, directory);
+    let directory = Directory::load(store.clone());
+    let colleagues = crate::colleagues::Colleagues::load(store);
+    let sync = Sync::new(
+        cases, auth, prefs, templates, hospital, directory, colleagues,
+    );
     gate.attach(Inside { cases, auth, sync });
     leptos::task::spawn_local(async move {
         cases.recover().await;
@@ -97,14 +126,20 @@ fn Shell() -> impl IntoView {
         }
         ready
     });
-    provide_context(cases);
-    provide_context(auth);
-    provide_context(sync);
-    provide_context(templates);
-    provide_context(hospital);
-    provide_context(directory);
-    let open = move || gate.phase.get() == Phase::Open;
-    let nav = expect_context::<crate::nav::Nav>();
+    let windows = Signal::derive(move || hospital.contacts().with(|c| c.escalation));
+    let day = crate::my_day::Day::start(cases, auth, windows);
+    provide_context(Handles {
+        cases,
+        auth,
+        sync,
+        templates,
+        hospital,
+        directory,
+        colleagues,
+        day,
+    });
+    let open = Signal::derive(move || gate.phase.get() == Phase::Open);
+    let nav = crate::app::base().nav;
     let is_admin = move || auth.user().is_some_and(|u| u.role == Role::Admin);
 
     view! {
@@ -113,32 +148,22 @@ fn Shell() -> impl IntoView {
                 <span class="brand-mark" aria-hidden="true">"A"</span>
                 <span>"Advocase"</span>
             </a>
-            <Show when=open>
-                <nav aria-label="Main">
-                    <a href="/" aria-current=nav.current("/")>"Cases"</a>
-                    {move || if is_admin() {
-                        view! {
-                            <a href="/users" aria-current=nav.current("/users")>"Accounts"</a>
-                            <a href="/structure" aria-current=nav.current("/structure")>"Structure"</a>
-                            <a href="/access-log" aria-current=nav.current("/access-log")>"Access log"</a>
-                        }.into_any()
-                    } else {
-                        view! { <a href="/discharges" aria-current=nav.current("/discharges")>"Discharges"</a> }.into_any()
-                    }}
-                    <a href="/directory" aria-current=nav.current("/directory")>"Directory"</a>
-                    <a href="/guide" aria-current=nav.current("/guide")>"Guide"</a>
-                    <a href="/settings" aria-current=nav.current("/settings")>"Settings"</a>
-                </nav>
+            <Shown when=open>
+                <nav aria-label="Main" inner_html=move || {
+                    let count = day.page.with(|d| d.count());
+                    nav.path.with(|p| main_links(p, is_admin(), count))
+                }></nav>
                 <button type="button" class="lock-button" on:click=move |_| gate.lock()>"Lock"</button>
-            </Show>
+            </Shown>
             {move || (cases.pending.get() > 0).then(|| view! { <span class="saving">"Saving…"</span> })}
-            <Show when=move || !is_admin()>
+            <Shown when=Signal::derive(move || !is_admin())>
                 <SyncIndicator/>
-            </Show>
+            </Shown>
             <OnlineIndicator/>
         </header>
         <UpdateBanner/>
-        <Show when=open>
+        <Shown when=open>
+            <Reminders/>
             {move || cases.read_only.get().map(|why| view! { <p class="notice error banner" role="alert">{why}</p> })}
             {move || cases.journal_error.get().map(|why| view! {
                 <p class="notice error banner" role="alert">
@@ -160,11 +185,11 @@ fn Shell() -> impl IntoView {
                     <SignIn title="Sign in again to sync"/>
                 </div>
             })}
-        </Show>
+        </Shown>
         <main id="main" tabindex="-1">
-            <Show when=open fallback=|| view! { <GateScreen/> }>
+            <Shown when=open fallback=|| view! { <GateScreen/> }>
                 {move || page(&nav.path())}
-            </Show>
+            </Shown>
         </main>
         <Footer/>
     }
@@ -175,10 +200,18 @@ fn Shell() -> impl IntoView {
 /// cost about as much .wasm as the pages (docs/ARCHITECTURE.md, Size).
 /// Links and navigation are `nav`'s.
 fn page(path: &str) -> AnyView {
+    let is_admin = || {
+        crate::app::handles()
+            .auth
+            .user()
+            .is_some_and(|u| u.role == Role::Admin)
+    };
     let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
     let id = |s: &str| s.parse::<advocase_core::id::Id>().ok();
     match parts.as_slice() {
-        [] => view! { <CaseList/> }.into_any(),
+        [] if is_admin() => view! { <Users/> }.into_any(),
+        [] => view! { <crate::views::my_day::MyDayPage/> }.into_any(),
+        ["cases"] => view! { <CaseList/> }.into_any(),
         ["cases", "new"] => view! { <NewCase/> }.into_any(),
         ["cases", c] => view! { <CaseDetail id=id(c)/> }.into_any(),
         ["cases", c, "checklists", k, "print"] => {
@@ -199,11 +232,48 @@ fn page(path: &str) -> AnyView {
     }
 }
 
+/// The main navigation as markup (one string instead of a compiled view
+/// per link; `nav` follows the links): My day with what it counts, then
+/// the pages of the signed-in person's role.
+fn main_links(path: &str, admin: bool, count: usize) -> String {
+    let mut links: Vec<(&str, String)> = Vec::new();
+    if admin {
+        links.push(("/users", "Accounts".into()));
+        links.push(("/structure", "Structure".into()));
+        links.push(("/access-log", "Access log".into()));
+    } else {
+        let due = if count > 0 {
+            format!(
+                r#" <span class="count">{count}<span class="visually-hidden"> to do</span></span>"#
+            )
+        } else {
+            String::new()
+        };
+        links.push(("/", format!("My day{due}")));
+        links.push(("/cases", "Cases".into()));
+        links.push(("/discharges", "Discharges".into()));
+    }
+    links.push(("/directory", "Directory".into()));
+    links.push(("/guide", "Guide".into()));
+    links.push(("/settings", "Settings".into()));
+    links
+        .into_iter()
+        .map(|(href, text)| {
+            let current = if crate::nav::is_current(path, href) {
+                r#" aria-current="page""#
+            } else {
+                ""
+            };
+            format!(r#"<a href="{href}"{current}>{text}</a>"#)
+        })
+        .collect()
+}
+
 /// "3 to send · synced 14:02" or what stopped sync, in words.
 #[component]
 fn SyncIndicator() -> impl IntoView {
-    let cases = expect_context::<Cases>();
-    let sync = expect_context::<Sync>();
+    let cases = crate::app::handles().cases;
+    let sync = crate::app::handles().sync;
     let text = move || {
         let n = cases.unsent.get();
         let status = sync.status.get();
@@ -241,16 +311,63 @@ fn SyncIndicator() -> impl IntoView {
     }
 }
 
-/// Why saved preferences were not applied, if they could not be read.
+/// What the app makes before anyone unlocks it, as one context (each
+/// context type read costs its own compiled lookup: README, Size).
 #[derive(Clone)]
-pub struct PrefsLoadError(pub Option<String>);
+pub struct Base {
+    pub store: Store,
+    pub gate: Gate,
+    pub prefs: RwSignal<preferences::Preferences>,
+    /// Why saved preferences were not applied, if they could not be read.
+    pub prefs_error: Option<String>,
+    pub nav: crate::nav::Nav,
+}
+
+/// The app's [`Base`].
+pub fn base() -> Base {
+    expect_context::<Base>()
+}
 
 #[component]
 fn NotFound() -> impl IntoView {
     view! {
         <section class="panel">
             <h1>"Page not found"</h1>
-            <p>"This address is not a page of Advocase. " <a href="/">"Go to the cases"</a></p>
+            <p>"This address is not a page of Advocase. " <a href="/cases">"Go to the cases"</a></p>
         </section>
+    }
+}
+
+/// Follow-ups of mine whose time has come, one line each: unobtrusive (a
+/// status, not an alert), and dismissing one completes nothing. Markup,
+/// with one handler for its buttons.
+#[component]
+fn Reminders() -> impl IntoView {
+    use crate::views::html::escape;
+    let day = crate::app::handles().day;
+    let lines = move || {
+        day.reminders.with(|list| {
+            list.iter()
+                .map(|r| {
+                    let title = escape(&r.title);
+                    format!(
+                        r#"<p class="notice">Due now: <strong>{title}</strong> · {} <a href="/cases/{}">Open case</a> <button type="button" data-act="dismiss" data-id="{}" aria-label="Dismiss the reminder: {title}">Dismiss</button></p>"#,
+                        escape(&r.patient),
+                        r.case,
+                        r.task
+                    )
+                })
+                .collect::<String>()
+        })
+    };
+    let dismiss = move |ev: leptos::ev::MouseEvent| {
+        if let Some((_, _, id)) = crate::views::html::action(&ev)
+            && let Ok(task) = id.parse()
+        {
+            day.dismiss(task);
+        }
+    };
+    view! {
+        <div class="banner reminders" role="status" aria-label="Reminders" on:click=dismiss inner_html=lines></div>
     }
 }

@@ -21,7 +21,6 @@ use leptos::prelude::*;
 
 use crate::clock;
 use crate::server::{self, Failure};
-use crate::session::Auth;
 use crate::storage::{StorageError, Store};
 
 const KEY: &str = "audit";
@@ -116,11 +115,12 @@ pub fn forget(store: &Store, answer: &AuditAccepted) -> Result<usize, StorageErr
 /// The signed-in person opened a case's page (call once per visit). A
 /// refused write (a full store) costs only this record, never the page.
 pub fn record_case_opened(case_id: Id) {
-    let Some(user) = use_context::<Auth>().and_then(|a| a.user_untracked()) else {
+    let Some(user) = use_context::<crate::app::Handles>().and_then(|h| h.auth.user_untracked())
+    else {
         return;
     };
     let store = attached().or_else(|| {
-        let store = use_context::<Store>()?;
+        let store = use_context::<crate::app::Base>()?.store;
         attach(store.clone());
         Some(store)
     });

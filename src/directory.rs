@@ -34,10 +34,12 @@ const CORRECTIONS_PREFIX: &str = "corrections.";
 /// ones too, so an interaction naming one still shows whom), and the
 /// server's version they are complete up to.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Held {
     pub version: u64,
     pub entries: Vec<StoredEntry>,
 }
+advocase_core::record!(Held);
 
 impl Held {
     /// Takes what changed since `self.version`: an entry saved again

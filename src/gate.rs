@@ -314,6 +314,9 @@ impl Gate {
         }
         self.with_password.set(false);
         self.phase.set(Phase::Locked);
+        // Nothing wakes a locked device; the first sync after unlocking
+        // opens the stream again.
+        crate::live::close();
         set_title(true);
         let gate = *self;
         let generation = self.generation.get_value();

@@ -15,7 +15,7 @@ use wasm_bindgen::JsCast;
 /// The path shown, without query or fragment. Provided by [`start`].
 #[derive(Clone, Copy)]
 pub struct Nav {
-    path: RwSignal<String>,
+    pub path: RwSignal<String>,
 }
 
 impl Nav {
@@ -43,19 +43,16 @@ impl Nav {
     pub fn path(&self) -> String {
         self.path.get()
     }
+}
 
-    /// `aria-current="page"` for a link to `href` while it is the page
-    /// shown (or, but for "/", a page under it).
-    pub fn current(self, href: &'static str) -> impl Fn() -> Option<&'static str> + Copy {
-        move || {
-            self.path.with(|p| {
-                let under = href != "/"
-                    && p.strip_prefix(href)
-                        .is_some_and(|rest| rest.starts_with('/'));
-                (p == href || under).then_some("page")
-            })
-        }
-    }
+/// Whether a link to `href` is to the page at `path` (or, but for "/", to
+/// a page under it).
+pub fn is_current(path: &str, href: &str) -> bool {
+    let under = href != "/"
+        && path
+            .strip_prefix(href)
+            .is_some_and(|rest| rest.starts_with('/'));
+    path == href || under
 }
 
 /// Follows clicks on links to the app's own pages, and Back and Forward.
@@ -92,7 +89,6 @@ pub fn start() -> Nav {
         }
     });
     window_event_listener(ev::popstate, move |_| nav.show());
-    provide_context(nav);
     nav
 }
 

@@ -7,7 +7,7 @@ use crate::storage::{StorageError, Store};
 const KEY: &str = "preferences";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(remote = "Self", default)]
 pub struct Preferences {
     /// Larger type for reading at arm's length on the ward.
     pub large_text: bool,
@@ -15,7 +15,10 @@ pub struct Preferences {
     /// (then it leaves once synced, and stays on the server).
     #[serde(default = "keep_closed_days")]
     pub keep_closed_days: u32,
+    /// Follow-ups that come due also raise a notification (`notify`).
+    pub notify: bool,
 }
+advocase_core::record!(Preferences);
 
 fn keep_closed_days() -> u32 {
     advocase_core::replica::DEFAULT_KEEP_CLOSED_DAYS
@@ -26,6 +29,7 @@ impl Default for Preferences {
         Preferences {
             large_text: false,
             keep_closed_days: keep_closed_days(),
+            notify: false,
         }
     }
 }

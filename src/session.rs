@@ -131,6 +131,7 @@ impl Auth {
     /// Ends the session on the server (best effort: offline, it expires on
     /// its own) and forgets it here.
     pub async fn sign_out(&self) {
+        crate::live::close();
         let online = web_sys::window().is_some_and(|w| w.navigator().on_line());
         if let Some(token) = self.token().filter(|_| online) {
             let _: Result<(), _> = server::send("POST", Some(&token), "/api/logout", &()).await;

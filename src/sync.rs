@@ -40,6 +40,7 @@ pub struct Sync {
     templates: Templates,
     hospital: Hospital,
     directory: Directory,
+    colleagues: crate::colleagues::Colleagues,
     /// A run is in progress; `again` asks it to go round once more.
     busy: StoredValue<bool>,
     again: StoredValue<bool>,
@@ -68,6 +69,7 @@ impl Sync {
         templates: Templates,
         hospital: Hospital,
         directory: Directory,
+        colleagues: crate::colleagues::Colleagues,
     ) -> Self {
         Sync {
             status: RwSignal::new(SyncStatus::default()),
@@ -77,6 +79,7 @@ impl Sync {
             templates,
             hospital,
             directory,
+            colleagues,
             busy: StoredValue::new(false),
             again: StoredValue::new(false),
             timer: StoredValue::new(None),
@@ -213,6 +216,7 @@ impl Sync {
         }
         self.push(&token).await?;
         self.pull(&token).await?;
+        crate::live::ensure(*self, &token, self.cases.device()).await;
         // Which cases were opened here (the audit trail), the same way as
         // the templates below: what is not sent now goes with a later sync.
         let sent = crate::audit::send(&token, &self.auth.username()).await;
@@ -228,6 +232,11 @@ impl Sync {
         }
         // The hospital's numbers, the same way.
         if let Err(f @ Failure::Refused { status: 401, .. }) = self.hospital.refresh(&token).await {
+            return Err(self.failed(&token, f));
+        }
+        // Whom to escalate to or give a follow-up, the same way.
+        if let Err(f @ Failure::Refused { status: 401, .. }) = self.colleagues.refresh(&token).await
+        {
             return Err(self.failed(&token, f));
         }
         // The structure and the directory, and corrections sent, the same way.

@@ -6,6 +6,8 @@
 
 use leptos::prelude::*;
 
+use crate::views::fields::Shown;
+
 pub const READY_EVENT: &str = "advocase:update-ready";
 pub const APPLY_EVENT: &str = "advocase:apply-update";
 
@@ -23,11 +25,11 @@ pub fn UpdateBanner() -> impl IntoView {
         }
     };
     view! {
-        <Show when=move || ready.get()>
+        <Shown when=Signal::from(ready)>
             <div class="update-banner" role="alert">
                 <span>"A new version is ready — reload"</span>
                 <button type="button" on:click=apply>"Reload now"</button>
             </div>
-        </Show>
+        </Shown>
     }
 }

@@ -5,9 +5,11 @@
 
 use std::collections::BTreeMap;
 
+use advocase_core::case::Case;
 use advocase_core::caseload::CaseFile;
 use advocase_core::encoding;
 use advocase_core::id::Id;
+use advocase_core::interaction::Interaction;
 use advocase_core::log::CaseLog;
 use advocase_core::replica::{Replica, SyncState};
 use serde::{Deserialize, Serialize};
@@ -45,17 +47,33 @@ impl StoredCase {
         encoding::decode::<CaseLog>(raw)
             .map(StoredCase::Log)
             .or_else(|e| {
-                encoding::decode::<CaseFile>(raw)
-                    .map(|f| StoredCase::File(Box::new(f)))
+                encoding::decode::<Release2File>(raw)
+                    .map(|f| StoredCase::File(Box::new(CaseFile::new(f.case, f.interactions))))
                     .map_err(|_| e)
             })
     }
 }
 
+/// A case file as release 2 wrote it: a case and its interactions, all
+/// the migration reads (`Replica::import`). Read as this rather than as a
+/// whole `CaseFile`, whose later fields (conflicts, set-aside changes,
+/// versions…) such a file never held, so their readers are not compiled
+/// for the migration alone (README, Size).
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "Self")]
+struct Release2File {
+    case: Case,
+    #[serde(default)]
+    interactions: Vec<Interaction>,
+}
+advocase_core::record!(Release2File);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 struct Meta {
     schema: u32,
 }
+advocase_core::record!(Meta);
 
 /// An entry that could not be read, kept aside under `quarantine.<key>`.
 #[derive(Debug, Clone, PartialEq, Eq)]

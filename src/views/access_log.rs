@@ -11,7 +11,6 @@ use wasm_bindgen::JsCast;
 
 use crate::clock;
 use crate::server::{self, Failure};
-use crate::session::Auth;
 use crate::views::fields::{Control, ErrorSummary, Field, FormState};
 
 const OFFLINE: &str =
@@ -108,7 +107,7 @@ fn row(r: &AuditRow) -> impl IntoView + use<> {
 
 #[component]
 pub fn AccessLog() -> AnyView {
-    let auth = expect_context::<Auth>();
+    let auth = crate::app::handles().auth;
     if !auth.user_untracked().is_some_and(|u| u.role == Role::Admin) {
         return view! {
             <h1>"Access log"</h1>

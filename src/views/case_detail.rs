@@ -8,28 +8,25 @@ use advocase_core::change::{FieldValue, Op};
 use advocase_core::deadline::DueState;
 use advocase_core::id::Id;
 use advocase_core::interaction::{Interaction, resolve};
-use advocase_core::log::Conflict;
 use advocase_core::status::Status;
 use chrono::{DateTime, NaiveDate, Utc};
 use leptos::prelude::*;
 
-use crate::cases::{Cases, SaveError};
+use crate::views::fields::Shown;
+
+use crate::cases::SaveError;
 use crate::clock;
-use crate::session::Auth;
 use crate::views::discharge::DischargePlan;
 use crate::views::fields::{Control, ErrorSummary, Field, FormState, options, short};
-use crate::views::html::escape;
+use crate::views::fields::{from_ident, ident};
+use crate::views::html::{action, escape};
 use crate::views::quick_log::QuickLog;
-use advocase_core::reference::{from_ident, ident};
 
 #[component]
 pub fn CaseDetail(id: Option<Id>) -> impl IntoView {
-    let cases = expect_context::<Cases>();
-    let id = Memo::new(move |_| id);
-    let file = Memo::new(move |_| {
-        id.get()
-            .and_then(|id| cases.caseload.with(|c| c.get(&id).cloned()))
-    });
+    let cases = crate::app::handles().cases;
+    // `id` never changes for this page (another case is another page).
+    let file = Memo::new(move |_| id.and_then(|id| cases.caseload.with(|c| c.get(&id).cloned())));
     let present = Memo::new(move |_| file.with(|f| f.as_ref().map(|f| f.case.id)));
     // The audit trail: once per visit of a case's page, not per redraw.
     Effect::new(move |seen: Option<Option<Id>>| {
@@ -44,7 +41,7 @@ pub fn CaseDetail(id: Option<Id>) -> impl IntoView {
             None => view! {
                 <section class="panel">
                     <h1>"Case not found"</h1>
-                    <p>"This case is not on this device. " <a href="/">"Back to cases"</a></p>
+                    <p>"This case is not on this device. " <a href="/cases">"Back to cases"</a></p>
                 </section>
             }
             .into_any(),
@@ -59,6 +56,9 @@ pub fn CaseDetail(id: Option<Id>) -> impl IntoView {
         })}
         {move || present.get().map(|_| view! {
             <crate::views::directory::WhoCanHelp case=Signal::derive(move || file.with(|f| f.as_ref().map(|f| f.case.clone())))/>
+        })}
+        {move || present.get().map(|case_id| view! {
+            <crate::views::coordination::Coordination case_id file/>
         })}
         {move || present.get().map(|case_id| view! { <DischargePlan case_id/> })}
         {move || file.get().map(|file| view! { <Timeline file/> })}
@@ -75,7 +75,7 @@ fn CaseView(file: CaseFile) -> impl IntoView {
         .filter(|_| c.status.is_active())
         .map(|d| (DueState::of(d, today), d));
     view! {
-        <p class="back"><a href="/">"← All cases"</a></p>
+        <p class="back"><a href="/cases">"← All cases"</a></p>
         <header class="case-head" class:overdue=c.is_overdue(today) inner_html=head(&c, due)></header>
         <SyncNotes file=file.clone()/>
         <Actions status=c.status id priority=c.priority due_on=c.due_on/>
@@ -169,8 +169,8 @@ fn head(c: &advocase_core::case::Case, due: Option<(DueState, NaiveDate)>) -> St
 /// discard), and how many changes have not reached the server yet.
 #[component]
 fn SyncNotes(file: CaseFile) -> impl IntoView {
-    let cases = expect_context::<Cases>();
-    let auth = expect_context::<Auth>();
+    let cases = crate::app::handles().cases;
+    let auth = crate::app::handles().auth;
     let id = file.case.id;
     let message = RwSignal::new(None::<String>);
     let report = move |r: Result<(), SaveError>| message.set(r.err().map(|e| e.to_string()));
@@ -181,8 +181,37 @@ fn SyncNotes(file: CaseFile) -> impl IntoView {
         .user_untracked()
         .is_some_and(|u| u.role == Role::Manager);
     let reason = RwSignal::new(String::new());
-    let settle =
-        move |c: Conflict, restore: bool| report(cases.settle(id, &c, restore, &auth.username()));
+    // Both lists are markup (each `view!` element is code of its own, README,
+    // Size); their buttons say what they do in `data-act`, and which entry
+    // in `data-id` (its place in the list, which is drawn once per case
+    // version), read back by this one handler.
+    let conflict_rows = (!conflicts.is_empty()).then(|| conflict_rows(&conflicts));
+    let set_aside_rows = (!set_aside.is_empty()).then(|| set_aside_rows(&set_aside));
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        let Some((act, _, at)) = action(&ev) else {
+            return;
+        };
+        let Ok(at) = at.parse::<usize>() else { return };
+        let user = auth.username();
+        match act.as_str() {
+            "keep" | "restore" => {
+                if let Some(c) = conflicts.get(at) {
+                    report(cases.settle(id, c, act == "restore", &user));
+                }
+            }
+            "resend" | "discard" => {
+                let Some(change) = set_aside.get(at).map(|a| a.change.id) else {
+                    return;
+                };
+                report(if act == "resend" {
+                    cases.resend_set_aside(id, change, &user)
+                } else {
+                    cases.discard_set_aside(id, change)
+                });
+            }
+            _ => {}
+        }
+    };
     view! {
         {(pending > 0).then(|| view! {
             <p class="notice info" data-testid="case-unsent">
@@ -190,54 +219,17 @@ fn SyncNotes(file: CaseFile) -> impl IntoView {
             </p>
         })}
         {move || message.get().map(|m| view! { <p class="notice error" role="alert">{m}</p> })}
-        {(!conflicts.is_empty()).then(|| view! {
-            <section class="panel conflicts" aria-labelledby="conflicts-title">
+        {conflict_rows.map(|rows| view! {
+            <section class="panel conflicts" aria-labelledby="conflicts-title" on:click=on_click.clone()>
                 <h2 id="conflicts-title">"Edits that crossed"</h2>
                 <p>"Two people changed the same thing at the same time. The case shows one value; decide which stands."</p>
-                <ul class="plain">
-                    {conflicts.into_iter().map(|c| {
-                        let label = FieldValue::label(&c.field);
-                        let kept = c.kept.value.display();
-                        let lost = c.lost.value.display();
-                        let (keep_c, restore_c) = (c.clone(), c.clone());
-                        view! {
-                            <li class="conflict" data-testid="conflict">
-                                <p>
-                                    <strong>{label} ": "</strong> "shows “" {kept.clone()} "” (" {c.kept.by.clone()} ", " {clock::show_time(c.kept.at)} "). "
-                                    "“" {lost.clone()} "” by " {c.lost.by.clone()} " (" {clock::show_time(c.lost.at)} ") was overwritten."
-                                </p>
-                                <div class="button-row">
-                                    <button type="button" on:click=move |_| settle(keep_c.clone(), false)>
-                                        {format!("Keep “{}”", short(&kept))}
-                                    </button>
-                                    <button type="button" on:click=move |_| settle(restore_c.clone(), true)>
-                                        {format!("Use “{}” instead", short(&lost))}
-                                    </button>
-                                </div>
-                            </li>
-                        }
-                    }).collect_view()}
-                </ul>
+                <ul class="plain" inner_html=rows></ul>
             </section>
         })}
-        {(!set_aside.is_empty()).then(|| view! {
-            <section class="panel set-aside" aria-labelledby="set-aside-title">
+        {set_aside_rows.map(|rows| view! {
+            <section class="panel set-aside" aria-labelledby="set-aside-title" on:click=on_click>
                 <h2 id="set-aside-title">"Not accepted by the server"</h2>
-                <ul class="plain">
-                    {set_aside.into_iter().map(|a| {
-                        let change = a.change.id;
-                        view! {
-                            <li data-testid="set-aside">
-                                <p><strong>{describe_op(&a.change.op)}</strong> " (" {a.change.by.clone()} ", " {clock::show_time(a.change.at)} ")"</p>
-                                <p class="notice warn">{a.reason.message.clone()}</p>
-                                <div class="button-row">
-                                    <button type="button" on:click=move |_| report(cases.resend_set_aside(id, change, &auth.username()))>"Send again"</button>
-                                    <button type="button" on:click=move |_| report(cases.discard_set_aside(id, change))>"Discard"</button>
-                                </div>
-                            </li>
-                        }
-                    }).collect_view()}
-                </ul>
+                <ul class="plain" inner_html=rows></ul>
             </section>
         })}
         {is_manager.then(|| {
@@ -257,6 +249,45 @@ fn SyncNotes(file: CaseFile) -> impl IntoView {
             }
         })}
     }
+}
+
+/// The crossing edits as markup; each button's `data-id` is its place.
+fn conflict_rows(list: &[advocase_core::log::Conflict]) -> String {
+    list.iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let kept = c.kept.value.display();
+            let lost = c.lost.value.display();
+            format!(
+                r#"<li class="conflict" data-testid="conflict"><p><strong>{}: </strong>shows “{}” ({}, {}). “{}” by {} ({}) was overwritten.</p><div class="button-row"><button type="button" data-act="keep" data-id="{i}">Keep “{}”</button><button type="button" data-act="restore" data-id="{i}">Use “{}” instead</button></div></li>"#,
+                escape(FieldValue::label(&c.field)),
+                escape(&kept),
+                escape(&c.kept.by),
+                clock::show_time(c.kept.at),
+                escape(&lost),
+                escape(&c.lost.by),
+                clock::show_time(c.lost.at),
+                escape(&short(&kept)),
+                escape(&short(&lost)),
+            )
+        })
+        .collect()
+}
+
+/// The changes the server refused as markup, as [`conflict_rows`].
+fn set_aside_rows(list: &[advocase_core::log::SetAside]) -> String {
+    list.iter()
+        .enumerate()
+        .map(|(i, a)| {
+            format!(
+                r#"<li data-testid="set-aside"><p><strong>{}</strong> ({}, {})</p><p class="notice warn">{}</p><div class="button-row"><button type="button" data-act="resend" data-id="{i}">Send again</button><button type="button" data-act="discard" data-id="{i}">Discard</button></div></li>"#,
+                escape(&describe_op(&a.change.op)),
+                escape(&a.change.by),
+                clock::show_time(a.change.at),
+                escape(&a.reason.message),
+            )
+        })
+        .collect()
 }
 
 /// One line for a person about a change.
@@ -279,8 +310,8 @@ fn describe_op(op: &Op) -> String {
 /// messages.
 #[component]
 fn Actions(status: Status, id: Id, priority: Priority, due_on: Option<NaiveDate>) -> impl IntoView {
-    let cases = expect_context::<Cases>();
-    let auth = expect_context::<Auth>();
+    let cases = crate::app::handles().cases;
+    let auth = crate::app::handles().auth;
     let run = move |form: FormState, cmd: CaseCommand| -> bool {
         form.report(cases.apply(id, cmd, &auth.username()))
     };
@@ -574,9 +605,9 @@ fn Timeline(file: CaseFile) -> impl IntoView {
                         >
                             "Correct"
                         </button>
-                        <Show when=move || amending.get() == Some(cur_id)>
+                        <Shown when=Signal::derive(move || amending.get() == Some(cur_id))>
                             <QuickLog case_id amend=cur.clone() on_done=move |_| amending.set(None)/>
-                        </Show>
+                        </Shown>
                     </li>
                 }
                 .into_any()

@@ -9,10 +9,11 @@ use advocase_core::status::Status;
 use chrono::NaiveDate;
 use leptos::prelude::*;
 
-use crate::cases::Cases;
+use crate::views::fields::{Shown, keyed};
+
 use crate::clock;
+use crate::views::fields::{from_ident, ident};
 use crate::views::quick_log::QuickLog;
-use advocase_core::reference::{from_ident, ident};
 
 /// Rows drawn at once: enough for a shift, small enough to stay instant.
 const SHOWN: usize = 100;
@@ -77,7 +78,8 @@ fn discharge_line(c: &advocase_core::case::Case) -> Option<String> {
 
 #[component]
 pub fn CaseList() -> impl IntoView {
-    if expect_context::<crate::session::Auth>()
+    if crate::app::handles()
+        .auth
         .user_untracked()
         .is_some_and(|u| u.role == advocase_core::access::Role::Admin)
     {
@@ -87,8 +89,8 @@ pub fn CaseList() -> impl IntoView {
         }
         .into_any();
     }
-    let cases = expect_context::<Cases>();
-    let auth = expect_context::<crate::session::Auth>();
+    let cases = crate::app::handles().cases;
+    let auth = crate::app::handles().auth;
     let text = RwSignal::new(String::new());
     let status = RwSignal::new(String::new());
     let kind = RwSignal::new(String::new());
@@ -119,6 +121,11 @@ pub fn CaseList() -> impl IntoView {
                     .collect::<Vec<_>>(),
             )
         })
+    });
+    // The rows keyed by all they show (as the `Row` itself was), as text:
+    // one compiled keyed list for the app (`fields::keyed`).
+    let keys = Memo::new(move |_| {
+        result.with(|r| r.1.iter().map(|row| format!("{row:?}")).collect::<Vec<_>>())
     });
     let units = Memo::new(move |_| cases.caseload.with(|c| c.units()));
     let total = move || cases.caseload.with(|c| c.len());
@@ -184,8 +191,14 @@ pub fn CaseList() -> impl IntoView {
             }}
         </p>
         <ul class="case-list">
-            <For each=move || result.get().1 key=|r| r.clone() let:row>
-                {
+            {keyed(keys, move |k| {
+                    // The row whose key this is: keys are in the rows' order.
+                    let Some(row) = keys
+                        .with_untracked(|ks| ks.iter().position(|x| *x == k))
+                        .and_then(|i| result.with_untracked(|r| r.1.get(i).cloned()))
+                    else {
+                        return ().into_any();
+                    };
                     let id = row.id;
                     let name = row.patient.clone();
                     view! {
@@ -210,13 +223,13 @@ pub fn CaseList() -> impl IntoView {
                             >
                                 "Log"
                             </button>
-                            <Show when=move || logging.get() == Some(id)>
+                            <Shown when=Signal::derive(move || logging.get() == Some(id))>
                                 <QuickLog case_id=id on_done=move |_| logging.set(None)/>
-                            </Show>
+                            </Shown>
                         </li>
                     }
-                }
-            </For>
+                    .into_any()
+            })}
         </ul>
     }
     .into_any()

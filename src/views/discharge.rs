@@ -5,19 +5,19 @@
 //! tick arriving from sync redraws that item only and never wipes a reason
 //! or a note someone is typing on another one.
 
+use crate::views::fields::{from_ident, ident};
 use advocase_core::case::CaseCommand;
 use advocase_core::caseload::CaseFile;
 use advocase_core::checklist::{Checklist, Item, ItemDraft, ItemState, ItemValue};
 use advocase_core::id::Id;
 use advocase_core::log::ItemConflict;
-use advocase_core::reference::{Destination, Responsible, from_ident, ident};
+use advocase_core::reference::{Destination, Responsible};
 use chrono::NaiveDate;
 use leptos::prelude::*;
 
-use crate::cases::Cases;
+use crate::views::fields::{Shown, keyed};
+
 use crate::clock;
-use crate::session::Auth;
-use crate::templates::Templates;
 use crate::views::fields::{
     Control, ErrorSummary, Field, FormState, options, responsible_options, short,
 };
@@ -28,9 +28,9 @@ fn parse_date(s: &str) -> Option<NaiveDate> {
 
 #[component]
 pub fn DischargePlan(case_id: Id) -> impl IntoView {
-    let cases = expect_context::<Cases>();
-    let auth = expect_context::<Auth>();
-    let templates = expect_context::<Templates>();
+    let cases = crate::app::handles().cases;
+    let auth = crate::app::handles().auth;
+    let templates = crate::app::handles().templates;
     let file = Memo::new(move |_| cases.caseload.with(|c| c.get(&case_id).cloned()));
     let plan = Memo::new(move |_| {
         file.with(|f| {
@@ -42,7 +42,13 @@ pub fn DischargePlan(case_id: Id) -> impl IntoView {
     let checklist_ids = Memo::new(move |_| {
         file.with(|f| {
             f.as_ref()
-                .map(|f| f.case.checklists.iter().map(|k| k.id).collect::<Vec<_>>())
+                .map(|f| {
+                    f.case
+                        .checklists
+                        .iter()
+                        .map(|k| k.id.to_string())
+                        .collect::<Vec<_>>()
+                })
                 .unwrap_or_default()
         })
     });
@@ -152,10 +158,10 @@ pub fn DischargePlan(case_id: Id) -> impl IntoView {
                     value=destination set=move |v| { touched.set(true); destination.set(v) }/>
                 <button type="submit">"Save plan"</button>
             </form>
-            <For each=move || checklist_ids.get() key=|id| *id let:checklist>
-                <ChecklistPanel case_id checklist file/>
-            </For>
-            <Show when=move || active.get() && !startable.with(Vec::is_empty)>
+            {keyed(checklist_ids, move |k| {
+                view! { <ChecklistPanel case_id checklist=k.parse().unwrap_or_default() file/> }.into_any()
+            })}
+            <Shown when=Signal::derive(move || active.get() && !startable.with(Vec::is_empty))>
                 <form class="inline-form" aria-label="Start a checklist" novalidate on:submit=start>
                     <ErrorSummary form=start_form/>
                     {move || view! {
@@ -164,7 +170,7 @@ pub fn DischargePlan(case_id: Id) -> impl IntoView {
                     }}
                     <button type="submit" class="primary">"Start checklist"</button>
                 </form>
-            </Show>
+            </Shown>
         </section>
     }
 }
@@ -185,8 +191,8 @@ fn find_checklist(file: &Option<CaseFile>, id: Id) -> Option<&Checklist> {
 
 #[component]
 fn ChecklistPanel(case_id: Id, checklist: Id, file: Memo<Option<CaseFile>>) -> impl IntoView {
-    let cases = expect_context::<Cases>();
-    let auth = expect_context::<Auth>();
+    let cases = crate::app::handles().cases;
+    let auth = crate::app::handles().auth;
     let head = Memo::new(move |_| {
         file.with(|f| {
             find_checklist(f, checklist)
@@ -217,7 +223,7 @@ fn ChecklistPanel(case_id: Id, checklist: Id, file: Memo<Option<CaseFile>>) -> i
                         k.items
                             .iter()
                             .filter(|i| i.section == section)
-                            .map(|i| i.id)
+                            .map(|i| i.id.to_string())
                             .collect::<Vec<_>>()
                     })
                     .unwrap_or_default()
@@ -289,19 +295,18 @@ fn ChecklistPanel(case_id: Id, checklist: Id, file: Memo<Option<CaseFile>>) -> i
                     </div>
                 })
             }}
-            <For each=move || sections.get() key=|s| s.clone() let:section>
-                {
-                    let ids = items_of(section.clone());
-                    view! {
-                        <h4>{section}</h4>
-                        <ul class="items">
-                            <For each=move || ids.get() key=|id| *id let:item>
-                                <ItemRow case_id checklist item file/>
-                            </For>
-                        </ul>
-                    }
+            {keyed(sections, move |section| {
+                let ids = items_of(section.clone());
+                view! {
+                    <h4>{section}</h4>
+                    <ul class="items">
+                        {keyed(ids, move |k| {
+                            view! { <ItemRow case_id checklist item=k.parse().unwrap_or_default() file/> }.into_any()
+                        })}
+                    </ul>
                 }
-            </For>
+                .into_any()
+            })}
             <AddItem case_id checklist title=Signal::derive(title)/>
         </section>
     }
@@ -322,8 +327,8 @@ fn state_line(item: &Item) -> String {
 /// details form and whatever is typed in it alone.
 #[component]
 fn ItemRow(case_id: Id, checklist: Id, item: Id, file: Memo<Option<CaseFile>>) -> impl IntoView {
-    let cases = expect_context::<Cases>();
-    let auth = expect_context::<Auth>();
+    let cases = crate::app::handles().cases;
+    let auth = crate::app::handles().auth;
     let current = Memo::new(move |_| {
         file.with(|f| {
             find_checklist(f, checklist)
@@ -431,15 +436,15 @@ fn ItemRow(case_id: Id, checklist: Id, item: Id, file: Memo<Option<CaseFile>>) -
             }))}
             <ErrorSummary form=row/>
             <div class="button-row">
-                <Show when=open fallback=move || view! {
+                <Shown when=Signal::derive(open) fallback=move || view! {
                     <button type="button" aria-label=undo_label.clone() on:click=move |_| { set(row, vec![ItemValue::State(ItemState::ToDo)]); }>"Undo"</button>
                 }>
                     <button type="button" class="primary" aria-label=done_label.clone() on:click=move |_| { decide(row, None); }>"Done"</button>
                     <button type="button" aria-label=na_label.clone() aria-expanded=move || asking_reason.get().to_string()
                         on:click=move |_| asking_reason.update(|a| *a = !*a)>"Not applicable"</button>
-                </Show>
+                </Shown>
             </div>
-            <Show when=move || open() && asking_reason.get()>
+            <Shown when=Signal::derive(move || open() && asking_reason.get())>
                 <form class="inline-form" aria-label=why_label.clone() novalidate on:submit=move |ev| {
                     ev.prevent_default();
                     if decide(why, Some(reason.get_untracked())) {
@@ -451,7 +456,7 @@ fn ItemRow(case_id: Id, checklist: Id, item: Id, file: Memo<Option<CaseFile>>) -
                     <Field form=why name="reason" label="Why does it not apply?" grow=true value=reason set=move |v| reason.set(v)/>
                     <button type="submit">"Mark not applicable"</button>
                 </form>
-            </Show>
+            </Shown>
             <details class="item-details">
                 <summary>"Who, when, note"</summary>
                 <form class="inline-form" aria-label=details_label novalidate on:submit=save_details>
@@ -472,8 +477,8 @@ fn ItemRow(case_id: Id, checklist: Id, item: Id, file: Memo<Option<CaseFile>>) -
 
 #[component]
 fn AddItem(case_id: Id, checklist: Id, title: Signal<String>) -> impl IntoView {
-    let cases = expect_context::<Cases>();
-    let auth = expect_context::<Auth>();
+    let cases = crate::app::handles().cases;
+    let auth = crate::app::handles().auth;
     let text = RwSignal::new(String::new());
     let responsible = RwSignal::new(ident(&Responsible::Coordinator));
     let required = RwSignal::new(false);

@@ -4,7 +4,6 @@
 use advocase_core::discharge::{Day, leaving};
 use leptos::prelude::*;
 
-use crate::cases::Cases;
 use crate::clock;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -19,7 +18,7 @@ struct Row {
 
 #[component]
 pub fn Discharges() -> impl IntoView {
-    let cases = expect_context::<Cases>();
+    let cases = crate::app::handles().cases;
     let groups = Memo::new(move |_| {
         // Read at each redraw: a view left open overnight moves on a day.
         let today = clock::today();

@@ -7,6 +7,7 @@
 //! A message sits inside its field's wrapper, under the control, so in a
 //! two-column grid it stays in that field's cell at every width.
 
+use advocase_core::reference::Identified;
 use advocase_core::validation::Problems;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -384,7 +385,7 @@ pub fn Choices(
 /// The options of a "who sees to it" select. One list for every such
 /// select: each distinct view costs the .wasm.
 pub fn responsible_options() -> Vec<(String, String)> {
-    use advocase_core::reference::{Responsible, ident};
+    use advocase_core::reference::Responsible;
     Responsible::ALL
         .iter()
         .map(|r| (ident(r), r.label().to_owned()))
@@ -392,13 +393,25 @@ pub fn responsible_options() -> Vec<(String, String)> {
 }
 
 /// Options for a vocabulary's select: (stored identifier, label).
-pub fn options<T: serde::Serialize>(
+pub fn options<T: Identified>(
     all: &[T],
     label: impl Fn(&T) -> &'static str,
 ) -> Vec<(String, String)> {
     all.iter()
-        .map(|v| (advocase_core::reference::ident(v), label(v).to_owned()))
+        .map(|v| (ident(v), label(v).to_owned()))
         .collect()
+}
+
+/// A vocabulary value's stored identifier (`bedside_visit`), as a form
+/// carries it. Through [`Identified`]: one table per type, not a serde
+/// round trip compiled per type (README, Size).
+pub fn ident<T: Identified>(value: &T) -> String {
+    value.ident().to_owned()
+}
+
+/// The value a form's identifier stands for, if this build knows it.
+pub fn from_ident<T: Identified>(ident: &str) -> Option<T> {
+    T::from_ident(ident)
 }
 
 /// A value short enough for a button or a one-line summary.
@@ -408,4 +421,50 @@ pub fn short(s: &str) -> String {
         out.push('…');
     }
     out
+}
+
+/// `<Show>` without its generics: the condition is a `Signal<bool>` and the
+/// children and fallback are type-erased, so every use shares one memo and
+/// one `Either` of two `AnyView`s. Leptos' `Show` is compiled anew for each
+/// condition and each child view type (README, Size). The same behaviour:
+/// the condition is memoized, and the children are made again only when it
+/// turns true.
+#[component]
+pub fn Shown(
+    children: ChildrenFn,
+    when: Signal<bool>,
+    #[prop(optional, into)] fallback: ViewFn,
+) -> impl IntoView {
+    let when = Memo::new(move |_| when.get());
+    move || {
+        if when.get() {
+            leptos::either::Either::Left(children())
+        } else {
+            leptos::either::Either::Right(fallback.run())
+        }
+    }
+}
+
+/// `<For>` keyed by strings, without its generics: the app's keyed lists
+/// (a case's checklists, their sections, each section's items, ids as
+/// text) share one compiled `For`, where each `<For>` written out is
+/// compiled on its own (README, Size). `row` makes a key's view, once per
+/// key while the key stays.
+pub fn keyed(
+    each: Memo<Vec<String>>,
+    row: impl Fn(String) -> AnyView + Send + Sync + 'static,
+) -> AnyView {
+    keyed_rows(each, std::sync::Arc::new(row))
+}
+
+fn keyed_rows(
+    each: Memo<Vec<String>>,
+    row: std::sync::Arc<dyn Fn(String) -> AnyView + Send + Sync>,
+) -> AnyView {
+    view! {
+        <For each=move || each.get() key=|k| k.clone() let:k>
+            {row(k)}
+        </For>
+    }
+    .into_any()
 }

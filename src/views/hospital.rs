@@ -5,8 +5,6 @@
 use advocase_core::hospital::HospitalContacts;
 use leptos::prelude::*;
 
-use crate::hospital::Hospital;
-use crate::session::Auth;
 use crate::views::fields::{ErrorSummary, Field, FormState};
 
 type ReadField = fn(&HospitalContacts) -> &String;
@@ -59,8 +57,8 @@ const FIELDS: [(&str, &str, ReadField, WriteField); 7] = [
 
 #[component]
 pub fn HospitalNumbers() -> impl IntoView {
-    let hospital = expect_context::<Hospital>();
-    let auth = expect_context::<Auth>();
+    let hospital = crate::app::handles().hospital;
+    let auth = crate::app::handles().auth;
     let draft = RwSignal::new(hospital.contacts().get_untracked());
     // What sync brings shows until the administrator starts typing.
     let touched = RwSignal::new(false);

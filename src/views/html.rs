@@ -88,18 +88,36 @@ impl Markup {
     }
 
     pub fn select(&mut self, name: &str, label: &str, options: &[(&str, &str)], value: &str) {
+        self.grouped(name, label, &[("", options.to_vec())], value);
+    }
+
+    /// A select whose options come in labelled groups (`<optgroup>`; a
+    /// group without a label is not one). Empty groups are left out.
+    pub fn grouped(
+        &mut self,
+        name: &str,
+        label: &str,
+        groups: &[(&str, Vec<(&str, &str)>)],
+        value: &str,
+    ) {
         let (id, aria, message) = self.parts(name);
-        let options: String = options
-            .iter()
-            .map(|(v, l)| {
+        let mut options = String::new();
+        for (group, list) in groups.iter().filter(|(_, l)| !l.is_empty()) {
+            if !group.is_empty() {
+                options += &format!(r#"<optgroup label="{}">"#, escape(group));
+            }
+            for (v, l) in list {
                 let chosen = if *v == value { " selected" } else { "" };
-                format!(
+                options += &format!(
                     r#"<option value="{}"{chosen}>{}</option>"#,
                     escape(v),
                     escape(l)
-                )
-            })
-            .collect();
+                );
+            }
+            if !group.is_empty() {
+                options += "</optgroup>";
+            }
+        }
         self.out += &format!(
             r#"<div class="field"><label for="{id}">{}</label><select id="{id}" name="{}"{aria}>{options}</select>{message}</div>"#,
             escape(label),
@@ -186,4 +204,18 @@ impl FormValues {
             .filter_map(|v| v.as_string())
             .collect()
     }
+}
+
+/// The button clicked in a markup list, as its `data-act`, `data-case` and
+/// `data-id` say: one handler for the whole list instead of one per row.
+pub fn action(ev: &web_sys::MouseEvent) -> Option<(String, String, String)> {
+    use wasm_bindgen::JsCast;
+    let el = ev
+        .target()?
+        .dyn_into::<web_sys::Element>()
+        .ok()?
+        .closest("[data-act]")
+        .ok()??;
+    let get = |name: &str| el.get_attribute(name).unwrap_or_default();
+    Some((get("data-act"), get("data-case"), get("data-id")))
 }

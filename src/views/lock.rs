@@ -4,14 +4,16 @@
 use advocase_core::keyring;
 use leptos::prelude::*;
 
-use crate::gate::{Gate, Phase};
+use crate::views::fields::Shown;
+
+use crate::gate::Phase;
 use crate::views::fields::{Control, ErrorSummary, Field, FormState};
 use crate::views::sign_in::SignIn;
 
 /// What the gate shows in place of the app.
 #[component]
 pub fn GateScreen() -> impl IntoView {
-    let gate = expect_context::<Gate>();
+    let gate = crate::app::base().gate;
     move || match gate.phase.get() {
         Phase::SignIn | Phase::Open => view! { <SignIn title="Sign in to Advocase"/> }.into_any(),
         Phase::SetPin => view! { <ChoosePin/> }.into_any(),
@@ -21,7 +23,7 @@ pub fn GateScreen() -> impl IntoView {
 
 #[component]
 fn ChoosePin() -> impl IntoView {
-    let gate = expect_context::<Gate>();
+    let gate = crate::app::base().gate;
     let pin = RwSignal::new(String::new());
     let again = RwSignal::new(String::new());
     let form = FormState::new("choose-pin");
@@ -66,7 +68,7 @@ fn ChoosePin() -> impl IntoView {
 
 #[component]
 fn Locked() -> impl IntoView {
-    let gate = expect_context::<Gate>();
+    let gate = crate::app::base().gate;
     let pin = RwSignal::new(String::new());
     let form = FormState::new("unlock");
     let busy = RwSignal::new(false);
@@ -96,7 +98,7 @@ fn Locked() -> impl IntoView {
         <section class="panel sign-in" aria-labelledby="locked-title">
             <h1 id="locked-title">"Advocase is locked"</h1>
             <p>"In use by " <strong>{move || gate.ring.with(|r| r.as_ref().map(|r| r.owner_name.clone()))}</strong></p>
-            <Show when=move || !destroyed()>
+            <Shown when=Signal::derive(move || !destroyed())>
                 <form on:submit=submit aria-label="Unlock" novalidate>
                     <ErrorSummary form/>
                     <Field form name="pin" label="PIN" control=Control::Pin value=pin set=move |v| pin.set(v)/>
@@ -104,20 +106,20 @@ fn Locked() -> impl IntoView {
                         {move || if busy.get() { "Unlocking…" } else { "Unlock" }}
                     </button>
                 </form>
-            </Show>
+            </Shown>
             {move || destroyed().then(|| view! {
                 <p class="notice warn" role="alert">
                     "The PIN no longer unlocks this device. Sign in with your password (needs the network): nothing on the device is lost."
                 </p>
             })}
-            <Show when=move || !destroyed() && !gate.with_password.get()>
+            <Shown when=Signal::derive(move || !destroyed() && !gate.with_password.get())>
                 <button type="button" class="link-button" on:click=move |_| gate.with_password.set(true)>
                     "Forgot the PIN, or not you? Sign in with a password"
                 </button>
-            </Show>
+            </Shown>
         </section>
-        <Show when=move || destroyed() || gate.with_password.get()>
+        <Shown when=Signal::derive(move || destroyed() || gate.with_password.get())>
             <SignIn title="Sign in with your password"/>
-        </Show>
+        </Shown>
     }
 }

@@ -1,6 +1,7 @@
 pub mod access_log;
 pub mod case_detail;
 pub mod case_list;
+pub mod coordination;
 pub mod directory;
 pub mod discharge;
 pub mod discharges;
@@ -9,6 +10,7 @@ pub mod guide;
 pub mod hospital;
 pub mod html;
 pub mod lock;
+pub mod my_day;
 pub mod new_case;
 pub mod print;
 pub mod quick_log;

@@ -7,12 +7,8 @@ use advocase_core::patient::Contact;
 use advocase_core::reference::{CaseKind, Channel, ComplaintCategory};
 use leptos::prelude::*;
 
-use crate::cases::Cases;
-use crate::directory::Directory;
-use crate::session::Auth;
-use crate::storage::Store;
+use crate::views::fields::ident;
 use crate::views::fields::{Control, ErrorSummary, Field, FormState, options};
-use advocase_core::reference::ident;
 
 const DRAFT: &str = "draft.new-case";
 
@@ -30,8 +26,8 @@ fn blank_draft() -> CaseDraft {
 /// while the device holds no structure yet; a unit already in the draft
 /// that names no unit stays offered rather than being lost.
 fn unit_field(form: FormState, draft: RwSignal<CaseDraft>) -> impl IntoView {
-    let directory = expect_context::<Directory>();
-    let auth = expect_context::<Auth>();
+    let directory = crate::app::handles().directory;
+    let auth = crate::app::handles().auth;
     let mine = auth.user().map(|u| u.units).unwrap_or_default();
     let control = directory.structure.with(|s| {
         let (own, other) = s.offered_units(&mine);
@@ -67,10 +63,10 @@ fn unit_field(form: FormState, draft: RwSignal<CaseDraft>) -> impl IntoView {
 
 #[component]
 pub fn NewCase() -> impl IntoView {
-    let cases = expect_context::<Cases>();
-    let store = expect_context::<Store>();
+    let cases = crate::app::handles().cases;
+    let store = crate::app::base().store;
 
-    let nav = expect_context::<crate::nav::Nav>();
+    let nav = crate::app::base().nav;
     let mut initial = store
         .get::<CaseDraft>(DRAFT)
         .ok()
@@ -103,7 +99,7 @@ pub fn NewCase() -> impl IntoView {
                 && c.relationship.trim().is_empty()
                 && c.phone.trim().is_empty())
         });
-        let user = expect_context::<crate::session::Auth>().username();
+        let user = crate::app::handles().auth.username();
         match cases.create(&d, &user) {
             Ok(id) => {
                 store.remove(DRAFT);

@@ -10,7 +10,6 @@ use advocase_core::i18n::{self, Key, Lang};
 use advocase_core::id::Id;
 use leptos::prelude::*;
 
-use crate::cases::Cases;
 use crate::clock;
 
 /// The sheet's language: the one the person chose, else the patient's
@@ -40,7 +39,7 @@ pub fn sheet_actions(back: String, lang: Lang, chosen: RwSignal<Option<Lang>>) -
 
 #[component]
 pub fn PrintChecklist(id: Option<Id>, checklist: Option<Id>) -> impl IntoView {
-    let cases = expect_context::<Cases>();
+    let cases = crate::app::handles().cases;
     let ids = move || Some((id?, checklist?));
     let sheet = Memo::new(move |_| {
         let (case_id, checklist) = ids()?;
@@ -55,7 +54,7 @@ pub fn PrintChecklist(id: Option<Id>, checklist: Option<Id>) -> impl IntoView {
         None => view! {
             <section class="panel">
                 <h1>"Checklist not found"</h1>
-                <p>"This checklist is not on this device. " <a href="/">"Back to cases"</a></p>
+                <p>"This checklist is not on this device. " <a href="/cases">"Back to cases"</a></p>
             </section>
         }
         .into_any(),

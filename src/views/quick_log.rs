@@ -9,16 +9,14 @@ use advocase_core::reference::{Channel, Party};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::cases::Cases;
 use crate::clock;
 use crate::directory::Directory;
-use crate::storage::Store;
+use crate::views::fields::ident;
 use crate::views::fields::{Choices, Control, ErrorSummary, Field, FormState};
-use advocase_core::reference::ident;
 
 /// The form as typed; saved as a draft on every change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(remote = "Self", default)]
 struct LogForm {
     channel: String,
     with: String,
@@ -27,11 +25,15 @@ struct LogForm {
     duration: String,
     follow_up: String,
     follow_up_due: String,
+    follow_up_kind: String,
+    /// "14:30" or empty.
+    follow_up_time: String,
     /// `datetime-local` value; empty means "now".
     at: String,
     /// The person contacted, as the directory lists them (see `contacts`).
     contact: String,
 }
+advocase_core::record!(LogForm);
 
 impl Default for LogForm {
     fn default() -> Self {
@@ -43,6 +45,8 @@ impl Default for LogForm {
             duration: String::new(),
             follow_up: String::new(),
             follow_up_due: String::new(),
+            follow_up_kind: String::new(),
+            follow_up_time: String::new(),
             at: String::new(),
             contact: String::new(),
         }
@@ -69,6 +73,18 @@ impl LogForm {
                 .follow_up
                 .as_ref()
                 .map(|f| f.due.to_string())
+                .unwrap_or_default(),
+            follow_up_kind: i
+                .follow_up
+                .as_ref()
+                .and_then(|f| f.kind.as_ref())
+                .map(ident)
+                .unwrap_or_default(),
+            follow_up_time: i
+                .follow_up
+                .as_ref()
+                .and_then(|f| f.time)
+                .map(advocase_core::followup::task::clock)
                 .unwrap_or_default(),
             at: clock::local_input_value(i.at),
             contact: i
@@ -105,10 +121,8 @@ impl LogForm {
             outcome: self.outcome.clone(),
             follow_up: self.follow_up.clone(),
             follow_up_due: self.follow_up_due.clone(),
-            // The kind and time of a promised follow-up come with My day's
-            // task forms; until then it is a task of kind "other".
-            follow_up_kind: String::new(),
-            follow_up_time: String::new(),
+            follow_up_kind: self.follow_up_kind.clone(),
+            follow_up_time: self.follow_up_time.clone(),
             contact,
         }
     }
@@ -159,9 +173,9 @@ pub fn QuickLog(
     #[prop(optional)] amend: Option<Interaction>,
     #[prop(optional, into)] on_done: Option<Callback<()>>,
 ) -> impl IntoView {
-    let cases = expect_context::<Cases>();
-    let store = expect_context::<Store>();
-    let directory = expect_context::<Directory>();
+    let cases = crate::app::handles().cases;
+    let store = crate::app::base().store;
+    let directory = crate::app::handles().directory;
 
     let amends = amend.as_ref().map(|i| i.id);
     // Drafts are kept for new entries; a correction starts from the original.
@@ -199,7 +213,7 @@ pub fn QuickLog(
         let store = store.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            let user = expect_context::<crate::session::Auth>().username();
+            let user = crate::app::handles().auth.username();
             let known = contacts(directory);
             let result = cases.log(
                 case_id,
@@ -262,7 +276,9 @@ pub fn QuickLog(
                 {field(Control::Number(0, 1440), "Duration (minutes)", "duration_minutes", |f| &f.duration, |f, v| f.duration = v)}
                 {field(Control::TextArea(2), "Outcome", "outcome", |f| &f.outcome, |f, v| f.outcome = v)}
                 {field(Control::Text, "Promised follow-up", "follow_up", |f| &f.follow_up, |f, v| f.follow_up = v)}
+                {field(Control::Select(crate::views::coordination::kind_options()), "Kind of follow-up", "follow_up_kind", |f| &f.follow_up_kind, |f, v| f.follow_up_kind = v)}
                 {field(Control::Input("date"), "Follow-up due", "follow_up_due", |f| &f.follow_up_due, |f, v| f.follow_up_due = v)}
+                {field(Control::Input("time"), "Follow-up time (optional)", "follow_up_time", |f| &f.follow_up_time, |f, v| f.follow_up_time = v)}
                 <Field form=state name="contact" label="Person contacted (from the directory)" list=names.clone()
                     value=Signal::derive(move || form.with(|f| f.contact.clone()))
                     set=move |v| form.update(|f| f.contact = v)/>

@@ -9,9 +9,7 @@ use advocase_core::i18n::{self, Key, RightsContacts};
 use advocase_core::id::Id;
 use leptos::prelude::*;
 
-use crate::cases::Cases;
 use crate::clock;
-use crate::hospital::Hospital;
 use crate::views::print::{sheet_actions, sheet_language};
 
 /// What the administrator entered, blanks left out (the sheet then says to
@@ -30,8 +28,8 @@ fn rights_contacts(h: &HospitalContacts) -> RightsContacts {
 
 #[component]
 pub fn PrintRights(id: Option<Id>) -> impl IntoView {
-    let cases = expect_context::<Cases>();
-    let hospital = expect_context::<Hospital>();
+    let cases = crate::app::handles().cases;
+    let hospital = crate::app::handles().hospital;
     let chosen = RwSignal::new(None::<i18n::Lang>);
     let patient = Memo::new(move |_| {
         let id = id?;
@@ -48,7 +46,7 @@ pub fn PrintRights(id: Option<Id>) -> impl IntoView {
         None => view! {
             <section class="panel">
                 <h1>"Case not found"</h1>
-                <p>"This case is not on this device. " <a href="/">"Back to cases"</a></p>
+                <p>"This case is not on this device. " <a href="/cases">"Back to cases"</a></p>
             </section>
         }
         .into_any(),

@@ -4,14 +4,11 @@
 
 use leptos::prelude::*;
 
-use crate::app::PrefsLoadError;
-use crate::cases::Cases;
-use crate::gate::Gate;
+use crate::views::fields::Shown;
+
 use crate::network::use_online;
 use crate::preferences::{self, Preferences};
-use crate::session::Auth;
 use crate::storage::Store;
-use crate::sync::Sync;
 use crate::views::fields::{Control, ErrorSummary, Field, FormState};
 use crate::views::hospital::HospitalNumbers;
 use crate::views::html::escape;
@@ -35,11 +32,18 @@ fn kilobytes(bytes: usize) -> String {
 
 /// Saves a change to the preferences and shows it; the error is for a person.
 fn update_prefs(change: impl FnOnce(&mut Preferences)) -> Result<(), String> {
-    let store = expect_context::<Store>();
-    let prefs = expect_context::<RwSignal<Preferences>>();
+    let base = crate::app::base();
+    save_prefs(&base.store, base.prefs, change)
+}
+
+fn save_prefs(
+    store: &Store,
+    prefs: RwSignal<Preferences>,
+    change: impl FnOnce(&mut Preferences),
+) -> Result<(), String> {
     let mut next = prefs.get_untracked();
     change(&mut next);
-    preferences::save(&store, &next).map_err(|e| e.to_string())?;
+    preferences::save(store, &next).map_err(|e| e.to_string())?;
     preferences::apply(&next);
     prefs.set(next);
     Ok(())
@@ -47,14 +51,14 @@ fn update_prefs(change: impl FnOnce(&mut Preferences)) -> Result<(), String> {
 
 #[component]
 pub fn Settings() -> impl IntoView {
-    let store = expect_context::<Store>();
-    let prefs = expect_context::<RwSignal<Preferences>>();
-    let cases = expect_context::<Cases>();
-    let load_error = use_context::<PrefsLoadError>().and_then(|e| e.0);
+    let store = crate::app::base().store;
+    let prefs = crate::app::base().prefs;
+    let cases = crate::app::handles().cases;
+    let load_error = crate::app::base().prefs_error;
     let save_error = RwSignal::new(None::<String>);
-    let auth = expect_context::<Auth>();
-    let sync = expect_context::<Sync>();
-    let gate = expect_context::<Gate>();
+    let auth = crate::app::handles().auth;
+    let sync = crate::app::handles().sync;
+    let gate = crate::app::base().gate;
     let keep_days = RwSignal::new(prefs.get_untracked().keep_closed_days.to_string());
     let keep_form = FormState::new("keep");
     // Some(n): the sign-out found n changes unsent and asks before deleting.
@@ -214,6 +218,28 @@ pub fn Settings() -> impl IntoView {
                 />
                 <span>"Large text"</span>
             </label>
+            <label class="switch">
+                <input
+                    type="checkbox"
+                    prop:checked=move || prefs.with(|p| p.notify)
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        let store = crate::app::base().store;
+                        let keep = move |on: bool| save_error.set(save_prefs(&store, prefs, |p| p.notify = on).err());
+                        if on {
+                            crate::notify::ask(move |allowed| {
+                                if !allowed {
+                                    save_error.set(Some("This browser does not allow notifications from Advocase. Due follow-ups still show in a banner.".into()));
+                                }
+                                keep(allowed);
+                            });
+                        } else {
+                            keep(false);
+                        }
+                    }
+                />
+                <span>"Notify me when a follow-up comes due (while Advocase is open)"</span>
+            </label>
             {move || save_error.get().map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
         </section>
         <section class="panel" aria-labelledby="device">
@@ -248,7 +274,7 @@ pub fn Settings() -> impl IntoView {
                 </dd>
             </dl>
         </section>
-        <Show when=move || cases.quarantined.with(|q| !q.is_empty())>
+        <Shown when=Signal::derive(move || cases.quarantined.with(|q| !q.is_empty()))>
             <section class="panel" aria-labelledby="set-aside">
                 <h2 id="set-aside">"Entries set aside"</h2>
                 <p class="notice warn" role="alert">
@@ -274,7 +300,7 @@ pub fn Settings() -> impl IntoView {
                     }).collect::<String>())>
                 </ul>
             </section>
-        </Show>
+        </Shown>
         <section class="panel" aria-labelledby="about">
             <h2 id="about">"About"</h2>
             <dl class="facts">

@@ -2,7 +2,6 @@
 
 use leptos::prelude::*;
 
-use crate::gate::Gate;
 use crate::views::fields::{Control, ErrorSummary, Field, FormState};
 use crate::{session, vault};
 use advocase_core::validation::Problems;
@@ -12,7 +11,7 @@ pub fn SignIn(
     /// The heading: "Sign in", or "Sign in again to sync".
     title: &'static str,
 ) -> impl IntoView {
-    let gate = expect_context::<Gate>();
+    let gate = crate::app::base().gate;
     let username = RwSignal::new(
         gate.ring
             .with_untracked(|r| r.as_ref().map(|r| r.owner.clone()))

@@ -10,11 +10,11 @@
 //! What is typed lives in the form; it is read into `draft` before
 //! anything redraws the rows (adding, retiring, a message, a mapping).
 
+use crate::views::fields::{from_ident, ident};
 use advocase_core::access::Role;
 use advocase_core::directory::wire::{Imported, MapText, RowProblem, Unmatched};
 use advocase_core::directory::{Department, DepartmentKind, Structure, Unit};
 use advocase_core::id::Id;
-use advocase_core::reference::{from_ident, ident};
 use leptos::prelude::*;
 use serde::Deserialize;
 use wasm_bindgen::{JsCast, JsValue};
@@ -22,7 +22,6 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::clock;
 use crate::network::use_online;
 use crate::server::{self, Failure};
-use crate::session::Auth;
 use crate::views::access_log::save_csv;
 use crate::views::fields::{ErrorSummary, FormState, focus};
 use crate::views::html::{FormValues, Markup, escape};
@@ -223,12 +222,14 @@ fn notice(s: RwSignal<Option<(bool, String)>>) -> impl Fn() -> Option<AnyView> +
 }
 
 /// The body of the import's 422 (every bad row) and of any other refusal.
-#[derive(Deserialize)]
+#[derive(serde::Serialize, Deserialize)]
+#[serde(remote = "Self")]
 struct Refusal {
     message: String,
     #[serde(default)]
     problems: Vec<RowProblem>,
 }
+advocase_core::record!(Refusal);
 
 fn count(n: usize, one: &str) -> String {
     format!("{n} {one}{}", if n == 1 { "" } else { "s" })
@@ -284,7 +285,7 @@ fn unmatched_rows(
 
 #[component]
 pub fn StructurePage() -> AnyView {
-    let auth = expect_context::<Auth>();
+    let auth = crate::app::handles().auth;
     if !auth.user_untracked().is_some_and(|u| u.role == Role::Admin) {
         return view! {
             <h1>"Hospital structure"</h1>

@@ -6,22 +6,21 @@
 //! changes (a section or an item added or removed), so typing never loses
 //! focus; the draft is written to the device on every change.
 
+use crate::views::fields::from_ident;
 use advocase_core::access::Role;
 use advocase_core::checklist::{Section, Template, TemplateItem};
-use advocase_core::reference::{Responsible, from_ident};
+use advocase_core::reference::Responsible;
 use leptos::prelude::*;
 
 use crate::clock;
-use crate::session::Auth;
-use crate::templates::Templates;
+use crate::views::fields::ident;
 use crate::views::fields::{Control, ErrorSummary, Field, FormState, responsible_options};
-use advocase_core::reference::ident;
 use advocase_core::validation::Problems;
 
 #[component]
 pub fn TemplateList() -> impl IntoView {
-    let templates = expect_context::<Templates>();
-    let auth = expect_context::<Auth>();
+    let templates = crate::app::handles().templates;
+    let auth = crate::app::handles().auth;
     let user = auth.username();
     let is_manager = auth
         .user_untracked()
@@ -159,8 +158,8 @@ fn Editor(
     editing: RwSignal<Option<Template>>,
     message: RwSignal<Option<String>>,
 ) -> impl IntoView {
-    let templates = expect_context::<Templates>();
-    let auth = expect_context::<Auth>();
+    let templates = crate::app::handles().templates;
+    let auth = crate::app::handles().auth;
     let user = auth.username();
     let heading = if start.version == 0 {
         "New template".to_owned()

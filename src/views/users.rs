@@ -8,8 +8,9 @@ use advocase_core::directory::Structure;
 use advocase_core::sync::{NewUser, UserUpdate};
 use leptos::prelude::*;
 
+use crate::views::fields::Shown;
+
 use crate::server::{self, Failure};
-use crate::session::Auth;
 use crate::views::fields::{Control, ErrorSummary, Field, FormState};
 use crate::views::html::{FormValues, Markup, escape};
 use wasm_bindgen::JsCast;
@@ -83,7 +84,7 @@ fn show_failure(form: FormState, f: &Failure) {
 
 #[component]
 pub fn Users() -> impl IntoView {
-    let auth = expect_context::<Auth>();
+    let auth = crate::app::handles().auth;
     let is_admin = move || auth.user().is_some_and(|u| u.role == Role::Admin);
     let users = RwSignal::new(Vec::<User>::new());
     let message = RwSignal::new(None::<(bool, String)>);
@@ -250,7 +251,7 @@ pub fn Users() -> impl IntoView {
 
     view! {
         <h1>"Accounts"</h1>
-        <Show when=is_admin fallback=|| view! { <p class="notice warn">"Only administrators manage accounts."</p> }>
+        <Shown when=Signal::derive(is_admin) fallback=|| view! { <p class="notice warn">"Only administrators manage accounts."</p> }>
             {move || message.get().map(|(ok, m)| view! {
                 <p class="notice" class:info=ok class:error=!ok role=if ok { "status" } else { "alert" }>{m}</p>
             })}
@@ -279,7 +280,7 @@ pub fn Users() -> impl IntoView {
                 <ul class="plain accounts" on:click=act on:submit=act_form
                     inner_html=move || users.with(|list| offered.with(|o| rows(accounts, list, o)))></ul>
             </section>
-        </Show>
+        </Shown>
     }
 }
 

@@ -14,7 +14,7 @@ test("a case opened on a tablet shows in the administrator's Access log and its 
   const patient = "Amara Okafor";
 
   // The coordinator opens a case (its page is shown) and syncs.
-  await page.goto("/");
+  await page.goto("/cases");
   const who = await signIn(page);
   await synced(page);
   await page.getByRole("link", { name: "New case" }).click();

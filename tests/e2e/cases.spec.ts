@@ -7,7 +7,7 @@ test.use({ viewport: { width: 768, height: 1024 } });
 
 async function startOffline(page: Page, context: import("@playwright/test").BrowserContext): Promise<string> {
   // Signing in needs the network once; the rest of the shift does not.
-  await page.goto("/");
+  await page.goto("/cases");
   const who = await signIn(page);
   await waitForServiceWorker(page);
   await goOffline(page, context);
@@ -167,7 +167,7 @@ test("a damaged or tampered saved case fails its integrity check, is set aside a
     localStorage.setItem(key, flipped);
     return flipped;
   }, key);
-  await page.goto("/");
+  await page.goto("/cases");
   await expect(page.getByRole("alert").filter({ hasText: "1 saved entry could not be read and was set aside." })).toBeVisible();
   await expect(page.getByRole("link", { name: /Olga Ivanova/ })).toBeVisible();
   // The journal's intact copy (IndexedDB) brings Pavel's case back; the

@@ -94,7 +94,7 @@ async function search(page: Page, words: string) {
 test("offline, the directory is searched with typos, dials by tel: links and marks what nobody verified", async ({ browser }) => {
   const errors: string[] = [];
   const [context, page] = await tablet(browser, errors);
-  await page.goto("/");
+  await page.goto("/cases");
   await signIn(page, await newUser(server.origin, { units: ["4 West"], prefix: "ana" }));
   await waitForServiceWorker(page);
   await goOffline(page, context);
@@ -134,7 +134,7 @@ test("a new case's unit is chosen, own units first, and reaches the colleague co
   const ben = await newUser(server.origin, { units: ["5n"], prefix: "ben" });
   const [ctxA, a] = await tablet(browser, errors);
   const [ctxB, b] = await tablet(browser, errors);
-  await a.goto("/");
+  await a.goto("/cases");
   await signIn(a, ana);
   await synced(a);
 
@@ -172,7 +172,7 @@ test("a new case's unit is chosen, own units first, and reaches the colleague co
   expect(axe.violations.map((v) => v.id), "axe on a case with Who can help?").toEqual([]);
   await synced(a);
 
-  await b.goto("/");
+  await b.goto("/cases");
   await signIn(b, ben);
   await synced(b);
   await b.getByRole("link", { name: /Walter Osei/ }).click();
@@ -188,7 +188,7 @@ test("a correction typed offline reaches the editors; a manager fixes the entry 
   const [ctxA, a] = await tablet(browser, errors);
   const [ctxM, m] = await tablet(browser, errors);
   const [ctxC, c] = await tablet(browser, errors);
-  await a.goto("/");
+  await a.goto("/cases");
   const ana = await signIn(a, await newUser(server.origin, { units: ["4 West"], prefix: "ana" }));
   await waitForServiceWorker(a);
   await goOffline(a, ctxA);
@@ -210,7 +210,7 @@ test("a correction typed offline reaches the editors; a manager fixes the entry 
 
   // A manager finds it among the corrections, in Ana's name, fixes the
   // number in the editor and accepts.
-  await m.goto("/");
+  await m.goto("/cases");
   await signIn(m, await newUser(server.origin, { role: "manager", prefix: "mona" }));
   await synced(m);
   await search(m, "");
@@ -236,7 +236,7 @@ test("a correction typed offline reaches the editors; a manager fixes the entry 
   await m.getByRole("listitem").filter({ hasText: "Her extension is 4412" }).getByRole("button", { name: "Accept" }).click();
   await expect(m.getByRole("status").filter({ hasText: "No correction is waiting." })).toBeVisible();
 
-  await c.goto("/");
+  await c.goto("/cases");
   await signIn(c, await newUser(server.origin, { units: ["5 North"], prefix: "cy" }));
   await synced(c);
   await search(c, "Whitfield");

@@ -54,7 +54,7 @@ test("a checklist started offline, ticked by two coordinators, crossing ticks sh
   const [ctxB, b] = await tablet(browser, errors);
 
   // Ana opens the case online; Ben's tablet receives it.
-  await a.goto("/");
+  await a.goto("/cases");
   await signIn(a, ana);
   await waitForServiceWorker(a);
   await openCase(a, {
@@ -67,7 +67,7 @@ test("a checklist started offline, ticked by two coordinators, crossing ticks sh
   await synced(a);
   const caseUrl = new URL(a.url()).pathname;
 
-  await b.goto("/");
+  await b.goto("/cases");
   await signIn(b, ben);
   await waitForServiceWorker(b);
   await synced(b);
@@ -261,7 +261,7 @@ test("a manager edits a template: the new version is offered, checklists already
   // The coordinator starts the RED checklist (version 1) on a case. This
   // edits the shared RED template, so it expects the fresh database that
   // playwright.config.ts gives every run.
-  await c.goto("/");
+  await c.goto("/cases");
   await signIn(c, coordinator);
   await waitForServiceWorker(c);
   await openCase(c, { patient: "Ida Novak", unit: "6 East", kind: "Discharge planning", about: "Plan for discharge to rehabilitation." });
@@ -275,7 +275,7 @@ test("a manager edits a template: the new version is offered, checklists already
   await synced(c);
 
   // The manager rewords the first item and adds one.
-  await m.goto("/");
+  await m.goto("/cases");
   await signIn(m, manager);
   await waitForServiceWorker(m);
   await m.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Discharges" }).click();

@@ -24,7 +24,7 @@ test("a log shown as saved survives the browser being killed at once", async ({}
     let context = await launch();
     let page = context.pages()[0] ?? (await context.newPage());
     await watchErrors(page, errors);
-    await page.goto(`${base}/`);
+    await page.goto(`${base}/cases`);
     await signIn(page);
     await page.getByRole("link", { name: "New case" }).click();
     await page.getByRole("textbox", { name: "Patient name" }).fill("Priya Patel");

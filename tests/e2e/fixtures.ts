@@ -203,7 +203,7 @@ export async function signIn(
 ): Promise<string> {
   const base = new URL(page.url() === "about:blank" ? (test.info().project.use.baseURL as string) : page.url()).origin;
   const who = username ?? (await newUser(base));
-  if (page.url() === "about:blank") await page.goto(`${base}/`);
+  if (page.url() === "about:blank") await page.goto(`${base}/cases`);
   const form = page.getByRole("form", { name: /Sign in/ });
   await form.getByRole("textbox", { name: "Username" }).fill(who);
   await form.getByLabel("Password").fill(password);

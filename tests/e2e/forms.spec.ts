@@ -8,7 +8,7 @@ import { test, expect, goOffline, openCase, signIn, waitForServiceWorker } from 
 test.use({ viewport: { width: 768, height: 1024 } });
 
 async function start(page: Page, context: import("@playwright/test").BrowserContext) {
-  await page.goto("/");
+  await page.goto("/cases");
   const who = await signIn(page);
   await waitForServiceWorker(page);
   await goOffline(page, context);

@@ -31,7 +31,7 @@ async function unlock(page: Page, pin: string) {
 }
 
 test("a shift: Lock hides every patient detail, the PIN unlocks offline, even after a reload", async ({ page, context }) => {
-  await page.goto("/");
+  await page.goto("/cases");
   await signIn(page, undefined, PASSWORD, { autoUnlock: false });
   await waitForServiceWorker(page);
   await openCase(page, { patient: PATIENT, unit: "4B", kind: "Complaint", about: "Call bell not answered" });
@@ -68,7 +68,7 @@ test("idle for the operator's minutes locks; the session's end locks too", async
   try {
     const [context, page] = await tablet(browser, errors, server.origin);
     await page.clock.install();
-    await page.goto("/");
+    await page.goto("/cases");
     await signIn(page, await newUser(server.origin), PASSWORD, { autoUnlock: false });
     await openCase(page, { patient: PATIENT, unit: "4B", kind: "Complaint", about: "Noise at night" });
 
@@ -99,7 +99,7 @@ test("idle for the operator's minutes locks; the session's end locks too", async
 });
 
 test("five wrong PINs: the password (online) recovers the data through the escrow key, unsent work included", async ({ page, context, pageErrors }) => {
-  await page.goto("/");
+  await page.goto("/cases");
   const who = await signIn(page, undefined, PASSWORD, { autoUnlock: false });
   await waitForServiceWorker(page);
   await goOffline(page, context);
@@ -148,7 +148,7 @@ test("five wrong PINs: the password (online) recovers the data through the escro
 });
 
 test("another person signing in on a locked tablet never sees the previous person's data, and is refused while it holds their unsent work", async ({ page, context }) => {
-  await page.goto("/");
+  await page.goto("/cases");
   const ana = await signIn(page, undefined, PASSWORD, { autoUnlock: false });
   await waitForServiceWorker(page);
   await goOffline(page, context);

@@ -53,7 +53,7 @@ test("the rights sheet carries the hospital's numbers, in Spanish and in English
 
   // A coordinator, whose sign-in sync brings the numbers to the tablet.
   const [context, page] = await tablet(browser, errors, base);
-  await page.goto("/");
+  await page.goto("/cases");
   await signIn(page);
   await waitForServiceWorker(page);
   await synced(page);

@@ -12,7 +12,7 @@ for (const size of sizes) {
     await page.goto("/");
     await expect(page.getByRole("heading", { level: 1, name: "Sign in to Advocase" })).toBeVisible();
     await signIn(page);
-    await expect(page.getByRole("heading", { level: 1, name: "Cases" })).toBeVisible();
+    await expect(page.getByRole("heading", { level: 1, name: "My day" })).toBeVisible();
     await expect(page.getByRole("status", { name: "Connection" })).toHaveText("Online");
     await expect(page.getByRole("contentinfo")).toContainText("Advocase 0.1.0");
 

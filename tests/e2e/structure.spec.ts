@@ -57,7 +57,7 @@ test("an administrator keeps the units, the directory's CSV and the mapping of o
 
   // Before any unit exists, a coordinator types a unit freehand.
   const [tabletContext, coordinator] = await tablet(browser, errors, server.origin);
-  await coordinator.goto("/");
+  await coordinator.goto("/cases");
   const ana = await newCoordinator();
   await signIn(coordinator, ana);
   await synced(coordinator);
@@ -67,7 +67,7 @@ test("an administrator keeps the units, the directory's CSV and the mapping of o
 
   // The administrator, on a phone.
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.goto(`${server.origin}/`);
+  await page.goto(`${server.origin}/cases`);
   await signIn(page, ADMIN.username, ADMIN.password);
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Structure" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Hospital structure" })).toBeVisible();

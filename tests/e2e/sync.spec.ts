@@ -46,14 +46,14 @@ test("two coordinators offline on the same case: both logs on both tablets, one 
   const [ctxB, b] = await tablet(browser, errors);
 
   // Ana opens the case online; Ben's tablet receives it.
-  await a.goto("/");
+  await a.goto("/cases");
   await signIn(a, ana);
   await waitForServiceWorker(a);
   await openCase(a, { patient: "Rosa Martinez", unit: "4 West", kind: "Complaint", about: "Call bell unanswered at night." });
   await synced(a);
   const caseUrl = new URL(a.url()).pathname;
 
-  await b.goto("/");
+  await b.goto("/cases");
   await signIn(b, ben);
   await waitForServiceWorker(b);
   await synced(b);
@@ -101,7 +101,7 @@ test("two coordinators offline on the same case: both logs on both tablets, one 
   await server.stop();
   await server.start();
   const [ctxC, c] = await tablet(browser, errors);
-  await c.goto("/");
+  await c.goto("/cases");
   await signIn(c, ana);
   await synced(c);
   await c.goto(caseUrl);
@@ -134,7 +134,7 @@ test("a session revoked mid-shift is refused at the next sync; the work stays un
   })).json();
   const dee = await newUser(server.origin, { units: ["5 East"], prefix: "dee" });
   const [ctx, page] = await tablet(browser, errors);
-  await page.goto("/");
+  await page.goto("/cases");
   await signIn(page, dee);
   await waitForServiceWorker(page);
   await goOffline(page, ctx);
@@ -175,7 +175,7 @@ test("signing out sends what waits first, and asks before deleting what could no
   const errors: string[] = [];
   const fay = await newUser(server.origin, { prefix: "fay" });
   const [ctx, page] = await tablet(browser, errors);
-  await page.goto("/");
+  await page.goto("/cases");
   await signIn(page, fay);
   await waitForServiceWorker(page);
   await goOffline(page, ctx);

@@ -1,5 +1,5 @@
 import { spawn, ChildProcess } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test, expect, expectAppStarted, waitForServiceWorker } from "./fixtures";
@@ -10,10 +10,12 @@ const PORT = Number(process.env.ADVOCASE_E2E_UPDATE_PORT || 18081);
 const origin = `http://127.0.0.1:${PORT}`;
 let dir: string;
 let server: ChildProcess;
+const KEPT_DATE = new Date("2026-01-01T00:00:00Z");
 
 test.beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "advocase-update-"));
   cpSync("dist", join(dir, "dist"), { recursive: true });
+  utimesSync(join(dir, "dist", "sw.js"), KEPT_DATE, KEPT_DATE);
   server = spawn(
     "target/debug/advocase-server",
     ["serve", "--addr", `127.0.0.1:${PORT}`, "--static-dir", join(dir, "dist"), "--database", join(dir, "db", "advocase.db")],
@@ -40,10 +42,13 @@ function deployNewBuild() {
   // The precompressed copies would still be the old build.
   rmSync(`${sw}.br`, { force: true });
   rmSync(`${sw}.gz`, { force: true });
+  // A deployment that keeps file dates (cp -p, rsync -t, a reproducible
+  // image): the worker's conditional update check must still find it.
+  utimesSync(sw, KEPT_DATE, KEPT_DATE);
 }
 
 test("a new deployment is offered, not forced, and applies on reload", async ({ page }) => {
-  await page.goto(`${origin}/`);
+  await page.goto(`${origin}/cases`);
   await expectAppStarted(page);
   await waitForServiceWorker(page);
   const oldBuild = await page.evaluate(() => caches.keys());

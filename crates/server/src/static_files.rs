@@ -9,8 +9,8 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::handler::HandlerWithoutStateExt;
 use axum::http::header::{
-    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
-    X_FRAME_OPTIONS,
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, IF_MODIFIED_SINCE, IF_UNMODIFIED_SINCE,
+    LAST_MODIFIED, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -84,9 +84,23 @@ pub fn is_hashed_asset(path: &str) -> bool {
 /// Sets `Cache-Control` by what the response is, and the headers every page
 /// of a PHI-handling app should carry (API answers too: a JSON error opened
 /// in a tab is a page).
-pub async fn headers(req: Request, next: Next) -> Response {
+pub async fn headers(mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
+    // The shell (index.html, sw.js, the manifest) is revalidated on every
+    // start, and a file's date says nothing about its content: deployments
+    // that keep or normalise dates (`cp -p`, rsync -t, reproducible container
+    // images) and two builds within one second share a Last-Modified, and a
+    // 304 would keep every tablet on the old build. These files are small:
+    // they are always sent whole.
+    let shell = !path.starts_with("/api") && !is_hashed_asset(&path);
+    if shell {
+        req.headers_mut().remove(IF_MODIFIED_SINCE);
+        req.headers_mut().remove(IF_UNMODIFIED_SINCE);
+    }
     let mut res = next.run(req).await;
+    if shell {
+        res.headers_mut().remove(LAST_MODIFIED);
+    }
     let event_stream = res
         .headers()
         .get(CONTENT_TYPE)

@@ -227,6 +227,31 @@ async fn assets_have_their_mime_types_and_cache_rules() {
 }
 
 #[tokio::test]
+async fn the_shell_is_sent_whole_whatever_its_file_date_says() {
+    // A deployment that keeps file dates must still reach every tablet: the
+    // service worker's update check is a conditional request.
+    let (router, _tmp) = fixture().await;
+    for path in ["/sw.js", "/index.html", "/", "/cases"] {
+        let res = router
+            .clone()
+            .oneshot(
+                Request::get(path)
+                    .header(header::IF_MODIFIED_SINCE, "Fri, 01 Jan 2100 00:00:00 GMT")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert_eq!(header_of(&res, header::LAST_MODIFIED), "", "{path}");
+        assert!(!body_bytes(res).await.is_empty(), "{path}");
+    }
+    // Hashed assets never change under their name: they keep their validator.
+    let res = get(&router, &format!("/{WASM}"), None).await;
+    assert_ne!(header_of(&res, header::LAST_MODIFIED), "");
+}
+
+#[tokio::test]
 async fn app_routes_get_the_shell_but_missing_files_get_404() {
     let (router, _tmp) = fixture().await;
     let res = get(&router, "/settings", None).await;

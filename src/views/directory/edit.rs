@@ -9,16 +9,16 @@
 //! (`views/html.rs`) read back on submit, not a signal per field: about a
 //! fifth of the .wasm the same form costs as views.
 
+use crate::views::fields::{from_ident, ident};
 use advocase_core::directory::merge::{merge, take_field};
 use advocase_core::directory::wire::{SaveConflict, StoredEntry};
 use advocase_core::directory::{Entry, EntryKind, Phone, PhoneKind};
 use advocase_core::id::Id;
-use advocase_core::reference::{CaseKind, ComplaintCategory, from_ident, ident};
+use advocase_core::reference::{CaseKind, ComplaintCategory};
 use leptos::prelude::*;
 
 use crate::clock;
-use crate::directory::{Directory, SaveOutcome};
-use crate::session::Auth;
+use crate::directory::SaveOutcome;
 use crate::views::fields::{ErrorSummary, FormState, focus};
 use crate::views::html::{FormValues, Markup, escape};
 
@@ -29,7 +29,7 @@ pub fn NewEntry() -> impl IntoView {
 
 #[component]
 pub fn EditEntry(id: Option<Id>) -> impl IntoView {
-    let directory = expect_context::<Directory>();
+    let directory = crate::app::handles().directory;
     match id.and_then(|id| directory.get(id)) {
         Some(stored) => view! { <Editor start=Some(stored)/> }.into_any(),
         None => view! {
@@ -193,9 +193,9 @@ fn read(v: &FormValues, id: Id) -> Entry {
 
 #[component]
 fn Editor(start: Option<StoredEntry>) -> impl IntoView {
-    let directory = expect_context::<Directory>();
-    let auth = expect_context::<Auth>();
-    let nav = expect_context::<crate::nav::Nav>();
+    let directory = crate::app::handles().directory;
+    let auth = crate::app::handles().auth;
+    let nav = crate::app::base().nav;
     let is_new = start.is_none();
     // What the editor started from: the base of the save and of a merge.
     let base = StoredValue::new(start.clone().map(|s| (s.version, s.entry)));

@@ -5,13 +5,14 @@ use advocase_core::case::Case;
 use advocase_core::directory::suggest::who_can_help;
 use leptos::prelude::*;
 
+use crate::views::fields::Shown;
+
 use super::card;
 use crate::clock;
-use crate::directory::Directory;
 
 #[component]
 pub fn WhoCanHelp(#[prop(into)] case: Signal<Option<Case>>) -> impl IntoView {
-    let directory = expect_context::<Directory>();
+    let directory = crate::app::handles().directory;
     let found = Memo::new(move |_| {
         let case = case.get()?;
         let today = clock::today();
@@ -28,11 +29,11 @@ pub fn WhoCanHelp(#[prop(into)] case: Signal<Option<Case>>) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="help-title">
             <h2 id="help-title">"Who can help?"</h2>
-            <Show when=move || found.with(Option::is_some) fallback=|| view! {
+            <Shown when=Signal::derive(move || found.with(Option::is_some)) fallback=|| view! {
                 <p class="muted">"No directory entry matches this case. " <a href="/directory">"Search the directory"</a></p>
             }>
                 <ul class="entries" inner_html=move || found.get().unwrap_or_default()></ul>
-            </Show>
+            </Shown>
         </section>
     }
 }

@@ -24,9 +24,7 @@ use advocase_core::id::Id;
 use leptos::prelude::*;
 
 use crate::clock;
-use crate::directory::Directory;
 use crate::session::Auth;
-use crate::sync::Sync;
 use crate::views::fields::{Control, ErrorSummary, Field, FormState};
 use crate::views::html::escape;
 
@@ -54,8 +52,8 @@ pub fn page(rest: &[&str]) -> Option<AnyView> {
 
 #[component]
 fn Search() -> impl IntoView {
-    let directory = expect_context::<Directory>();
-    let auth = expect_context::<Auth>();
+    let directory = crate::app::handles().directory;
+    let auth = crate::app::handles().auth;
     // Kept while the app is open: back from an entry finds the same list.
     let query = directory.query;
     // The list as markup, and what it says about itself.
@@ -165,8 +163,8 @@ fn phones(e: &Entry) -> String {
 
 #[component]
 fn EntryPage(id: Option<Id>) -> impl IntoView {
-    let directory = expect_context::<Directory>();
-    let auth = expect_context::<Auth>();
+    let directory = crate::app::handles().directory;
+    let auth = crate::app::handles().auth;
     move || {
         let Some(stored) = id.and_then(|id| directory.get(id)) else {
             return view! {
@@ -238,9 +236,9 @@ fn facts(e: &Entry, today: chrono::NaiveDate) -> String {
 /// "This number is wrong": kept on the device at once, sent with sync.
 #[component]
 fn CorrectionForm(entry: Id) -> impl IntoView {
-    let directory = expect_context::<Directory>();
-    let auth = expect_context::<Auth>();
-    let sync = expect_context::<Sync>();
+    let directory = crate::app::handles().directory;
+    let auth = crate::app::handles().auth;
+    let sync = crate::app::handles().sync;
     let text = RwSignal::new(String::new());
     let form = FormState::new("correction");
     let sent = RwSignal::new(false);

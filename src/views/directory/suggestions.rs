@@ -9,7 +9,6 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::server::{self, Failure};
-use crate::session::Auth;
 use crate::views::html::{FormValues, escape};
 
 fn row(s: &Suggestion) -> String {
@@ -27,7 +26,7 @@ fn row(s: &Suggestion) -> String {
 
 #[component]
 pub fn Suggestions() -> impl IntoView {
-    let auth = expect_context::<Auth>();
+    let auth = crate::app::handles().auth;
     let list = RwSignal::new(None::<Result<String, String>>);
     let problem = RwSignal::new(None::<String>);
     let load = move || {

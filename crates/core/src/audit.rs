@@ -39,6 +39,15 @@ pub mod action {
     pub const AUDIT_EXPORTED: &str = "audit_exported";
     /// A session was handed its user's escrow key.
     pub const ESCROW_KEY_ISSUED: &str = "escrow_key_issued";
+    /// A manager's or coordinator's report delivered (its period and units
+    /// in the detail); each case it names by patient gets a `case_reported`.
+    pub const REPORT_VIEWED: &str = "report_viewed";
+    /// A case named (by patient) in a delivered report.
+    pub const CASE_REPORTED: &str = "case_reported";
+    /// An export of a period started (CSV or FHIR, in the detail); each case
+    /// in it gets a `case_exported`, recorded before its page is sent.
+    pub const REPORT_EXPORTED: &str = "report_exported";
+    pub const CASE_EXPORTED: &str = "case_exported";
 
     /// What a device may report in `POST /api/audit/events`.
     pub const FROM_DEVICES: &[&str] = &[CASE_OPENED];
@@ -71,6 +80,10 @@ pub fn action_label(code: &str) -> &str {
         action::AUDIT_VIEWED => "Access log viewed",
         action::AUDIT_EXPORTED => "Access log exported",
         action::ESCROW_KEY_ISSUED => "Device key escrow fetched",
+        action::REPORT_VIEWED => "Report viewed",
+        action::CASE_REPORTED => "Case named in a report",
+        action::REPORT_EXPORTED => "Report data exported",
+        action::CASE_EXPORTED => "Case exported",
         other => other,
     }
 }
@@ -184,6 +197,10 @@ mod tests {
             action::AUDIT_VIEWED,
             action::AUDIT_EXPORTED,
             action::ESCROW_KEY_ISSUED,
+            action::REPORT_VIEWED,
+            action::CASE_REPORTED,
+            action::REPORT_EXPORTED,
+            action::CASE_EXPORTED,
         ] {
             assert_ne!(action_label(code), code);
         }

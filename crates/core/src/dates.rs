@@ -34,6 +34,11 @@ pub fn short(d: NaiveDate) -> String {
     )
 }
 
+/// "November 2026", a month in a report.
+pub fn month_and_year(d: NaiveDate) -> String {
+    format!("{} {}", i18n::month(Lang::En, d), d.year())
+}
+
 /// "Monday 23 November 2026", for the patient's sheet.
 pub fn long(d: NaiveDate) -> String {
     long_in(Lang::En, d)

@@ -20,6 +20,7 @@ pub fn router() -> Router<AppState> {
         .merge(crate::colleagues::routes())
         .merge(audit::routes())
         .merge(crate::directory::routes())
+        .merge(crate::report::routes())
         .nest("/sync", sync::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)

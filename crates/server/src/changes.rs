@@ -492,11 +492,12 @@ async fn save_case(
         .max()
         .unwrap_or(0);
     sqlx::query(
-        "INSERT INTO cases (case_id, unit, assignee, created_by, deleted, state, last_seq, involved)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        "INSERT INTO cases (case_id, unit, assignee, created_by, deleted, state, last_seq, involved, facts)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (case_id) DO UPDATE SET unit = excluded.unit, assignee = excluded.assignee,
              created_by = excluded.created_by, deleted = excluded.deleted,
-             state = excluded.state, last_seq = excluded.last_seq, involved = excluded.involved",
+             state = excluded.state, last_seq = excluded.last_seq, involved = excluded.involved,
+             facts = excluded.facts",
     )
     .bind(file.case.id.to_string())
     .bind(&file.case.patient.unit)
@@ -506,15 +507,17 @@ async fn save_case(
     .bind(encode(&file))
     .bind(last_seq as i64)
     .bind(&access.involved)
+    .bind(crate::report::facts::encode(&file))
     .execute(&mut **tx)
     .await?;
     Ok(Some(access))
 }
 
 /// What access reads of a case row: unit, assignee, creator, involved.
-type HolderRow = (String, String, String, String);
+pub(crate) type HolderRow = (String, String, String, String);
 
-fn holders(row: &AnyRow) -> Result<HolderRow, sqlx::Error> {
+/// The columns `unit`, `assignee`, `created_by` and `involved` of a row.
+pub(crate) fn holders(row: &AnyRow) -> Result<HolderRow, sqlx::Error> {
     Ok((
         row.try_get("unit")?,
         row.try_get("assignee")?,
@@ -523,7 +526,7 @@ fn holders(row: &AnyRow) -> Result<HolderRow, sqlx::Error> {
     ))
 }
 
-fn may_see(
+pub(crate) fn may_see(
     user: &User,
     (unit, assignee, created_by, involved): &HolderRow,
     units: &UnitIndex,

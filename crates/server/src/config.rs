@@ -24,6 +24,36 @@ pub struct ServeConfig {
     /// How long an escalation may wait for an acknowledgement before it is
     /// overdue, sent to every device with the hospital's numbers.
     pub escalation: Windows,
+    /// The hospital's time zone: a report's days and hours are counted in it.
+    pub time_zone: chrono_tz::Tz,
+}
+
+/// `--time-zone` / `ADVOCASE_TIME_ZONE`: an IANA zone name.
+pub fn time_zone(value: &str) -> Result<chrono_tz::Tz, String> {
+    value.trim().parse::<chrono_tz::Tz>().map_err(|_| {
+        "give an IANA time zone name such as America/New_York or Europe/London".to_owned()
+    })
+}
+
+/// The machine's own zone, when `--time-zone` is not given: `TZ`, then
+/// `/etc/timezone`, then where `/etc/localtime` links to; UTC if none of
+/// them names a zone. The server logs which one it uses.
+pub fn machine_time_zone() -> chrono_tz::Tz {
+    let from_env = std::env::var("TZ")
+        .ok()
+        .map(|v| v.trim_start_matches(':').to_owned());
+    let from_file = || fs::read_to_string("/etc/timezone").ok();
+    let from_link = || {
+        let target = fs::read_link("/etc/localtime").ok()?;
+        let text = target.to_string_lossy().into_owned();
+        text.split_once("zoneinfo/")
+            .map(|(_, zone)| zone.to_owned())
+    };
+    [from_env, from_file(), from_link()]
+        .into_iter()
+        .flatten()
+        .find_map(|name| time_zone(&name).ok())
+        .unwrap_or(chrono_tz::Tz::UTC)
 }
 
 /// `--escalation-urgent-minutes` / `ADVOCASE_ESCALATION_URGENT_MINUTES`:
@@ -190,6 +220,23 @@ pub fn prepare_database_dir(db_file: &Path) -> Result<(), StartError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn time_zones_are_iana_names() {
+        assert_eq!(
+            time_zone("America/New_York"),
+            Ok(chrono_tz::America::New_York)
+        );
+        assert_eq!(time_zone(" Europe/London "), Ok(chrono_tz::Europe::London));
+        for bad in ["", "EST5EDT6", "Mars/Olympus_Mons", "new york"] {
+            assert!(
+                time_zone(bad).unwrap_err().contains("America/New_York"),
+                "{bad}"
+            );
+        }
+        // Whatever the machine says, the fallback is a zone.
+        let _: chrono_tz::Tz = machine_time_zone();
+    }
 
     #[test]
     fn escalation_windows_accept_their_ranges_and_refuse_zero_and_absurd_values() {

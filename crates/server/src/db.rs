@@ -102,7 +102,14 @@ pub async fn open(location: &DatabaseLocation) -> Result<Db, StartError> {
     crate::audit::patients::backfill(&db)
         .await
         .map_err(|e| StartError::Migrate {
-            database,
+            database: database.clone(),
+            source: sqlx::migrate::MigrateError::Execute(e),
+        })?;
+    // Cases stored before reports kept their facts beside them.
+    crate::report::facts::backfill(&db)
+        .await
+        .map_err(|e| StartError::Migrate {
+            database: database.clone(),
             source: sqlx::migrate::MigrateError::Execute(e),
         })?;
     Ok(db)

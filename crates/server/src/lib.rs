@@ -20,6 +20,7 @@ pub mod directory;
 pub mod hospital;
 pub mod idle;
 pub mod live;
+pub mod report;
 pub mod secrets;
 pub mod static_files;
 pub mod sync;
@@ -60,6 +61,8 @@ pub struct AppState {
     pub live: Arc<live::Live>,
     /// The server itself serves HTTPS: its cookies are `Secure`.
     pub https: bool,
+    /// The hospital's time zone, for reports.
+    pub time_zone: chrono_tz::Tz,
 }
 
 impl AppState {
@@ -71,6 +74,7 @@ impl AppState {
             sign_ins: Arc::default(),
             escalation: Windows::default(),
             live: Arc::default(),
+            time_zone: chrono_tz::Tz::UTC,
             https: false,
         }
     }
@@ -141,12 +145,13 @@ pub async fn serve(config: ServeConfig) -> Result<(), StartError> {
         None => None,
     };
     let shutdown = shutdown_signal();
-    tracing::info!(addr = %config.addr, https = config.https.is_some(), http_redirect = ?config.https.as_ref().and_then(|h| h.redirect), database = %config.database.describe(), backend = db.backend.name(), static_dir = %config.static_dir.display(), escalation_urgent_minutes = config.escalation.urgent_minutes, escalation_routine_days = config.escalation.routine_working_days, "advocase-server listening");
+    tracing::info!(addr = %config.addr, https = config.https.is_some(), http_redirect = ?config.https.as_ref().and_then(|h| h.redirect), database = %config.database.describe(), backend = db.backend.name(), static_dir = %config.static_dir.display(), escalation_urgent_minutes = config.escalation.urgent_minutes, escalation_routine_days = config.escalation.routine_working_days, time_zone = %config.time_zone, "advocase-server listening");
     let state = AppState {
         session_lifetime: hours(config.session_hours),
         lock_after_minutes: config.lock_after_minutes,
         escalation: config.escalation,
         https: config.https.is_some(),
+        time_zone: config.time_zone,
         ..AppState::new(db.clone())
     };
     // Live streams never end by themselves: a graceful stop ends them

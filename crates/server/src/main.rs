@@ -85,6 +85,16 @@ enum Command {
             value_parser = config::routine_days
         )]
         escalation_routine_days: u32,
+        /// The hospital's time zone (IANA name, e.g. America/New_York):
+        /// reports count days and hours in it. Default: the machine's
+        /// (TZ, /etc/timezone or /etc/localtime), else UTC.
+        #[arg(
+            long,
+            env = "ADVOCASE_TIME_ZONE",
+            value_name = "ZONE",
+            value_parser = config::time_zone
+        )]
+        time_zone: Option<chrono_tz::Tz>,
         /// Log format: `text` for people, `json` for log collectors.
         #[arg(long, env = "ADVOCASE_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
         log_format: String,
@@ -214,6 +224,7 @@ fn main() -> ExitCode {
             lock_after_minutes,
             escalation_urgent_minutes,
             escalation_routine_days,
+            time_zone,
             log_format,
             https,
         } => {
@@ -240,6 +251,7 @@ fn main() -> ExitCode {
                         urgent_minutes: escalation_urgent_minutes,
                         routine_working_days: escalation_routine_days,
                     },
+                    time_zone: time_zone.unwrap_or_else(config::machine_time_zone),
                 })
                 .await
                 .map_err(|e| e.to_string())

@@ -61,6 +61,8 @@ fn help_documents_every_setting_and_its_environment_variable() {
         "[default: 240]",
         "--escalation-routine-days",
         "ADVOCASE_ESCALATION_ROUTINE_DAYS",
+        "--time-zone",
+        "ADVOCASE_TIME_ZONE",
         "postgres://",
     ] {
         assert!(help.contains(expected), "--help lacks {expected}:\n{help}");
@@ -171,6 +173,13 @@ fn escalation_windows_of_zero_or_absurd_length_are_refused_with_exit_2() {
             "ADVOCASE_ESCALATION_ROUTINE_DAYS",
             "365",
             "1..=20",
+        ),
+        // Not a window, but refused the same way: a zone no one has.
+        (
+            "--time-zone",
+            "ADVOCASE_TIME_ZONE",
+            "Mars/Olympus_Mons",
+            "America/New_York",
         ),
     ] {
         for by_env in [false, true] {

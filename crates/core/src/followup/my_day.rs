@@ -373,11 +373,20 @@ fn rows_of(file: &CaseFile, v: &Viewer<'_>) -> Vec<(Key, Row)> {
 impl MyDay {
     /// The whole page, from every case (at start, and when the clock moves).
     pub fn new<'a>(files: impl IntoIterator<Item = &'a CaseFile>, v: &Viewer<'_>) -> MyDay {
-        let mut day = MyDay::default();
-        for f in files {
-            day.put(f, v);
+        // Every row first, then one sort: putting case by case would scan
+        // and shift the rows so far for each case (quadratic in a manager's
+        // thousands of team rows; the start-up figure in the README).
+        let mut rows: Vec<(Key, Row)> = files.into_iter().flat_map(|f| rows_of(f, v)).collect();
+        crate::order::sort_by(&mut rows, |a, b| a.0.cmp(&b.0));
+        // A key seen again replaces its row, as `put` does: keep the last.
+        let mut kept: Vec<(Key, Row)> = Vec::with_capacity(rows.len());
+        for r in rows {
+            match kept.last_mut() {
+                Some(last) if last.0 == r.0 => *last = r,
+                _ => kept.push(r),
+            }
         }
-        day
+        MyDay { rows: kept }
     }
 
     /// One case changed (or arrived): its rows replace the ones it had.

@@ -317,23 +317,6 @@ const EXPORT_PAGE: usize = 1000;
 const CSV_HEADER: &str =
     "seq,at,recorded_at,username,device,case_id,patient_name,mrn,action,outcome,detail,hash\r\n";
 
-/// One CSV field (RFC 4180): quoted when it holds a comma, a quote or a
-/// line break, quotes doubled. A field a spreadsheet would read as a formula
-/// (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) is
-/// prefixed with `'`, so opening the export never runs what someone typed.
-pub fn csv_field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    };
-    if text.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
-    }
-}
-
 fn csv_line(row: &AnyRow) -> Result<(i64, String), sqlx::Error> {
     let seq: i64 = row.try_get("seq")?;
     let text = |c: &str| row.try_get::<String, _>(c);
@@ -355,13 +338,7 @@ fn csv_line(row: &AnyRow) -> Result<(i64, String), sqlx::Error> {
         text("detail")?,
         text("hash")?,
     ];
-    let mut line = fields
-        .iter()
-        .map(|f| csv_field(f))
-        .collect::<Vec<_>>()
-        .join(",");
-    line.push_str("\r\n");
-    Ok((seq, line))
+    Ok((seq, advocase_core::export::csv::line(&fields)))
 }
 
 async fn export(
@@ -438,19 +415,6 @@ mod tests {
 
     fn pairs(q: &[(&str, &str)]) -> Vec<(String, String)> {
         q.iter().map(|(a, b)| ((*a).into(), (*b).into())).collect()
-    }
-
-    #[test]
-    fn csv_fields_are_quoted_and_formulas_neutralised() {
-        assert_eq!(csv_field("plain"), "plain");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
-        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        for start in ["+1", "-1", "@SUM(A1)", "\tx"] {
-            assert_eq!(csv_field(start), format!("'{start}"));
-        }
-        assert_eq!(csv_field(""), "");
     }
 
     #[test]

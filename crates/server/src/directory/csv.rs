@@ -33,9 +33,9 @@ use serde::Serialize;
 
 use super::entries::{self, Saved};
 use crate::api::Failure;
-use crate::audit::access_log::csv_field;
 use crate::auth::Admin;
 use crate::{AppState, now_ms};
+use advocase_core::export::csv::field as csv_field;
 
 /// The largest file taken: thousands of entries, far more than a hospital's.
 pub const MAX_CSV_BYTES: usize = 4 * 1024 * 1024;

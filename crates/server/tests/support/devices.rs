@@ -78,14 +78,18 @@ impl Device {
 
     /// Opens a case in `unit`, assigned to this device's user.
     pub fn open(&mut self, unit: &str) -> Change {
-        let id = new_id();
-        let draft = CaseDraft {
+        self.open_draft(&CaseDraft {
             patient_name: "Test Patient".into(),
             unit: unit.into(),
             kind: "complaint".into(),
             description: "Call bell not answered".into(),
             ..CaseDraft::default()
-        };
+        })
+    }
+
+    /// Opens the case `draft` describes (validated as the app would).
+    pub fn open_draft(&mut self, draft: &CaseDraft) -> Change {
+        let id = new_id();
         let case = draft
             .validate(id, &self.actor(), &CaseRules::default())
             .unwrap();
@@ -94,6 +98,19 @@ impl Device {
             id,
             Op::Open {
                 case: Box::new(case),
+            },
+        )
+    }
+
+    /// Logs the interaction `draft` describes on `case_id`.
+    pub fn log_draft(&mut self, case_id: Id, draft: &InteractionDraft) -> Change {
+        let id = new_id();
+        let interaction = draft.validate(id, case_id, None, &self.actor()).unwrap();
+        self.change(
+            id,
+            case_id,
+            Op::Log {
+                interaction: Box::new(interaction),
             },
         )
     }

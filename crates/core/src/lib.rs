@@ -30,6 +30,7 @@ pub mod interaction;
 pub mod keyring;
 pub mod limits;
 pub mod log;
+pub mod markup;
 pub mod order;
 pub mod outbox;
 pub mod patient;

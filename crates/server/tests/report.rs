@@ -212,12 +212,23 @@ async fn a_report_covers_what_its_reader_may_see(b: Backend) {
         refused(&answer, StatusCode::BAD_REQUEST, "bad_request", Some(field));
     }
 
+    // The same report drawn as a page: the late grievance by name, the
+    // managers' controls for managers only.
+    let (status, mime, page) = export(&t, &mia, "page", &q).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(mime, "text/html; charset=utf-8");
+    assert!(page.contains("Li Wei"), "{page}");
+    assert!(page.contains(r#"data-form="recommend""#));
+    assert!(page.contains(&format!(r#"data-from="{}""#, all.period.from)));
+    let (_, _, hers) = export(&t, &ana, "page", &q).await;
+    assert!(hers.contains("Li Wei") && !hers.contains("<form"));
+
     // Each report delivered is on record, and each case it names.
-    assert_eq!(audit_rows(&t, "report_viewed", "mia").await.len(), 2);
+    assert_eq!(audit_rows(&t, "report_viewed", "mia").await.len(), 3);
     assert_eq!(
         audit_rows(&t, "case_reported", "mia").await,
-        vec![Some(late.to_string()); 2],
-        "the late grievance, named in both reports"
+        vec![Some(late.to_string()); 3],
+        "the late grievance, named in every report"
     );
     assert!(audit_rows(&t, "case_reported", "bob").await.is_empty());
 }
@@ -390,7 +401,8 @@ async fn patient_days_and_notes_are_kept_by_managers(b: Backend) {
     assert_eq!(kept, ReportNotes::default());
 }
 
-/// An export: status, content type and body.
+/// An answer that is not JSON (an export, the report's page): status,
+/// content type and body.
 async fn export(t: &TestApp, token: &str, what: &str, query: &str) -> (StatusCode, String, String) {
     let req = Request::get(format!("/api/report/{what}?{query}"))
         .header(header::AUTHORIZATION, format!("Bearer {token}"))

@@ -59,6 +59,27 @@ impl Scope<'_> {
     fn local_ms(&self, ms: i64) -> NaiveDateTime {
         (self.local)(instant(ms))
     }
+
+    /// The local time of `ms` if it falls on a day of the period. An
+    /// instant more than a day outside the period's days read as UTC is
+    /// outside whatever the zone (offsets stay within ±14 hours), so it
+    /// is passed over without a time-zone lookup: most instants of a
+    /// caseload are, for the period before.
+    pub fn in_period(&self, ms: i64) -> Option<NaiveDateTime> {
+        const DAY: i64 = 86_400_000;
+        let first = self
+            .period
+            .from
+            .and_time(chrono::NaiveTime::MIN)
+            .and_utc()
+            .timestamp_millis();
+        let end = self.period.end().and_utc().timestamp_millis();
+        if ms < first - DAY || ms >= end + DAY {
+            return None;
+        }
+        let local = self.local_ms(ms);
+        self.period.contains(local.date()).then_some(local)
+    }
     fn today(&self) -> NaiveDate {
         self.now.date()
     }
@@ -198,10 +219,9 @@ impl Figures {
         let mut any = false;
         let mut bedside = false;
         for &(at, channel, party) in &f.contacts {
-            let local = s.local_ms(at);
-            if !s.period.contains(local.date()) {
+            let Some(local) = s.in_period(at) else {
                 continue;
-            }
+            };
             any = true;
             bedside |= channel == Channel::BedsideVisit;
             self.interactions += 1;
@@ -238,10 +258,7 @@ impl Figures {
                 .or_default()
                 .push(days);
         }
-        if f.reopened
-            .iter()
-            .any(|&t| s.period.contains(s.local_ms(t).date()))
-        {
+        if f.reopened.iter().any(|&t| s.in_period(t).is_some()) {
             self.reopened.push(case_ref(f, unit));
         }
         if f.status.is_active()
@@ -303,10 +320,9 @@ impl Figures {
 
     fn add_escalations(&mut self, f: &CaseFacts, s: &Scope<'_>) {
         for x in &f.escalations {
-            let sent = s.local_ms(x.at);
-            if !s.period.contains(sent.date()) {
+            let Some(sent) = s.in_period(x.at) else {
                 continue;
-            }
+            };
             self.escalations += 1;
             let deadline = Escalation::deadline(x.urgency, sent, s.windows);
             match x.taken_up {
@@ -425,8 +441,8 @@ impl Figures {
 pub fn resolved_in(f: &CaseFacts, s: &Scope<'_>) -> Option<NaiveDate> {
     f.resolved
         .iter()
-        .map(|&t| s.local_ms(t).date())
-        .filter(|d| s.period.contains(*d))
+        .filter_map(|&t| s.in_period(t))
+        .map(|t| t.date())
         .max()
 }
 
@@ -434,11 +450,15 @@ pub fn resolved_in(f: &CaseFacts, s: &Scope<'_>) -> Option<NaiveDate> {
 /// a follow-up was open and not yet due (it had been promised before).
 pub fn contacted_before_due(f: &CaseFacts, s: &Scope<'_>) -> bool {
     f.contacts.iter().any(|&(at, _, party)| {
-        let day = s.local_ms(at).date();
         party == Party::FamilyOrRepresentative
-            && s.period.contains(day)
-            && f.tasks.iter().any(|t| {
-                !t.cancelled && t.created < at && t.done.is_none_or(|d| d > at) && day < t.due
+            && !f.tasks.is_empty()
+            && s.in_period(at).is_some_and(|local| {
+                f.tasks.iter().any(|t| {
+                    !t.cancelled
+                        && t.created < at
+                        && t.done.is_none_or(|d| d > at)
+                        && local.date() < t.due
+                })
             })
     })
 }

@@ -7,6 +7,7 @@
 //! - `figures.rs`: the counts of one period, which add up over units;
 //! - `stats.rs`: medians, percentiles, shares and rates, in integers;
 //! - `rules.rs`: the suggested improvements, each with its figures and cases;
+//! - `page.rs`: the report as accessible HTML with SVG charts;
 //! - this file: the report itself, rates per 1,000 patient days, and the
 //!   manager's notes kept with it.
 //!
@@ -15,6 +16,7 @@
 
 pub mod facts;
 pub mod figures;
+pub mod page;
 pub mod period;
 pub mod rules;
 pub mod stats;

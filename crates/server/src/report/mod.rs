@@ -20,24 +20,27 @@ pub mod notes;
 
 use std::collections::BTreeSet;
 
+use advocase_core::access::Role;
 use advocase_core::audit::{action, outcome};
 use advocase_core::report::{self, Params, Period, Report};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use crate::api::Failure;
 use crate::audit::{Entry, record};
-use crate::auth::CaseWorkerOn;
+use crate::auth::{CaseWorkerOn, OnDevice};
 use crate::directory::structure;
 use crate::{AppState, now_ms};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/report", get(read))
+        .route("/report/page", get(page))
         .route(
             "/report/patient-days",
             get(notes::patient_days).put(notes::save_patient_days),
@@ -118,16 +121,48 @@ async fn read(
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Json<Report>, Failure> {
     let asked = Asked::parse(query, &state)?;
+    Ok(Json(computed(&state, &session, &asked).await?))
+}
+
+/// The report drawn as a page (`core::report::page`), for the app to
+/// show, print and keep: HTML, not JSON, since that is all the app does
+/// with it.
+async fn page(
+    State(state): State<AppState>,
+    CaseWorkerOn(session): CaseWorkerOn,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<Response, Failure> {
+    let asked = Asked::parse(query, &state)?;
+    let report = computed(&state, &session, &asked).await?;
+    let local = local(&state);
+    let manager = session.user.role == Role::Manager;
+    let html = tokio::task::spawn_blocking(move || {
+        report::page::render(
+            &report,
+            &report::page::Reader {
+                manager,
+                local: &local,
+            },
+        )
+    })
+    .await?;
+    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
+}
+
+/// The report the reader asked for, recorded in the audit trail with the
+/// cases it names before it is handed out.
+async fn computed(state: &AppState, session: &OnDevice, asked: &Asked) -> Result<Report, Failure> {
+    let started = std::time::Instant::now();
     let units = facts::Units::new(structure::newest(&state.db.pool).await?, &asked.units);
     let names = units.names(&asked.units);
     let rows = facts::visible(&state.db, &session.user, &units).await?;
+    let read_ms = started.elapsed().as_millis() as u64;
     let patient_days = notes::patient_days_for(&state.db, &asked.period, units.structure()).await?;
     let key = report::report_key(&asked.period, &names);
     let kept = notes::kept(&state.db, &key).await?;
-    let local = local(&state);
+    let local = local(state);
     let windows = state.escalation;
     let period = asked.period;
-    let started = std::time::Instant::now();
     let (report, cases) = tokio::task::spawn_blocking(move || {
         let cases = facts::read(rows)?;
         let refs: Vec<(&str, &report::CaseFacts)> =
@@ -147,6 +182,7 @@ async fn read(
         Ok::<_, sqlx::Error>((report, cases.len()))
     })
     .await??;
+    let computed_ms = started.elapsed().as_millis() as u64;
     let mut report = report;
     report.dismissed = kept.dismissed;
     report.recommendations = kept.recommendations;
@@ -175,10 +211,15 @@ async fn read(
             .detail(format!("named in the report of {}", asked.describe()))
     }));
     record(&state.db, &entries, now_ms()).await?;
+    // Figures only: no period or unit (a unit's name says little, but
+    // the log is no place for what managers look at).
     tracing::info!(
         cases,
+        named = named.len(),
+        read_ms,
+        computed_ms,
         elapsed_ms = started.elapsed().as_millis() as u64,
         "report computed"
     );
-    Ok(Json(report))
+    Ok(report)
 }

@@ -41,6 +41,11 @@ pub fn decoy_hash() -> &'static str {
 }
 
 /// 32 random bytes, hex: what a device presents as `Authorization: Bearer`.
+/// `buf` filled from the OS's random source.
+pub fn fill_random(buf: &mut [u8]) {
+    OsRng.fill_bytes(buf);
+}
+
 pub fn new_token() -> String {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);

@@ -218,10 +218,10 @@ async fn a_report_covers_what_its_reader_may_see(b: Backend) {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(mime, "text/html; charset=utf-8");
     assert!(page.contains("Li Wei"), "{page}");
-    assert!(page.contains(r#"data-form="recommend""#));
+    assert!(page.contains(r#"<form class="recommend no-print" data-post="/api/report/notes">"#));
     assert!(page.contains(&format!(r#"data-from="{}""#, all.period.from)));
     let (_, _, hers) = export(&t, &ana, "page", &q).await;
-    assert!(hers.contains("Li Wei") && !hers.contains("<form"));
+    assert!(hers.contains("Li Wei") && !hers.contains("data-post="));
 
     // Each report delivered is on record, and each case it names.
     assert_eq!(audit_rows(&t, "report_viewed", "mia").await.len(), 3);
@@ -399,6 +399,86 @@ async fn patient_days_and_notes_are_kept_by_managers(b: Backend) {
     ok::<ReportNotes>(note(&t, &mia, restore).await);
     let kept: ReportNotes = ok(note(&t, &mia, remove).await);
     assert_eq!(kept, ReportNotes::default());
+
+    // The report page's own forms, sent as a browser sends a form.
+    let form = |method, uri: &'static str, fields: &[(&str, &str)]| {
+        let mut body = String::new();
+        for (name, value) in fields {
+            body += &format!(
+                "--XyZ\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            );
+        }
+        body += "--XyZ--\r\n";
+        t.raw(
+            method,
+            uri,
+            Some(&mia),
+            Some("multipart/form-data; boundary=XyZ"),
+            Some(body.into_bytes()),
+        )
+    };
+    let report = [
+        ("from", "2026-11-01"),
+        ("to", "2026-11-30"),
+        ("units", "3 North"),
+        ("units", "4 West"),
+    ];
+    let rec = new_id().to_string();
+    let fields: Vec<(&str, &str)> = report
+        .iter()
+        .copied()
+        .chain([
+            ("action", "recommend"),
+            ("id", rec.as_str()),
+            ("text", "Weekly huddle"),
+        ])
+        .collect();
+    for _ in 0..2 {
+        let kept: ReportNotes = ok(form(Method::POST, "/api/report/notes", &fields).await);
+        assert_eq!(
+            kept.recommendations.len(),
+            1,
+            "a form sent twice is kept once"
+        );
+        assert_eq!(kept.recommendations[0].text, "Weekly huddle");
+    }
+    let empty: Vec<(&str, &str)> = report
+        .iter()
+        .copied()
+        .chain([
+            ("action", "recommend"),
+            ("id", rec.as_str()),
+            ("text", "  "),
+        ])
+        .collect();
+    refused(
+        &form(Method::POST, "/api/report/notes", &empty).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("text"),
+    );
+    // Patient days by field, `unit|month`; a refusal names the field.
+    let saved: PatientDaysList = ok(form(
+        Method::PUT,
+        "/api/report/patient-days",
+        &[("4 West|2026-12", "1300"), ("3 North|2026-12", "")],
+    )
+    .await);
+    assert_eq!(saved.entries.len(), 1, "an empty field is not sent");
+    assert_eq!(saved.entries[0].days, 1300);
+    for bad in ["many", "9999999"] {
+        refused(
+            &form(
+                Method::PUT,
+                "/api/report/patient-days",
+                &[("4 West|2026-12", bad)],
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            Some("4 West|2026-12"),
+        );
+    }
 }
 
 /// An answer that is not JSON (an export, the report's page): status,

@@ -33,6 +33,74 @@ pub struct Reader<'a> {
     /// Managers get the buttons and forms that keep notes and patient days.
     pub manager: bool,
     pub local: &'a dyn Fn(DateTime<Utc>) -> NaiveDateTime,
+    /// The hospital's units, offered in the page's choice of units.
+    pub units: &'a [String],
+    /// The id a recommendation added from this page gets (made by the
+    /// server for each page drawn, so a form sent twice is stored once).
+    pub fresh: crate::id::Id,
+}
+
+/// A form of the page's that keeps a note with this report: where it goes,
+/// and the report it belongs to (period and units) as hidden fields.
+fn note_form(r: &Report, class: &str, fields: &[(&str, &str)]) -> String {
+    let mut out = format!(
+        r#"<form class="{class} no-print" data-post="/api/report/notes"><input type="hidden" name="from" value="{}"><input type="hidden" name="to" value="{}">"#,
+        r.period.from, r.period.to
+    );
+    for u in &r.units {
+        out += &format!(
+            r#"<input type="hidden" name="units" value="{}">"#,
+            escape(u)
+        );
+    }
+    for (name, value) in fields {
+        out += &format!(
+            r#"<input type="hidden" name="{name}" value="{}">"#,
+            escape(value)
+        );
+    }
+    out
+}
+
+/// The period and units to ask for next, filled in with this report's;
+/// then the page's buttons. Part of the page, so the app draws none of it
+/// (and the copy kept offline shows what it covers).
+fn controls(p: &mut Page, r: &Report, reader: &Reader<'_>) {
+    let (month, from, to) = match r.period.months().as_deref() {
+        Some([_]) => (
+            r.period.from.to_string()[..7].to_owned(),
+            String::new(),
+            String::new(),
+        ),
+        _ => (
+            String::new(),
+            r.period.from.to_string(),
+            r.period.to.to_string(),
+        ),
+    };
+    let field = |name: &str, kind: &str, label: &str, value: &str| {
+        format!(
+            r#"<div class="field"><label for="report-{name}">{label}</label><input id="report-{name}" name="{name}" type="{kind}" value="{value}"></div>"#
+        )
+    };
+    p.push(&format!(
+        r#"<section class="panel no-print" aria-labelledby="report-ask"><h2 id="report-ask">Which period</h2><form id="report-controls" class="inline-form" novalidate aria-label="Which period">{}{}{}"#,
+        field("month", "month", "Month", &month),
+        field("from", "date", "Or from (first day)", &from),
+        field("to", "date", "To (last day)", &to)
+    ));
+    if !reader.units.is_empty() {
+        p.push(r#"<fieldset class="checks"><legend>Units (none chosen: every unit you may see)</legend>"#);
+        for u in reader.units {
+            let on = if r.units.contains(u) { " checked" } else { "" };
+            p.push(&format!(
+                r#"<label class="check"><input type="checkbox" name="unit" value="{0}"{on}> {0}</label>"#,
+                escape(u)
+            ));
+        }
+        p.push("</fieldset>");
+    }
+    p.push(r#"<div class="button-row"><button type="submit" class="primary">Show the report</button></div></form></section><div class="button-row no-print"><button type="button" data-act="print">Print</button><button type="button" data-act="export" data-id="cases.csv">Cases (CSV)</button><button type="button" data-act="export" data-id="interactions.csv">Interactions (CSV)</button><button type="button" data-act="export" data-id="fhir.json">FHIR R4 bundle</button></div>"#);
 }
 
 /// The English name of weekday `d`, Monday first (1 January 2024 was a
@@ -333,6 +401,7 @@ pub fn render(r: &Report, reader: &Reader<'_>) -> String {
         out: String::new(),
         charts: 0,
     };
+    controls(&mut p, r, reader);
     let (now, before) = (&r.current, &r.before);
     let units = if r.units.is_empty() {
         "every unit you may see".to_owned()
@@ -340,7 +409,7 @@ pub fn render(r: &Report, reader: &Reader<'_>) -> String {
         r.units.join(", ")
     };
     p.push(&format!(
-        r#"<article class="report" aria-labelledby="report-title" data-from="{}" data-to="{}" data-units="{}"><header class="report-head"><h2 id="report-title">Report for {}</h2><p>Units: {}. Compared with {}. Figures as of {}.</p><p class="legend" aria-hidden="true"><span class="key-now"></span> this period <span class="key-before"></span> previous period</p></header>"#,
+        r#"<article class="report" aria-labelledby="report-title" data-from="{}" data-to="{}" data-units="{}"><header class="report-head"><h2 id="report-title">Report for {}</h2><p>Units: {}. Compared with {}. Figures as of {}.</p><p>In the charts, the thick bar or solid line is this period, the thin bar or dashed line the previous one.</p></header>"#,
         r.period.from,
         r.period.to,
         escape(&r.units.join("\n")),
@@ -549,8 +618,7 @@ pub fn render(r: &Report, reader: &Reader<'_>) -> String {
     p.out
 }
 
-fn suggestion_item(p: &mut Page, s: &Suggestion, reader: &Reader<'_>, dismissed: bool) {
-    let id = escape(&s.id);
+fn suggestion_item(p: &mut Page, r: &Report, s: &Suggestion, reader: &Reader<'_>, dismissed: bool) {
     p.push(&format!(
         r#"<li class="suggestion"><p class="finding">{}</p><p class="advice">{}</p><table class="figures-behind"><caption>The figures behind it</caption><tbody>"#,
         escape(&s.finding),
@@ -576,8 +644,13 @@ fn suggestion_item(p: &mut Page, s: &Suggestion, reader: &Reader<'_>, dismissed:
         } else {
             ("dismiss", "Dismiss")
         };
+        p.push(&note_form(
+            r,
+            "inline",
+            &[("action", act), ("suggestion", &s.id)],
+        ));
         p.push(&format!(
-            r#"<button type="button" class="no-print" data-act="{act}" data-id="{id}" aria-label="{word} the suggestion: {}">{word}</button>"#,
+            r#"<button type="submit" aria-label="{word} the suggestion: {}">{word}</button></form>"#,
             escape(&s.finding)
         ));
     }
@@ -602,7 +675,7 @@ fn suggestions(p: &mut Page, r: &Report, reader: &Reader<'_>) {
     } else {
         p.push(r#"<ol class="suggestions">"#);
         for s in open {
-            suggestion_item(p, s, reader, false);
+            suggestion_item(p, r, s, reader, false);
         }
         p.push("</ol>");
     }
@@ -612,7 +685,7 @@ fn suggestions(p: &mut Page, r: &Report, reader: &Reader<'_>) {
             gone.len()
         ));
         for s in gone {
-            suggestion_item(p, s, reader, true);
+            suggestion_item(p, r, s, reader, true);
         }
         p.push("</ol></details>");
     }
@@ -629,9 +702,13 @@ fn suggestions(p: &mut Page, r: &Report, reader: &Reader<'_>) {
                 escape(&crate::dates::date_time((reader.local)(rec.at)))
             ));
             if reader.manager {
+                p.push(&note_form(
+                    r,
+                    "inline",
+                    &[("action", "remove"), ("id", &rec.id.to_string())],
+                ));
                 p.push(&format!(
-                    r#"<button type="button" class="no-print" data-act="remove" data-id="{}" aria-label="Remove the recommendation: {}">Remove</button>"#,
-                    rec.id,
+                    r#"<button type="submit" aria-label="Remove the recommendation: {}">Remove</button></form>"#,
                     escape(&rec.text)
                 ));
             }
@@ -640,7 +717,12 @@ fn suggestions(p: &mut Page, r: &Report, reader: &Reader<'_>) {
         p.push("</ul>");
     }
     if reader.manager {
-        p.push(r#"<form class="recommend no-print" data-form="recommend"><div class="field grow"><label for="report-recommendation">Your recommendation</label><textarea id="report-recommendation" name="text" rows="3"></textarea></div><button type="submit">Add to the report</button></form>"#);
+        p.push(&note_form(
+            r,
+            "recommend",
+            &[("action", "recommend"), ("id", &reader.fresh.to_string())],
+        ));
+        p.push(r#"<div class="field grow"><label for="report-recommendation">Your recommendation</label><textarea id="report-recommendation" name="text" rows="3"></textarea></div><button type="submit">Add to the report</button></form>"#);
     }
     p.end();
 }
@@ -689,7 +771,7 @@ fn patient_days_form(p: &mut Page, r: &Report) {
     if r.rates.iter().all(|x| x.unit.is_empty()) {
         return;
     }
-    p.push(r#"<form class="patient-days no-print" data-form="patient-days"><fieldset><legend>Patient days, per unit and month</legend><p>Leave a field empty to keep what is entered.</p><div class="field-grid">"#);
+    p.push(r#"<form class="patient-days no-print" data-post="/api/report/patient-days" data-method="PUT"><fieldset><legend>Patient days, per unit and month</legend><p>Leave a field empty to keep what is entered.</p><div class="field-grid">"#);
     let mut n = 0;
     for rate in r.rates.iter().filter(|x| !x.unit.is_empty()) {
         for &(y, m) in &months {

@@ -688,6 +688,8 @@ fn the_page_escapes_names_and_gives_every_chart_a_title_summary_and_table() {
         &page::Reader {
             manager: true,
             local: &local,
+            units: &["4B".to_owned(), "5W".to_owned()],
+            fresh: id(99),
         },
     );
     assert!(!manager.contains("<script>"), "escaped");
@@ -710,18 +712,25 @@ fn the_page_escapes_names_and_gives_every_chart_a_title_summary_and_table() {
     assert!(manager.contains(r#"<th scope="row">Monday</th>"#));
     assert!(manager.contains(r#"<th scope="row">Sunday</th>"#));
     assert!(manager.contains("Communication complaints in 4B rose from 2 to 6"));
-    assert!(manager.contains(r#"data-act="dismiss" data-id="category_rise/4B/communication""#));
-    assert!(manager.contains(r#"data-form="recommend""#));
+    assert!(manager.contains(r#"name="action" value="dismiss"><input type="hidden" name="suggestion" value="category_rise/4B/communication">"#));
+    assert!(manager.contains(r#"<form class="recommend no-print" data-post="/api/report/notes">"#));
     // A coordinator reads the same report without the managers' controls.
     let coordinator = page::render(
         &r,
         &page::Reader {
             manager: false,
             local: &local,
+            units: &[],
+            fresh: id(99),
         },
     );
-    assert!(!coordinator.contains("data-act="));
-    assert!(!coordinator.contains("<form"));
+    assert!(!coordinator.contains(r#"value="dismiss""#));
+    assert!(!coordinator.contains("data-post="));
+    // Both can ask for another period, print and export.
+    assert!(coordinator.contains(r#"<form id="report-controls""#));
+    assert!(coordinator.contains(r#"data-act="print""#));
+    assert!(manager.contains(r#"name="month" type="month" value="2026-11""#));
+    assert!(manager.contains(r#"<input type="checkbox" name="unit" value="4B">"#));
     // Dismissed: under "Dismissed", with Restore.
     let mut kept = r.clone();
     kept.dismissed = vec!["category_rise/4B/communication".into()];
@@ -730,9 +739,11 @@ fn the_page_escapes_names_and_gives_every_chart_a_title_summary_and_table() {
         &page::Reader {
             manager: true,
             local: &local,
+            units: &["4B".to_owned(), "5W".to_owned()],
+            fresh: id(99),
         },
     );
     assert!(html.contains("Dismissed (1)"));
-    assert!(html.contains(r#"data-act="restore""#));
+    assert!(html.contains(r#"name="action" value="restore""#));
     assert!(html.contains("Every suggestion was dismissed."));
 }

@@ -148,10 +148,7 @@ async fn export(
     };
     let (bundle, head) = match kind {
         Kind::Fhir => {
-            let (b, text) = fhir::Bundle::open(
-                advocase_core::id::Id::new_v7(now_ms(), rand_bytes()),
-                super::now(),
-            );
+            let (b, text) = fhir::Bundle::open(super::fresh_id(), super::now());
             (Some(b), text)
         }
         _ => (None, head),
@@ -200,19 +197,6 @@ async fn export(
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(res)
-}
-
-/// The random part of the bundle's id, from the clock's nanoseconds: an
-/// export's id need only differ from the previous one's.
-fn rand_bytes() -> [u8; 10] {
-    let n = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
-    let b = n.to_le_bytes();
-    let mut out = [0u8; 10];
-    out.copy_from_slice(&b[..10]);
-    out
 }
 
 /// The next page's text (empty when none of its cases is in the export),

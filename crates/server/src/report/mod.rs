@@ -63,16 +63,20 @@ fn bad(field: &str, message: &str) -> Failure {
 }
 
 impl Asked {
-    /// `from` and `to` (both, or neither for this month in the hospital's
-    /// zone) and any number of `unit`.
+    /// `from` and `to` (both), or `month` (`2026-11`), or neither for this
+    /// month in the hospital's zone; and any number of `unit`.
     pub fn parse(
         query: Result<Query<Vec<(String, String)>>, QueryRejection>,
         state: &AppState,
     ) -> Result<Asked, Failure> {
         let Query(pairs) =
             query.map_err(|_| bad("query", "The query string could not be read."))?;
-        let (mut from, mut to, mut units) = (None, None, Vec::new());
+        let (mut from, mut to, mut month, mut units) = (None, None, None, Vec::new());
         for (key, value) in pairs {
+            // A form's empty field is a field not given.
+            if value.trim().is_empty() {
+                continue;
+            }
             let date = |field: &str| {
                 advocase_core::dates::parse_iso(value.trim())
                     .ok_or_else(|| bad(field, "Give the date as 2026-11-01."))
@@ -80,13 +84,17 @@ impl Asked {
             match key.as_str() {
                 "from" => from = Some(date("from")?),
                 "to" => to = Some(date("to")?),
-                "unit" if !value.trim().is_empty() => units.push(value.trim().to_owned()),
+                "month" => {
+                    let first = advocase_core::dates::parse_iso(&format!("{}-01", value.trim()));
+                    month = Some(first.ok_or_else(|| bad("month", "Give the month as 2026-11."))?);
+                }
+                "unit" => units.push(value.trim().to_owned()),
                 _ => {}
             }
         }
         let period = match (from, to) {
             (Some(from), Some(to)) => Period::new(from, to).map_err(|m| bad("to", m))?,
-            (None, None) => Period::month_of(local(state)(now()).date()),
+            (None, None) => Period::month_of(month.unwrap_or_else(|| local(state)(now()).date())),
             (None, Some(_)) => return Err(bad("from", "Give the first day too.")),
             (Some(_), None) => return Err(bad("to", "Give the last day too.")),
         };
@@ -136,12 +144,22 @@ async fn page(
     let report = computed(&state, &session, &asked).await?;
     let local = local(&state);
     let manager = session.user.role == Role::Manager;
+    // The hospital's units, for the page's own choice of units.
+    let units: Vec<String> = structure::newest(&state.db.pool)
+        .await?
+        .units
+        .into_iter()
+        .filter(|u| !u.retired)
+        .map(|u| u.name)
+        .collect();
     let html = tokio::task::spawn_blocking(move || {
         report::page::render(
             &report,
             &report::page::Reader {
                 manager,
                 local: &local,
+                units: &units,
+                fresh: fresh_id(),
             },
         )
     })
@@ -222,4 +240,11 @@ async fn computed(state: &AppState, session: &OnDevice, asked: &Asked) -> Result
         "report computed"
     );
     Ok(report)
+}
+
+/// A new id made here (UUIDv7, the OS's random source).
+pub fn fresh_id() -> advocase_core::id::Id {
+    let mut b = [0u8; 10];
+    crate::secrets::fill_random(&mut b);
+    advocase_core::id::Id::new_v7(now_ms(), b)
 }

@@ -11,7 +11,7 @@ use advocase_core::report::{
 };
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::{FromRequest, Multipart, Query, Request, State};
 use axum::http::StatusCode;
 use sqlx::Row;
 
@@ -88,9 +88,53 @@ pub async fn patient_days(
 pub async fn save_patient_days(
     State(state): State<AppState>,
     CaseWorker(user): CaseWorker,
-    JsonBody(list): JsonBody<PatientDaysList, { 512 * 1024 }>,
+    req: Request,
 ) -> Result<Json<PatientDaysList>, Failure> {
     managers_only(user.role)?;
+    // JSON from any client; the report page's form as the browser sends
+    // it, its fields named `unit|2026-11` (a refusal then names the field).
+    let (list, names) = match form_fields(req, &state).await? {
+        Body::Json(req) => {
+            let JsonBody(list) =
+                JsonBody::<PatientDaysList, { 512 * 1024 }>::from_request(*req, &state).await?;
+            (list, None)
+        }
+        Body::Form(fields) => {
+            let mut entries = Vec::new();
+            let mut names = Vec::new();
+            for (name, value) in fields {
+                // A field left empty keeps what is entered.
+                let Some((unit, month)) = name.split_once('|') else {
+                    continue;
+                };
+                if value.trim().is_empty() {
+                    continue;
+                }
+                let days = value.trim().parse::<u64>().map_err(|_| {
+                    Failure::on(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "invalid",
+                        &name,
+                        "Give the patient days as a whole number.",
+                    )
+                })?;
+                entries.push(PatientDays {
+                    unit: unit.to_owned(),
+                    month: month.to_owned(),
+                    days,
+                });
+                names.push(name);
+            }
+            (PatientDaysList { entries }, Some(names))
+        }
+    };
+    if list.entries.is_empty() && names.is_some() {
+        return Err(Failure::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "Enter the patient days of at least one unit and month.",
+        ));
+    }
     if list.entries.len() > MAX_ENTRIES {
         return Err(Failure::on(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -101,10 +145,14 @@ pub async fn save_patient_days(
     }
     for (i, e) in list.entries.iter().enumerate() {
         if let Some((field, message)) = e.problem() {
+            let field = match &names {
+                Some(names) => names[i].clone(),
+                None => format!("entries.{i}.{field}"),
+            };
             return Err(Failure::on(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid",
-                &format!("entries.{i}.{field}"),
+                &field,
                 message,
             ));
         }
@@ -178,9 +226,13 @@ pub async fn kept(db: &Db, key: &str) -> Result<ReportNotes, sqlx::Error> {
 pub async fn save_note(
     State(state): State<AppState>,
     CaseWorker(user): CaseWorker,
-    JsonBody(note): JsonBody<NoteRequest>,
+    req: Request,
 ) -> Result<Json<ReportNotes>, Failure> {
     managers_only(user.role)?;
+    let note = match form_fields(req, &state).await? {
+        Body::Json(req) => JsonBody::<NoteRequest>::from_request(*req, &state).await?.0,
+        Body::Form(fields) => note_of(&fields)?,
+    };
     if let Some((field, message)) = note.problem() {
         return Err(Failure::on(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -227,4 +279,91 @@ pub async fn save_note(
     }
     tracing::info!(username = %user.username, action = ?note.action, "report note saved");
     Ok(Json(kept(&state.db, &key).await?))
+}
+
+/// A request body: JSON, or a form as a browser sends it.
+enum Body {
+    Json(Box<Request>),
+    /// Every (name, value), in the form's order.
+    Form(Vec<(String, String)>),
+}
+
+/// The fields of a `multipart/form-data` body (the report page's forms),
+/// or the request untouched for the JSON reader.
+async fn form_fields(req: Request, state: &AppState) -> Result<Body, Failure> {
+    let multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !multipart {
+        return Ok(Body::Json(Box::new(req)));
+    }
+    let unreadable = || {
+        Failure::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "The form could not be read: send it again.",
+        )
+    };
+    let mut form = Multipart::from_request(req, state)
+        .await
+        .map_err(|_| unreadable())?;
+    let mut fields = Vec::new();
+    let mut size = 0;
+    while let Some(field) = form.next_field().await.map_err(|_| unreadable())? {
+        let name = field.name().unwrap_or_default().to_owned();
+        let value = field.text().await.map_err(|_| unreadable())?;
+        size += name.len() + value.len();
+        if size > 512 * 1024 {
+            return Err(Failure::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "The form is larger than the server accepts.",
+            ));
+        }
+        fields.push((name, value));
+    }
+    Ok(Body::Form(fields))
+}
+
+/// A note from the page's form: `from`, `to`, `units` (repeated),
+/// `action`, and `suggestion`, `id` or `text`.
+fn note_of(fields: &[(String, String)]) -> Result<NoteRequest, Failure> {
+    let get = |name: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let bad = |field: &str, message: &str| {
+        Failure::on(StatusCode::UNPROCESSABLE_ENTITY, "invalid", field, message)
+    };
+    let date = |name: &str| {
+        advocase_core::dates::parse_iso(&get(name))
+            .ok_or_else(|| bad(name, "Give the date as 2026-11-01."))
+    };
+    let period = Period::new(date("from")?, date("to")?).map_err(|m| bad("to", m))?;
+    let action = advocase_core::reference::Identified::from_ident(&get("action"))
+        .ok_or_else(|| bad("action", "Say what to do with the note."))?;
+    let id = match get("id").as_str() {
+        "" => None,
+        text => Some(
+            text.parse()
+                .map_err(|_| bad("id", "That is not a note of this report."))?,
+        ),
+    };
+    Ok(NoteRequest {
+        period,
+        units: fields
+            .iter()
+            .filter(|(n, _)| n == "units")
+            .map(|(_, v)| v.clone())
+            .collect(),
+        action,
+        suggestion: get("suggestion"),
+        id,
+        text: get("text"),
+    })
 }

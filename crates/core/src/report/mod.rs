@@ -7,7 +7,8 @@
 //! - `figures.rs`: the counts of one period, which add up over units;
 //! - `stats.rs`: medians, percentiles, shares and rates, in integers;
 //! - `rules.rs`: the suggested improvements, each with its figures and cases;
-//! - `page.rs`: the report as accessible HTML with SVG charts;
+//! - `page/`: the report as accessible HTML with SVG charts (`chart.rs`: the
+//!   drawing pieces; `forms.rs`: its controls and the managers' forms);
 //! - this file: the report itself, rates per 1,000 patient days, and the
 //!   manager's notes kept with it.
 //!

@@ -1,3 +1,11 @@
+//! The report's tests: the figures of a hand-built month and the helpers
+//! every test here shares (`rules.rs`: each suggestion rule; `page.rs`:
+//! the drawn page), facts from a fold, and the property test that the
+//! figures add up over units.
+
+mod page;
+mod rules;
+
 use super::facts::{DischargeFacts, EscalationFacts, TaskFacts};
 use super::*;
 use crate::id::Id;
@@ -7,13 +15,13 @@ use chrono::{NaiveDate, TimeZone};
 use chrono_tz::America::New_York;
 use proptest::prelude::*;
 
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+pub(super) fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
 }
 
 /// An instant given as New York wall time (EDT until 1 Nov 2026 02:00,
 /// EST after).
-fn ny(y: i32, m: u32, day: u32, h: u32, min: u32) -> i64 {
+pub(super) fn ny(y: i32, m: u32, day: u32, h: u32, min: u32) -> i64 {
     let t = New_York
         .from_local_datetime(&d(y, m, day).and_hms_opt(h, min, 0).unwrap())
         .earliest()
@@ -21,21 +29,21 @@ fn ny(y: i32, m: u32, day: u32, h: u32, min: u32) -> i64 {
     t.timestamp_millis()
 }
 
-fn utc(s: &str) -> i64 {
+pub(super) fn utc(s: &str) -> i64 {
     crate::wire_time::parse_instant(s)
         .unwrap()
         .timestamp_millis()
 }
 
-fn local(t: DateTime<Utc>) -> NaiveDateTime {
+pub(super) fn local(t: DateTime<Utc>) -> NaiveDateTime {
     t.with_timezone(&New_York).naive_local()
 }
 
-fn id(n: u64) -> Id {
+pub(super) fn id(n: u64) -> Id {
     Id::new_v7(1_790_000_000_000 + n, [n as u8; 10])
 }
 
-fn case(n: u64, unit: &str, kind: CaseKind, received: NaiveDate) -> CaseFacts {
+pub(super) fn case(n: u64, unit: &str, kind: CaseKind, received: NaiveDate) -> CaseFacts {
     CaseFacts {
         id: id(n),
         patient: format!("Patient {n}"),
@@ -56,7 +64,7 @@ fn case(n: u64, unit: &str, kind: CaseKind, received: NaiveDate) -> CaseFacts {
     }
 }
 
-fn task(due: NaiveDate, created: i64, done: Option<i64>) -> TaskFacts {
+pub(super) fn task(due: NaiveDate, created: i64, done: Option<i64>) -> TaskFacts {
     TaskFacts {
         kind: TaskKind::CallBack,
         due,
@@ -67,7 +75,7 @@ fn task(due: NaiveDate, created: i64, done: Option<i64>) -> TaskFacts {
     }
 }
 
-fn params<'a>(period: Period, now: i64, days: &'a [PatientDays]) -> Params<'a> {
+pub(super) fn params<'a>(period: Period, now: i64, days: &'a [PatientDays]) -> Params<'a> {
     Params {
         period,
         units: vec![],
@@ -79,13 +87,13 @@ fn params<'a>(period: Period, now: i64, days: &'a [PatientDays]) -> Params<'a> {
     }
 }
 
-fn refs(cases: &[(String, CaseFacts)]) -> Vec<(&str, &CaseFacts)> {
+pub(super) fn refs(cases: &[(String, CaseFacts)]) -> Vec<(&str, &CaseFacts)> {
     cases.iter().map(|(u, f)| (u.as_str(), f)).collect()
 }
 
 /// November 2026 in New York, seen on 7 December: the hand-built caseload
 /// of the known answers below.
-fn november() -> Vec<(String, CaseFacts)> {
+pub(super) fn november() -> Vec<(String, CaseFacts)> {
     let mut c1 = case(1, "4B", CaseKind::Complaint, d(2026, 11, 3));
     c1.category = Some(ComplaintCategory::Communication);
     c1.contacts = vec![
@@ -194,7 +202,7 @@ fn november() -> Vec<(String, CaseFacts)> {
         .collect()
 }
 
-fn tally(pairs: &[(&str, u64)]) -> Tally {
+pub(super) fn tally(pairs: &[(&str, u64)]) -> Tally {
     pairs.iter().map(|(k, n)| ((*k).to_owned(), *n)).collect()
 }
 
@@ -323,190 +331,6 @@ fn period_boundaries_are_local_midnights_across_dst() {
     assert_eq!(r.current.by_hour[3], 1, "03:30 EDT is hour 3 locally");
     assert_eq!(r.before.interactions, 1, "7 March 23:59");
     assert!(r.rates_absent.unwrap().contains("whole calendar months"));
-}
-
-fn with_unit(n: u64, unit: &str, kind: CaseKind, received: NaiveDate) -> (String, CaseFacts) {
-    (unit.to_owned(), case(n, unit, kind, received))
-}
-
-fn suggestions(cases: &[(String, CaseFacts)], period: Period) -> Vec<Suggestion> {
-    compute(&refs(cases), &params(period, ny(2026, 12, 7, 9, 0), &[])).suggestions
-}
-
-fn rules_of(s: &[Suggestion]) -> Vec<Rule> {
-    s.iter().map(|s| s.rule).collect()
-}
-
-/// `now` complaints about communication in 4B this month, `before` last
-/// month, and a complaint in 5W so the report has two units.
-fn rise(now: u64, before: u64) -> Vec<(String, CaseFacts)> {
-    let mut out = vec![with_unit(999, "5W", CaseKind::Complaint, d(2026, 11, 2))];
-    for n in 0..now + before {
-        let on = if n < now {
-            d(2026, 11, 4)
-        } else {
-            d(2026, 10, 4)
-        };
-        let mut c = with_unit(n, "4B", CaseKind::Complaint, on);
-        c.1.category = Some(ComplaintCategory::Communication);
-        c.1.status = Status::Resolved;
-        out.push(c);
-    }
-    out
-}
-
-#[test]
-fn a_category_rising_sharply_in_a_unit_is_suggested_with_its_cases() {
-    let nov = Period::month_of(d(2026, 11, 1));
-    let s = suggestions(&rise(6, 2), nov);
-    assert_eq!(rules_of(&s), vec![Rule::CategoryRise]);
-    assert_eq!(s[0].id, "category_rise/4B/communication");
-    assert!(s[0].finding.contains("from 2 to 6"), "{}", s[0].finding);
-    assert!(s[0].finding.contains("October 2026"));
-    assert_eq!(s[0].cases.len(), 6, "this month's, not last month's");
-    assert!(s[0].cases.iter().all(|c| c.unit == "4B"));
-    // From none: stated so.
-    let s = suggestions(&rise(5, 0), nov);
-    assert!(s[0].finding.contains("from none to 5"));
-    // Too few, not doubled, or not up by 3: nothing.
-    assert!(suggestions(&rise(4, 0), nov).is_empty());
-    assert!(suggestions(&rise(7, 4), nov).is_empty());
-    assert!(suggestions(&rise(2, 0), nov).is_empty());
-}
-
-fn late_grievances(units: &[&str], via: Channel) -> Vec<(String, CaseFacts)> {
-    units
-        .iter()
-        .enumerate()
-        .map(|(n, u)| {
-            let mut c = with_unit(n as u64, u, CaseKind::Grievance, d(2026, 11, 2));
-            c.1.via = via;
-            c
-        })
-        .collect()
-}
-
-#[test]
-fn late_responses_concentrated_in_one_unit_or_channel() {
-    let nov = Period::month_of(d(2026, 11, 1));
-    let mut cases = late_grievances(&["4B", "4B", "4B", "5W"], Channel::Phone);
-    let s = suggestions(&cases, nov);
-    assert_eq!(rules_of(&s), vec![Rule::LateByUnit, Rule::LateByChannel]);
-    assert_eq!(s[0].id, "late_by_unit/4B");
-    assert!(s[0].finding.starts_with("3 of the 4 late"));
-    assert_eq!(s[0].cases.len(), 3);
-    assert!(s[1].finding.contains("phone call"));
-    // Spread out: nothing about a unit, and two by letter, two by phone.
-    cases = late_grievances(&["4B", "4B", "5W", "5W"], Channel::Letter);
-    cases[0].1.via = Channel::Phone;
-    cases[2].1.via = Channel::Phone;
-    assert!(suggestions(&cases, nov).is_empty());
-    // Two late ones are never a pattern.
-    let cases = late_grievances(&["4B", "4B"], Channel::Phone);
-    assert!(suggestions(&cases, nov).is_empty());
-}
-
-#[test]
-fn repeated_themes_among_open_complaints() {
-    let nov = Period::month_of(d(2026, 11, 1));
-    let themed = |n: usize, tag: &str| -> Vec<(String, CaseFacts)> {
-        (0..n)
-            .map(|i| {
-                let mut c = with_unit(i as u64, "4B", CaseKind::Concern, d(2026, 11, 20));
-                c.1.tags = vec![tag.to_owned()];
-                c
-            })
-            .collect()
-    };
-    let s = suggestions(&themed(4, "Parking"), nov);
-    assert_eq!(rules_of(&s), vec![Rule::RepeatedTheme]);
-    assert_eq!(s[0].id, "repeated_theme/tag:parking");
-    assert_eq!(s[0].cases.len(), 4);
-    assert!(suggestions(&themed(3, "Parking"), nov).is_empty());
-    // Resolved ones are not open themes.
-    let mut done = themed(4, "Parking");
-    done[0].1.status = Status::Resolved;
-    assert!(suggestions(&done, nov).is_empty());
-}
-
-#[test]
-fn the_slowest_kind_to_resolve() {
-    let nov = Period::month_of(d(2026, 11, 1));
-    let resolved = |n: u64, kind: CaseKind, days: u32| {
-        let mut c = with_unit(n, "4B", kind, d(2026, 11, 1));
-        c.1.resolved = vec![ny(2026, 11, 1 + days, 12, 0)];
-        c.1.status = Status::Resolved;
-        c
-    };
-    let mut cases: Vec<_> = (0..5)
-        .map(|n| resolved(n, CaseKind::BillingInsurance, 12 + n as u32))
-        .collect();
-    cases.extend((10..15).map(|n| resolved(n, CaseKind::Concern, 2)));
-    let s = suggestions(&cases, nov);
-    assert_eq!(rules_of(&s), vec![Rule::SlowestKind]);
-    assert!(
-        s[0].finding
-            .starts_with("Billing / insurance cases took longest"),
-        "{}",
-        s[0].finding
-    );
-    assert!(s[0].finding.contains("median of 14 days"));
-    assert_eq!(s[0].cases.len(), 5);
-    // Four billing cases are too few to say so.
-    cases.remove(0);
-    assert!(suggestions(&cases, nov).is_empty());
-    // As fast as the others: nothing.
-    let even: Vec<_> = (0..5)
-        .map(|n| resolved(n, CaseKind::BillingInsurance, 3))
-        .chain((10..15).map(|n| resolved(n, CaseKind::Concern, 2)))
-        .collect();
-    assert!(suggestions(&even, nov).is_empty());
-}
-
-#[test]
-fn families_contacting_again_before_a_promised_follow_up() {
-    let nov = Period::month_of(d(2026, 11, 1));
-    let early = |n: u64, party: Party| {
-        let mut c = with_unit(n, "4B", CaseKind::CareCoordination, d(2026, 11, 2));
-        c.1.tasks = vec![task(d(2026, 11, 10), ny(2026, 11, 2, 9, 0), None)];
-        c.1.contacts = vec![(ny(2026, 11, 6, 9, 0), Channel::Phone, party)];
-        c.1.status = Status::Resolved;
-        c
-    };
-    let cases: Vec<_> = (0..3)
-        .map(|n| early(n, Party::FamilyOrRepresentative))
-        .collect();
-    let s = suggestions(&cases, nov);
-    assert_eq!(rules_of(&s), vec![Rule::ContactBeforeDue]);
-    assert_eq!(s[0].cases.len(), 3);
-    // The patient calling, or only two families: nothing.
-    let mut cases = cases;
-    cases[0] = early(0, Party::Patient);
-    assert!(suggestions(&cases, nov).is_empty());
-}
-
-#[test]
-fn discharges_with_required_items_open() {
-    let nov = Period::month_of(d(2026, 11, 1));
-    let discharge = |n: u64, open: bool| {
-        let mut c = with_unit(n, "4B", CaseKind::DischargePlanning, d(2026, 11, 1));
-        c.1.status = Status::Resolved;
-        c.1.discharge = Some(DischargeFacts {
-            expected: d(2026, 11, 15),
-            required: vec![if open {
-                None
-            } else {
-                Some(ny(2026, 11, 14, 9, 0))
-            }],
-        });
-        c
-    };
-    let cases: Vec<_> = (0..10).map(|n| discharge(n, n < 3)).collect();
-    let s = suggestions(&cases, nov);
-    assert_eq!(rules_of(&s), vec![Rule::DischargeItemsOpen]);
-    assert_eq!(s[0].cases.len(), 3);
-    let cases: Vec<_> = (0..20).map(|n| discharge(n, n < 3)).collect();
-    assert!(suggestions(&cases, nov).is_empty(), "3 of 20 is under 25 %");
 }
 
 #[test]
@@ -673,77 +497,4 @@ proptest! {
         prop_assert_eq!(&whole.current, &sum);
         prop_assert_eq!(&whole.before, &sum_before);
     }
-}
-
-#[test]
-fn the_page_escapes_names_and_gives_every_chart_a_title_summary_and_table() {
-    let mut cases = rise(6, 2);
-    cases[1].1.patient = "<script>alert(1)</script> & Co".into();
-    let r = compute(
-        &refs(&cases),
-        &params(Period::month_of(d(2026, 11, 1)), ny(2026, 12, 7, 9, 0), &[]),
-    );
-    let manager = page::render(
-        &r,
-        &page::Reader {
-            manager: true,
-            local: &local,
-            units: &["4B".to_owned(), "5W".to_owned()],
-            fresh: id(99),
-        },
-    );
-    assert!(!manager.contains("<script>"), "escaped");
-    assert!(manager.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co"));
-    assert!(
-        !manager.contains("style="),
-        "the CSP forbids style attributes"
-    );
-    let charts = manager.matches("<figure class=\"chart\"").count();
-    assert!(charts >= 7, "{charts}");
-    for tag in [
-        "class=\"chart-title\"",
-        "class=\"chart-summary\"",
-        "<table class=\"chart-data\">",
-        "role=\"img\"",
-    ] {
-        assert_eq!(manager.matches(tag).count(), charts, "{tag}");
-    }
-    assert!(manager.contains("Report for November 2026"));
-    assert!(manager.contains(r#"<th scope="row">Monday</th>"#));
-    assert!(manager.contains(r#"<th scope="row">Sunday</th>"#));
-    assert!(manager.contains("Communication complaints in 4B rose from 2 to 6"));
-    assert!(manager.contains(r#"name="action" value="dismiss"><input type="hidden" name="suggestion" value="category_rise/4B/communication">"#));
-    assert!(manager.contains(r#"<form class="recommend no-print" data-post="/api/report/notes">"#));
-    // A coordinator reads the same report without the managers' controls.
-    let coordinator = page::render(
-        &r,
-        &page::Reader {
-            manager: false,
-            local: &local,
-            units: &[],
-            fresh: id(99),
-        },
-    );
-    assert!(!coordinator.contains(r#"value="dismiss""#));
-    assert!(!coordinator.contains("data-post="));
-    // Both can ask for another period, print and export.
-    assert!(coordinator.contains(r#"<form id="report-controls""#));
-    assert!(coordinator.contains(r#"data-act="print""#));
-    assert!(manager.contains(r#"name="month" type="month" value="2026-11""#));
-    assert!(manager.contains(r#"<input type="checkbox" name="unit" value="4B">"#));
-    // Dismissed: under "Dismissed", with Restore.
-    let mut kept = r.clone();
-    kept.dismissed = vec!["category_rise/4B/communication".into()];
-    let html = page::render(
-        &kept,
-        &page::Reader {
-            manager: true,
-            local: &local,
-            units: &["4B".to_owned(), "5W".to_owned()],
-            fresh: id(99),
-        },
-    );
-    assert!(html.contains("Dismissed (1)"));
-    assert!(html.contains(r#"name="action" value="restore""#));
-    assert!(html.contains("Every suggestion was dismissed."));
 }

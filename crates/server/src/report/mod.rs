@@ -129,7 +129,8 @@ async fn read(
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Json<Report>, Failure> {
     let asked = Asked::parse(query, &state)?;
-    Ok(Json(computed(&state, &session, &asked).await?))
+    let structure = structure::newest(&state.db.pool).await?;
+    Ok(Json(computed(&state, &session, &asked, structure).await?))
 }
 
 /// The report drawn as a page (`core::report::page`), for the app to
@@ -141,17 +142,17 @@ async fn page(
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, Failure> {
     let asked = Asked::parse(query, &state)?;
-    let report = computed(&state, &session, &asked).await?;
+    // Read once: the report's units, and the page's own choice of units.
+    let structure = structure::newest(&state.db.pool).await?;
+    let units: Vec<String> = structure
+        .units
+        .iter()
+        .filter(|u| !u.retired)
+        .map(|u| u.name.clone())
+        .collect();
+    let report = computed(&state, &session, &asked, structure).await?;
     let local = local(&state);
     let manager = session.user.role == Role::Manager;
-    // The hospital's units, for the page's own choice of units.
-    let units: Vec<String> = structure::newest(&state.db.pool)
-        .await?
-        .units
-        .into_iter()
-        .filter(|u| !u.retired)
-        .map(|u| u.name)
-        .collect();
     let html = tokio::task::spawn_blocking(move || {
         report::page::render(
             &report,
@@ -169,9 +170,14 @@ async fn page(
 
 /// The report the reader asked for, recorded in the audit trail with the
 /// cases it names before it is handed out.
-async fn computed(state: &AppState, session: &OnDevice, asked: &Asked) -> Result<Report, Failure> {
+async fn computed(
+    state: &AppState,
+    session: &OnDevice,
+    asked: &Asked,
+    structure: advocase_core::directory::Structure,
+) -> Result<Report, Failure> {
     let started = std::time::Instant::now();
-    let units = facts::Units::new(structure::newest(&state.db.pool).await?, &asked.units);
+    let units = facts::Units::new(structure, &asked.units);
     let names = units.names(&asked.units);
     let rows = facts::visible(&state.db, &session.user, &units).await?;
     let read_ms = started.elapsed().as_millis() as u64;

@@ -219,6 +219,7 @@ fn page(path: &str) -> AnyView {
         }
         ["cases", c, "rights"] => view! { <PrintRights id=id(c)/> }.into_any(),
         ["discharges"] => view! { <Discharges/> }.into_any(),
+        ["reports"] => view! { <crate::views::report::Report/> }.into_any(),
         ["templates"] => view! { <TemplateList/> }.into_any(),
         ["users"] => view! { <Users/> }.into_any(),
         ["access-log"] => view! { <AccessLog/> }.into_any(),
@@ -252,6 +253,7 @@ fn main_links(path: &str, admin: bool, count: usize) -> String {
         links.push(("/", format!("My day{due}")));
         links.push(("/cases", "Cases".into()));
         links.push(("/discharges", "Discharges".into()));
+        links.push(("/reports", "Reports".into()));
     }
     links.push(("/directory", "Directory".into()));
     links.push(("/guide", "Guide".into()));

@@ -57,7 +57,8 @@ async fn call<T: DeserializeOwned>(
     path: &str,
     body: Option<String>,
 ) -> Result<T, Failure> {
-    let response = fetch(method, token, path, body).await?;
+    let body = body.map(|b| JsValue::from_str(&b));
+    let response = fetch(method, token, path, body.as_ref().map(|b| (JSON, b))).await?;
     let status = response.status();
     let text = text(&response).await?;
     decode(status, &text)
@@ -75,7 +76,7 @@ fn decode<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, Failure> {
     })
 }
 
-async fn text(response: &Response) -> Result<String, Failure> {
+pub async fn text(response: &Response) -> Result<String, Failure> {
     Ok(
         JsFuture::from(response.text().map_err(|_| Failure::Unreachable)?)
             .await
@@ -87,15 +88,14 @@ async fn text(response: &Response) -> Result<String, Failure> {
 
 /// The request itself: a successful (2xx) response, body unread, or the
 /// failure an error answer means. For answers that are not JSON (the
-/// Access log's CSV).
+/// Access log's CSV, a report's page) and bodies that are a form's data.
 pub async fn fetch(
     method: &str,
     token: Option<&str>,
     path: &str,
-    body: Option<String>,
+    body: Option<(&str, &JsValue)>,
 ) -> Result<Response, Failure> {
-    let body = body.map(|b| JsValue::from_str(&b));
-    let response = request(method, token, path, body.as_ref().map(|b| (JSON, b))).await?;
+    let response = request(method, token, path, body).await?;
     if response.ok() {
         return Ok(response);
     }
@@ -148,7 +148,10 @@ async fn request(
         let _ = headers.set("Authorization", &format!("Bearer {t}"));
     }
     if let Some((content_type, body)) = body {
-        let _ = headers.set("Content-Type", content_type);
+        // None for a form's data: the browser writes it with its boundary.
+        if !content_type.is_empty() {
+            let _ = headers.set("Content-Type", content_type);
+        }
         init.set_body(body);
     }
     init.set_headers(&headers);

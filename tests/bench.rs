@@ -613,3 +613,108 @@ async fn saving_a_task() {
         store.remove(&k);
     }
 }
+
+/// The report page (issue 15): the server draws it, the app shows it. Here
+/// the same page, over 5,000 cases of 10 interactions for one month and for
+/// twelve, is drawn by the core (what the server does, timed for the
+/// record) and put into the document with its layout computed, which is
+/// what a manager waits for in the browser.
+#[wasm_bindgen_test]
+fn the_report_page_with_its_charts() {
+    use advocase_core::report::{self, Params, Period, facts::CaseFacts, page};
+
+    let now = sample::reference_now();
+    let files = sample::caseload(42, 5_000, 10, now);
+    let facts: Vec<(String, CaseFacts)> = files
+        .iter()
+        .filter_map(|f| Some((f.case.patient.unit.clone(), CaseFacts::of(f)?)))
+        .collect();
+    let refs: Vec<(&str, &CaseFacts)> = facts.iter().map(|(u, f)| (u.as_str(), f)).collect();
+    let last = now.date_naive();
+    let units: Vec<String> = sample::structure()
+        .units
+        .iter()
+        .map(|u| u.name.clone())
+        .collect();
+    let document = web_sys::window().unwrap().document().unwrap();
+    let body = document.body().unwrap();
+    // The app's stylesheet, so the layout is the app's.
+    let style = document.create_element("style").unwrap();
+    style.set_text_content(Some(concat!(
+        include_str!("../style/main.css"),
+        ".everything .report-section { content-visibility: visible !important; }"
+    )));
+    document.head().unwrap().append_child(&style).unwrap();
+    for (label, period) in [
+        ("a month", Period::month_of(last)),
+        (
+            "twelve months",
+            Period::new(
+                Period::month_of(last).previous().from - chrono::Duration::days(334),
+                last,
+            )
+            .unwrap(),
+        ),
+    ] {
+        let params = Params {
+            period,
+            units: vec![],
+            now,
+            response_days: 7,
+            windows: Default::default(),
+            local: &advocase::clock::local,
+            patient_days: &[],
+        };
+        let t = now_ms();
+        let r = report::compute(&refs, &params);
+        let computed = now_ms() - t;
+        let reader = page::Reader {
+            manager: true,
+            local: &advocase::clock::local,
+            units: &units,
+            fresh: advocase::clock::new_id(),
+        };
+        let t = now_ms();
+        let html = page::render(&r, &reader);
+        let drawn = now_ms() - t;
+        report(format!(
+            "report over {label} of 5,000 cases in the core (the server's work): computed in {computed:.1} ms, drawn in {drawn:.1} ms, {} KB of markup, {} charts, {} suggestions",
+            html.len() / 1024,
+            html.matches("<figure").count(),
+            r.suggestions.len()
+        ));
+        // On screen, sections below the fold are laid out when scrolled to
+        // (`content-visibility: auto`); "every section" lays out the whole
+        // page at once, as printing does.
+        for (class, what) in [
+            ("desk-page", "on screen"),
+            ("desk-page everything", "every section laid out"),
+        ] {
+            let mut samples = Vec::new();
+            for _ in 0..20 {
+                let host = document.create_element("div").unwrap();
+                host.set_class_name(class);
+                body.append_child(&host).unwrap();
+                let t = now_ms();
+                host.set_inner_html(&html);
+                // Layout, as the first paint needs it.
+                let height = wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlElement>(&host)
+                    .unwrap()
+                    .offset_height();
+                samples.push(now_ms() - t);
+                assert!(height > 0);
+                assert_eq!(
+                    host.get_elements_by_tag_name("svg").length() as usize,
+                    html.matches("<figure").count()
+                );
+                host.remove();
+            }
+            summarize(
+                &format!(
+                    "report page over {label} shown with its charts, {what} (markup in, layout done)"
+                ),
+                samples,
+            );
+        }
+    }
+}

@@ -28,6 +28,9 @@ pub(super) const META: &str = "meta";
 pub(super) const SYNC: &str = "sync";
 pub(super) const CASE_PREFIX: &str = "case.";
 pub(super) const QUARANTINE_PREFIX: &str = "quarantine.";
+/// The last report opened on this device (`views/report.rs`): patient
+/// names, so sealed, and erased with the caseload at sign-out.
+pub const REPORT_COPY: &str = "report";
 /// How many changes wait to be sent (plain: see `storage::PLAIN`).
 pub const UNSENT: &str = "unsent";
 

@@ -689,7 +689,10 @@ impl Cases {
         });
         let _ = self.persist(&ids);
         for key in self.store.with_value(|s| s.keys()) {
-            if key.starts_with(QUARANTINE_PREFIX) || key.starts_with("draft.") {
+            if key.starts_with(QUARANTINE_PREFIX)
+                || key.starts_with("draft.")
+                || key == layout::REPORT_COPY
+            {
                 self.store.with_value(|s| s.remove(&key));
                 self.journal(key, None);
             }

@@ -280,8 +280,23 @@ fn signing_out_wipes_patient_data_but_keeps_the_device_numbering() {
     let device = cases.device();
     let id = cases.create(&grievance(), "ana").unwrap();
     cases.log(id, &note("Visit"), None, "ana").unwrap();
+    // The last report opened names patients too.
+    store
+        .set_raw(
+            advocase::cases::REPORT_COPY,
+            "month=2026-11\n<article>Ines Moreau</article>",
+        )
+        .unwrap();
+    assert!(advocase_core::sealed::is_sealed(
+        &store.get_raw(advocase::cases::REPORT_COPY).unwrap()
+    ));
     cases.wipe();
     assert!(cases.caseload.get_untracked().is_empty());
+    assert_eq!(
+        store.read(advocase::cases::REPORT_COPY).unwrap(),
+        None,
+        "the report copy is gone"
+    );
     assert!(
         store.keys().iter().all(|k| !k.starts_with("case.")),
         "{:?}",

@@ -248,8 +248,12 @@ fn main() {
         .build()
         .unwrap();
     rt.block_on(async {
+        // ADVOCASE_BENCH_ONLY=sqlite (or postgres): one of the two.
+        let only = std::env::var("ADVOCASE_BENCH_ONLY").unwrap_or_default();
         for backend in ["sqlite", "postgres"] {
-            run(backend).await;
+            if only.is_empty() || only == backend {
+                run(backend).await;
+            }
         }
         println!("BENCH postgres server: {}", postgres::server_version());
     });

@@ -11,7 +11,7 @@
 //! search's text.
 
 use advocase_core::access::Role;
-use advocase_core::audit::{AUDIT_PAGE, AuditPage, AuditRow, action, outcome};
+use advocase_core::audit::{AUDIT_PAGE, AuditPage, AuditRow, action, outcome, page};
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequestParts, Query, State};
@@ -32,7 +32,8 @@ use crate::{AppState, now_ms};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/audit", get(page))
+        .route("/audit", get(json_page))
+        .route("/audit/page", get(drawn))
         .route("/audit.csv", get(export))
 }
 
@@ -287,28 +288,104 @@ fn filter_from(
     Filter::parse(&pairs)
 }
 
-async fn page(
-    State(state): State<AppState>,
-    Auditor(session): Auditor,
-    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
-) -> Result<Json<AuditPage>, Failure> {
-    let filter = filter_from(query)?;
-    let rows = fetch(&state.db, &filter, Order::Newest, filter.limit + 1).await?;
-    let more = rows.len() > filter.limit;
-    let rows = rows[..rows.len().min(filter.limit)]
+/// The newest `n` rows `filter` matches, and whether older ones do too;
+/// the read recorded (`audit_viewed`) before they are handed out.
+async fn newest(
+    db: &Db,
+    session: &OnDevice,
+    filter: &Filter,
+    n: usize,
+) -> Result<(Vec<AuditRow>, bool), Failure> {
+    let rows = fetch(db, filter, Order::Newest, n + 1).await?;
+    let more = rows.len() > n;
+    let rows = rows[..rows.len().min(n)]
         .iter()
         .map(to_row)
         .collect::<Result<Vec<_>, _>>()?;
     let entry = Entry::new(action::AUDIT_VIEWED, outcome::OK, &session.user.username)
         .device(session.device.clone())
         .detail(format!("{}; {} rows shown", filter.describe(), rows.len()));
-    record_read(&state.db, entry).await?;
+    record_read(db, entry).await?;
+    Ok((rows, more))
+}
+
+async fn json_page(
+    State(state): State<AppState>,
+    Auditor(session): Auditor,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<Json<AuditPage>, Failure> {
+    let filter = filter_from(query)?;
+    let (rows, more) = newest(&state.db, &session, &filter, filter.limit).await?;
     let next_before = if more {
         rows.last().map(|r| r.seq)
     } else {
         None
     };
     Ok(Json(AuditPage { rows, next_before }))
+}
+
+/// `GET /api/audit/page`: the Access log drawn as the app shows it
+/// (`advocase_core::audit::page`). The same filters, except that a date
+/// (from the page's date fields) is a day in the hospital's time zone, and
+/// `shown` (200, 400… up to `MOST_SHOWN`) replaces `before` and `limit`.
+async fn drawn(
+    State(state): State<AppState>,
+    Auditor(session): Auditor,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<Response, Failure> {
+    let Query(pairs) = query.map_err(|_| bad("query", "The query string could not be read."))?;
+    let mut asked = page::Asked {
+        shown: AUDIT_PAGE,
+        ..page::Asked::default()
+    };
+    let zone = state.time_zone;
+    // A local day's first instant; for `to`, the next day's (`until` is
+    // exclusive), less a millisecond so the filter reads it as an instant.
+    let day_start = |value: &str, next: bool| {
+        let day = NaiveDate::parse_from_str(value, "%Y-%m-%d").ok()?;
+        let day = if next { day.succ_opt()? } else { day };
+        let at = day
+            .and_hms_opt(0, 0, 0)?
+            .and_local_timezone(zone)
+            .earliest()?;
+        let at = at.with_timezone(&Utc);
+        Some(rfc3339(if next {
+            at - chrono::TimeDelta::milliseconds(1)
+        } else {
+            at
+        }))
+    };
+    let mut filters = Vec::new();
+    for (name, value) in pairs {
+        let trimmed = value.trim().to_owned();
+        match name.as_str() {
+            "patient" => asked.patient = trimmed.clone(),
+            "user" => asked.user = trimmed.clone(),
+            "from" => asked.from = trimmed.clone(),
+            "to" => asked.to = trimmed.clone(),
+            "shown" => {
+                asked.shown = trimmed
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| *n >= 1)
+                    .ok_or_else(|| bad("shown", "shown is a whole number, 1 or more."))?
+                    .min(page::MOST_SHOWN);
+                continue;
+            }
+            _ => continue,
+        }
+        let value = match name.as_str() {
+            "from" => day_start(&trimmed, false).unwrap_or(trimmed),
+            "to" => day_start(&trimmed, true).unwrap_or(trimmed),
+            _ => trimmed,
+        };
+        filters.push((name, value));
+    }
+    let filter = Filter::parse(&filters)?;
+    let (rows, more) = newest(&state.db, &session, &filter, asked.shown).await?;
+    let local = crate::report::local(&state);
+    let html = page::render(&rows, more, &asked, &local);
+    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
 }
 
 /// Rows per query of an export.

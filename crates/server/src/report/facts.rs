@@ -107,41 +107,64 @@ impl Units {
     }
 }
 
+/// Rows handed to the decoder at a time.
+const BATCH: usize = 1000;
+
 /// The facts of every case `user` may see in the covered units, each with
-/// the unit it is grouped under, still as JSON ([`read`] them on a
-/// blocking thread: a year of a large hospital is tens of megabytes).
+/// the unit it is grouped under. Read and decoded at once: the rows stream
+/// from the database while a blocking thread decodes the batches already
+/// read (a year of a large hospital is tens of megabytes of JSON, and
+/// reading it and decoding it take about as long each).
 pub async fn visible(
     db: &Db,
     user: &User,
     units: &Units,
-) -> Result<Vec<(String, String)>, sqlx::Error> {
+) -> Result<Vec<(String, CaseFacts)>, sqlx::Error> {
+    use futures_util::TryStreamExt;
+
     let index = UnitIndex::new(units.structure());
-    let rows = sqlx::query(
+    let (send, mut batches) = tokio::sync::mpsc::channel::<Vec<(String, String)>>(4);
+    let decoder = tokio::task::spawn_blocking(move || {
+        let mut out = Vec::new();
+        while let Some(batch) = batches.blocking_recv() {
+            for (group, json) in batch {
+                if let Some(f) = decode::<Option<CaseFacts>>("facts", &json)? {
+                    out.push((group, f));
+                }
+            }
+        }
+        Ok::<_, sqlx::Error>(out)
+    });
+    let mut rows = sqlx::query(
         "SELECT unit, assignee, created_by, involved, facts FROM cases WHERE deleted = 0",
     )
-    .fetch_all(&db.pool)
-    .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let holders = crate::changes::holders(row)?;
-        if !crate::changes::may_see(user, &holders, &index) {
-            continue;
+    .fetch(&db.pool);
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut read = async || -> Result<(), sqlx::Error> {
+        while let Some(row) = rows.try_next().await? {
+            let holders = crate::changes::holders(&row)?;
+            if !crate::changes::may_see(user, &holders, &index) {
+                continue;
+            }
+            let Some(group) = units.group(&holders.0) else {
+                continue;
+            };
+            batch.push((group, row.try_get("facts")?));
+            if batch.len() == BATCH && send.send(std::mem::take(&mut batch)).await.is_err() {
+                // The decoder stopped at a row it could not read: its
+                // error is the one to report.
+                return Ok(());
+            }
         }
-        let Some(group) = units.group(&holders.0) else {
-            continue;
-        };
-        out.push((group, row.try_get("facts")?));
-    }
-    Ok(out)
-}
-
-/// The facts [`visible`] found, read.
-pub fn read(rows: Vec<(String, String)>) -> Result<Vec<(String, CaseFacts)>, sqlx::Error> {
-    let mut out = Vec::with_capacity(rows.len());
-    for (group, json) in rows {
-        if let Some(f) = decode::<Option<CaseFacts>>("facts", &json)? {
-            out.push((group, f));
-        }
-    }
-    Ok(out)
+        let _ = send.send(std::mem::take(&mut batch)).await;
+        Ok(())
+    };
+    let read = read().await;
+    drop(rows);
+    drop(send);
+    let decoded = decoder
+        .await
+        .map_err(|e| sqlx::Error::Protocol(format!("the facts decoder failed: {e}")))?;
+    read?;
+    decoded
 }

@@ -179,7 +179,7 @@ async fn computed(
     let started = std::time::Instant::now();
     let units = facts::Units::new(structure, &asked.units);
     let names = units.names(&asked.units);
-    let rows = facts::visible(&state.db, &session.user, &units).await?;
+    let cases = facts::visible(&state.db, &session.user, &units).await?;
     let read_ms = started.elapsed().as_millis() as u64;
     let patient_days = notes::patient_days_for(&state.db, &asked.period, units.structure()).await?;
     let key = report::report_key(&asked.period, &names);
@@ -188,7 +188,6 @@ async fn computed(
     let windows = state.escalation;
     let period = asked.period;
     let (report, cases) = tokio::task::spawn_blocking(move || {
-        let cases = facts::read(rows)?;
         let refs: Vec<(&str, &report::CaseFacts)> =
             cases.iter().map(|(u, f)| (u.as_str(), f)).collect();
         let report = report::compute(

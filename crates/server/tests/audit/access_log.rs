@@ -21,6 +21,7 @@ on_both!(
     the_access_log_filters_by_patient_user_and_date_and_pages,
     the_csv_export_quotes_fields_and_neutralises_formulas,
     cases_stored_before_the_audit_trail_are_indexed_at_start_up,
+    the_access_log_page_is_drawn_for_administrators_with_its_filters,
 );
 
 async fn audit_page(t: &TestApp, token: &str, query: &str) -> AuditPage {
@@ -33,23 +34,44 @@ async fn audit_page(t: &TestApp, token: &str, query: &str) -> AuditPage {
     .await)
 }
 
-/// The CSV export: status, headers and the body as text.
-async fn csv(t: &TestApp, token: &str, query: &str) -> (StatusCode, String) {
-    let req = Request::get(format!("/api/audit.csv{query}"))
+/// A GET answered as text: status and body; `check` reads the headers of
+/// a 200.
+async fn text(
+    t: &TestApp,
+    token: &str,
+    uri: String,
+    check: impl Fn(&axum::http::HeaderMap),
+) -> (StatusCode, String) {
+    let req = Request::get(uri)
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
         .body(Body::empty())
         .unwrap();
     let res = t.router.clone().oneshot(req).await.unwrap();
     let status = res.status();
     if status == StatusCode::OK {
-        let headers = res.headers();
+        check(res.headers());
+    }
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8(bytes.to_vec()).unwrap())
+}
+
+/// The CSV export: status, headers and the body as text.
+async fn csv(t: &TestApp, token: &str, query: &str) -> (StatusCode, String) {
+    text(t, token, format!("/api/audit.csv{query}"), |headers| {
         assert_eq!(headers[header::CONTENT_TYPE], "text/csv; charset=utf-8");
         let disposition = headers[header::CONTENT_DISPOSITION].to_str().unwrap();
         assert!(disposition.starts_with("attachment; filename=\"advocase-access-log-"));
         assert_eq!(headers[header::CACHE_CONTROL], "no-store");
-    }
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    (status, String::from_utf8(bytes.to_vec()).unwrap())
+    })
+    .await
+}
+
+/// The drawn page (`/api/audit/page`): status and body.
+async fn drawn(t: &TestApp, token: &str, query: &str) -> (StatusCode, String) {
+    text(t, token, format!("/api/audit/page{query}"), |headers| {
+        assert_eq!(headers[header::CONTENT_TYPE], "text/html; charset=utf-8");
+    })
+    .await
 }
 
 /// RFC 4180, read back: records of fields.
@@ -335,4 +357,65 @@ async fn cases_stored_before_the_audit_trail_are_indexed_at_start_up(b: Backend)
     let root = t.signed_in("root", Role::Admin, &[]).await;
     let page = audit_page(&t, &root, "?patient=petrova").await;
     assert_eq!(page.rows.len(), 1);
+}
+
+async fn the_access_log_page_is_drawn_for_administrators_with_its_filters(b: Backend) {
+    let t = TestApp::start(b).await;
+    let ana = t.signed_in("ana", Role::Coordinator, &["4 West"]).await;
+    let _ben = t.signed_in("ben", Role::Coordinator, &["4 West"]).await;
+    let (status, _) = drawn(&t, &ana, "").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let root = t.signed_in("root", Role::Admin, &[]).await;
+    // The newest rows, with the filters' form and the export.
+    let (status, html) = drawn(&t, &root, "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(r#"aria-label="Filter the access log""#));
+    assert!(html.contains(r#"data-id="/api/audit.csv""#));
+    assert_eq!(html.matches("<td>Sign-in</td>").count(), 3, "{html}");
+    // By user, the filter typed shown again; one row at a time, then older.
+    let (_, html) = drawn(&t, &root, "?user=ANA&from=&to=&patient=").await;
+    assert_eq!(html.matches("<td>Sign-in</td>").count(), 1);
+    assert!(html.contains(r#"name="user" type="text" value="ANA""#));
+    assert!(!html.contains("Show older"));
+    let (_, html) = drawn(&t, &root, "?shown=1").await;
+    assert_eq!(html.matches("<tr><td").count(), 1);
+    assert!(html.contains(r#"<input type="hidden" name="shown" value="201">"#));
+    // Dates are the hospital's days (UTC here): today has every row,
+    // tomorrow none.
+    let today = chrono::DateTime::from_timestamp_millis(advocase_server::now_ms() as i64)
+        .unwrap()
+        .date_naive();
+    let (_, html) = drawn(&t, &root, &format!("?from={today}&to={today}")).await;
+    assert!(html.matches("<td>Sign-in</td>").count() >= 3);
+    let tomorrow = today.succ_opt().unwrap();
+    let (_, html) = drawn(&t, &root, &format!("?from={tomorrow}")).await;
+    assert!(html.contains("Nothing in the access log matches these filters."));
+    // A date that is not one is refused at its field, never echoed.
+    let req = t
+        .call(
+            Method::GET,
+            "/api/audit/page?to=next-friday",
+            Some(&root),
+            None,
+        )
+        .await;
+    refused(
+        &req,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_parameter",
+        Some("to"),
+    );
+    assert!(!req.1.to_string().contains("friday"));
+    // Every read is recorded, with its filters.
+    let reads = rows(&t).await;
+    let last = reads.last().unwrap();
+    assert_eq!(
+        (last.action.as_str(), last.username.as_str()),
+        ("audit_viewed", "root")
+    );
+    assert!(
+        reads
+            .iter()
+            .any(|r| r.detail == "filters: user ana; 1 rows shown")
+    );
 }

@@ -52,7 +52,7 @@ pub(super) fn controls(p: &mut Page, r: &Report, reader: &Reader<'_>) {
         )
     };
     p.push(&format!(
-        r#"<section class="panel no-print" aria-labelledby="report-ask"><h2 id="report-ask">Which period</h2><form id="report-controls" class="inline-form" novalidate aria-label="Which period">{}{}{}"#,
+        r#"<section class="panel no-print" aria-labelledby="report-ask"><h2 id="report-ask">Which period</h2><form id="report-controls" data-get class="inline-form" novalidate aria-label="Which period">{}{}{}"#,
         field("month", "month", "Month", &month),
         field("from", "date", "Or from (first day)", &from),
         field("to", "date", "To (last day)", &to)
@@ -68,7 +68,7 @@ pub(super) fn controls(p: &mut Page, r: &Report, reader: &Reader<'_>) {
         }
         p.push("</fieldset>");
     }
-    p.push(r#"<div class="button-row"><button type="submit" class="primary">Show the report</button></div></form></section><div class="button-row no-print"><button type="button" data-act="print">Print</button><button type="button" data-act="export" data-id="cases.csv">Cases (CSV)</button><button type="button" data-act="export" data-id="interactions.csv">Interactions (CSV)</button><button type="button" data-act="export" data-id="fhir.json">FHIR R4 bundle</button></div>"#);
+    p.push(r#"<div class="button-row"><button type="submit" class="primary">Show the report</button></div></form></section><div class="button-row no-print"><button type="button" data-act="print">Print</button><button type="button" data-act="export" data-id="/api/report/cases.csv">Cases (CSV)</button><button type="button" data-act="export" data-id="/api/report/interactions.csv">Interactions (CSV)</button><button type="button" data-act="export" data-id="/api/report/fhir.json">FHIR R4 bundle</button></div>"#);
 }
 
 pub(super) fn suggestion_item(

@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::id::Id;
 
+pub mod page;
+
 /// Events per `POST /api/audit/events` request.
 pub const MAX_EVENTS: usize = 500;
 /// Rows per page of `GET /api/audit`.

@@ -1,0 +1,345 @@
+//! Desk pages: pages the server draws as markup and the app only shows
+//! (the report, the Access log). Their work needs the server anyway, and
+//! drawing them here would compile their types and a view per piece into
+//! every tablet's download (README, Size).
+//!
+//! What a page's markup may hold, and what this view does with it
+//! (docs/ARCHITECTURE.md, "Desk pages"):
+//! - `<form data-get>`: the page asked for again with the form's fields as
+//!   its query (the filters, the period, "Show older");
+//! - `<form data-post="/api/…" [data-method="PUT"]>`: the form's data sent
+//!   there as the browser writes it (multipart), then the page again;
+//! - `<button data-act="export" data-id="/api/….csv" [data-file]>`: that
+//!   download, with the query of the page shown; `data-act="print"`;
+//! - `.desk-result`: what a page shows of its data, hidden when a page
+//!   that is not kept on the device cannot be asked for again.
+//!
+//! A refusal naming a field marks that field of the form sent; any other
+//! message goes to the top of the form, or of the page.
+
+use advocase_core::access::Role;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::server::{self, Failure};
+use crate::views::access_log::save_csv;
+use crate::views::html::{action, escape};
+
+/// One desk page.
+pub struct Desk {
+    pub title: &'static str,
+    /// Who may open it (the server decides again), and what others read.
+    pub allowed: fn(Role) -> bool,
+    pub refused: &'static str,
+    /// Where the page is drawn (`GET`, with the query asked for).
+    pub path: &'static str,
+    /// The store key of the copy kept on the device, sealed like every
+    /// record with patient data: readable offline, erased at sign-out.
+    pub keep: Option<&'static str>,
+    /// When the page cannot be reached.
+    pub offline: &'static str,
+    /// Shown before the first page when no copy is kept; `None`: the page
+    /// is asked for at once.
+    pub first: Option<fn() -> String>,
+}
+
+const NOTE: &str = "desk-note";
+const BODY: &str = "desk-body";
+const COPY: &str = "This is the copy kept on this device: show the page again online to change it.";
+const NOT_SAVED: &str = "This needs the server, which could not be reached: nothing was saved, \
+and what you typed is still here.";
+const NO_EXPORT: &str = "The export needs the server, which could not be reached.";
+
+/// What a request is for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Want {
+    Page,
+    Note,
+    Export,
+}
+
+fn alert(text: &str) -> String {
+    format!(
+        r#"<p class="notice error desk-alert" role="alert">{}</p>"#,
+        escape(text)
+    )
+}
+
+/// Clears what the last answer marked in `form`: its message, and every
+/// field marked invalid.
+fn clear(form: &web_sys::Element) {
+    while let Ok(Some(old)) = form.query_selector(".field-error, .desk-alert") {
+        old.remove();
+    }
+    while let Ok(Some(e)) = form.query_selector("[aria-invalid]") {
+        let _ = e.remove_attribute("aria-invalid");
+        let _ = e.remove_attribute("aria-describedby");
+    }
+}
+
+/// Shows `message` in `form`: under the control named `field` (marked
+/// invalid, described by it and focused), or at the form's top.
+fn mark(form: &web_sys::Element, field: Option<&str>, message: &str) {
+    clear(form);
+    let control = field.and_then(|name| {
+        form.query_selector(&format!("[name=\"{}\"]", name.replace('"', "")))
+            .ok()
+            .flatten()
+    });
+    let Some(control) = control else {
+        let _ = form.insert_adjacent_html("afterbegin", &alert(message));
+        return;
+    };
+    let id = format!("{}-error", control.id());
+    let _ = control.set_attribute("aria-invalid", "true");
+    let _ = control.set_attribute("aria-describedby", &id);
+    let _ = control.insert_adjacent_html(
+        "afterend",
+        &format!(
+            r#"<p class="field-error" id="{id}">{}</p>"#,
+            escape(message)
+        ),
+    );
+    if let Some(c) = control.dyn_ref::<web_sys::HtmlElement>() {
+        let _ = c.focus();
+    }
+}
+
+/// The desk page `desk`, for the person signed in.
+pub fn page(desk: &'static Desk) -> AnyView {
+    let auth = crate::app::handles().auth;
+    let title = desk.title;
+    if !auth
+        .user_untracked()
+        .is_some_and(|u| (desk.allowed)(u.role))
+    {
+        return view! {
+            <h1>{title}</h1>
+            <p class="notice warn">{desk.refused}</p>
+        }
+        .into_any();
+    }
+    // Taken here: there is no context inside the request's future.
+    let store = StoredValue::new(crate::app::base().store);
+    // Kept as the page's query, a new line, the page.
+    let stored = desk
+        .keep
+        .and_then(|k| store.with_value(|s| s.read(k).ok().flatten()))
+        .and_then(|kept| {
+            let (q, html) = kept.split_once('\n')?;
+            Some((q.to_owned(), html.to_owned()))
+        });
+    // The page shown is this device's copy, not the server's answer just now.
+    let from_copy = StoredValue::new(stored.is_some());
+    // The query of the page shown.
+    let shown = StoredValue::new(String::new());
+    // One request at a time.
+    let busy = StoredValue::new(false);
+    let element = |id: &str| document().get_element_by_id(id);
+    let note = move |html: String| {
+        if let Some(el) = element(NOTE) {
+            el.set_inner_html(&html);
+        }
+    };
+    let show = move |html: &str| {
+        if let Some(el) = element(BODY) {
+            el.set_inner_html(&body(html, from_copy.get_value()));
+        }
+    };
+
+    // Every request, one at a time, through one future: a page, one of the
+    // page's forms (sent as the form's own data, then the page again), or
+    // an export to download.
+    let request =
+        move |want: Want, method: String, path: String, form: Option<web_sys::Element>| {
+            let Some(token) = auth.token() else {
+                return note(alert("Sign in again to open this page."));
+            };
+            if busy.get_value() {
+                return;
+            }
+            // Offline, not even tried (the browser would log the failure).
+            let offline = !window().navigator().on_line();
+            busy.set_value(true);
+            leptos::task::spawn_local(async move {
+                let token = Some(token.as_str());
+                // A form's data goes as the browser writes it (multipart, with
+                // the boundary in the header it sets).
+                let data = match (&form, want) {
+                    (Some(f), Want::Note) => f
+                        .dyn_ref::<web_sys::HtmlFormElement>()
+                        .and_then(|f| web_sys::FormData::new_with_form(f).ok()),
+                    _ => None,
+                };
+                let mut result = if offline {
+                    Err(Failure::Unreachable)
+                } else {
+                    server::fetch(
+                        &method,
+                        token,
+                        &path,
+                        data.as_ref().map(|d| ("", d.as_ref())),
+                    )
+                    .await
+                };
+                if want == Want::Note && result.is_ok() {
+                    let again = format!("{}?{}", desk.path, shown.get_value());
+                    result = server::fetch("GET", token, &again, None).await;
+                }
+                busy.set_value(false);
+                let failure = match result {
+                    Ok(response) if want == Want::Export => {
+                        let file = form
+                            .as_ref()
+                            .and_then(|b| b.get_attribute("data-file"))
+                            .unwrap_or_else(|| {
+                                let name = path.split('?').next().unwrap_or_default();
+                                name.rsplit('/').next().unwrap_or_default().to_owned()
+                            });
+                        save_csv(response, &file).await.err()
+                    }
+                    Ok(response) => match server::text(&response).await {
+                        Ok(html) => {
+                            note(String::new());
+                            if want == Want::Page {
+                                shown
+                                    .set_value(path.split_once('?').map_or("", |q| q.1).to_owned());
+                            }
+                            if let Some(key) = desk.keep {
+                                let kept = format!("{}\n{html}", shown.get_value());
+                                let _ = store.with_value(|s| s.set_raw(key, &kept));
+                            }
+                            from_copy.set_value(false);
+                            show(&html);
+                            None
+                        }
+                        Err(f) => Some(f),
+                    },
+                    Err(f) => Some(f),
+                };
+                let (field, message) = match failure {
+                    None => return,
+                    Some(Failure::Unreachable) => {
+                        if want == Want::Page && desk.keep.is_none() {
+                            // Rows no longer matching what the form says.
+                            let results = document().get_elements_by_class_name("desk-result");
+                            for i in 0..results.length() {
+                                if let Some(el) = results.item(i) {
+                                    let _ = el.set_attribute("hidden", "");
+                                }
+                            }
+                        }
+                        (
+                            None,
+                            match want {
+                                Want::Page => desk.offline.to_owned(),
+                                Want::Note => NOT_SAVED.to_owned(),
+                                Want::Export => NO_EXPORT.to_owned(),
+                            },
+                        )
+                    }
+                    Some(Failure::Refused { error: e, .. }) => (e.field, e.message),
+                };
+                // In the form sent (an export button's own form), else on top.
+                match form.and_then(|f| f.closest("form").ok().flatten()) {
+                    Some(f) => mark(&f, field.as_deref(), &message),
+                    None if want == Want::Page => note(format!(
+                        r#"{}<button type="button" data-act="retry">Try again</button>"#,
+                        alert(&message)
+                    )),
+                    None => note(alert(&message)),
+                }
+            });
+        };
+    let load = move |q: String, form: Option<web_sys::Element>| {
+        request(Want::Page, "GET".into(), format!("{}?{q}", desk.path), form)
+    };
+
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        let Some((act, _, id)) = action(&ev) else {
+            return;
+        };
+        let button = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|t| t.closest("[data-act]").ok().flatten());
+        match act.as_str() {
+            "print" => {
+                let _ = window().print();
+            }
+            "export" => request(
+                Want::Export,
+                "GET".into(),
+                format!("{id}?{}", shown.get_value()),
+                button,
+            ),
+            "retry" => load(shown.get_value(), None),
+            _ => {}
+        }
+    };
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(form) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
+        else {
+            return;
+        };
+        clear(&form);
+        if form.has_attribute("data-get") {
+            // As typed: the server reads the fields and names the one at
+            // fault (empty ones are ignored).
+            let q = web_sys::FormData::new_with_form(&form)
+                .and_then(|d| web_sys::UrlSearchParams::new_with_str_sequence_sequence(&d))
+                .map(|p| String::from(p.to_string()))
+                .unwrap_or_default();
+            return load(q, Some(form.into()));
+        }
+        if from_copy.get_value() {
+            return mark(&form, None, COPY);
+        }
+        let Some(path) = form.get_attribute("data-post") else {
+            return;
+        };
+        let method = form
+            .get_attribute("data-method")
+            .unwrap_or_else(|| "POST".into());
+        request(Want::Note, method, path, Some(form.into()));
+    };
+
+    let markup = format!(
+        r#"<div id="{NOTE}"></div><div id="{BODY}" class="desk-page">{}</div>"#,
+        match (stored, desk.first) {
+            // Shown at once, and asked for again when online: the copy is
+            // only what the page was when it was last opened.
+            (Some((q, html)), _) => {
+                if window().navigator().on_line() {
+                    shown.set_value(q.clone());
+                    load(q, None);
+                }
+                body(&html, true)
+            }
+            (None, Some(first)) => first(),
+            (None, None) => {
+                load(String::new(), None);
+                String::new()
+            }
+        }
+    );
+    view! {
+        <h1>{title}</h1>
+        <div on:click=on_click on:submit=on_submit inner_html=markup></div>
+    }
+    .into_any()
+}
+
+/// The page, after a notice when it is this device's copy.
+fn body(html: &str, copy: bool) -> String {
+    let notice = if copy {
+        r#"<p class="notice info no-print">The last report opened on this device: its figures are as of the time in its heading. Show the report again online for today's.</p>"#
+    } else {
+        ""
+    };
+    format!("{notice}{html}")
+}

@@ -14,6 +14,8 @@
 //!
 //! Run: `cargo bench -p advocase-server --bench report`. Figures only.
 
+#[path = "support/backends.rs"]
+mod backends;
 #[path = "../tests/support/postgres.rs"]
 mod postgres;
 
@@ -24,7 +26,6 @@ use std::time::{Duration, Instant};
 use advocase_core::access::Role;
 use advocase_core::sample;
 use advocase_core::sync::{NewUser, Session};
-use advocase_server::config::DatabaseLocation;
 use advocase_server::{AppState, accounts, app, db, now_ms};
 use chrono::Days;
 use http_body_util::{BodyExt, Full};
@@ -133,10 +134,7 @@ async fn get(
 
 async fn run(backend: &str) {
     let tmp = tempfile::tempdir().unwrap();
-    let location = match backend {
-        "sqlite" => DatabaseLocation::Sqlite(tmp.path().join("bench.db")),
-        _ => DatabaseLocation::Postgres(postgres::fresh_database_url()),
-    };
+    let location = backends::location(backend, tmp.path());
     let db = db::open(&location).await.expect("database opens");
     let t = Instant::now();
     fill(&db).await;
@@ -169,14 +167,10 @@ async fn run(backend: &str) {
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, router).await });
     let client = Client::builder(TokioExecutor::new()).build_http();
-    let login = serde_json::json!({ "username": "mia", "password": PASSWORD, "device": null });
-    let req = hyper::Request::builder()
-        .method("POST")
-        .uri(format!("{base}/api/login"))
-        .header("content-type", "application/json")
-        .body(Full::new(Bytes::from(login.to_string())))
+    let res = client
+        .request(backends::login(&base, "mia", PASSWORD))
+        .await
         .unwrap();
-    let res = client.request(req).await.unwrap();
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
     let token = serde_json::from_slice::<Session>(&bytes).unwrap().token;
 
@@ -243,18 +237,5 @@ fn main() {
         .with_env_filter("warn,advocase_server::report=info")
         .with_target(false)
         .init();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        // ADVOCASE_BENCH_ONLY=sqlite (or postgres): one of the two.
-        let only = std::env::var("ADVOCASE_BENCH_ONLY").unwrap_or_default();
-        for backend in ["sqlite", "postgres"] {
-            if only.is_empty() || only == backend {
-                run(backend).await;
-            }
-        }
-        println!("BENCH postgres server: {}", postgres::server_version());
-    });
+    backends::each(run);
 }

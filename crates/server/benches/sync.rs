@@ -17,6 +17,8 @@
 //!
 //! Run: `cargo bench -p advocase-server --bench sync`. Figures only.
 
+#[path = "support/backends.rs"]
+mod backends;
 #[path = "../tests/support/postgres.rs"]
 mod postgres;
 
@@ -189,10 +191,7 @@ async fn directory_first_sync(backend: &str) {
 
 async fn open(backend: &str) -> Server {
     let tmp = tempfile::tempdir().unwrap();
-    let location = match backend {
-        "sqlite" => DatabaseLocation::Sqlite(tmp.path().join("bench.db")),
-        _ => DatabaseLocation::Postgres(postgres::fresh_database_url()),
-    };
+    let location = backends::location(backend, tmp.path());
     Server::start(location, tmp).await
 }
 
@@ -513,17 +512,10 @@ async fn live_channel(backend: &str) {
 }
 
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        for backend in ["sqlite", "postgres"] {
-            push_and_pull_10k(backend).await;
-            hundred_devices(backend).await;
-            directory_first_sync(backend).await;
-            live_channel(backend).await;
-        }
-        println!("BENCH postgres server: {}", postgres::server_version());
+    backends::each(|backend| async move {
+        push_and_pull_10k(backend).await;
+        hundred_devices(backend).await;
+        directory_first_sync(backend).await;
+        live_channel(backend).await;
     });
 }

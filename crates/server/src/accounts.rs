@@ -9,7 +9,6 @@ use sqlx::any::AnyRow;
 
 use crate::audit::{self, Entry, action, outcome};
 use crate::db::Db;
-use crate::secrets;
 
 pub const MAX_USERNAME: usize = 64;
 pub const MAX_DISPLAY_NAME: usize = 100;
@@ -191,9 +190,7 @@ async fn create_recorded(
     check_units(&new.units)?;
     check_password(&new.password)?;
     let password = new.password.clone();
-    let hash = tokio::task::spawn_blocking(move || secrets::hash_password(&password))
-        .await
-        .expect("hashing a password does not panic");
+    let hash = crate::hashing::hash(password).await;
     let user = User {
         username: new.username.clone(),
         display_name: new.display_name.trim().to_owned(),
@@ -316,11 +313,7 @@ async fn update_recorded(
         check_password(password)?;
     }
     let hash = match update.password.clone() {
-        Some(password) => Some(
-            tokio::task::spawn_blocking(move || secrets::hash_password(&password))
-                .await
-                .expect("hashing a password does not panic"),
-        ),
+        Some(password) => Some(crate::hashing::hash(password).await),
         None => None,
     };
     let mut tx = db.pool.begin().await?;

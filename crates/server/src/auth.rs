@@ -364,8 +364,7 @@ async fn sign_in(
         |a| a.password_hash.clone(),
     );
     let password = req.password;
-    let matches =
-        tokio::task::spawn_blocking(move || secrets::verify_password(&password, &hash)).await?;
+    let matches = crate::hashing::verify(password, hash).await;
     let user = match account {
         Some(a) if matches && a.user.active => a.user,
         other => {

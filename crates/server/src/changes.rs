@@ -11,9 +11,7 @@ use advocase_core::change::{Change, Op};
 use advocase_core::directory::UnitIndex;
 use advocase_core::id::Id;
 use advocase_core::log::CaseLog;
-use advocase_core::sync::{
-    Outcome, PullPage, Pulled, PushRequest, PushResponse, PushResult, accept,
-};
+use advocase_core::sync::{Outcome, Pulled, PushRequest, PushResponse, PushResult, accept};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
@@ -545,7 +543,47 @@ pub(crate) fn may_see(
 /// Up to `limit` changes after `after`, in server_seq order: those whose
 /// case `user` may see now (as the case stands, not as it stood then) in
 /// full, the others only as the id of a case to drop.
-pub async fn pull(db: &Db, user: &User, after: u64, limit: usize) -> Result<PullPage, sqlx::Error> {
+/// A pull page as stored: each change is the JSON the server wrote when it
+/// took it, sent as it is. Decoding every change and encoding it again was
+/// most of a pull's cost after compression (issue 16); the stored text is
+/// that same encoding (`encode`), only checked to be well-formed JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredPage {
+    /// `(server_seq, case, body)`, oldest first.
+    pub changes: Vec<(u64, Id, String)>,
+    pub hidden: Vec<Id>,
+    pub next: u64,
+    pub more: bool,
+}
+
+impl StoredPage {
+    /// The page as the `PullPage` JSON a device reads.
+    pub fn to_json(&self) -> Vec<u8> {
+        use std::io::Write;
+        let bodies: usize = self.changes.iter().map(|c| c.2.len() + 32).sum();
+        let mut out = Vec::with_capacity(bodies + 64 + self.hidden.len() * 40);
+        out.extend_from_slice(b"{\"changes\":[");
+        for (i, (server_seq, _, body)) in self.changes.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            let _ = write!(out, "{{\"server_seq\":{server_seq},\"change\":");
+            out.extend_from_slice(body.as_bytes());
+            out.push(b'}');
+        }
+        out.extend_from_slice(b"],\"hidden\":");
+        serde_json::to_writer(&mut out, &self.hidden).expect("ids serialize");
+        let _ = write!(out, ",\"next\":{},\"more\":{}}}", self.next, self.more);
+        out
+    }
+}
+
+pub async fn pull(
+    db: &Db,
+    user: &User,
+    after: u64,
+    limit: usize,
+) -> Result<StoredPage, sqlx::Error> {
     let units = unit_index(&db.pool).await?;
     // One more than asked: whether more remain, without counting them all.
     let rows = sqlx::query(
@@ -565,14 +603,19 @@ pub async fn pull(db: &Db, user: &User, after: u64, limit: usize) -> Result<Pull
     for row in page {
         let server_seq: i64 = row.try_get("server_seq")?;
         next = server_seq as u64;
+        let case_id: String = row.try_get("case_id")?;
+        let case_id = decode_id("case_id", &case_id)?;
         if may_see(user, &holders(row)?, &units) {
-            changes.push(pulled(row)?);
+            let body: String = row.try_get("body")?;
+            // Well-formed, so the page is: a damaged row fails the pull here,
+            // as decoding it did, rather than on every device.
+            decode::<serde::de::IgnoredAny>("body", &body)?;
+            changes.push((server_seq as u64, case_id, body));
         } else {
-            let case_id: String = row.try_get("case_id")?;
-            hidden.insert(decode_id("case_id", &case_id)?);
+            hidden.insert(case_id);
         }
     }
-    Ok(PullPage {
+    Ok(StoredPage {
         changes,
         hidden: hidden.into_iter().collect(),
         next,
@@ -615,4 +658,61 @@ pub async fn history(db: &Db, user: &User, case_id: Id) -> Result<History, sqlx:
         .map(pulled)
         .collect::<Result<_, _>>()
         .map(History::Changes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use advocase_core::sync::PullPage;
+
+    #[test]
+    fn a_stored_page_is_the_json_of_the_page_it_stands_for() {
+        let now = advocase_core::sample::reference_now();
+        let logs = advocase_core::sample::synced_logs(7, 3, 4, now);
+        let changes: Vec<Change> = logs
+            .iter()
+            .flat_map(|l| l.entries.iter().map(|e| e.change.clone()))
+            .collect();
+        let page = PullPage {
+            changes: changes
+                .iter()
+                .enumerate()
+                .map(|(i, c)| Pulled {
+                    server_seq: 10 + i as u64,
+                    change: c.clone(),
+                })
+                .collect(),
+            hidden: vec![changes[0].device],
+            next: 99,
+            more: true,
+        };
+        let stored = StoredPage {
+            changes: changes
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (10 + i as u64, c.case_id, encode(c)))
+                .collect(),
+            hidden: page.hidden.clone(),
+            next: 99,
+            more: true,
+        };
+        let json = stored.to_json();
+        assert_eq!(json, serde_json::to_vec(&page).unwrap());
+        assert_eq!(serde_json::from_slice::<PullPage>(&json).unwrap(), page);
+        let empty = StoredPage {
+            changes: vec![],
+            hidden: vec![],
+            next: 0,
+            more: false,
+        };
+        assert_eq!(
+            serde_json::from_slice::<PullPage>(&empty.to_json()).unwrap(),
+            PullPage {
+                changes: vec![],
+                hidden: vec![],
+                next: 0,
+                more: false
+            }
+        );
+    }
 }

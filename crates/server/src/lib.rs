@@ -17,6 +17,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod directory;
+pub mod hashing;
 pub mod hospital;
 pub mod idle;
 pub mod live;
@@ -37,7 +38,7 @@ use advocase_core::followup::Windows;
 use axum::Router;
 use axum::http::Request;
 use tokio::net::TcpListener;
-use tower_http::compression::CompressionLayer;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -100,8 +101,11 @@ pub fn app(state: AppState, static_dir: &Path) -> Router {
         // asset); responses already carrying Content-Encoding pass through,
         // and so does the live channel: the default predicate never
         // compresses text/event-stream, so no event waits in a buffer
-        // (tested in tests/live.rs).
-        .layer(CompressionLayer::new())
+        // (tested in tests/live.rs). zstd where the client takes it
+        // (Chromium and Firefox do), else brotli, else gzip; at level 4:
+        // the libraries' defaults made brotli run at its slowest (11),
+        // which cost a pull more CPU than producing it.
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
         .layer(
             TraceLayer::new_for_http()
                 // The path only: query strings could carry patient details.
@@ -137,7 +141,7 @@ pub async fn serve(config: ServeConfig) -> Result<(), StartError> {
     }
     // Made now, or the first sign-in with an unknown username would take
     // longer than the others and tell that it is unknown.
-    let _ = tokio::task::spawn_blocking(secrets::decoy_hash).await;
+    hashing::warm_decoy().await;
     let listener = bind(config.addr).await?;
     // Bound before "listening" is logged, like the main address.
     let redirect = match &config.https {

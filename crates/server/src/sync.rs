@@ -8,8 +8,7 @@
 
 use advocase_core::id::Id;
 use advocase_core::sync::{
-    CaseHistory, MAX_BATCH, MAX_BODY_BYTES, MAX_PULL_PAGE, PULL_PAGE, PullPage, PushRequest,
-    PushResponse,
+    CaseHistory, MAX_BATCH, MAX_BODY_BYTES, MAX_PULL_PAGE, PULL_PAGE, PushRequest, PushResponse,
 };
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, header};
@@ -116,27 +115,27 @@ async fn pull(
     // mostly waiting on the database), so the trail costs a pull about
     // half what it would one after the other; the body is sent only once
     // the rows are committed.
-    let encoded = tokio::task::spawn_blocking(move || serde_json::to_vec(&page));
+    let encoded = tokio::task::spawn_blocking(move || page.to_json());
     let (recorded, encoded) = tokio::join!(audit::record(&state.db, &rows, now_ms()), encoded);
     recorded?;
-    let body = encoded?.map_err(|_| Failure::internal())?;
+    let body = encoded?;
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// One audit row per case with changes in the page, in the order they
 /// first appear: which changes (by server_seq) it was shown.
-fn delivered(session: &crate::auth::OnDevice, page: &PullPage) -> Vec<Entry> {
+fn delivered(session: &crate::auth::OnDevice, page: &changes::StoredPage) -> Vec<Entry> {
     let mut cases: Vec<(Id, usize, u64, u64)> = Vec::new();
     let mut at: std::collections::HashMap<Id, usize> = std::collections::HashMap::new();
-    for p in &page.changes {
-        let i = *at.entry(p.change.case_id).or_insert_with(|| {
-            cases.push((p.change.case_id, 0, p.server_seq, p.server_seq));
+    for &(server_seq, case_id, _) in &page.changes {
+        let i = *at.entry(case_id).or_insert_with(|| {
+            cases.push((case_id, 0, server_seq, server_seq));
             cases.len() - 1
         });
         let c = &mut cases[i];
         c.1 += 1;
-        c.2 = c.2.min(p.server_seq);
-        c.3 = c.3.max(p.server_seq);
+        c.2 = c.2.min(server_seq);
+        c.3 = c.3.max(server_seq);
     }
     cases
         .into_iter()

@@ -302,6 +302,24 @@ async fn responses_are_compressed_with_brotli_or_gzip_as_the_browser_asks() {
 }
 
 #[tokio::test]
+async fn api_answers_are_compressed_with_zstd_or_brotli_as_the_client_offers() {
+    let (router, _tmp) = fixture().await;
+    let plain = body_bytes(get(&router, "/api/health", None).await).await;
+    // What Chromium and Firefox send: zstd, the cheapest of the four.
+    let res = get(&router, "/api/health", Some("gzip, deflate, br, zstd")).await;
+    assert_eq!(header_of(&res, header::CONTENT_ENCODING), "zstd");
+    let zst = body_bytes(res).await;
+    assert_eq!(zstd::decode_all(&zst[..]).unwrap(), plain);
+    // Safari: brotli.
+    let res = get(&router, "/api/health", Some("gzip, deflate, br")).await;
+    assert_eq!(header_of(&res, header::CONTENT_ENCODING), "br");
+    let br = body_bytes(res).await;
+    let mut out = Vec::new();
+    brotli::BrotliDecompress(&mut &br[..], &mut out).unwrap();
+    assert_eq!(out, plain);
+}
+
+#[tokio::test]
 async fn precompressed_files_from_the_build_are_served_as_they_are() {
     let (router, tmp) = fixture().await;
     // The build writes .br next to each asset; the server must send those

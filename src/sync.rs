@@ -320,7 +320,7 @@ impl Sync {
 
     async fn pull(&self, token: &str) -> Result<(), Stop> {
         loop {
-            let path = format!("/api/sync/pull?after={}", self.cases.cursor());
+            let path = format!("/api/sync/pull?{}", self.cases.pull_query());
             let page: PullPage = server::get(Some(token), &path)
                 .await
                 .map_err(|f| self.failed(token, f))?;

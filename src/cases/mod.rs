@@ -635,6 +635,17 @@ impl Cases {
         self.replica.with_value(|r| r.state.cursor)
     }
 
+    /// The pull's query: after the cursor, leaving out this device's own
+    /// changes it holds (`Replica::own_from`).
+    pub fn pull_query(&self) -> String {
+        self.replica.with_value(|r| {
+            format!(
+                "after={}&device={}&own_from={}",
+                r.state.cursor, r.state.device, r.own_from
+            )
+        })
+    }
+
     pub fn on_push(&self, sent: &[Change], results: &[PushResult]) -> Result<(), SaveError> {
         self.transact(|r| Ok(((), r.on_push(sent, results))))
     }
@@ -686,6 +697,7 @@ impl Cases {
         self.replica.update_value(|r| {
             r.logs.clear();
             r.state.cursor = 0;
+            r.forget_own();
         });
         let _ = self.persist(&ids);
         for key in self.store.with_value(|s| s.keys()) {

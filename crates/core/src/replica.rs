@@ -41,6 +41,13 @@ crate::record!(SyncState);
 pub struct Replica {
     pub state: SyncState,
     pub logs: BTreeMap<Id, CaseLog>,
+    /// This device's own changes numbered from here on are in `logs` as
+    /// this run recorded them, so a pull need not send them back
+    /// (`GET /api/sync/pull?…&device=…&own_from=…`, docs/SYNC.md). Never
+    /// stored: set at every start, so a change written but lost with a
+    /// killed browser comes back from the server, and moved past everything
+    /// when the device forgets its patient data ([`Replica::forget_own`]).
+    pub own_from: u64,
 }
 
 impl Replica {
@@ -54,6 +61,7 @@ impl Replica {
                 stale: BTreeSet::new(),
             },
             logs: BTreeMap::new(),
+            own_from: 1,
         }
     }
 
@@ -61,7 +69,11 @@ impl Replica {
     /// for sequence numbers: a change written whose state update was lost
     /// must not have its number given out again.
     pub fn restore(state: SyncState, logs: BTreeMap<Id, CaseLog>) -> Self {
-        let mut r = Replica { state, logs };
+        let mut r = Replica {
+            state,
+            logs,
+            own_from: 0,
+        };
         for log in r.logs.values() {
             for e in &log.entries {
                 let c = &e.change;
@@ -74,7 +86,14 @@ impl Replica {
                 }
             }
         }
+        r.own_from = r.state.next_seq;
         r
+    }
+
+    /// The device no longer holds what it sent so far (signing out): the
+    /// pulls from the start bring those changes back like anyone's.
+    pub fn forget_own(&mut self) {
+        self.own_from = self.state.next_seq;
     }
 
     fn clock(&self) -> Clock {
@@ -233,8 +252,22 @@ impl Replica {
             }
         }
         for id in &gone {
-            self.logs.remove(id);
+            let log = self.logs.remove(id);
             self.state.stale.remove(id);
+            // Its own changes the pulls have not passed yet are no longer
+            // held: pulls must send them again (found by the protocol
+            // property test: a deleted case dropped before the cursor
+            // reached it came back as its opening alone).
+            let (device, cursor, from) = (self.state.device, self.state.cursor, self.own_from);
+            if log.is_some_and(|l| {
+                l.entries.iter().any(|e| {
+                    e.change.device == device
+                        && e.change.seq >= from
+                        && e.synced.is_some_and(|s| s > cursor)
+                })
+            }) {
+                self.forget_own();
+            }
         }
         gone
     }
@@ -306,6 +339,65 @@ impl Replica {
 mod tests {
     use super::*;
     use crate::sample;
+
+    #[test]
+    fn own_changes_are_held_from_the_start_of_a_run_until_forgotten() {
+        let device = Id::new_v7(1, [1; 10]);
+        let now = sample::reference_now();
+        let mut r = Replica::new(device);
+        assert_eq!(r.own_from, 1);
+        let file = sample::caseload(5, 1, 1, now).remove(0);
+        r.import(&file, 1);
+        assert_eq!((r.state.next_seq, r.own_from), (3, 1), "recorded now: held");
+        // A new start: what earlier runs wrote may have been lost.
+        let mut again = Replica::restore(r.state.clone(), r.logs.clone());
+        assert_eq!(again.own_from, 3);
+        // Sent, then deleted and dropped before the cursor reached it: the
+        // pulls must bring all of it back.
+        let case = file.case.id;
+        for (i, e) in again
+            .logs
+            .get_mut(&case)
+            .unwrap()
+            .entries
+            .iter_mut()
+            .enumerate()
+        {
+            e.synced = Some(10 + i as u64);
+        }
+        let del = again.record(
+            Id::new_v7(9, [9; 10]),
+            case,
+            Op::Delete {
+                reason: "twice".into(),
+            },
+            "ana",
+            now,
+            2,
+        );
+        again
+            .logs
+            .get_mut(&case)
+            .unwrap()
+            .entries
+            .last_mut()
+            .unwrap()
+            .synced = Some(20);
+        assert_eq!(del.seq, 3);
+        assert_eq!(again.evict(&[], now, 30), [case]);
+        assert_eq!(again.own_from, 4, "forgotten: its own delete comes back");
+        // Dropped once the cursor passed its changes: nothing to forget.
+        let mut passed = Replica::restore(again.state.clone(), BTreeMap::new());
+        passed.state.cursor = 30;
+        passed.import(&sample::caseload(6, 1, 0, now).remove(0), 3);
+        let id = *passed.logs.keys().next().unwrap();
+        passed.logs.get_mut(&id).unwrap().entries[0].synced = Some(25);
+        let before = passed.own_from;
+        passed.evict(&[id], now, 30);
+        assert_eq!(passed.own_from, before);
+        passed.forget_own();
+        assert_eq!(passed.own_from, passed.state.next_seq);
+    }
 
     #[test]
     fn eviction_keeps_unsent_work_and_open_cases_and_never_overflows() {

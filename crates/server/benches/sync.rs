@@ -131,8 +131,13 @@ impl Server {
             .await
     }
 
-    async fn pull(&self, token: &str, after: u64, limit: usize) -> PullPage {
-        let path = format!("/api/sync/pull?after={after}&limit={limit}");
+    /// A page after `replica`'s cursor, leaving out its own changes it
+    /// holds, as the app asks.
+    async fn pull(&self, token: &str, replica: &Replica, limit: usize) -> PullPage {
+        let path = format!(
+            "/api/sync/pull?after={}&limit={limit}&device={}&own_from={}",
+            replica.state.cursor, replica.state.device, replica.own_from
+        );
         self.call::<(), _>("GET", &path, Some(token), None).await
     }
 }
@@ -233,7 +238,7 @@ async fn push_and_pull_10k(backend: &str) {
     let t = Instant::now();
     let mut got = 0;
     loop {
-        let page = server.pull(&token, fresh.state.cursor, MAX_PULL_PAGE).await;
+        let page = server.pull(&token, &fresh, MAX_PULL_PAGE).await;
         got += page.changes.len();
         fresh.on_pull(&page, now_ms());
         if !page.more {
@@ -311,7 +316,7 @@ async fn hundred_devices(backend: &str) {
                 replica.on_push(&batch, &res.results);
                 loop {
                     let t = Instant::now();
-                    let page = server.pull(&token, replica.state.cursor, 500).await;
+                    let page = server.pull(&token, &replica, 500).await;
                     latencies.push(("pull", t.elapsed()));
                     replica.on_pull(&page, now_ms());
                     if !page.more {
@@ -368,7 +373,7 @@ async fn live_device(
     let token = session.token;
     let mut replica = Replica::new(id);
     loop {
-        let page = server.pull(&token, replica.state.cursor, 500).await;
+        let page = server.pull(&token, &replica, 500).await;
         replica.on_pull(&page, now_ms());
         if !page.more {
             break;
@@ -408,7 +413,7 @@ async fn live_device(
             };
             let woken = Instant::now();
             while replica.state.cursor < seq {
-                let page = server.pull(&token, replica.state.cursor, 500).await;
+                let page = server.pull(&token, &replica, 500).await;
                 replica.on_pull(&page, now_ms());
                 if !page.more {
                     break;

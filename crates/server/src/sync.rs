@@ -62,11 +62,22 @@ async fn push(
     Ok(Json(pushed.response))
 }
 
-/// `after` and `limit` from the query string. A bad value is named but never
-/// echoed: query strings end up in places bodies do not.
-fn pull_params(query: Option<&str>) -> Result<(u64, usize), Failure> {
+/// What a pull asks for: after which `server_seq`, how many at most, and
+/// the asking device's own changes it holds (`device` and `own_from`, both
+/// or neither: its changes numbered from `own_from` on are not sent back).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PullParams {
+    pub after: u64,
+    pub limit: usize,
+    pub own: Option<(Id, u64)>,
+}
+
+/// The pull's parameters from the query string. A bad value is named but
+/// never echoed: query strings end up in places bodies do not.
+fn pull_params(query: Option<&str>) -> Result<PullParams, Failure> {
     let mut after = 0u64;
     let mut limit = PULL_PAGE;
+    let (mut device, mut own_from) = (None, None);
     for pair in query.unwrap_or_default().split('&') {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
         match name {
@@ -87,10 +98,32 @@ fn pull_params(query: Option<&str>) -> Result<(u64, usize), Failure> {
                 // More than a page is not an error: the answer says `more`.
                 limit = n.min(MAX_PULL_PAGE);
             }
+            "device" => {
+                device = Some(value.parse::<Id>().map_err(|_| {
+                    bad_param("device", "device must be the device's id (a UUID).")
+                })?);
+            }
+            "own_from" => {
+                own_from = Some(
+                    value
+                        .parse::<u64>()
+                        .ok()
+                        .filter(|n| i64::try_from(*n).is_ok())
+                        .ok_or_else(|| {
+                            bad_param("own_from", "own_from must be a whole number, 0 or more.")
+                        })?,
+                );
+            }
             _ => {}
         }
     }
-    Ok((after, limit))
+    let own = match (device, own_from) {
+        (Some(d), Some(n)) => Some((d, n)),
+        (None, None) => None,
+        (None, Some(_)) => return Err(bad_param("device", "own_from needs the device's id.")),
+        (Some(_), None) => return Err(bad_param("own_from", "device needs own_from.")),
+    };
+    Ok(PullParams { after, limit, own })
 }
 
 fn bad_param(name: &str, message: &str) -> Failure {
@@ -107,8 +140,8 @@ async fn pull(
     CaseWorkerOn(session): CaseWorkerOn,
     RawQuery(query): RawQuery,
 ) -> Result<Response, Failure> {
-    let (after, limit) = pull_params(query.as_deref())?;
-    let page = changes::pull(&state.db, &session.user, after, limit).await?;
+    let params = pull_params(query.as_deref())?;
+    let page = changes::pull(&state.db, &session.user, &params).await?;
     let rows = delivered(&session, &page);
     // Recorded before it is answered: no case leaves unrecorded. The page is
     // encoded meanwhile on a blocking thread (the audit rows' insert is
@@ -204,12 +237,19 @@ mod tests {
 
     #[test]
     fn pull_parameters_default_clamp_and_are_named_when_wrong() {
-        assert_eq!(pull_params(None).unwrap(), (0, PULL_PAGE));
-        assert_eq!(pull_params(Some("after=7&limit=2")).unwrap(), (7, 2));
-        assert_eq!(
-            pull_params(Some("limit=999999")).unwrap(),
-            (0, MAX_PULL_PAGE)
-        );
+        let got = |q| {
+            let p = pull_params(q).unwrap();
+            (p.after, p.limit)
+        };
+        assert_eq!(got(None), (0, PULL_PAGE));
+        assert_eq!(got(Some("after=7&limit=2")), (7, 2));
+        assert_eq!(got(Some("limit=999999")), (0, MAX_PULL_PAGE));
+        let device = "0190a0b0-0000-7000-8000-000000000001";
+        let own = pull_params(Some(&format!("device={device}&own_from=12&after=3")))
+            .unwrap()
+            .own;
+        assert_eq!(own, Some((device.parse().unwrap(), 12)));
+        assert_eq!(pull_params(Some("after=3")).unwrap().own, None);
         for (query, field) in [
             ("after=-1", "after"),
             ("after=x", "after"),

@@ -625,7 +625,11 @@ impl World {
         let user = self.devices[d].user.clone();
         loop {
             let cursor = self.devices[d].replica.state.cursor;
-            let page = self.server.pull(&user, cursor, 1 + self.rng.below(8));
+            let own = (
+                self.devices[d].replica.state.device,
+                self.devices[d].replica.own_from,
+            );
+            let page = self.server.pull(&user, cursor, 1 + self.rng.below(8), own);
             if faults && self.rng.below(15) == 0 {
                 return;
             }

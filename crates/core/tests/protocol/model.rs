@@ -83,7 +83,9 @@ impl Server {
         PushResponse { results }
     }
 
-    pub fn pull(&self, user: &User, after: u64, limit: usize) -> PullPage {
+    /// `own`: the device asking and the first of its sequence numbers it
+    /// holds as it recorded them: those changes are not sent back.
+    pub fn pull(&self, user: &User, after: u64, limit: usize, own: (Id, u64)) -> PullPage {
         let mut changes = Vec::new();
         let mut hidden = BTreeSet::new();
         let rest: Vec<&Pulled> = self
@@ -97,7 +99,9 @@ impl Server {
                 .file(p.change.case_id)
                 .is_some_and(|f| user.can_see(&f.case, &UnitIndex::default()));
             if visible {
-                changes.push((*p).clone());
+                if p.change.device != own.0 || p.change.seq < own.1 {
+                    changes.push((*p).clone());
+                }
             } else {
                 hidden.insert(p.change.case_id);
             }

@@ -8,7 +8,10 @@ use super::seqs;
 use crate::app::{Backend, TestApp, ok, refused};
 use crate::devices::Device;
 
-on_both!(pulling_in_pages_gives_every_change_exactly_once,);
+on_both!(
+    pulling_in_pages_gives_every_change_exactly_once,
+    a_device_is_not_sent_back_the_changes_it_holds,
+);
 
 async fn pulling_in_pages_gives_every_change_exactly_once(b: Backend) {
     let t = TestApp::start(b).await;
@@ -65,6 +68,82 @@ async fn pulling_in_pages_gives_every_change_exactly_once(b: Backend) {
             "limit"
         };
         let answer = t.call(Method::GET, uri, Some(&ben), None).await;
+        refused(
+            &answer,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_parameter",
+            Some(field),
+        );
+    }
+}
+
+async fn a_device_is_not_sent_back_the_changes_it_holds(b: Backend) {
+    let t = TestApp::start(b).await;
+    let ana = t.signed_in("ana", Role::Coordinator, &["4 West"]).await;
+    let ben = t.signed_in("ben", Role::Coordinator, &["4 West"]).await;
+    let mut mine = Device::new("ana");
+    let open = mine.open("4 West");
+    let case = open.case_id;
+    let logged = mine.log(case);
+    let later = mine.log(case);
+    t.push(
+        &ana,
+        &mine.batch(&[open.clone(), logged.clone(), later.clone()]),
+    )
+    .await;
+    let mut theirs = Device::new("ben");
+    let their_log = theirs.log(case);
+    t.push(&ben, &theirs.batch(std::slice::from_ref(&their_log)))
+        .await;
+
+    // Holding its own from seq 2 on: the opening (seq 1) and ben's come,
+    // and the cursor still passes everything.
+    let page: PullPage = ok(t
+        .call(
+            Method::GET,
+            &format!("/api/sync/pull?after=0&device={}&own_from=2", mine.id),
+            Some(&ana),
+            None,
+        )
+        .await);
+    let ids: Vec<_> = page.changes.iter().map(|p| p.change.id).collect();
+    assert_eq!(ids, [open.id, their_log.id]);
+    assert_eq!((page.next, page.more), (4, false));
+    // A page of nothing but its own still moves the cursor.
+    let page: PullPage = ok(t
+        .call(
+            Method::GET,
+            &format!(
+                "/api/sync/pull?after=1&limit=2&device={}&own_from=1",
+                mine.id
+            ),
+            Some(&ana),
+            None,
+        )
+        .await);
+    assert!(page.changes.is_empty());
+    assert_eq!((page.next, page.more), (3, true));
+    // Another device's id leaves out that device's; without the two, all come.
+    let page: PullPage = ok(t
+        .call(
+            Method::GET,
+            &format!("/api/sync/pull?device={}&own_from=1", theirs.id),
+            Some(&ana),
+            None,
+        )
+        .await);
+    assert_eq!(seqs(&page), [1, 2, 3]);
+    assert_eq!(seqs(&t.pull(&ana, 0, 10).await), [1, 2, 3, 4]);
+    for (uri, field) in [
+        ("/api/sync/pull?own_from=2", "device"),
+        (&*format!("/api/sync/pull?device={}", mine.id), "own_from"),
+        ("/api/sync/pull?device=tablet-1&own_from=2", "device"),
+        (
+            &*format!("/api/sync/pull?device={}&own_from=-2", mine.id),
+            "own_from",
+        ),
+    ] {
+        let answer = t.call(Method::GET, uri, Some(&ana), None).await;
         refused(
             &answer,
             StatusCode::UNPROCESSABLE_ENTITY,

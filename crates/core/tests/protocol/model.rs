@@ -1,4 +1,4 @@
-//! The model server: what `crates/server/src/changes.rs` does in SQL, kept in
+//! The model server: what `crates/server/src/changes/` does in SQL, kept in
 //! memory with the same acceptance rules (`advocase_core::sync::accept`).
 
 use std::collections::{BTreeSet, HashMap};

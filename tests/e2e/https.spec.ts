@@ -190,6 +190,44 @@ test("over https:// by host name: a secure context, the service worker, work off
   expect(errors).toEqual([]);
 });
 
+test("a manager's report over https:// by host name: shown, a note kept through the form, the CSV downloaded, read again offline", async () => {
+  test.setTimeout(120_000);
+  const errors: string[] = [];
+  const context = await browser.newContext({ viewport: { width: 768, height: 1024 }, acceptDownloads: true });
+  const page = await context.newPage();
+  await watchErrors(page, errors);
+  await page.goto(`${server.origin}/`);
+  await expectAppStarted(page);
+  await waitForServiceWorker(page);
+  const mia = await newUser(server.origin, { role: "manager", prefix: "mia" });
+  await signIn(page, mia);
+  await synced(page);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Reports" }).click();
+  await page.getByRole("button", { name: "Show the report" }).click();
+  const report = page.getByRole("article", { name: /^Report for / });
+  await expect(report).toBeVisible();
+  await expect(report.getByRole("img", { name: /Interactions by channel/ })).toBeVisible();
+
+  // The page's own form, sent as the browser writes it (multipart), over TLS.
+  await report.getByRole("textbox", { name: "Your recommendation" }).fill("Review the evening handover with 3 North.");
+  await report.getByRole("button", { name: "Add to the report" }).click();
+  await expect(report.locator(".recommendations")).toContainText("Review the evening handover with 3 North.");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Interactions (CSV)" }).click()]);
+  expect(download.suggestedFilename()).toBe("interactions.csv");
+  expect(readFileSync((await download.path())!, "utf8").charCodeAt(0), "byte order mark").toBe(0xfeff);
+
+  // The Wi-Fi goes: the shell from the service worker, the report from the device.
+  await goOffline(page, context);
+  const reloaded = await page.reload();
+  expect(reloaded!.fromServiceWorker()).toBe(true);
+  await expectAppStarted(page);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Reports" }).click();
+  await expect(page.getByText(/The last report opened on this device/)).toBeVisible();
+  await expect(page.getByRole("article", { name: /^Report for / })).toContainText("Review the evening handover with 3 North.");
+  await context.close();
+  expect(errors).toEqual([]);
+});
+
 test("over plain http:// by host name the app says in plain words why it signs nobody in", async ({}, testInfo) => {
   const errors: string[] = [];
   const context = await browser.newContext({ viewport: { width: 390, height: 844 } });

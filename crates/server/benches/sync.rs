@@ -15,6 +15,10 @@
 //!    and then its pull with the change folded in. 20 rounds, a different
 //!    pushing device each, on SQLite and on PostgreSQL.
 //!
+//! 5. A long history (issue 16): one case's 2,000 changes pushed in
+//!    batches, each timed, then pushes of 10 changes onto that case against
+//!    pushes of 10 onto a new case.
+//!
 //! Run: `cargo bench -p advocase-server --bench sync`. Figures only.
 
 #[path = "support/backends.rs"]
@@ -202,6 +206,82 @@ async fn open(backend: &str) -> Server {
 
 fn device(n: u64) -> Id {
     Rng::new(n).id(1_795_000_000_000 + n)
+}
+
+/// Issue 16's long history: 2,000 changes pushed to one case (each batch
+/// timed: does the last cost more than the first?), then pushes of 10
+/// changes to that case against pushes of 10 to a new case, alternating.
+async fn long_history(backend: &str) {
+    let server = open(backend).await;
+    let token = server.login("c0").await;
+    let mut replica = Replica::new(device(3));
+    let now = sample::reference_now();
+    let ms = now.timestamp_millis() as u64;
+    let own = |mut file: advocase_core::caseload::CaseFile| {
+        file.case.created_by = "c0".into();
+        for i in &mut file.interactions {
+            i.by = "c0".into();
+        }
+        file
+    };
+    let long = own(sample::caseload(31, 1, 1_999, now).remove(0));
+    let case = long.case.id;
+    replica.import(&long, ms);
+    let mut batches = Vec::new();
+    let push = |replica: &mut Replica| {
+        let batch = replica.outbox(MAX_BATCH);
+        let req = PushRequest {
+            device: replica.state.device,
+            changes: batch.clone(),
+        };
+        (batch, req)
+    };
+    while replica.pending() > 0 {
+        let (batch, req) = push(&mut replica);
+        let t = Instant::now();
+        let res = server.push(&token, &req).await;
+        batches.push(t.elapsed().as_secs_f64() * 1000.0);
+        replica.on_push(&batch, &res.results);
+    }
+    println!(
+        "BENCH {backend}: one case's 2,000 changes pushed in batches of {MAX_BATCH}: {} ms per batch (first to last)",
+        batches
+            .iter()
+            .map(|b| format!("{b:.0}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let (mut onto_long, mut onto_new) = (Vec::new(), Vec::new());
+    for round in 0..10u64 {
+        // Ten interactions on the long case, then a new case of ten changes.
+        let mut more = own(sample::caseload(100 + round, 1, 10, now).remove(0));
+        more.case.id = case;
+        for i in &mut more.interactions {
+            i.case_id = case;
+        }
+        for (file, times) in [
+            (more, &mut onto_long),
+            (
+                own(sample::caseload(200 + round, 1, 9, now).remove(0)),
+                &mut onto_new,
+            ),
+        ] {
+            replica.import(&file, ms);
+            let (batch, req) = push(&mut replica);
+            assert_eq!(batch.len(), 10);
+            let t = Instant::now();
+            let res = server.push(&token, &req).await;
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+            replica.on_push(&batch, &res.results);
+        }
+    }
+    for times in [&mut onto_long, &mut onto_new] {
+        times.sort_by(f64::total_cmp);
+    }
+    println!(
+        "BENCH {backend}: a push of 10 changes onto the case with 2,000: median {:.1} ms; onto a new case: median {:.1} ms (10 rounds each)",
+        onto_long[5], onto_new[5]
+    );
 }
 
 async fn push_and_pull_10k(backend: &str) {
@@ -519,6 +599,7 @@ async fn live_channel(backend: &str) {
 fn main() {
     backends::each(|backend| async move {
         push_and_pull_10k(backend).await;
+        long_history(backend).await;
         hundred_devices(backend).await;
         directory_first_sync(backend).await;
         live_channel(backend).await;

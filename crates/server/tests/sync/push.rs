@@ -24,6 +24,7 @@ on_both!(
     a_clock_a_day_ahead_is_clamped,
     what_was_stored_survives_a_restart,
     concurrent_pushes_get_gapless_server_seqs,
+    a_case_with_2000_changes_still_takes_pushes_and_reads_back_whole,
 );
 
 async fn a_batch_sent_twice_is_stored_once(b: Backend) {
@@ -249,4 +250,48 @@ async fn concurrent_pushes_get_gapless_server_seqs(b: Backend) {
     let ids: BTreeSet<_> = all.changes.iter().map(|p| p.change.id).collect();
     assert_eq!(ids.len(), total as usize);
     assert_eq!(t.counts().await.counter, total as i64);
+}
+
+/// Issue 16's long history: a push is decided against all of it (today by
+/// folding the log; the bench measures what that costs).
+async fn a_case_with_2000_changes_still_takes_pushes_and_reads_back_whole(b: Backend) {
+    use advocase_core::log::CaseLog;
+    use advocase_core::sync::{CaseHistory, MAX_BATCH};
+
+    let t = TestApp::start(b).await;
+    let ana = t.signed_in("ana", Role::Coordinator, &["4 West"]).await;
+    let mut tablet = Device::new("ana");
+    let open = tablet.open("4 West");
+    let case = open.case_id;
+    let mut changes = vec![open];
+    changes.extend((1..2000).map(|_| tablet.log(case)));
+    let mut server_seqs = Vec::new();
+    for chunk in changes.chunks(MAX_BATCH) {
+        let res = t.push(&ana, &tablet.batch(chunk)).await;
+        server_seqs.extend(res.results.iter().map(|r| stored(&r.outcome)));
+    }
+    let fresh: Vec<(u64, bool)> = (1..=2000).map(|n| (n, false)).collect();
+    assert_eq!(server_seqs, fresh, "all 2,000 stored once, in order");
+    // The 2,001st, an edit, decided against the whole history.
+    let edit = tablet.set_priority(case, Priority::High);
+    let res = t
+        .push(&ana, &tablet.batch(std::slice::from_ref(&edit)))
+        .await;
+    assert_eq!(stored(&res.results[0].outcome), (2001, false));
+    let history: CaseHistory = ok(t
+        .call(
+            axum::http::Method::GET,
+            &format!("/api/sync/cases/{case}"),
+            Some(&ana),
+            None,
+        )
+        .await);
+    assert_eq!(history.changes.len(), 2001);
+    let mut log = CaseLog::default();
+    for p in history.changes {
+        log.merge_synced(p.change, p.server_seq);
+    }
+    let file = log.fold().expect("the case folds");
+    assert_eq!(file.interactions.len(), 1999);
+    assert_eq!(file.case.priority, Priority::High);
 }

@@ -631,10 +631,6 @@ impl Cases {
         who
     }
 
-    pub fn cursor(&self) -> u64 {
-        self.replica.with_value(|r| r.state.cursor)
-    }
-
     /// The pull's query: after the cursor, leaving out this device's own
     /// changes it holds (`Replica::own_from`).
     pub fn pull_query(&self) -> String {

@@ -34,8 +34,9 @@ pub struct Desk {
     /// Where the page is drawn (`GET`, with the query asked for).
     pub path: &'static str,
     /// The store key of the copy kept on the device, sealed like every
-    /// record with patient data: readable offline, erased at sign-out.
-    pub keep: Option<&'static str>,
+    /// record with patient data (readable offline, erased at sign-out),
+    /// and what the page says over that copy.
+    pub keep: Option<(&'static str, &'static str)>,
     /// When the page cannot be reached.
     pub offline: &'static str,
     /// Shown before the first page when no copy is kept; `None`: the page
@@ -124,7 +125,7 @@ pub fn page(desk: &'static Desk) -> AnyView {
     // Kept as the page's query, a new line, the page.
     let stored = desk
         .keep
-        .and_then(|k| store.with_value(|s| s.read(k).ok().flatten()))
+        .and_then(|(k, _)| store.with_value(|s| s.read(k).ok().flatten()))
         .and_then(|kept| {
             let (q, html) = kept.split_once('\n')?;
             Some((q.to_owned(), html.to_owned()))
@@ -143,7 +144,7 @@ pub fn page(desk: &'static Desk) -> AnyView {
     };
     let show = move |html: &str| {
         if let Some(el) = element(BODY) {
-            el.set_inner_html(&body(html, from_copy.get_value()));
+            el.set_inner_html(&body(desk, html, from_copy.get_value()));
         }
     };
 
@@ -205,7 +206,7 @@ pub fn page(desk: &'static Desk) -> AnyView {
                                 shown
                                     .set_value(path.split_once('?').map_or("", |q| q.1).to_owned());
                             }
-                            if let Some(key) = desk.keep {
+                            if let Some((key, _)) = desk.keep {
                                 let kept = format!("{}\n{html}", shown.get_value());
                                 let _ = store.with_value(|s| s.set_raw(key, &kept));
                             }
@@ -318,7 +319,7 @@ pub fn page(desk: &'static Desk) -> AnyView {
                     shown.set_value(q.clone());
                     load(q, None);
                 }
-                body(&html, true)
+                body(desk, &html, true)
             }
             (None, Some(first)) => first(),
             (None, None) => {
@@ -334,12 +335,12 @@ pub fn page(desk: &'static Desk) -> AnyView {
     .into_any()
 }
 
-/// The page, after a notice when it is this device's copy.
-fn body(html: &str, copy: bool) -> String {
-    let notice = if copy {
-        r#"<p class="notice info no-print">The last report opened on this device: its figures are as of the time in its heading. Show the report again online for today's.</p>"#
-    } else {
-        ""
-    };
-    format!("{notice}{html}")
+/// The page, after the desk's notice when it is this device's copy.
+fn body(desk: &Desk, html: &str, copy: bool) -> String {
+    match desk.keep {
+        Some((_, notice)) if copy => {
+            format!(r#"<p class="notice info no-print">{notice}</p>{html}"#)
+        }
+        _ => html.to_owned(),
+    }
 }

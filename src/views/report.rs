@@ -15,7 +15,11 @@ static REPORT: Desk = Desk {
     allowed: |role| role != Role::Admin,
     refused: "Reports hold patient data: they are for managers and coordinators.",
     path: "/api/report/page",
-    keep: Some(crate::cases::REPORT_COPY),
+    keep: Some((
+        crate::cases::REPORT_COPY,
+        "The last report opened on this device: its figures are as of the time in its \
+heading. Show the report again online for today's.",
+    )),
     offline: "Reports need the server, which could not be reached. The last report opened on \
 this device is shown below, if there is one.",
     first: Some(ask),

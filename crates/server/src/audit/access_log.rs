@@ -3,8 +3,9 @@
 //!
 //! Filters, all optional and combined: `patient` (part of the name or MRN,
 //! any case, through `case_patients`), `user` (exactly that username),
-//! `from` / `to` (a date `2026-03-01`, a whole UTC day, or an RFC 3339
-//! instant; both ends included; on `at`, when it happened), `before` (a seq:
+//! `from` / `to` (a date `2026-03-01`, a whole day in the hospital's zone,
+//! `--time-zone`, the same for the page, the JSON and the CSV; or an RFC
+//! 3339 instant; both ends included; on `at`, when it happened), `before` (a seq:
 //! the cursor for older rows) and `limit` (at most 200). Values are never
 //! echoed in errors. Reading the log is itself recorded (`audit_viewed`,
 //! `audit_exported`), naming which filters were used but never a patient
@@ -20,7 +21,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -78,17 +79,35 @@ fn bad(name: &str, message: &str) -> Failure {
     )
 }
 
-/// A date (that UTC day's first instant) or an RFC 3339 instant.
-fn instant(value: &str) -> Option<(DateTime<Utc>, bool)> {
+/// A date (that day's first instant in the hospital's zone) or an RFC 3339
+/// instant.
+fn instant(value: &str, zone: chrono_tz::Tz) -> Option<(DateTime<Utc>, bool)> {
     if let Ok(day) = NaiveDate::parse_from_str(value, "%Y-%m-%d") {
-        return Some((day.and_hms_opt(0, 0, 0)?.and_utc(), true));
+        return Some((day_start(day, zone)?, true));
     }
     let at = DateTime::parse_from_rfc3339(value).ok()?;
     Some((at.with_timezone(&Utc), false))
 }
 
+/// The first instant of `day` in `zone` (the earliest, if a clock change
+/// makes midnight happen twice or not at all).
+fn day_start(day: NaiveDate, zone: chrono_tz::Tz) -> Option<DateTime<Utc>> {
+    let at = day
+        .and_hms_opt(0, 0, 0)?
+        .and_local_timezone(zone)
+        .earliest();
+    // Midnight skipped by a spring change: the day starts an hour later.
+    let at = at.or_else(|| {
+        day.and_hms_opt(1, 0, 0)?
+            .and_local_timezone(zone)
+            .earliest()
+    })?;
+    Some(at.with_timezone(&Utc))
+}
+
 impl Filter {
-    pub fn parse(pairs: &[(String, String)]) -> Result<Self, Failure> {
+    /// `zone`: the hospital's (`--time-zone`), in which a date is a day.
+    pub fn parse(pairs: &[(String, String)], zone: chrono_tz::Tz) -> Result<Self, Failure> {
         let mut f = Filter {
             limit: AUDIT_PAGE,
             ..Filter::default()
@@ -103,13 +122,18 @@ impl Filter {
                 "patient" => f.patient = Some(value.to_owned()),
                 "user" => f.user = Some(value.to_ascii_lowercase()),
                 "from" => {
-                    let (at, _) = instant(value).ok_or_else(|| bad("from", when))?;
+                    let (at, _) = instant(value, zone).ok_or_else(|| bad("from", when))?;
                     f.from = Some(rfc3339(at));
                 }
                 "to" => {
-                    let (at, day) = instant(value).ok_or_else(|| bad("to", when))?;
+                    let (at, day) = instant(value, zone).ok_or_else(|| bad("to", when))?;
                     let end = if day {
-                        at.checked_add_days(Days::new(1))
+                        // The next day's start there, not 24 hours on: a
+                        // day of a clock change has 23 or 25.
+                        NaiveDate::parse_from_str(value, "%Y-%m-%d")
+                            .ok()
+                            .and_then(|d| d.succ_opt())
+                            .and_then(|d| day_start(d, zone))
                     } else {
                         at.checked_add_signed(chrono::TimeDelta::milliseconds(1))
                     };
@@ -282,10 +306,11 @@ async fn record_read(db: &Db, entry: Entry) -> Result<i64, sqlx::Error> {
 
 fn filter_from(
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    state: &AppState,
 ) -> Result<Filter, Failure> {
     // Only a query string that is not valid percent-encoded UTF-8 fails here.
     let Query(pairs) = query.map_err(|_| bad("query", "The query string could not be read."))?;
-    Filter::parse(&pairs)
+    Filter::parse(&pairs, state.time_zone)
 }
 
 /// The newest `n` rows `filter` matches, and whether older ones do too;
@@ -314,7 +339,7 @@ async fn json_page(
     Auditor(session): Auditor,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Json<AuditPage>, Failure> {
-    let filter = filter_from(query)?;
+    let filter = filter_from(query, &state)?;
     let (rows, more) = newest(&state.db, &session, &filter, filter.limit).await?;
     let next_before = if more {
         rows.last().map(|r| r.seq)
@@ -325,9 +350,8 @@ async fn json_page(
 }
 
 /// `GET /api/audit/page`: the Access log drawn as the app shows it
-/// (`advocase_core::audit::page`). The same filters, except that a date
-/// (from the page's date fields) is a day in the hospital's time zone, and
-/// `shown` (200, 400… up to `MOST_SHOWN`) replaces `before` and `limit`.
+/// (`advocase_core::audit::page`). The same filters, except that `shown`
+/// (200, 400… up to `MOST_SHOWN`) replaces `before` and `limit`.
 async fn drawn(
     State(state): State<AppState>,
     Auditor(session): Auditor,
@@ -337,23 +361,6 @@ async fn drawn(
     let mut asked = page::Asked {
         shown: AUDIT_PAGE,
         ..page::Asked::default()
-    };
-    let zone = state.time_zone;
-    // A local day's first instant; for `to`, the next day's (`until` is
-    // exclusive), less a millisecond so the filter reads it as an instant.
-    let day_start = |value: &str, next: bool| {
-        let day = NaiveDate::parse_from_str(value, "%Y-%m-%d").ok()?;
-        let day = if next { day.succ_opt()? } else { day };
-        let at = day
-            .and_hms_opt(0, 0, 0)?
-            .and_local_timezone(zone)
-            .earliest()?;
-        let at = at.with_timezone(&Utc);
-        Some(rfc3339(if next {
-            at - chrono::TimeDelta::milliseconds(1)
-        } else {
-            at
-        }))
     };
     let mut filters = Vec::new();
     for (name, value) in pairs {
@@ -374,14 +381,9 @@ async fn drawn(
             }
             _ => continue,
         }
-        let value = match name.as_str() {
-            "from" => day_start(&trimmed, false).unwrap_or(trimmed),
-            "to" => day_start(&trimmed, true).unwrap_or(trimmed),
-            _ => trimmed,
-        };
-        filters.push((name, value));
+        filters.push((name, trimmed));
     }
-    let filter = Filter::parse(&filters)?;
+    let filter = Filter::parse(&filters, state.time_zone)?;
     let (rows, more) = newest(&state.db, &session, &filter, asked.shown).await?;
     let local = crate::report::local(&state);
     let html = page::render(&rows, more, &asked, &local);
@@ -423,7 +425,7 @@ async fn export(
     Auditor(session): Auditor,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, Failure> {
-    let filter = filter_from(query)?;
+    let filter = filter_from(query, &state)?;
     // Recorded first, so an export cut off halfway is still on record; it
     // covers the rows before its own.
     let entry = Entry::new(action::AUDIT_EXPORTED, outcome::OK, &session.user.username)
@@ -489,6 +491,7 @@ async fn export(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono_tz::Tz;
 
     fn pairs(q: &[(&str, &str)]) -> Vec<(String, String)> {
         q.iter().map(|(a, b)| ((*a).into(), (*b).into())).collect()
@@ -496,32 +499,43 @@ mod tests {
 
     #[test]
     fn filters_read_dates_and_instants_and_name_what_is_wrong() {
-        let f = Filter::parse(&pairs(&[
-            ("patient", " José "),
-            ("user", "Ana"),
-            ("from", "2026-03-01"),
-            ("to", "2026-03-02"),
-            ("before", "40"),
-            ("limit", "5000"),
-        ]))
+        let f = Filter::parse(
+            &pairs(&[
+                ("patient", " José "),
+                ("user", "Ana"),
+                ("from", "2026-03-01"),
+                ("to", "2026-03-02"),
+                ("before", "40"),
+                ("limit", "5000"),
+            ]),
+            Tz::UTC,
+        )
         .unwrap();
         assert_eq!(f.patient.as_deref(), Some("José"));
         assert_eq!(f.user.as_deref(), Some("ana"));
         assert_eq!(f.from.as_deref(), Some("2026-03-01T00:00:00.000Z"));
         assert_eq!(f.until.as_deref(), Some("2026-03-03T00:00:00.000Z"));
         assert_eq!((f.before, f.limit), (Some(40), AUDIT_PAGE));
-        let f = Filter::parse(&pairs(&[("to", "2026-03-02T10:00:00+02:00")])).unwrap();
+        let f = Filter::parse(&pairs(&[("to", "2026-03-02T10:00:00+02:00")]), Tz::UTC).unwrap();
         assert_eq!(f.until.as_deref(), Some("2026-03-02T08:00:00.001Z"));
         assert!(!f.describe().contains("José"));
         for (name, value) in [("from", "yesterday"), ("before", "0"), ("limit", "x")] {
-            let Failure(status, e) = Filter::parse(&pairs(&[(name, value)])).unwrap_err();
+            let Failure(status, e) = Filter::parse(&pairs(&[(name, value)]), Tz::UTC).unwrap_err();
             assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
             assert_eq!(e.field.as_deref(), Some(name));
             assert!(!e.message.contains(value));
         }
-        let described = Filter::parse(&pairs(&[("patient", "Élodie")]))
+        let described = Filter::parse(&pairs(&[("patient", "Élodie")]), Tz::UTC)
             .unwrap()
             .describe();
         assert!(!described.contains("lodie"), "{described}");
+        // Days are the hospital's: New York's 8 March 2026 has 23 hours.
+        let f = Filter::parse(
+            &pairs(&[("from", "2026-03-08"), ("to", "2026-03-08")]),
+            Tz::America__New_York,
+        )
+        .unwrap();
+        assert_eq!(f.from.as_deref(), Some("2026-03-08T05:00:00.000Z"));
+        assert_eq!(f.until.as_deref(), Some("2026-03-09T04:00:00.000Z"));
     }
 }

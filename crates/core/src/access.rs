@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::ApiError;
 use crate::case::Case;
-use crate::caseload::CaseFile;
 use crate::change::{Change, Op, Refusal};
 use crate::directory::{UnitIndex, unit_key};
 
@@ -129,7 +128,7 @@ fn forbidden(message: impl Into<String>) -> Refusal {
 pub fn authorize(
     user: &User,
     change: &Change,
-    current: Option<&CaseFile>,
+    current: Option<&Holders<'_>>,
     units: &UnitIndex,
 ) -> Result<(), Refusal> {
     if change.by != user.username {
@@ -163,8 +162,8 @@ pub fn authorize(
             message: "This case is not on the server (was its opening refused?).".into(),
             field: Some("case_id".into()),
         }),
-        (op, Some(file)) => {
-            if !user.can_see(&file.case, units) {
+        (op, Some(holders)) => {
+            if !user.can_see_case_of(holders, units) {
                 return Err(forbidden(
                     "This case belongs to a unit you do not cover and is not assigned to you.",
                 ));

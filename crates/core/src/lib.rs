@@ -40,6 +40,7 @@ pub mod report;
 pub mod sample;
 pub mod sealed;
 pub mod status;
+pub mod summary;
 pub mod sync;
 pub mod tagged;
 pub mod validation;

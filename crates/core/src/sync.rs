@@ -7,9 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::access::{User, authorize};
+use crate::access::{Holders, User, authorize};
 use crate::api::ApiError;
-use crate::caseload::CaseFile;
 use crate::change::{Change, Refusal};
 use crate::directory::UnitIndex;
 use crate::hlc::{Timestamp, clamp};
@@ -155,14 +154,16 @@ pub struct UserUpdate {
 crate::record!(UserUpdate);
 
 /// What a server does with one change it has not seen: check it, check the
-/// sender may make it to the case as the server holds it (its units read
-/// through the hospital's structure, `units`), and clamp its
+/// sender may make it to the case as the server holds it (`current`: who
+/// may see it, from its [`crate::summary::CaseSummary`], or `None` if it
+/// is not open; units read through the hospital's structure, `units`), and
+/// clamp its
 /// clock so a device whose date is wrong cannot win every later edit.
 /// Returns the change as it will be stored and handed out.
 pub fn accept(
     user: &User,
     change: &Change,
-    current: Option<&CaseFile>,
+    current: Option<&Holders<'_>>,
     units: &UnitIndex,
     server_now_ms: u64,
 ) -> Result<Change, Refusal> {

@@ -1,6 +1,6 @@
 //! Sync over loopback HTTP against the real router and database.
 //!
-//! 1. One device pushes 10,000 changes (1,000 cases with 9 interactions
+//! 1. One device pushes 50,000 changes (5,000 cases with 9 interactions
 //!    each) in full batches; a fresh device then pulls them all.
 //! 2. 100 devices sync at once (each: 5 rounds of recording 10 changes,
 //!    pushing them and pulling), on SQLite and on PostgreSQL: throughput and
@@ -19,7 +19,12 @@
 //!    batches, each timed, then pushes of 10 changes onto that case against
 //!    pushes of 10 onto a new case.
 //!
+//! 6. Issue 16's crowd: 100 devices push 100 changes each at once, then
+//!    each pulls the others' 9,900 (zstd, as Chromium asks): latency, wall
+//!    time and the server's own CPU time.
+//!
 //! Run: `cargo bench -p advocase-server --bench sync`. Figures only.
+//! `ADVOCASE_BENCH_RUNS=push,long,devices,crowd,directory,live` picks runs.
 
 #[path = "support/backends.rs"]
 mod backends;
@@ -58,37 +63,52 @@ struct Server {
 }
 
 impl Server {
+    /// The server on a runtime of its own (threads named `advocase-server`,
+    /// as many as the cores), so its CPU time is told apart from the
+    /// benchmark's devices ([`server_cpu`]).
     async fn start(location: DatabaseLocation, tmp: tempfile::TempDir) -> Self {
-        let db = db::open(&location).await.expect("database opens");
-        let router = app(AppState::new(db.clone()), tmp.path());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, router).await });
-        let server = Server {
+        let (ready, started) = tokio::sync::oneshot::channel();
+        let root = tmp.path().to_path_buf();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .thread_name("advocase-server")
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let db = db::open(&location).await.expect("database opens");
+                let router = app(AppState::new(db.clone()), &root);
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                let base = format!("http://{}", listener.local_addr().unwrap());
+                for i in 0..100 {
+                    let new = NewUser {
+                        username: format!("c{i}"),
+                        display_name: format!("Coordinator {i}"),
+                        role: if i == 0 {
+                            Role::Manager
+                        } else {
+                            Role::Coordinator
+                        },
+                        units: vec![format!("Unit {}", i % 10)],
+                        password: PASSWORD.into(),
+                    };
+                    accounts::create(&db, &new, now_ms())
+                        .await
+                        .expect("account");
+                }
+                ready.send((base, db)).ok();
+                axum::serve(listener, router).await
+            })
+        });
+        let (base, db) = started.await.expect("the server started");
+        Server {
             base,
             client: Client::builder(TokioExecutor::new())
                 .pool_max_idle_per_host(200)
                 .build_http(),
-            db: db.clone(),
+            db,
             _tmp: tmp,
-        };
-        for i in 0..100 {
-            let new = NewUser {
-                username: format!("c{i}"),
-                display_name: format!("Coordinator {i}"),
-                role: if i == 0 {
-                    Role::Manager
-                } else {
-                    Role::Coordinator
-                },
-                units: vec![format!("Unit {}", i % 10)],
-                password: PASSWORD.into(),
-            };
-            accounts::create(&db, &new, now_ms())
-                .await
-                .expect("account");
         }
-        server
     }
 
     async fn call<B: Serialize, T: DeserializeOwned>(
@@ -121,6 +141,20 @@ impl Server {
             String::from_utf8_lossy(&bytes)
         );
         serde_json::from_slice(&bytes).expect("json")
+    }
+
+    /// A coordinator account covering `unit`, made beside the server.
+    async fn coordinator(&self, username: &str, unit: &str) {
+        let new = NewUser {
+            username: username.into(),
+            display_name: format!("Coordinator {username}"),
+            role: Role::Coordinator,
+            units: vec![unit.into()],
+            password: PASSWORD.into(),
+        };
+        accounts::create(&self.db, &new, now_ms())
+            .await
+            .expect("account");
     }
 
     async fn login(&self, username: &str) -> String {
@@ -284,12 +318,12 @@ async fn long_history(backend: &str) {
     );
 }
 
-async fn push_and_pull_10k(backend: &str) {
+async fn push_and_pull_50k(backend: &str) {
     let server = open(backend).await;
     let token = server.login("c0").await;
     let mut replica = Replica::new(device(1));
     let now = sample::reference_now();
-    for file in sample::caseload(5, 1_000, 9, now) {
+    for file in sample::caseload(5, 5_000, 9, now) {
         let mut file = file;
         file.case.created_by = "c0".into();
         for i in &mut file.interactions {
@@ -299,6 +333,7 @@ async fn push_and_pull_10k(backend: &str) {
     }
     let total = replica.pending();
     let t = Instant::now();
+    let mut batches = Vec::new();
     loop {
         let batch = replica.outbox(MAX_BATCH);
         if batch.is_empty() {
@@ -308,7 +343,9 @@ async fn push_and_pull_10k(backend: &str) {
             device: replica.state.device,
             changes: batch.clone(),
         };
+        let b = Instant::now();
         let res = server.push(&token, &req).await;
+        batches.push(b.elapsed().as_secs_f64() * 1000.0);
         replica.on_push(&batch, &res.results);
     }
     let pushed = t.elapsed();
@@ -333,11 +370,183 @@ async fn push_and_pull_10k(backend: &str) {
         pushed.as_secs_f64(),
         rate(pushed)
     );
+    // The first and last tenth of the batches: does a push slow down as
+    // the tables grow?
+    let tenth = (batches.len() / 10).max(1);
+    let mean = |b: &[f64]| b.iter().sum::<f64>() / b.len() as f64;
+    println!(
+        "BENCH {backend}: push batches: first tenth {:.1} ms, last tenth {:.1} ms on average ({} batches)",
+        mean(&batches[..tenth]),
+        mean(&batches[batches.len() - tenth..]),
+        batches.len()
+    );
     println!(
         "BENCH {backend}: pull {total} changes to a fresh device: {:.2} s ({:.0} changes/s, pages of {MAX_PULL_PAGE}, folded into {} case logs)",
         pulled.as_secs_f64(),
         rate(pulled),
         fresh.logs.len()
+    );
+}
+
+/// CPU seconds the server's threads have used: its runtime's
+/// (`advocase-server`) and SQLite's workers, read from /proc.
+fn server_cpu() -> f64 {
+    let tick = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    let mut ticks = 0u64;
+    for task in std::fs::read_dir("/proc/self/task")
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
+            continue;
+        };
+        // `pid (comm) state …`: the name may hold spaces, the rest not.
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let comm = &stat[open + 1..close];
+        if !(comm.starts_with("advocase-server") || comm.starts_with("sqlx-sqlite")) {
+            continue;
+        }
+        let fields: Vec<&str> = stat[close + 2..].split(' ').collect();
+        // utime and stime: fields 14 and 15 of the line, 12 and 13 here.
+        ticks += fields[11].parse::<u64>().unwrap_or(0) + fields[12].parse::<u64>().unwrap_or(0);
+    }
+    ticks as f64 / tick
+}
+
+/// A pull page as a device that only counts it reads it.
+#[derive(serde::Deserialize)]
+struct Counted {
+    changes: Vec<serde::de::IgnoredAny>,
+    next: u64,
+    more: bool,
+}
+
+/// Issue 16's crowd: 100 devices, each its own coordinator on one ward,
+/// push 100 changes each at once (10 cases of an opening and 9
+/// interactions); then each pulls the other 99's 9,900, pages as the app
+/// asks for them, compressed as Chromium asks (zstd).
+async fn crowd(backend: &str) {
+    const DEVICES: usize = 100;
+    let server = Arc::new(open(backend).await);
+    let mut signing = Vec::new();
+    for i in 0..DEVICES {
+        let server = server.clone();
+        signing.push(tokio::spawn(async move {
+            let username = format!("w{i}");
+            server.coordinator(&username, "Ward 7").await;
+            (username.clone(), server.login(&username).await)
+        }));
+    }
+    let mut devices = Vec::new();
+    let now = sample::reference_now();
+    for (i, s) in signing.into_iter().enumerate() {
+        let (user, token) = s.await.unwrap();
+        let mut replica = Replica::new(device(1_000 + i as u64));
+        for mut file in sample::caseload(7_000 + i as u64, 10, 9, now) {
+            file.case.created_by = user.clone();
+            file.case.assignee = user.clone();
+            file.case.patient.unit = "Ward 7".into();
+            for x in &mut file.interactions {
+                x.by = user.clone();
+            }
+            replica.import(&file, now.timestamp_millis() as u64);
+        }
+        devices.push((token, replica));
+    }
+    let cpu = server_cpu();
+    let t = Instant::now();
+    let mut pushes = Vec::new();
+    for (token, mut replica) in devices {
+        let server = server.clone();
+        pushes.push(tokio::spawn(async move {
+            let batch = replica.outbox(MAX_BATCH);
+            assert_eq!(batch.len(), 100);
+            let req = PushRequest {
+                device: replica.state.device,
+                changes: batch.clone(),
+            };
+            let t = Instant::now();
+            let res = server.push(&token, &req).await;
+            let took = t.elapsed().as_secs_f64() * 1000.0;
+            replica.on_push(&batch, &res.results);
+            assert_eq!(replica.pending(), 0);
+            (token, replica.state.device, took)
+        }));
+    }
+    let mut pushed = Vec::new();
+    let mut latencies = Vec::new();
+    for p in pushes {
+        let (token, device, took) = p.await.unwrap();
+        latencies.push(took);
+        pushed.push((token, device));
+    }
+    let push_wall = t.elapsed();
+    let push_cpu = server_cpu() - cpu;
+    latencies.sort_by(f64::total_cmp);
+    let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize];
+    println!(
+        "BENCH {backend}: {DEVICES} devices pushing 100 each at once: p50 {:.0} ms, p99 {:.0} ms, all in {:.2} s, server CPU {:.2} s",
+        at(0.5),
+        at(0.99),
+        push_wall.as_secs_f64(),
+        push_cpu
+    );
+
+    let cpu = server_cpu();
+    let t = Instant::now();
+    let mut pulls = Vec::new();
+    for (token, device) in pushed {
+        let server = server.clone();
+        pulls.push(tokio::spawn(async move {
+            let (mut cursor, mut got, mut wire) = (0u64, 0usize, 0usize);
+            loop {
+                // As the app asks: its own changes (all held) left out.
+                let path = format!("/api/sync/pull?after={cursor}&device={device}&own_from=1");
+                let req = hyper::Request::builder()
+                    .uri(format!("{}{path}", server.base))
+                    .header("authorization", format!("Bearer {token}"))
+                    .header("accept-encoding", "zstd, br, gzip")
+                    .body(Full::new(Bytes::new()))
+                    .unwrap();
+                let res = server.client.request(req).await.expect("pull");
+                assert!(res.status().is_success());
+                let zstd = res
+                    .headers()
+                    .get("content-encoding")
+                    .is_some_and(|v| v == "zstd");
+                assert!(zstd, "the pull is zstd-compressed");
+                let body = res.into_body().collect().await.unwrap().to_bytes();
+                wire += body.len();
+                let plain = zstd::decode_all(&body[..]).expect("zstd");
+                let page: Counted = serde_json::from_slice(&plain).expect("a pull page");
+                got += page.changes.len();
+                cursor = page.next;
+                if !page.more {
+                    break;
+                }
+            }
+            (got, wire)
+        }));
+    }
+    let mut wire = 0;
+    for p in pulls {
+        let (got, bytes) = p.await.unwrap();
+        assert_eq!(
+            got,
+            (DEVICES - 1) * 100,
+            "each device gets the others' changes"
+        );
+        wire += bytes;
+    }
+    println!(
+        "BENCH {backend}: then {DEVICES} devices pulling the others' {} each at once: {:.2} s, server CPU {:.2} s, {:.1} MB over the wire (zstd)",
+        (DEVICES - 1) * 100,
+        t.elapsed().as_secs_f64(),
+        server_cpu() - cpu,
+        wire as f64 / 1e6
     );
 }
 
@@ -511,16 +720,7 @@ async fn live_channel(backend: &str) {
     const ROUNDS: usize = 20;
     let server = Arc::new(open(backend).await);
     for i in 0..DEVICES {
-        let new = NewUser {
-            username: format!("live{i}"),
-            display_name: format!("Live coordinator {i}"),
-            role: Role::Coordinator,
-            units: vec!["Unit L".into()],
-            password: PASSWORD.into(),
-        };
-        accounts::create(&server.db, &new, now_ms())
-            .await
-            .expect("account");
+        server.coordinator(&format!("live{i}"), "Unit L").await;
     }
     let (ready_tx, mut ready_rx) = tokio::sync::mpsc::unbounded_channel();
     let (report_tx, mut reports) = tokio::sync::mpsc::unbounded_channel();
@@ -598,10 +798,23 @@ async fn live_channel(backend: &str) {
 
 fn main() {
     backends::each(|backend| async move {
-        push_and_pull_10k(backend).await;
-        long_history(backend).await;
-        hundred_devices(backend).await;
-        directory_first_sync(backend).await;
-        live_channel(backend).await;
+        if backends::runs("push") {
+            push_and_pull_50k(backend).await;
+        }
+        if backends::runs("long") {
+            long_history(backend).await;
+        }
+        if backends::runs("devices") {
+            hundred_devices(backend).await;
+        }
+        if backends::runs("crowd") {
+            crowd(backend).await;
+        }
+        if backends::runs("directory") {
+            directory_first_sync(backend).await;
+        }
+        if backends::runs("live") {
+            live_channel(backend).await;
+        }
     });
 }

@@ -54,10 +54,11 @@ async fn push(
             "Every change of a push must come from the device sending it.",
         ));
     }
-    let pushed = changes::push_detailed(&state.db, &user, &req, now_ms()).await?;
+    let device = req.device;
+    let pushed = changes::push_detailed(&state.db, &user, req, now_ms()).await?;
     // Committed: the streams that may see it pull now (not this device's).
     if let Some(stored) = &pushed.stored {
-        state.live.stored(req.device, stored);
+        state.live.stored(device, stored);
     }
     Ok(Json(pushed.response))
 }

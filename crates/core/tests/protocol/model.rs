@@ -1,5 +1,8 @@
 //! The model server: what `crates/server/src/changes/` does in SQL, kept in
-//! memory with the same acceptance rules (`advocase_core::sync::accept`).
+//! memory with the same acceptance rules (`advocase_core::sync::accept`),
+//! deciding as the server does from each case's summary, never its fold.
+//! After every change it stores, the summary's holders must equal the
+//! fold's: the summary's invariant, checked on every run.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -8,6 +11,7 @@ use advocase_core::caseload::CaseFile;
 use advocase_core::directory::UnitIndex;
 use advocase_core::id::Id;
 use advocase_core::log::CaseLog;
+use advocase_core::summary::{CaseSummary, Holding};
 use advocase_core::sync::{
     Outcome, PullPage, Pulled, PushRequest, PushResponse, PushResult, accept,
 };
@@ -18,12 +22,45 @@ use advocase_core::sync::{
 pub struct Server {
     pub stream: Vec<Pulled>,
     pub cases: HashMap<Id, CaseLog>,
+    summaries: HashMap<Id, CaseSummary>,
     received: HashMap<(Id, u64), (Id, Outcome)>,
 }
 
 impl Server {
     pub fn file(&self, case: Id) -> Option<CaseFile> {
         self.cases.get(&case).and_then(CaseLog::fold)
+    }
+
+    /// Who may see `case`, from its summary as the server keeps it.
+    fn holding(&self, case: Id) -> Option<Holding> {
+        self.summaries.get(&case).and_then(CaseSummary::holders)
+    }
+
+    /// The summary's invariant: its holders are the fold's.
+    fn check_summary(&self, case: Id) {
+        let folded = self.file(case).map(|f| Holding {
+            unit: f.case.patient.unit.clone(),
+            assignee: f.case.assignee.clone(),
+            created_by: f.case.created_by.clone(),
+            involved: f.case.involved(),
+        });
+        assert_eq!(
+            self.holding(case),
+            folded,
+            "case {case}: summary and fold disagree"
+        );
+        // The server keeps it as JSON between pushes.
+        let summary = &self.summaries[&case];
+        let json = serde_json::to_string(summary).expect("a summary encodes");
+        let back: CaseSummary = serde_json::from_str(&json).expect("a summary decodes");
+        assert_eq!(&back, summary);
+        let deleted = self.file(case).is_some_and(|f| f.deleted.is_some());
+        assert_eq!(
+            self.summaries
+                .get(&case)
+                .is_some_and(CaseSummary::is_deleted),
+            deleted
+        );
     }
 
     pub fn push(&mut self, user: &User, req: &PushRequest, now_ms: u64) -> PushResponse {
@@ -44,32 +81,31 @@ impl Server {
                 Some((id, refused)) if *id == c.id => refused.clone(),
                 Some(_) => panic!("a device reused a sequence number"),
                 None => {
-                    let outcome = match accept(
-                        user,
-                        c,
-                        self.file(c.case_id).as_ref(),
-                        &UnitIndex::default(),
-                        now_ms,
-                    ) {
-                        Ok(stored) => {
-                            let server_seq = self.stream.len() as u64 + 1;
-                            self.stream.push(Pulled {
-                                server_seq,
-                                change: stored.clone(),
-                            });
-                            let hlc = stored.hlc;
-                            self.cases
-                                .entry(c.case_id)
-                                .or_default()
-                                .merge_synced(stored, server_seq);
-                            Outcome::Stored {
-                                server_seq,
-                                hlc,
-                                duplicate: false,
+                    let holding = self.holding(c.case_id);
+                    let holders = holding.as_ref().map(Holding::holders);
+                    let outcome =
+                        match accept(user, c, holders.as_ref(), &UnitIndex::default(), now_ms) {
+                            Ok(stored) => {
+                                let server_seq = self.stream.len() as u64 + 1;
+                                self.stream.push(Pulled {
+                                    server_seq,
+                                    change: stored.clone(),
+                                });
+                                let hlc = stored.hlc;
+                                self.summaries.entry(c.case_id).or_default().add(&stored);
+                                self.cases
+                                    .entry(c.case_id)
+                                    .or_default()
+                                    .merge_synced(stored, server_seq);
+                                self.check_summary(c.case_id);
+                                Outcome::Stored {
+                                    server_seq,
+                                    hlc,
+                                    duplicate: false,
+                                }
                             }
-                        }
-                        Err(reason) => Outcome::Refused { reason },
-                    };
+                            Err(reason) => Outcome::Refused { reason },
+                        };
                     self.received.insert(key, (c.id, outcome.clone()));
                     outcome
                 }
@@ -96,8 +132,8 @@ impl Server {
         let page: Vec<&Pulled> = rest.iter().take(limit).copied().collect();
         for p in &page {
             let visible = self
-                .file(p.change.case_id)
-                .is_some_and(|f| user.can_see(&f.case, &UnitIndex::default()));
+                .holding(p.change.case_id)
+                .is_some_and(|h| user.can_see_case_of(&h.holders(), &UnitIndex::default()));
             if visible {
                 if p.change.device != own.0 || p.change.seq < own.1 {
                     changes.push((*p).clone());
@@ -115,8 +151,8 @@ impl Server {
     }
 
     pub fn history(&self, user: &User, case: Id) -> Vec<Pulled> {
-        match self.file(case) {
-            Some(f) if user.can_see(&f.case, &UnitIndex::default()) => self
+        match self.holding(case) {
+            Some(h) if user.can_see_case_of(&h.holders(), &UnitIndex::default()) => self
                 .stream
                 .iter()
                 .filter(|p| p.change.case_id == case)

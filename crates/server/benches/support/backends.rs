@@ -25,6 +25,15 @@ pub fn each<F: Future<Output = ()>>(run: impl Fn(&'static str) -> F) {
     });
 }
 
+/// Whether the run named `name` is wanted: `ADVOCASE_BENCH_RUNS` lists
+/// the runs to make (comma-separated), or is unset for all of them.
+#[allow(dead_code)]
+pub fn runs(name: &str) -> bool {
+    std::env::var("ADVOCASE_BENCH_RUNS")
+        .map(|v| v.split(',').any(|r| r.trim() == name))
+        .unwrap_or(true)
+}
+
 /// Where `backend`'s bench database goes: a file in `tmp`, or a fresh
 /// database on the throwaway PostgreSQL.
 pub fn location(backend: &str, tmp: &std::path::Path) -> advocase_server::config::DatabaseLocation {

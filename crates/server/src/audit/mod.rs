@@ -158,17 +158,11 @@ pub async fn append_locked(
         head.hash = row.hash.clone();
         rows.push(row);
     }
+    let sqlite = crate::db::is_sqlite(tx);
     for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let n = i * 11;
-                let p: Vec<String> = (n + 1..=n + 11).map(|k| format!("${k}")).collect();
-                format!("({})", p.join(", "))
-            })
-            .collect();
         let sql = format!(
             "INSERT INTO audit (seq, at, recorded_at, username, device, case_id, action, outcome, detail, prev_hash, hash) VALUES {}",
-            values.join(", ")
+            crate::db::values(sqlite, chunk.len(), 11)
         );
         let mut q = sqlx::query(&sql);
         for r in chunk {

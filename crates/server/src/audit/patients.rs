@@ -28,24 +28,12 @@ pub async fn index(
     tx: &mut Transaction<'static, Any>,
     cases: &[(String, &Patient)],
 ) -> Result<(), sqlx::Error> {
+    let sqlite = crate::db::is_sqlite(tx);
     for chunk in cases.chunks(ROWS_PER_INSERT) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let n = i * 5;
-                format!(
-                    "(${}, ${}, ${}, ${}, ${})",
-                    n + 1,
-                    n + 2,
-                    n + 3,
-                    n + 4,
-                    n + 5
-                )
-            })
-            .collect();
         let sql = format!(
             "INSERT INTO case_patients (case_id, patient_name, mrn, name_folded, mrn_folded) VALUES {}
              ON CONFLICT (case_id) DO NOTHING",
-            values.join(", ")
+            crate::db::values(sqlite, chunk.len(), 5)
         );
         let mut q = sqlx::query(&sql);
         for (case_id, patient) in chunk {
@@ -71,7 +59,7 @@ pub async fn backfill(db: &Db) -> Result<usize, sqlx::Error> {
         let rows = sqlx::query(
             "SELECT k.case_id, k.state FROM cases k
              LEFT JOIN case_patients p ON p.case_id = k.case_id
-             WHERE p.case_id IS NULL LIMIT 500",
+             WHERE p.case_id IS NULL AND k.state <> '' LIMIT 500",
         )
         .fetch_all(&db.pool)
         .await?;

@@ -3,23 +3,25 @@
 //! rules are `advocase_core::sync`'s; `crates/core/tests/protocol/` holds
 //! an in-memory model of this module that it must match.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use advocase_core::access::{Holders, User};
 use advocase_core::api::ApiError;
 use advocase_core::change::{Change, Op};
 use advocase_core::directory::UnitIndex;
 use advocase_core::id::Id;
-use advocase_core::log::CaseLog;
+use advocase_core::summary::{CaseSummary, Holding};
 use advocase_core::sync::{Outcome, PushRequest, PushResponse, PushResult, accept};
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, AnyConnection, Row, Transaction};
 
 use crate::audit::{self, Entry, action, outcome};
-use crate::db::Db;
+use crate::db::{Db, is_sqlite, placeholders, values};
 use crate::directory::structure::unit_index;
 
+pub mod projection;
 mod pull;
+pub mod writer;
 use pull::pulled;
 pub use pull::{History, StoredPage, history, pull};
 
@@ -31,7 +33,7 @@ pub async fn push(
     req: &PushRequest,
     now_ms: u64,
 ) -> Result<PushResponse, sqlx::Error> {
-    Ok(push_detailed(db, user, req, now_ms).await?.response)
+    Ok(push_detailed(db, user, req.clone(), now_ms).await?.response)
 }
 
 /// A push's answer, and what it stored (none if it stored nothing new).
@@ -52,62 +54,99 @@ pub struct Stored {
     pub units: UnitIndex,
 }
 
-/// What access reads of a case: its unit and the people tied to it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CaseAccess {
-    pub unit: String,
-    pub assignee: String,
-    pub created_by: String,
-    pub involved: String,
-}
+/// What access reads of a case: its unit and the people tied to it (as
+/// its summary says).
+pub type CaseAccess = Holding;
 
-impl CaseAccess {
-    pub fn holders(&self) -> Holders<'_> {
-        Holders {
-            unit: &self.unit,
-            assignee: &self.assignee,
-            created_by: &self.created_by,
-            involved: &self.involved,
-        }
-    }
-}
-
-/// [`push`], saying what it stored.
-///
-/// One transaction, so a server killed mid-push has recorded either every
-/// answer or none: it never told a device "stored" about something it lost.
-/// It starts by taking the sync_counter row's lock (PostgreSQL) or the
-/// write lock (SQLite): pushes run one at a time and commit in server_seq
-/// order, so a pull never sees a number before every smaller one is visible
-/// (it would move its cursor past changes still committing).
+/// [`push`], saying what it stored: handed to the [`writer`], which stores
+/// it with the pushes that arrive meanwhile in one transaction.
 pub async fn push_detailed(
     db: &Db,
     user: &User,
-    req: &PushRequest,
+    req: PushRequest,
     now_ms: u64,
 ) -> Result<Pushed, sqlx::Error> {
+    writer::submit(db, user.clone(), req, now_ms).await
+}
+
+/// Pushes stored together: one transaction, one commit. It takes the
+/// sync_counter row's lock (PostgreSQL) or the write lock (SQLite) first
+/// and holds it to the commit, so groups commit in server_seq order and a
+/// pull never sees a number before every smaller one is visible (it would
+/// move its cursor past changes still committing); docs/SYNC.md. A server
+/// killed mid-group has recorded every answer of it or none: it never told
+/// a device "stored" about something it lost.
+pub(crate) async fn store_group(
+    db: &Db,
+    pushes: &[(&User, &PushRequest, u64)],
+) -> Result<Vec<Pushed>, sqlx::Error> {
     let mut tx = db.pool.begin().await?;
     let counter: i64 = sqlx::query_scalar(
         "UPDATE sync_counter SET value = value + 0 WHERE id = 1 RETURNING value",
     )
     .fetch_one(&mut *tx)
     .await?;
+    let units = unit_index(&mut *tx).await?;
+    let mut last_seq = counter;
+    let mut answers = Vec::with_capacity(pushes.len());
+    let mut audit_rows = Vec::new();
+    for (user, req, now_ms) in pushes {
+        let (pushed, rows) = store_one(&mut tx, &mut last_seq, &units, user, req, *now_ms).await?;
+        answers.push(pushed);
+        audit_rows.push((rows, *now_ms));
+    }
+    if last_seq != counter {
+        sqlx::query("UPDATE sync_counter SET value = $1 WHERE id = 1")
+            .bind(last_seq)
+            .execute(&mut *tx)
+            .await?;
+    }
+    // In this transaction, and last: a change is stored if and only if its
+    // audit row is, and the audit head's lock is held only for the commit.
+    let mut head = None;
+    for (rows, now_ms) in &audit_rows {
+        if rows.is_empty() {
+            continue;
+        }
+        let h = match &mut head {
+            Some(h) => h,
+            None => head.insert(audit::lock_head(&mut tx).await?),
+        };
+        audit::append_locked(&mut tx, h, rows, *now_ms).await?;
+    }
+    tx.commit().await?;
+    if last_seq != counter {
+        projection::nudge(db);
+    }
+    Ok(answers)
+}
+
+/// One push within a group's transaction: its answers, what it stored
+/// (numbered on from `last_seq`), and its audit rows.
+async fn store_one(
+    tx: &mut Transaction<'static, Any>,
+    last_seq: &mut i64,
+    units: &UnitIndex,
+    user: &User,
+    req: &PushRequest,
+    now_ms: u64,
+) -> Result<(Pushed, Vec<Entry>), sqlx::Error> {
+    let first_seq = *last_seq;
     // A handful of queries per request, not per change: what this device
-    // sent before, which ids are taken, and the logs of the cases touched.
+    // sent before, which ids are taken, and the summaries of the cases.
     let device = req.device.to_string();
-    let mut ledger = ledger(&mut tx, &device, &req.changes).await?;
-    let mut taken = ids_taken(&mut tx, &req.changes).await?;
+    let mut ledger = ledger(tx, &device, &req.changes).await?;
+    let mut taken = ids_taken(tx, &req.changes).await?;
     let case_ids: BTreeSet<Id> = req
         .changes
         .iter()
         .filter(|c| !ledger.contains_key(&seq_key(c)))
         .map(|c| c.case_id)
         .collect();
-    let mut logs = load_logs(&mut tx, &case_ids).await?;
-    let units = unit_index(&mut *tx).await?;
+    let mut summaries = load_summaries(tx, &case_ids).await?;
 
-    let mut last_seq = counter;
-    let mut touched: BTreeSet<Id> = BTreeSet::new();
+    // Each case stored to, and its last server_seq now.
+    let mut touched: BTreeMap<Id, i64> = BTreeMap::new();
     let mut stored_rows = Vec::new();
     let mut ledger_rows = Vec::new();
     let mut decided = Vec::new();
@@ -133,17 +172,21 @@ pub async fn push_detailed(
                         ),
                     }
                 } else {
-                    let log = logs.entry(change.case_id).or_default();
-                    match accept(user, change, log.fold().as_ref(), &units, now_ms) {
+                    // Decided from the case's summary, never by refolding
+                    // its log: a push costs the same on a long history.
+                    let summary = summaries.entry(change.case_id).or_default();
+                    let holding = summary.holders();
+                    let holders = holding.as_ref().map(Holding::holders);
+                    match accept(user, change, holders.as_ref(), units, now_ms) {
                         Ok(stored) => {
-                            last_seq += 1;
+                            *last_seq += 1;
                             let hlc = stored.hlc;
                             taken.insert(stored.id.to_string());
-                            stored_rows.push((stored.clone(), last_seq));
-                            log.merge_synced(stored, last_seq as u64);
-                            touched.insert(change.case_id);
+                            summary.add(&stored);
+                            stored_rows.push((stored, *last_seq));
+                            touched.insert(change.case_id, *last_seq);
                             Outcome::Stored {
-                                server_seq: last_seq as u64,
+                                server_seq: *last_seq as u64,
                                 hlc,
                                 duplicate: false,
                             }
@@ -164,8 +207,8 @@ pub async fn push_detailed(
             outcome,
         });
     }
-    insert_changes(&mut tx, &stored_rows, &user.username, now_ms).await?;
-    record(&mut tx, &ledger_rows, &user.username, now_ms).await?;
+    insert_changes(tx, &stored_rows, &user.username, now_ms).await?;
+    record(tx, &ledger_rows, &user.username, now_ms).await?;
     let opened: Vec<_> = stored_rows
         .iter()
         .filter_map(|(c, _)| match &c.op {
@@ -173,30 +216,23 @@ pub async fn push_detailed(
             _ => None,
         })
         .collect();
-    audit::patients::index(&mut tx, &opened).await?;
+    audit::patients::index(tx, &opened).await?;
     let mut cases = Vec::with_capacity(touched.len());
-    for case_id in touched {
-        cases.extend(save_case(&mut tx, &logs[&case_id]).await?);
+    for (case_id, last) in touched {
+        cases.extend(save_case(tx, case_id, &summaries[&case_id], last).await?);
     }
-    if last_seq != counter {
-        sqlx::query("UPDATE sync_counter SET value = $1 WHERE id = 1")
-            .bind(last_seq)
-            .execute(&mut *tx)
-            .await?;
-    }
-    // In this transaction, and last: a change is stored if and only if its
-    // audit row is, and the audit head's lock is held only for the commit.
-    audit::append(&mut tx, &pushed(user, &decided), now_ms).await?;
-    tx.commit().await?;
-    let stored = (last_seq != counter).then_some(Stored {
-        last_seq: last_seq as u64,
+    let stored = (*last_seq != first_seq).then(|| Stored {
+        last_seq: *last_seq as u64,
         cases,
-        units,
+        units: units.clone(),
     });
-    Ok(Pushed {
-        response: PushResponse { results },
-        stored,
-    })
+    Ok((
+        Pushed {
+            response: PushResponse { results },
+            stored,
+        },
+        pushed(user, &decided),
+    ))
 }
 
 /// The audit rows of the changes decided now: the stored ones one row per
@@ -280,14 +316,6 @@ fn op_kind(op: &Op) -> &'static str {
     }
 }
 
-/// `$a, $b, …` for `n` parameters numbered from `first`.
-fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Rows per multi-row INSERT: well under either database's parameter limit.
 const ROWS_PER_INSERT: usize = 100;
 
@@ -325,10 +353,12 @@ async fn ledger(
     changes: &[Change],
 ) -> Result<HashMap<i64, (String, Outcome)>, sqlx::Error> {
     let mut found = HashMap::new();
+    let sqlite = is_sqlite(tx);
     for chunk in changes.chunks(ROWS_PER_INSERT * 4) {
         let sql = format!(
-            "SELECT seq, change_id, outcome_json FROM received WHERE device = $1 AND seq IN ({})",
-            placeholders(2, chunk.len())
+            "SELECT seq, change_id, outcome_json FROM received WHERE device = {} AND seq IN ({})",
+            placeholders(sqlite, 1, 1),
+            placeholders(sqlite, 2, chunk.len())
         );
         let mut q = sqlx::query(&sql).bind(device);
         for c in chunk {
@@ -359,46 +389,71 @@ async fn ids_taken(
     tx: &mut Transaction<'static, Any>,
     changes: &[Change],
 ) -> Result<HashSet<String>, sqlx::Error> {
-    let mut taken = HashSet::new();
-    for chunk in changes.chunks(ROWS_PER_INSERT * 4) {
-        let sql = format!(
-            "SELECT change_id FROM changes WHERE change_id IN ({})",
-            placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for c in chunk {
-            q = q.bind(c.id.to_string());
-        }
-        for row in q.fetch_all(&mut **tx).await? {
-            taken.insert(row.try_get::<String, _>("change_id")?);
-        }
-    }
-    Ok(taken)
+    let ids: Vec<String> = changes.iter().map(|c| c.id.to_string()).collect();
+    select_in(
+        tx,
+        "SELECT change_id FROM changes WHERE change_id IN ({})",
+        &ids,
+    )
+    .await?
+    .iter()
+    .map(|row| row.try_get("change_id"))
+    .collect()
 }
 
-async fn load_logs(
-    tx: &mut Transaction<'static, Any>,
-    case_ids: &BTreeSet<Id>,
-) -> Result<HashMap<Id, CaseLog>, sqlx::Error> {
-    let mut logs: HashMap<Id, CaseLog> = HashMap::new();
-    let ids: Vec<String> = case_ids.iter().map(Id::to_string).collect();
+/// The rows `sql` selects for `ids`, its one `{}` the list of their
+/// placeholders, a few hundred ids a statement.
+pub(crate) async fn select_in(
+    conn: &mut AnyConnection,
+    sql: &str,
+    ids: &[String],
+) -> Result<Vec<AnyRow>, sqlx::Error> {
+    let sqlite = is_sqlite(conn);
+    let mut rows = Vec::new();
     for chunk in ids.chunks(ROWS_PER_INSERT * 4) {
-        let sql = format!(
-            "SELECT server_seq, body FROM changes WHERE case_id IN ({})",
-            placeholders(1, chunk.len())
-        );
+        let sql = sql.replace("{}", &placeholders(sqlite, 1, chunk.len()));
         let mut q = sqlx::query(&sql);
         for id in chunk {
             q = q.bind(id);
         }
-        for row in q.fetch_all(&mut **tx).await? {
-            let p = pulled(&row)?;
-            logs.entry(p.change.case_id)
-                .or_default()
-                .merge_synced(p.change, p.server_seq);
+        rows.extend(q.fetch_all(&mut *conn).await?);
+    }
+    Ok(rows)
+}
+
+/// The summaries of `case_ids` that are stored (a case not yet opened has
+/// none). A case stored before summaries were kept is summed up from its
+/// log, once: the push writes its summary.
+async fn load_summaries(
+    tx: &mut Transaction<'static, Any>,
+    case_ids: &BTreeSet<Id>,
+) -> Result<HashMap<Id, CaseSummary>, sqlx::Error> {
+    let mut summaries = HashMap::new();
+    let mut unsummed = Vec::new();
+    let ids: Vec<String> = case_ids.iter().map(Id::to_string).collect();
+    let sql = "SELECT case_id, summary FROM cases WHERE case_id IN ({})";
+    for row in select_in(tx, sql, &ids).await? {
+        let case_id: String = row.try_get("case_id")?;
+        let summary: String = row.try_get("summary")?;
+        if summary.is_empty() {
+            unsummed.push(case_id);
+        } else {
+            let id = case_id.parse().map_err(|e| sqlx::Error::ColumnDecode {
+                index: "case_id".into(),
+                source: Box::new(e),
+            })?;
+            summaries.insert(id, decode("summary", &summary)?);
         }
     }
-    Ok(logs)
+    let sql = "SELECT server_seq, body FROM changes WHERE case_id IN ({})";
+    for row in select_in(tx, sql, &unsummed).await? {
+        let change = pulled(&row)?.change;
+        summaries
+            .entry(change.case_id)
+            .or_insert_with(CaseSummary::default)
+            .add(&change);
+    }
+    Ok(summaries)
 }
 
 async fn insert_changes(
@@ -407,13 +462,11 @@ async fn insert_changes(
     username: &str,
     now_ms: u64,
 ) -> Result<(), sqlx::Error> {
+    let sqlite = is_sqlite(tx);
     for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| format!("({})", placeholders(i * 8 + 1, 8)))
-            .collect();
         let sql = format!(
             "INSERT INTO changes (server_seq, change_id, device, seq, case_id, username, received_at_ms, body) VALUES {}",
-            values.join(", ")
+            values(sqlite, chunk.len(), 8)
         );
         let mut q = sqlx::query(&sql);
         for (change, server_seq) in chunk {
@@ -438,13 +491,11 @@ async fn record(
     username: &str,
     now_ms: u64,
 ) -> Result<(), sqlx::Error> {
+    let sqlite = is_sqlite(tx);
     for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| format!("({})", placeholders(i * 6 + 1, 6)))
-            .collect();
         let sql = format!(
             "INSERT INTO received (device, seq, change_id, outcome_json, username, received_at_ms) VALUES {}",
-            values.join(", ")
+            values(sqlite, chunk.len(), 6)
         );
         let mut q = sqlx::query(&sql);
         for (change, outcome) in chunk {
@@ -461,49 +512,39 @@ async fn record(
     Ok(())
 }
 
-/// Writes the case as its log now folds, with what access reads beside it
-/// (which it answers).
+/// Writes the case's summary and what access reads beside it (which it
+/// answers), and marks its state behind: [`projection`] folds it after the
+/// commit. A new case's state and facts stay empty until then.
 async fn save_case(
     tx: &mut Transaction<'static, Any>,
-    log: &CaseLog,
+    case_id: Id,
+    summary: &CaseSummary,
+    last_seq: i64,
 ) -> Result<Option<CaseAccess>, sqlx::Error> {
-    // Only stored changes are in the log, and the first one stored for a
+    // Only stored changes are summed up, and the first one stored for a
     // case is always its opening (accept refuses anything else first).
-    let Some(file) = log.fold() else {
+    let Some(h) = summary.holders() else {
         return Ok(None);
     };
-    let access = CaseAccess {
-        unit: file.case.patient.unit.clone(),
-        assignee: file.case.assignee.clone(),
-        created_by: file.case.created_by.clone(),
-        involved: file.case.involved(),
-    };
-    let last_seq = log
-        .entries
-        .iter()
-        .filter_map(|e| e.synced)
-        .max()
-        .unwrap_or(0);
     sqlx::query(
-        "INSERT INTO cases (case_id, unit, assignee, created_by, deleted, state, last_seq, involved, facts)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        "INSERT INTO cases (case_id, unit, assignee, created_by, deleted, state, last_seq, involved, facts, summary, projected_seq)
+         VALUES ($1, $2, $3, $4, $5, '', $6, $7, '', $8, 0)
          ON CONFLICT (case_id) DO UPDATE SET unit = excluded.unit, assignee = excluded.assignee,
              created_by = excluded.created_by, deleted = excluded.deleted,
-             state = excluded.state, last_seq = excluded.last_seq, involved = excluded.involved,
-             facts = excluded.facts",
+             last_seq = excluded.last_seq, involved = excluded.involved,
+             summary = excluded.summary",
     )
-    .bind(file.case.id.to_string())
-    .bind(&file.case.patient.unit)
-    .bind(&file.case.assignee)
-    .bind(&file.case.created_by)
-    .bind(i64::from(file.deleted.is_some()))
-    .bind(encode(&file))
-    .bind(last_seq as i64)
-    .bind(&access.involved)
-    .bind(crate::report::facts::encode(&file))
+    .bind(case_id.to_string())
+    .bind(&h.unit)
+    .bind(&h.assignee)
+    .bind(&h.created_by)
+    .bind(i64::from(summary.is_deleted()))
+    .bind(last_seq)
+    .bind(&h.involved)
+    .bind(encode(summary))
     .execute(&mut **tx)
     .await?;
-    Ok(Some(access))
+    Ok(Some(h))
 }
 
 /// What access reads of a case row: unit, assignee, creator, involved.

@@ -131,6 +131,8 @@ async fn export(
         .device(session.device.clone())
         .detail(format!("{}; {}", kind.label(), asked.describe()));
     record(&state.db, &[started], now_ms()).await?;
+    // Every push committed before the export was asked for is in it.
+    crate::changes::projection::catch_up(&state.db).await?;
     let job = Arc::new(Job {
         db: state.db.clone(),
         user: session.user.clone(),
@@ -208,7 +210,7 @@ async fn page(
 ) -> Result<Option<String>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT case_id, unit, assignee, created_by, involved, facts, state FROM cases
-         WHERE deleted = 0 AND case_id > $1 ORDER BY case_id LIMIT $2",
+         WHERE deleted = 0 AND state <> '' AND case_id > $1 ORDER BY case_id LIMIT $2",
     )
     .bind(&cursor.after)
     .bind(PAGE as i64)

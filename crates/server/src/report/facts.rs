@@ -30,9 +30,11 @@ fn decode<T: serde::de::DeserializeOwned>(column: &str, json: &str) -> Result<T,
 pub async fn backfill(db: &Db) -> Result<usize, sqlx::Error> {
     let mut done = 0;
     loop {
-        let rows = sqlx::query("SELECT case_id, state FROM cases WHERE facts = '' LIMIT 500")
-            .fetch_all(&db.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT case_id, state FROM cases WHERE facts = '' AND state <> '' LIMIT 500",
+        )
+        .fetch_all(&db.pool)
+        .await?;
         if rows.is_empty() {
             if done > 0 {
                 tracing::info!(
@@ -111,7 +113,8 @@ impl Units {
 const BATCH: usize = 1000;
 
 /// The facts of every case `user` may see in the covered units, each with
-/// the unit it is grouped under. Read and decoded at once: the rows stream
+/// the unit it is grouped under, once every case is folded up to date (a
+/// case opened by a push committing meanwhile has no facts yet: left out). Read and decoded at once: the rows stream
 /// from the database while a blocking thread decodes the batches already
 /// read (a year of a large hospital is tens of megabytes of JSON, and
 /// reading it and decoding it take about as long each).
@@ -122,6 +125,8 @@ pub async fn visible(
 ) -> Result<Vec<(String, CaseFacts)>, sqlx::Error> {
     use futures_util::TryStreamExt;
 
+    // Every push committed before this report was asked for is in it.
+    crate::changes::projection::catch_up(db).await?;
     let index = UnitIndex::new(units.structure());
     let (send, mut batches) = tokio::sync::mpsc::channel::<Vec<(String, String)>>(4);
     let decoder = tokio::task::spawn_blocking(move || {
@@ -136,7 +141,8 @@ pub async fn visible(
         Ok::<_, sqlx::Error>(out)
     });
     let mut rows = sqlx::query(
-        "SELECT unit, assignee, created_by, involved, facts FROM cases WHERE deleted = 0",
+        "SELECT unit, assignee, created_by, involved, facts FROM cases
+         WHERE deleted = 0 AND facts <> ''",
     )
     .fetch(&db.pool);
     let mut batch = Vec::with_capacity(BATCH);

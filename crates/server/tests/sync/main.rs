@@ -4,7 +4,8 @@
 //! `crates/core/tests/protocol/` models in memory.
 //!
 //! By concern: `push.rs`, `pull.rs`, `access.rs` (who sees and changes
-//! what), `refused.rs` (bad requests); here, the helpers they share.
+//! what), `refused.rs` (bad requests), `concurrency.rs` (pushes stored at
+//! once, and pulls racing them); here, the helpers they share.
 
 #[path = "../support/postgres.rs"]
 mod postgres;
@@ -15,6 +16,7 @@ mod app;
 mod devices;
 
 mod access;
+mod concurrency;
 mod pull;
 mod push;
 mod refused;

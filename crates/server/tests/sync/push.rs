@@ -252,8 +252,9 @@ async fn concurrent_pushes_get_gapless_server_seqs(b: Backend) {
     assert_eq!(t.counts().await.counter, total as i64);
 }
 
-/// Issue 16's long history: a push is decided against all of it (today by
-/// folding the log; the bench measures what that costs).
+/// Issue 16's long history: a push is decided against all of it (from the
+/// case's summary, not by refolding its log; the bench measures the cost),
+/// and the case's whole history still reads back.
 async fn a_case_with_2000_changes_still_takes_pushes_and_reads_back_whole(b: Backend) {
     use advocase_core::log::CaseLog;
     use advocase_core::sync::{CaseHistory, MAX_BATCH};

@@ -1,0 +1,175 @@
+//! Each case's folded state (`cases.state`) and report facts
+//! (`cases.facts`), brought up to date after pushes instead of inside them.
+//!
+//! A push decides from the case's summary (`cases.summary`) and only marks
+//! the case: `last_seq` moves past `projected_seq`. Folding a case means
+//! reading its whole log, so doing it in the push made a push's cost grow
+//! with the case's history; here it runs after the commit, and one fold
+//! covers every push that came in meanwhile. Readers of state or facts
+//! (reports, exports) call [`catch_up`] first, so what they read includes
+//! every push committed before they asked.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use advocase_core::id::Id;
+use advocase_core::log::CaseLog;
+use sqlx::Row;
+
+use advocase_core::change::Change;
+
+use super::{decode, encode};
+use crate::db::Db;
+
+/// Cases folded per round: a few hundred kilobytes of logs in memory.
+const CASES_PER_ROUND: i64 = 100;
+
+/// Whether a run is going, and whether it was asked for again meanwhile.
+#[derive(Debug, Default)]
+pub struct Projector {
+    flags: Mutex<Flags>,
+    /// One fold at a time: a reader's catch-up and the background run
+    /// would otherwise fold the same cases twice.
+    serial: tokio::sync::Mutex<()>,
+}
+
+#[derive(Debug, Default)]
+struct Flags {
+    running: bool,
+    again: bool,
+}
+
+/// Brings cases up to date in the background after a push. A task runs
+/// only while there is work, so it never keeps a closed pool's connections.
+pub fn nudge(db: &Db) {
+    {
+        let mut flags = db.projector.flags.lock().expect("projector flags");
+        if flags.running {
+            flags.again = true;
+            return;
+        }
+        flags.running = true;
+    }
+    let db = db.clone();
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = catch_up(&db).await {
+                // The cases stay marked: the next push or reader retries.
+                tracing::warn!(error = %e, "bringing case states up to date failed");
+            }
+            let mut flags = db.projector.flags.lock().expect("projector flags");
+            if !std::mem::take(&mut flags.again) {
+                flags.running = false;
+                return;
+            }
+        }
+    });
+}
+
+/// Folds every case whose state is behind its log: how many it wrote.
+pub async fn catch_up(db: &Db) -> Result<usize, sqlx::Error> {
+    let _serial = db.projector.serial.lock().await;
+    let mut done = 0;
+    loop {
+        let ids: Vec<String> =
+            sqlx::query_scalar("SELECT case_id FROM cases WHERE projected_seq < last_seq LIMIT $1")
+                .bind(CASES_PER_ROUND)
+                .fetch_all(&db.pool)
+                .await?;
+        if ids.is_empty() {
+            return Ok(done);
+        }
+        let logs = read_logs(db, &ids).await?;
+        // Decoding and folding is CPU work: off the async workers.
+        let rows = tokio::task::spawn_blocking(move || fold_all(logs))
+            .await
+            .map_err(|e| sqlx::Error::Protocol(format!("folding cases failed: {e}")))??;
+        let mut tx = db.pool.begin().await?;
+        for (case_id, state, facts, seq) in &rows {
+            // Never over a newer fold: a later round may have written one.
+            sqlx::query(
+                "UPDATE cases SET state = $1, facts = $2, projected_seq = $3
+                 WHERE case_id = $4 AND projected_seq < $3",
+            )
+            .bind(state)
+            .bind(facts)
+            .bind(*seq)
+            .bind(case_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        done += rows.len();
+    }
+}
+
+/// The stored bodies of `ids`' changes, with their numbers, as read in one
+/// statement per chunk (each a consistent snapshot of those cases' logs:
+/// pushes commit whole).
+async fn read_logs(
+    db: &Db,
+    ids: &[String],
+) -> Result<Vec<(String, Vec<(i64, String)>)>, sqlx::Error> {
+    let mut logs: HashMap<String, Vec<(i64, String)>> = HashMap::new();
+    let mut conn = db.pool.acquire().await?;
+    let sql = "SELECT case_id, server_seq, body FROM changes WHERE case_id IN ({})";
+    for row in super::select_in(&mut conn, sql, ids).await? {
+        logs.entry(row.try_get("case_id")?)
+            .or_default()
+            .push((row.try_get("server_seq")?, row.try_get("body")?));
+    }
+    Ok(logs.into_iter().collect())
+}
+
+type Projected = (String, String, String, i64);
+
+fn fold_all(logs: Vec<(String, Vec<(i64, String)>)>) -> Result<Vec<Projected>, sqlx::Error> {
+    let mut rows = Vec::with_capacity(logs.len());
+    for (case_id, changes) in logs {
+        let mut log = CaseLog::default();
+        let mut last = 0;
+        for (server_seq, body) in changes {
+            let change: Change = decode("body", &body)?;
+            last = last.max(server_seq);
+            log.entries.push(advocase_core::log::Entry {
+                change,
+                synced: Some(server_seq as u64),
+                refused: None,
+            });
+        }
+        // One sort, not an ordered insert per change: a long history is
+        // thousands of entries.
+        log.entries.sort_by_key(|e| (e.change.hlc, e.change.id));
+        match log.fold() {
+            Some(file) => rows.push((
+                case_id,
+                encode(&file),
+                crate::report::facts::encode(&file),
+                last,
+            )),
+            None => {
+                // Cannot happen: a case row is written only with its
+                // opening. Marked done with nothing for readers to read
+                // (they skip an empty state), so no round repeats it.
+                tracing::warn!("a case's stored log has no opening");
+                rows.push((case_id, String::new(), String::new(), last));
+            }
+        }
+    }
+    Ok(rows)
+}
+
+/// For tests: whether `case` is folded up to its last stored change.
+pub async fn is_current(db: &Db, case: Id) -> Result<bool, sqlx::Error> {
+    let behind: Option<i64> =
+        sqlx::query_scalar("SELECT last_seq - projected_seq FROM cases WHERE case_id = $1")
+            .bind(case.to_string())
+            .fetch_optional(&db.pool)
+            .await?;
+    Ok(behind == Some(0))
+}
+
+/// Shared by every clone of a [`Db`].
+pub fn projector() -> Arc<Projector> {
+    Arc::default()
+}

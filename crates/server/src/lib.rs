@@ -17,6 +17,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod directory;
+pub mod group;
 pub mod hashing;
 pub mod hospital;
 pub mod idle;

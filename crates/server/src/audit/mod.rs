@@ -203,16 +203,46 @@ pub async fn append(
     append_locked(tx, &mut head, entries, now_ms).await
 }
 
-/// Appends `entries` in a transaction of their own: for what is recorded
-/// before it is answered (a delivery, a refused sign-in). A failure here
-/// fails the request: nothing is handed out unrecorded.
+/// Appends `entries` in a transaction of their own (shared with the
+/// records made meanwhile: [`Records`]), committed before it returns: for
+/// what is recorded before it is answered (a delivery, a refused sign-in).
+/// A failure here fails the request: nothing is handed out unrecorded.
 pub async fn record(db: &Db, entries: &[Entry], now_ms: u64) -> Result<(), sqlx::Error> {
     if entries.is_empty() {
         return Ok(());
     }
-    let mut tx = db.pool.begin().await?;
-    append(&mut tx, entries, now_ms).await?;
-    tx.commit().await
+    crate::group::submit::<Records>(db, (entries.to_vec(), now_ms)).await
+}
+
+/// Audit records, committed in groups (`crate::group`): a hundred tablets
+/// pulling at once append to the one chain, and each commit waits for the
+/// disk; together they take the head's lock and commit once.
+pub struct Records;
+
+impl crate::group::Batch for Records {
+    type Job = (Vec<Entry>, u64);
+    type Answer = ();
+    const WHAT: &'static str = "audit record";
+    /// Rows a group appends at most.
+    const MAX_WEIGHT: usize = 5_000;
+
+    fn weight((entries, _): &Self::Job) -> usize {
+        entries.len()
+    }
+
+    fn queue(db: &Db) -> &crate::group::Queue<Self> {
+        &db.recorder
+    }
+
+    async fn store(db: &Db, jobs: &[Self::Job]) -> Result<Vec<()>, sqlx::Error> {
+        let mut tx = db.pool.begin().await?;
+        let mut head = lock_head(&mut tx).await?;
+        for (entries, now_ms) in jobs {
+            append_locked(&mut tx, &mut head, entries, *now_ms).await?;
+        }
+        tx.commit().await?;
+        Ok(vec![(); jobs.len()])
+    }
 }
 
 #[cfg(test)]

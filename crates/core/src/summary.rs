@@ -258,3 +258,139 @@ impl CaseSummary {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::CaseChange;
+    use crate::change::TaskSet;
+    use crate::followup::TaskStatus;
+    use crate::log::{CaseLog, Entry};
+    use crate::reference::TaskKind;
+    use crate::sample;
+
+    /// A case whose log has what the fold settles by its order and random
+    /// sync never makes: two openings, two creators of one task, two owner
+    /// sets; each change at clock `wall`.
+    fn repeats() -> Vec<Change> {
+        let now = sample::reference_now();
+        let log = &sample::synced_logs(3, 1, 1, now)[0];
+        let base = log.entries[0].change.clone();
+        assert!(matches!(base.op, Op::Open { .. }));
+        let mut rng = sample::Rng::new(9);
+        let task_id = rng.id(1);
+        let mut at = |wall: u64, by: &str, op: Op| Change {
+            id: rng.id(wall),
+            hlc: Timestamp {
+                wall_ms: wall,
+                counter: 0,
+                node: 1,
+            },
+            by: by.into(),
+            op,
+            ..base.clone()
+        };
+        let task = |owner: &str| Task {
+            id: task_id,
+            kind: TaskKind::Other,
+            title: "Call the family".into(),
+            due: now.date_naive(),
+            time: None,
+            owner: owner.into(),
+            status: TaskStatus::Open,
+            notes: String::new(),
+            from: None,
+            created_by: owner.into(),
+            created_at: now,
+        };
+        let owner = |to: &str| Op::SetTask {
+            task: task_id,
+            event: CaseChange::TaskAdded { title: to.into() },
+            sets: vec![TaskSet {
+                value: TaskValue::Owner(to.into()),
+                base: None,
+            }],
+            settles: vec![],
+        };
+        let mut second_open = base.clone();
+        if let Op::Open { case } = &mut second_open.op {
+            case.assignee = "zed".into();
+        }
+        vec![
+            at(
+                5_000,
+                "ana",
+                Op::AddTask {
+                    task: Box::new(task("ana")),
+                },
+            ),
+            at(
+                1_000,
+                "ben",
+                Op::AddTask {
+                    task: Box::new(task("ben")),
+                },
+            ),
+            at(9_000, "ana", owner("cal")),
+            at(3_000, "ben", owner("dee")),
+            base.clone(),
+            Change {
+                hlc: Timestamp {
+                    wall_ms: base.hlc.wall_ms + 1,
+                    ..base.hlc
+                },
+                ..at(0, "ana", second_open.op)
+            },
+        ]
+    }
+
+    fn fold(changes: &[Change]) -> Holding {
+        let mut log = CaseLog::default();
+        for (i, c) in changes.iter().enumerate() {
+            log.put(Entry {
+                change: c.clone(),
+                synced: Some(i as u64 + 1),
+                refused: None,
+            });
+        }
+        let file = log.fold().expect("opened");
+        Holding {
+            unit: file.case.patient.unit.clone(),
+            assignee: file.case.assignee.clone(),
+            created_by: file.case.created_by.clone(),
+            involved: file.case.involved(),
+        }
+    }
+
+    #[test]
+    fn repeats_are_settled_by_the_folds_order_whatever_the_order_they_come_in() {
+        let changes = repeats();
+        let want = fold(&changes);
+        // The last owner set by the clock, the first opening's assignee.
+        assert!(want.involved.lines().any(|u| u == "cal"), "{want:?}");
+        let mut order: Vec<usize> = (0..changes.len()).collect();
+        let mut rng = sample::Rng::new(4);
+        for _ in 0..50 {
+            for i in (1..order.len()).rev() {
+                order.swap(i, rng.below(i + 1));
+            }
+            let summary = CaseSummary::of(order.iter().map(|&i| &changes[i]));
+            assert_eq!(summary.holders().as_ref(), Some(&want), "order {order:?}");
+        }
+        // Without the owner sets, the first creator's owner stands.
+        let created: Vec<Change> = changes
+            .iter()
+            .filter(|c| !matches!(c.op, Op::SetTask { .. }))
+            .cloned()
+            .collect();
+        let want = fold(&created);
+        assert!(want.involved.lines().any(|u| u == "ben"), "{want:?}");
+        for rev in [false, true] {
+            let mut these = created.clone();
+            if rev {
+                these.reverse();
+            }
+            assert_eq!(CaseSummary::of(&these).holders(), Some(want.clone()));
+        }
+    }
+}

@@ -1,5 +1,5 @@
 //! Desk pages: pages the server draws as markup and the app only shows
-//! (the report, the Access log). Their work needs the server anyway, and
+//! (the report, the Access log, Accounts). Their work needs the server anyway, and
 //! drawing them here would compile their types and a view per piece into
 //! every tablet's download (README, Size).
 //!
@@ -8,7 +8,8 @@
 //! - `<form data-get>`: the page asked for again with the form's fields as
 //!   its query (the filters, the period, "Show older");
 //! - `<form data-post="/api/…" [data-method="PUT"]>`: the form's data sent
-//!   there as the browser writes it (multipart), then the page again;
+//!   there as the browser writes it (multipart), then the page again (the
+//!   answer itself when it is HTML: the page, saying what was done);
 //! - `<button data-act="export" data-id="/api/….csv" [data-file]>`: that
 //!   download, with the query of the page shown; `data-act="print"`;
 //! - `.desk-result`: what a page shows of its data, hidden when a page
@@ -183,7 +184,17 @@ pub fn page(desk: &'static Desk) -> AnyView {
                     )
                     .await
                 };
-                if want == Want::Note && result.is_ok() {
+                // A form answered with the page itself (the Accounts page,
+                // saying what was done) is shown as it is; any other answer
+                // asks for the page again.
+                let drawn = result.as_ref().is_ok_and(|r| {
+                    r.headers()
+                        .get("content-type")
+                        .ok()
+                        .flatten()
+                        .is_some_and(|t| t.starts_with("text/html"))
+                });
+                if want == Want::Note && result.is_ok() && !drawn {
                     let again = format!("{}?{}", desk.path, shown.get_value());
                     result = server::fetch("GET", token, &again, None).await;
                 }

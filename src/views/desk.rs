@@ -10,6 +10,12 @@
 //! - `<form data-post="/api/…" [data-method="PUT"]>`: the form's data sent
 //!   there as the browser writes it (multipart), then the page again (the
 //!   answer itself when it is HTML: the page, saying what was done);
+//! - `<button type="button" data-act="send" data-id="…" [form="…"]>`: its
+//!   form (the one it names, else the one it is in) sent as above, with
+//!   `do` set to the button's `data-id` (the structure page's actions);
+//! - `<form data-post … data-into="id">`: its HTML answer replaces the
+//!   element with that id, not the page (a section of its own);
+//! - `autofocus` on what a page's answer wants focused;
 //! - `<button data-act="export" data-id="/api/….csv" [data-file]>`: that
 //!   download, with the query of the page shown; `data-act="print"`;
 //! - `.desk-result`: what a page shows of its data, hidden when a page
@@ -107,6 +113,27 @@ fn mark(form: &web_sys::Element, field: Option<&str>, message: &str) {
     }
 }
 
+/// The form `el` sends: itself, the form its `form` attribute names, or
+/// the one it is in.
+fn owner(el: &web_sys::Element) -> Option<web_sys::HtmlFormElement> {
+    if let Some(f) = el.dyn_ref::<web_sys::HtmlFormElement>() {
+        return Some(f.clone());
+    }
+    el.get_attribute("form")
+        .and_then(|id| document().get_element_by_id(&id))
+        .or_else(|| el.closest("form").ok().flatten())
+        .and_then(|f| f.dyn_into().ok())
+}
+
+/// Focuses what the page just shown asks to be (`autofocus`).
+fn focus_asked() {
+    if let Ok(Some(e)) = document().query_selector(&format!("#{BODY} [autofocus]"))
+        && let Some(e) = e.dyn_ref::<web_sys::HtmlElement>()
+    {
+        let _ = e.focus();
+    }
+}
+
 /// The desk page `desk`, for the person signed in.
 pub fn page(desk: &'static Desk) -> AnyView {
     let auth = crate::app::handles().auth;
@@ -167,12 +194,20 @@ pub fn page(desk: &'static Desk) -> AnyView {
                 let token = Some(token.as_str());
                 // A form's data goes as the browser writes it (multipart, with
                 // the boundary in the header it sets).
-                let data = match (&form, want) {
-                    (Some(f), Want::Note) => f
-                        .dyn_ref::<web_sys::HtmlFormElement>()
-                        .and_then(|f| web_sys::FormData::new_with_form(f).ok()),
-                    _ => None,
-                };
+                let sent = form.as_ref().filter(|_| want == Want::Note);
+                let owner = sent.and_then(owner);
+                let data = owner
+                    .as_ref()
+                    .and_then(|f| web_sys::FormData::new_with_form(f).ok());
+                // A button's action goes with its form's fields.
+                if let (Some(d), Some(b)) = (
+                    &data,
+                    sent.filter(|b| b.dyn_ref::<web_sys::HtmlFormElement>().is_none()),
+                ) && let Some(act) = b.get_attribute("data-id")
+                {
+                    let _ = d.append_with_str("do", &act);
+                }
+                let into = owner.and_then(|f| f.get_attribute("data-into"));
                 let mut result = if offline {
                     Err(Failure::Unreachable)
                 } else {
@@ -211,6 +246,14 @@ pub fn page(desk: &'static Desk) -> AnyView {
                         save_csv(response, &file).await.err()
                     }
                     Ok(response) => match server::text(&response).await {
+                        Ok(html) if want == Want::Note && into.is_some() => {
+                            let part = into.as_deref().and_then(element);
+                            if let Some(part) = part {
+                                part.set_outer_html(&html);
+                            }
+                            focus_asked();
+                            None
+                        }
                         Ok(html) => {
                             note(String::new());
                             if want == Want::Page {
@@ -223,6 +266,7 @@ pub fn page(desk: &'static Desk) -> AnyView {
                             }
                             from_copy.set_value(false);
                             show(&html);
+                            focus_asked();
                             None
                         }
                         Err(f) => Some(f),
@@ -286,6 +330,18 @@ pub fn page(desk: &'static Desk) -> AnyView {
                 button,
             ),
             "retry" => load(shown.get_value(), None),
+            "send" => {
+                let Some(b) = button else { return };
+                let Some(f) = owner(&b) else { return };
+                if from_copy.get_value() {
+                    return mark(&f, None, COPY);
+                }
+                let method = f
+                    .get_attribute("data-method")
+                    .unwrap_or_else(|| "POST".into());
+                let path = f.get_attribute("data-post").unwrap_or_default();
+                request(Want::Note, method, path, Some(b));
+            }
             _ => {}
         }
     };

@@ -645,45 +645,16 @@ async fn wrong_passwords_sent_all_at_once_try_no_more_than_the_limit(b: Backend)
     );
 }
 
-/// A request to the Accounts page (`/api/accounts/page…`): a GET, or its
-/// form's fields sent as a browser sends a form; the status and the text.
+/// A request to the Accounts page: a GET, or its form's fields.
 async fn accounts_page(
     t: &TestApp,
     token: &str,
     uri: &str,
     form: Option<&[(&str, &str)]>,
 ) -> (StatusCode, String) {
-    let req = Request::builder()
-        .uri(uri)
-        .header(header::AUTHORIZATION, format!("Bearer {token}"));
-    let req = match form {
-        None => req.method(Method::GET).body(Body::empty()),
-        Some(fields) => {
-            let mut body = String::new();
-            for (name, value) in fields {
-                body += &format!(
-                    "--XyZ\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-                );
-            }
-            body += "--XyZ--\r\n";
-            req.method(Method::POST)
-                .header(header::CONTENT_TYPE, "multipart/form-data; boundary=XyZ")
-                .body(Body::from(body))
-        }
-    };
-    let res = t.router.clone().oneshot(req.unwrap()).await.unwrap();
-    let status = res.status();
-    if status == StatusCode::OK {
-        assert_eq!(
-            res.headers()[header::CONTENT_TYPE],
-            "text/html; charset=utf-8"
-        );
-    }
-    let bytes = http_body_util::BodyExt::collect(res.into_body())
-        .await
-        .unwrap()
-        .to_bytes();
-    (status, String::from_utf8(bytes.to_vec()).unwrap())
+    let parts: Option<Vec<(&str, Option<&str>, &str)>> =
+        form.map(|f| f.iter().map(|(n, v)| (*n, None, *v)).collect());
+    t.page(token, uri, parts.as_deref()).await
 }
 
 async fn the_accounts_page_is_drawn_and_takes_its_own_forms(b: Backend) {

@@ -111,6 +111,23 @@ pub async fn form_fields<S: Send + Sync>(req: Request, state: &S) -> Result<Body
     Ok(Body::Form(fields))
 }
 
+/// A desk page's form, as (name, value) pairs: only a form is taken
+/// here, JSON goes to the API's own path, `json_at`.
+pub async fn page_form<S: Send + Sync>(
+    req: Request,
+    state: &S,
+    json_at: &str,
+) -> Result<Vec<(String, String)>, Failure> {
+    match form_fields(req, state).await? {
+        Body::Form(fields) => Ok(fields),
+        Body::Json(_) => Err(Failure::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            format!("Send the page's form as multipart/form-data (or JSON to {json_at})."),
+        )),
+    }
+}
+
 fn is_json(req: &Request) -> bool {
     let Some(value) = req.headers().get(header::CONTENT_TYPE) else {
         return false;

@@ -16,7 +16,7 @@ use crate::accounts::{self, AccountError, ChangedBy};
 use crate::api::Failure;
 use crate::audit::{self, Entry, action, outcome};
 use crate::auth::{Admin, OnDevice};
-use crate::body::{Body, JsonBody, form_fields};
+use crate::body::{JsonBody, page_form};
 use crate::directory::structure;
 use crate::{AppState, now_ms};
 
@@ -201,18 +201,6 @@ async fn drawn(State(state): State<AppState>, _: Admin) -> Result<Response, Fail
     page(&state, None).await
 }
 
-/// A form of the page's, as (name, value) pairs; JSON goes to `/api/users`.
-async fn form_of(req: Request, state: &AppState) -> Result<Vec<(String, String)>, Failure> {
-    match form_fields(req, state).await? {
-        Body::Form(fields) => Ok(fields),
-        Body::Json(_) => Err(Failure::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "Send the page's form as multipart/form-data (or JSON to /api/users).",
-        )),
-    }
-}
-
 /// The value of `name` in `fields`, if sent.
 fn value<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
     fields
@@ -247,7 +235,7 @@ async fn create_from_form(
     admin: AccountAdmin,
     req: Request,
 ) -> Result<Response, Failure> {
-    let fields = form_of(req, &state).await?;
+    let fields = page_form(req, &state, "/api/users").await?;
     let text = |name| value(&fields, name).unwrap_or_default().trim().to_owned();
     let role = Role::from_ident(&text("role")).ok_or_else(|| {
         Failure::on(
@@ -280,7 +268,7 @@ async fn update_from_form(
     Path(username): Path<String>,
     req: Request,
 ) -> Result<Response, Failure> {
-    let fields = form_of(req, &state).await?;
+    let fields = page_form(req, &state, "/api/users").await?;
     let (change, done) = if let Some(active) = value(&fields, "active") {
         let on = active == "true";
         let change = UserUpdate {

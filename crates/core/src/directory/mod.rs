@@ -10,8 +10,10 @@
 //! - `merge.rs`: two editors' saves merged field by field;
 //! - `search.rs`: search as you type;
 //! - `suggest.rs`: "Who can help?" on a case;
-//! - `page.rs`: the administrators' structure page, drawn for the app.
+//! - `page.rs`: the administrators' structure page, drawn for the app;
+//! - `corrections.rs`: the editors' corrections to answer, drawn for the app.
 
+pub mod corrections;
 pub mod entry;
 pub mod merge;
 pub mod page;

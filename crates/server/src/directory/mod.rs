@@ -1,9 +1,11 @@
 //! Who knows what (issue 13): the hospital's structure (`structure.rs`,
 //! `/api/structure`; the page the app shows, `page.rs`) and its directory
-//! (`entries.rs`, `/api/directory`; `csv.rs`).
+//! (`entries.rs`, `/api/directory`; `csv.rs`; the corrections page the app
+//! shows editors, `corrections.rs`).
 //! Reference data, never patient data; request bodies are not logged all
 //! the same, only who saved which version.
 
+pub mod corrections;
 pub mod csv;
 pub mod entries;
 pub mod page;
@@ -19,4 +21,5 @@ pub fn routes() -> Router<AppState> {
         .merge(entries::routes())
         .merge(csv::routes())
         .merge(page::routes())
+        .merge(corrections::routes())
 }

@@ -20,7 +20,7 @@ use super::csv::{MAX_CSV_BYTES, import_file, new_id, too_large};
 use super::structure::{self, Refused, newest, unmatched_texts};
 use crate::api::Failure;
 use crate::auth::Admin;
-use crate::body::{Body, form_fields};
+use crate::body::page_form;
 use crate::{AppState, now_ms};
 
 pub fn routes() -> Router<AppState> {
@@ -70,13 +70,7 @@ async fn act(
     Admin(user): Admin,
     req: Request,
 ) -> Result<Response, Failure> {
-    let Body::Form(fields) = form_fields(req, &state).await? else {
-        return Err(Failure::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "Send the page's form as multipart/form-data (or JSON to /api/structure).",
-        ));
-    };
+    let fields = page_form(req, &state, "/api/structure").await?;
     let mut draft = draft_of(&fields);
     let mut said = Said::default();
     let action = value(&fields, "do").unwrap_or("save");

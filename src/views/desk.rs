@@ -34,6 +34,8 @@ use crate::views::html::{action, escape};
 
 /// One desk page.
 pub struct Desk {
+    /// The page's heading; empty for a part of another page (Settings'
+    /// hospital numbers), whose markup has its own.
     pub title: &'static str,
     /// Who may open it (the server decides again), and what others read.
     pub allowed: fn(Role) -> bool,
@@ -143,7 +145,7 @@ pub fn page(desk: &'static Desk) -> AnyView {
         .is_some_and(|u| (desk.allowed)(u.role))
     {
         return view! {
-            <h1>{title}</h1>
+            {(!title.is_empty()).then(|| view! { <h1>{title}</h1> })}
             <p class="notice warn">{desk.refused}</p>
         }
         .into_any();
@@ -396,7 +398,7 @@ pub fn page(desk: &'static Desk) -> AnyView {
         }
     );
     view! {
-        <h1>{title}</h1>
+        {(!title.is_empty()).then(|| view! { <h1>{title}</h1> })}
         <div on:click=on_click on:submit=on_submit inner_html=markup></div>
     }
     .into_any()

@@ -197,7 +197,13 @@ async fn map(
         text: text.clone(),
         unit,
     };
-    let before = editable(newest(&state.db.pool).await?);
+    // The version the draft may be untouched from, as the form holds it
+    // (who saved it and when are not in the form).
+    let before = Structure {
+        saved_by: String::new(),
+        saved_at_ms: 0,
+        ..editable(newest(&state.db.pool).await?)
+    };
     match structure::map_text(&state.db, username, &req).await? {
         Ok(saved) => {
             let name = saved

@@ -66,31 +66,4 @@ impl Hospital {
             Err(f) => Err(f),
         }
     }
-
-    /// Saves the contacts on the server (an administrator's, online only)
-    /// and keeps what it stored, stamped with who and when. The error is a
-    /// sentence for the person who pressed Save; nothing changes on the
-    /// device then.
-    pub async fn save(
-        &self,
-        token: &str,
-        contacts: &HospitalContacts,
-    ) -> Result<HospitalContacts, String> {
-        const OFFLINE: &str = "Saving the hospital's numbers needs the server, which could not be reached. Nothing was changed; save again when online.";
-        // The same rules as the server's, every problem at once.
-        let checked = contacts.check().map_err(|p| format!("Not saved: {p}"))?;
-        // No request the browser knows will fail.
-        if !window().navigator().on_line() {
-            return Err(OFFLINE.into());
-        }
-        let sent = server::send("PUT", Some(token), "/api/hospital", &checked).await;
-        let saved: HospitalContacts = sent.map_err(|f| match f {
-            Failure::Unreachable => OFFLINE.to_owned(),
-            Failure::Refused { status: 404, .. } => "Not saved: this server does not keep the hospital's numbers yet. Ask IT to update it.".to_owned(),
-            Failure::Refused { status: 403, .. } => "Not saved: only an administrator can change the hospital's numbers.".to_owned(),
-            f => format!("Not saved: {}", f.message()),
-        })?;
-        self.keep(saved.clone());
-        Ok(saved)
-    }
 }

@@ -1,5 +1,5 @@
 //! Desk pages: pages the server draws as markup and the app only shows
-//! (the report, the Access log). Their work needs the server anyway, and
+//! (the report, the Access log, Accounts). Their work needs the server anyway, and
 //! drawing them here would compile their types and a view per piece into
 //! every tablet's download (README, Size).
 //!
@@ -8,7 +8,14 @@
 //! - `<form data-get>`: the page asked for again with the form's fields as
 //!   its query (the filters, the period, "Show older");
 //! - `<form data-post="/api/…" [data-method="PUT"]>`: the form's data sent
-//!   there as the browser writes it (multipart), then the page again;
+//!   there as the browser writes it (multipart), then the page again (the
+//!   answer itself when it is HTML: the page, saying what was done);
+//! - `<button type="button" data-act="send" data-id="…" [form="…"]>`: its
+//!   form (the one it names, else the one it is in) sent as above, with
+//!   `do` set to the button's `data-id` (the structure page's actions);
+//! - `<form data-post … data-into="id">`: its HTML answer replaces the
+//!   element with that id, not the page (a section of its own);
+//! - `autofocus` on what a page's answer wants focused;
 //! - `<button data-act="export" data-id="/api/….csv" [data-file]>`: that
 //!   download, with the query of the page shown; `data-act="print"`;
 //! - `.desk-result`: what a page shows of its data, hidden when a page
@@ -27,6 +34,8 @@ use crate::views::html::{action, escape};
 
 /// One desk page.
 pub struct Desk {
+    /// The page's heading; empty for a part of another page (Settings'
+    /// hospital numbers), whose markup has its own.
     pub title: &'static str,
     /// Who may open it (the server decides again), and what others read.
     pub allowed: fn(Role) -> bool,
@@ -106,6 +115,27 @@ fn mark(form: &web_sys::Element, field: Option<&str>, message: &str) {
     }
 }
 
+/// The form `el` sends: itself, the form its `form` attribute names, or
+/// the one it is in.
+fn owner(el: &web_sys::Element) -> Option<web_sys::HtmlFormElement> {
+    if let Some(f) = el.dyn_ref::<web_sys::HtmlFormElement>() {
+        return Some(f.clone());
+    }
+    el.get_attribute("form")
+        .and_then(|id| document().get_element_by_id(&id))
+        .or_else(|| el.closest("form").ok().flatten())
+        .and_then(|f| f.dyn_into().ok())
+}
+
+/// Focuses what the page just shown asks to be (`autofocus`).
+fn focus_asked() {
+    if let Ok(Some(e)) = document().query_selector(&format!("#{BODY} [autofocus]"))
+        && let Some(e) = e.dyn_ref::<web_sys::HtmlElement>()
+    {
+        let _ = e.focus();
+    }
+}
+
 /// The desk page `desk`, for the person signed in.
 pub fn page(desk: &'static Desk) -> AnyView {
     let auth = crate::app::handles().auth;
@@ -115,7 +145,7 @@ pub fn page(desk: &'static Desk) -> AnyView {
         .is_some_and(|u| (desk.allowed)(u.role))
     {
         return view! {
-            <h1>{title}</h1>
+            {(!title.is_empty()).then(|| view! { <h1>{title}</h1> })}
             <p class="notice warn">{desk.refused}</p>
         }
         .into_any();
@@ -166,12 +196,20 @@ pub fn page(desk: &'static Desk) -> AnyView {
                 let token = Some(token.as_str());
                 // A form's data goes as the browser writes it (multipart, with
                 // the boundary in the header it sets).
-                let data = match (&form, want) {
-                    (Some(f), Want::Note) => f
-                        .dyn_ref::<web_sys::HtmlFormElement>()
-                        .and_then(|f| web_sys::FormData::new_with_form(f).ok()),
-                    _ => None,
-                };
+                let sent = form.as_ref().filter(|_| want == Want::Note);
+                let owner = sent.and_then(owner);
+                let data = owner
+                    .as_ref()
+                    .and_then(|f| web_sys::FormData::new_with_form(f).ok());
+                // A button's action goes with its form's fields.
+                if let (Some(d), Some(b)) = (
+                    &data,
+                    sent.filter(|b| b.dyn_ref::<web_sys::HtmlFormElement>().is_none()),
+                ) && let Some(act) = b.get_attribute("data-id")
+                {
+                    let _ = d.append_with_str("do", &act);
+                }
+                let into = owner.and_then(|f| f.get_attribute("data-into"));
                 let mut result = if offline {
                     Err(Failure::Unreachable)
                 } else {
@@ -183,7 +221,17 @@ pub fn page(desk: &'static Desk) -> AnyView {
                     )
                     .await
                 };
-                if want == Want::Note && result.is_ok() {
+                // A form answered with the page itself (the Accounts page,
+                // saying what was done) is shown as it is; any other answer
+                // asks for the page again.
+                let drawn = result.as_ref().is_ok_and(|r| {
+                    r.headers()
+                        .get("content-type")
+                        .ok()
+                        .flatten()
+                        .is_some_and(|t| t.starts_with("text/html"))
+                });
+                if want == Want::Note && result.is_ok() && !drawn {
                     let again = format!("{}?{}", desk.path, shown.get_value());
                     result = server::fetch("GET", token, &again, None).await;
                 }
@@ -200,6 +248,14 @@ pub fn page(desk: &'static Desk) -> AnyView {
                         save_csv(response, &file).await.err()
                     }
                     Ok(response) => match server::text(&response).await {
+                        Ok(html) if want == Want::Note && into.is_some() => {
+                            let part = into.as_deref().and_then(element);
+                            if let Some(part) = part {
+                                part.set_outer_html(&html);
+                            }
+                            focus_asked();
+                            None
+                        }
                         Ok(html) => {
                             note(String::new());
                             if want == Want::Page {
@@ -212,6 +268,7 @@ pub fn page(desk: &'static Desk) -> AnyView {
                             }
                             from_copy.set_value(false);
                             show(&html);
+                            focus_asked();
                             None
                         }
                         Err(f) => Some(f),
@@ -275,6 +332,18 @@ pub fn page(desk: &'static Desk) -> AnyView {
                 button,
             ),
             "retry" => load(shown.get_value(), None),
+            "send" => {
+                let Some(b) = button else { return };
+                let Some(f) = owner(&b) else { return };
+                if from_copy.get_value() {
+                    return mark(&f, None, COPY);
+                }
+                let method = f
+                    .get_attribute("data-method")
+                    .unwrap_or_else(|| "POST".into());
+                let path = f.get_attribute("data-post").unwrap_or_default();
+                request(Want::Note, method, path, Some(b));
+            }
             _ => {}
         }
     };
@@ -329,7 +398,7 @@ pub fn page(desk: &'static Desk) -> AnyView {
         }
     );
     view! {
-        <h1>{title}</h1>
+        {(!title.is_empty()).then(|| view! { <h1>{title}</h1> })}
         <div on:click=on_click on:submit=on_submit inner_html=markup></div>
     }
     .into_any()

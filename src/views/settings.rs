@@ -10,7 +10,6 @@ use crate::network::use_online;
 use crate::preferences::{self, Preferences};
 use crate::storage::Store;
 use crate::views::fields::{Control, ErrorSummary, Field, FormState};
-use crate::views::hospital::HospitalNumbers;
 use crate::views::html::escape;
 use crate::views::sign_in::InsecureNotice;
 use crate::{build, server};
@@ -182,7 +181,7 @@ pub fn Settings() -> impl IntoView {
                 view! { <InsecureNotice/> }.into_any()
             }}
         </section>
-        {move || auth.user().is_some_and(|u| u.role == advocase_core::access::Role::Admin).then(|| view! { <HospitalNumbers/> })}
+        {move || auth.user().is_some_and(|u| u.role == advocase_core::access::Role::Admin).then(crate::views::hospital::numbers)}
         <section class="panel" aria-labelledby="keeping">
             <h2 id="keeping">"What stays on this device"</h2>
             <p>"Open cases you may see and anything not yet sent always stay. Closed cases leave this device after the number of days below (they stay on the server)."</p>

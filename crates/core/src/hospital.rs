@@ -10,6 +10,8 @@
 //! them, the device keeps a copy for offline use, and the server keeps every
 //! saved version with who saved it and when.
 
+pub mod page;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 

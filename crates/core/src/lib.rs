@@ -8,6 +8,7 @@
 //! on lives here.
 
 pub mod access;
+pub mod accounts;
 pub mod api;
 pub mod audit;
 pub mod case;

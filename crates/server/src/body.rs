@@ -2,7 +2,7 @@
 //! in the answer (415, 413, 400, 422 with the field), before anything is
 //! written. Error messages never quote the body: it may hold PHI.
 
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::{StatusCode, header};
 use http_body_util::LengthLimitError;
 use serde::de::DeserializeOwned;
@@ -61,6 +61,70 @@ where
             }
         };
         parse(&bytes).map(JsonBody)
+    }
+}
+
+/// A request body: JSON, or a form as a browser sends it.
+pub enum Body {
+    Json(Box<Request>),
+    /// Every (name, value), in the form's order.
+    Form(Vec<(String, String)>),
+}
+
+/// The fields of a `multipart/form-data` body (the desk pages' forms:
+/// a report's notes, the Accounts page),
+/// or the request untouched for the JSON reader.
+pub async fn form_fields<S: Send + Sync>(req: Request, state: &S) -> Result<Body, Failure> {
+    let multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !multipart {
+        return Ok(Body::Json(Box::new(req)));
+    }
+    let unreadable = || {
+        Failure::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "The form could not be read: send it again.",
+        )
+    };
+    let mut form = Multipart::from_request(req, state)
+        .await
+        .map_err(|_| unreadable())?;
+    let mut fields = Vec::new();
+    let mut size = 0;
+    while let Some(field) = form.next_field().await.map_err(|_| unreadable())? {
+        let name = field.name().unwrap_or_default().to_owned();
+        let value = field.text().await.map_err(|_| unreadable())?;
+        size += name.len() + value.len();
+        if size > 512 * 1024 {
+            return Err(Failure::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "The form is larger than the server accepts.",
+            ));
+        }
+        fields.push((name, value));
+    }
+    Ok(Body::Form(fields))
+}
+
+/// A desk page's form, as (name, value) pairs: only a form is taken
+/// here, JSON goes to the API's own path, `json_at`.
+pub async fn page_form<S: Send + Sync>(
+    req: Request,
+    state: &S,
+    json_at: &str,
+) -> Result<Vec<(String, String)>, Failure> {
+    match form_fields(req, state).await? {
+        Body::Form(fields) => Ok(fields),
+        Body::Json(_) => Err(Failure::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            format!("Send the page's form as multipart/form-data (or JSON to {json_at})."),
+        )),
     }
 }
 

@@ -12,18 +12,25 @@
 //!
 //! The numbers are not patient data, but request bodies are never logged all
 //! the same: only who saved a version, and its number.
+//!
+//! `/api/hospital/page` is the administrators' form the app shows on
+//! Settings (drawn by `advocase_core::hospital::page`), sent as a browser
+//! sends a form and answered with the form again; saved the same way.
 
 use advocase_core::access::{Role, User};
-use advocase_core::hospital::HospitalContacts;
-use axum::extract::{FromRequestParts, State};
+use advocase_core::hospital::{HospitalContacts, page};
+use advocase_core::validation::Problems;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::header;
 use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use sqlx::Row;
 
 use crate::api::Failure;
 use crate::auth::SignedIn;
-use crate::body::JsonBody;
+use crate::body::{JsonBody, page_form};
 use crate::db::Db;
 use crate::{AppState, now_ms};
 
@@ -32,7 +39,9 @@ use crate::{AppState, now_ms};
 const ATTEMPTS: usize = 8;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/hospital", get(read).put(save))
+    Router::new()
+        .route("/hospital", get(read).put(save))
+        .route("/hospital/page", get(drawn).post(save_form))
 }
 
 /// What became of a saved version.
@@ -182,4 +191,63 @@ async fn save(
             Ok(Json(with_windows(contacts, &state)))
         }
     }
+}
+
+/// The form with `shown` in it (and what was said), with when the newest
+/// version was saved, in the hospital's zone.
+async fn form(
+    state: &AppState,
+    shown: Option<HospitalContacts>,
+    problems: &Problems,
+    said: Option<&str>,
+) -> Result<Response, Failure> {
+    let saved = newest(&state.db).await?;
+    let last = saved.as_ref().and_then(|c| {
+        let at = crate::report::local(state)(c.updated_at?);
+        Some(format!(
+            "Last saved by {} on {}.",
+            c.updated_by,
+            advocase_core::dates::date_time(at)
+        ))
+    });
+    let shown = shown.or(saved).unwrap_or_default();
+    let html = page::render(&shown, problems, said, last.as_deref());
+    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
+}
+
+/// `GET /api/hospital/page`: the newest numbers in the form.
+async fn drawn(State(state): State<AppState>, _: HospitalAdmin) -> Result<Response, Failure> {
+    form(&state, None, &Problems::default(), None).await
+}
+
+/// `POST /api/hospital/page`: the form; every problem at its field with
+/// what was typed kept, or saved as `PUT /api/hospital` saves.
+async fn save_form(
+    State(state): State<AppState>,
+    HospitalAdmin(user): HospitalAdmin,
+    req: Request,
+) -> Result<Response, Failure> {
+    let fields = page_form(req, &state, "/api/hospital").await?;
+    let value = |name: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let typed = page::typed(&value);
+    let checked = match typed.check() {
+        Ok(c) => c,
+        Err(p) => return form(&state, Some(typed), &p, None).await,
+    };
+    match store(&state.db, &checked, &user.username, now_ms()).await? {
+        Saved::Stored { version, .. } => {
+            tracing::info!(username = %user.username, version, "hospital contacts saved");
+        }
+        Saved::Unchanged(_) => {
+            tracing::info!(username = %user.username, "hospital contacts saved unchanged: nothing stored");
+        }
+    }
+    let said = "Saved. Rights sheets printed from now on show these numbers.";
+    form(&state, None, &Problems::default(), Some(said)).await
 }

@@ -37,6 +37,7 @@ on_both!(
     create_admin_makes_an_account_that_can_sign_in,
     wrong_passwords_lock_the_username_until_an_administrator_sets_a_new_one,
     wrong_passwords_sent_all_at_once_try_no_more_than_the_limit,
+    the_accounts_page_is_drawn_and_takes_its_own_forms,
 );
 
 async fn login_answer(t: &TestApp, username: &str, password: &str) -> Answer {
@@ -642,4 +643,130 @@ async fn wrong_passwords_sent_all_at_once_try_no_more_than_the_limit(b: Backend)
         (ATTEMPTS as usize, 2 * ATTEMPTS as usize),
         "{statuses:?}"
     );
+}
+
+/// A request to the Accounts page: a GET, or its form's fields.
+async fn accounts_page(
+    t: &TestApp,
+    token: &str,
+    uri: &str,
+    form: Option<&[(&str, &str)]>,
+) -> (StatusCode, String) {
+    let parts: Option<Vec<(&str, Option<&str>, &str)>> =
+        form.map(|f| f.iter().map(|(n, v)| (*n, None, *v)).collect());
+    t.page(token, uri, parts.as_deref()).await
+}
+
+async fn the_accounts_page_is_drawn_and_takes_its_own_forms(b: Backend) {
+    let t = TestApp::start(b).await;
+    let root = t.signed_in("root", Role::Admin, &[]).await;
+    let mia = t.signed_in("mia", Role::Manager, &[]).await;
+    let page = "/api/accounts/page";
+    for (uri, form) in [(page, None), (page, Some(&[("role", "admin")][..]))] {
+        let (status, body) = accounts_page(&t, &mia, uri, form).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    }
+    let (status, html) = accounts_page(&t, &root, page, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(r#"aria-label="New account""#));
+    assert!(html.contains(r#"aria-label="New password for mia""#));
+    // No structure yet: units are typed, comma-separated.
+    assert!(html.contains("Units covered (comma-separated)"));
+
+    // A new account from the form; the page again, saying so.
+    let new = [
+        ("username", " bea "),
+        ("display_name", "Bea Lindqvist"),
+        ("role", "coordinator"),
+        ("units", "4 West, 5 East"),
+        ("password", "a long first password"),
+    ];
+    let (status, html) = accounts_page(&t, &root, page, Some(&new)).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.starts_with(r#"<p class="notice info" role="status">Account bea created.</p>"#));
+    assert!(html.contains("Bea Lindqvist</strong> (bea) · Coordinator · 4 West, 5 East"));
+    t.login("bea", "a long first password").await;
+    // A refusal names the form's field, in JSON, and stores nothing.
+    let (status, body) = accounts_page(&t, &root, page, Some(&new)).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let error: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(error["field"], "username");
+    let short = [
+        ("username", "cy"),
+        ("display_name", "Cy"),
+        ("role", "manager"),
+        ("password", "short"),
+    ];
+    let (status, body) = accounts_page(&t, &root, page, Some(&short)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["field"],
+        "password"
+    );
+    let (status, _) = accounts_page(&t, &root, page, Some(&[("role", "chief")])).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // With units to choose, each chosen one is a unit as it is.
+    let unit = |n: u8, name: &str| {
+        let id = format!("0190a0b0-0000-7000-8000-00000000000{n}");
+        json!({ "id": id, "name": name, "code": format!("U{n}") })
+    };
+    let units = [unit(1, "Maternity"), unit(2, "Cardiology, 4B")];
+    let structure = json!({ "version": 0, "units": units, "departments": [] });
+    ok::<Value>(
+        t.call(Method::PUT, "/api/structure", Some(&root), Some(structure))
+            .await,
+    );
+    let bea = format!("{page}/bea");
+    let units = [
+        ("change", "units"),
+        ("units", "Cardiology, 4B"),
+        ("units", "Maternity"),
+    ];
+    let (status, html) = accounts_page(&t, &root, &bea, Some(&units)).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("bea: units covered saved."));
+    assert!(html.contains(r#"aria-label="Units covered by bea""#));
+    let users: Vec<User> = ok(t.call(Method::GET, "/api/users", Some(&root), None).await);
+    assert_eq!(
+        users.iter().find(|u| u.username == "bea").unwrap().units,
+        ["Cardiology, 4B", "Maternity"]
+    );
+
+    // Deactivating ends every session; so does a new password.
+    let bea_token = t.login("bea", "a long first password").await.token;
+    let (_, html) = accounts_page(&t, &root, &bea, Some(&[("active", "false")])).await;
+    assert!(
+        html.contains("bea: deactivated; every session ended."),
+        "{html}"
+    );
+    assert!(html.contains("Reactivate bea"));
+    assert_eq!(me(&t, &bea_token).await.0, StatusCode::UNAUTHORIZED);
+    let (_, html) = accounts_page(&t, &root, &bea, Some(&[("active", "true")])).await;
+    assert!(html.contains("bea: active again."));
+    let (status, body) = accounts_page(&t, &root, &bea, Some(&[("password", "short")])).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["field"],
+        "password"
+    );
+    let (_, html) = accounts_page(
+        &t,
+        &root,
+        &bea,
+        Some(&[("password", "another long password")]),
+    )
+    .await;
+    assert!(html.contains("bea: password changed; every session ended."));
+    t.login("bea", "another long password").await;
+
+    // Each change is in the audit trail, the refusals too.
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT action, outcome FROM audit WHERE username = 'root' AND action LIKE 'account%' ORDER BY seq",
+    )
+    .fetch_all(&t.db.pool)
+    .await
+    .unwrap();
+    let refused_rows = rows.iter().filter(|(_, o)| o == "refused").count();
+    assert_eq!((rows.len(), refused_rows), (8, 3), "{rows:?}");
 }

@@ -3,7 +3,8 @@
 //! role reads them, a device fetches only what changed since its version,
 //! two editors' saves merge field by field with a visible conflict where
 //! both changed one field, a retried save is stored once, and coordinators'
-//! corrections reach the editors to accept or reject.
+//! corrections reach the editors to accept or reject (also through the
+//! page the app shows them, its forms sent as a browser sends them).
 
 #[path = "support/postgres.rs"]
 mod postgres;
@@ -34,6 +35,7 @@ on_both!(
     a_retried_save_is_stored_once_and_bad_entries_are_refused_at_their_field,
     a_coordinators_correction_reaches_the_editors_once_and_is_answered_once,
     administrators_import_and_export_csv_and_a_bad_file_stores_nothing,
+    the_corrections_page_answers_each_correction_by_its_form,
 );
 
 fn billing() -> Entry {
@@ -513,4 +515,76 @@ async fn administrators_import_and_export_csv_and_a_bad_file_stores_nothing(b: B
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+async fn the_corrections_page_answers_each_correction_by_its_form(b: Backend) {
+    let t = TestApp::start(b).await;
+    let ana = t.signed_in("ana", Role::Coordinator, &["4B"]).await;
+    let mia = t.signed_in("mia", Role::Manager, &[]).await;
+    let entry: StoredEntry = ok(save(&t, &mia, 0, &billing()).await);
+    let page = "/api/directory/suggestions/page";
+    assert_eq!(t.page(&ana, page, None).await.0, StatusCode::FORBIDDEN);
+    let (status, html) = t.page(&mia, page, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(r#"<p role="status">No correction is waiting.</p>"#));
+
+    let mut ids = Vec::new();
+    for text in ["The number is <4412> now", "Closed on Fridays"] {
+        let id = new_id();
+        let correction = json!({"id": id, "entry": entry.entry.id, "text": text});
+        let (status, _) = t
+            .call(
+                Method::POST,
+                "/api/directory/suggestions",
+                Some(&ana),
+                Some(correction),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        ids.push(id);
+    }
+    let (_, html) = t.page(&mia, page, None).await;
+    assert!(
+        html.contains("“The number is &lt;4412&gt; now” — ana, "),
+        "{html}"
+    );
+    assert_eq!(
+        html.matches(r#"aria-label="Correction to Billing office""#)
+            .count(),
+        2
+    );
+
+    // Neither answer: refused, nothing answered.
+    let first = format!("{page}/{}", ids[0]);
+    let (status, _) = t.page(&mia, &first, Some(&[("note", None, "")])).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let parts = [("note", None, "Fixed, thanks"), ("do", None, "accept")];
+    let (status, html) = t.page(&mia, &first, Some(&parts)).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert_eq!(html.matches("Correction to Billing office").count(), 1);
+    assert!(!html.contains("4412"));
+    // The other answer to an answered one is refused; the same is not.
+    let reject = [("do", None, "reject")];
+    assert_eq!(
+        t.page(&mia, &first, Some(&reject)).await.0,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(t.page(&mia, &first, Some(&parts)).await.0, StatusCode::OK);
+    let second = format!("{page}/{}", ids[1]);
+    let (_, html) = t.page(&mia, &second, Some(&reject)).await;
+    assert!(html.contains("No correction is waiting."));
+    let answered: Vec<Suggestion> = ok(t
+        .call(Method::GET, "/api/directory/suggestions", Some(&mia), None)
+        .await);
+    assert!(answered.is_empty());
+    let (decision, note): (String, String) =
+        sqlx::query_as("SELECT decision, note FROM directory_suggestions WHERE id = $1")
+            .bind(ids[0].to_string())
+            .fetch_one(&t.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        (decision.as_str(), note.as_str()),
+        ("accepted", "Fixed, thanks")
+    );
 }

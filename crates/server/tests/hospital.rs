@@ -27,6 +27,7 @@ on_both!(
     saving_the_same_numbers_again_stores_nothing,
     concurrent_saves_are_each_kept,
     saved_contacts_survive_a_restart,
+    the_settings_form_is_drawn_and_saved_as_a_browser_sends_it,
 );
 
 fn contacts() -> HospitalContacts {
@@ -421,4 +422,49 @@ async fn saved_contacts_survive_a_restart(b: Backend) {
         .await
         .unwrap();
     assert_eq!(newest, 2);
+}
+
+async fn the_settings_form_is_drawn_and_saved_as_a_browser_sends_it(b: Backend) {
+    let t = TestApp::start(b).await;
+    let root = t.signed_in("root", Role::Admin, &[]).await;
+    let mia = t.signed_in("mia", Role::Manager, &[]).await;
+    let page = "/api/hospital/page";
+    assert_eq!(t.page(&mia, page, None).await.0, StatusCode::FORBIDDEN);
+    let (status, html) = t.page(&root, page, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(r#"aria-label="Hospital numbers""#));
+    assert!(!html.contains("Last saved by"));
+
+    // A wrong number: every field as typed, the problem at its field,
+    // nothing stored.
+    let mut form = vec![
+        ("hospital_name", None, "St. Mary's"),
+        ("state_agency_phone", None, "call us"),
+        ("qio_phone", None, "1-888-315-0636"),
+    ];
+    let (status, html) = t.page(&root, page, Some(&form)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(r#"value="call us" aria-invalid="true" aria-describedby="hospital-state_agency_phone-error" autofocus>"#), "{html}");
+    assert!(html.contains(r#"value="St. Mary&#39;s""#));
+    let stored: HospitalContacts = ok(t.call(Method::GET, "/api/hospital", Some(&mia), None).await);
+    assert_eq!(stored.hospital_name, "");
+
+    form[1].2 = "1-800-555-0100";
+    let (_, html) = t.page(&root, page, Some(&form)).await;
+    assert!(html.contains("Saved. Rights sheets printed from now on show these numbers."));
+    assert!(html.contains("Last saved by root on "));
+    assert!(!html.contains("aria-invalid"));
+    let stored: HospitalContacts = ok(t.call(Method::GET, "/api/hospital", Some(&mia), None).await);
+    assert_eq!(
+        (
+            stored.hospital_name.as_str(),
+            stored.state_agency_phone.as_str(),
+            stored.updated_by.as_str()
+        ),
+        ("St. Mary's", "1-800-555-0100", "root")
+    );
+    assert_eq!(
+        t.page(&mia, page, Some(&form)).await.0,
+        StatusCode::FORBIDDEN
+    );
 }

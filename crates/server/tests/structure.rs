@@ -3,7 +3,8 @@
 //! role reads the newest, a save made from an older version is refused,
 //! the access rules read a case's typed unit as the unit it names (so "4B"
 //! and "Unit 4B" are one unit, and a rename breaks nobody's access), and
-//! the unit texts that name no unit are listed and mapped in one place.
+//! the unit texts that name no unit are listed and mapped in one place;
+//! and the page the app shows, its forms sent as a browser sends them.
 
 #[path = "support/postgres.rs"]
 mod postgres;
@@ -30,6 +31,7 @@ on_both!(
     renaming_a_unit_keeps_every_coordinators_access,
     unmatched_unit_texts_are_listed_and_mapped_in_one_place,
     a_large_hospital_saves_whole,
+    the_structure_page_keeps_the_draft_through_every_action,
 );
 
 fn stored(r: &PushResult) -> bool {
@@ -311,4 +313,174 @@ async fn a_large_hospital_saves_whole(b: Backend) {
     assert!(serde_json::to_vec(&s).unwrap().len() > advocase_server::body::SMALL);
     let saved: Structure = ok(put(&t, &root, &s).await);
     assert_eq!(saved.units.len(), 450);
+}
+
+/// The value of the control named `name` in a drawn page.
+fn control<'a>(html: &'a str, name: &str) -> &'a str {
+    let at = html
+        .find(&format!(r#"name="{name}""#))
+        .unwrap_or_else(|| panic!("{name}: {html}"));
+    let rest = &html[at..];
+    let value = rest.split(r#"value=""#).nth(1).unwrap();
+    value.split('"').next().unwrap()
+}
+
+async fn the_structure_page_keeps_the_draft_through_every_action(b: Backend) {
+    let t = TestApp::start(b).await;
+    let root = t.signed_in("root", Role::Admin, &[]).await;
+    let ana = t
+        .signed_in("ana", Role::Coordinator, &["Heart ward 4"])
+        .await;
+    let page = "/api/structure/page";
+    let act = |fields: Vec<(String, String)>| {
+        let t = &t;
+        let root = root.clone();
+        async move {
+            let parts: Vec<(&str, Option<&str>, &str)> = fields
+                .iter()
+                .map(|(n, v)| (n.as_str(), None, v.as_str()))
+                .collect();
+            let (status, html) = t.page(&root, page, Some(&parts)).await;
+            assert_eq!(status, StatusCode::OK, "{html}");
+            html
+        }
+    };
+    let f = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect()
+    };
+    assert_eq!(t.page(&ana, page, None).await.0, StatusCode::FORBIDDEN);
+    let (status, html) = t.page(&root, page, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(r#"aria-label="Units and departments""#));
+    assert!(
+        html.contains("<strong>Heart ward 4</strong> · 0 cases, 1 account"),
+        "{html}"
+    );
+
+    // Two units added, the second clashing: nothing stored, the problem at
+    // its field, focused, and what was typed kept.
+    let html = act(f(&[("version", "0"), ("do", "add:units")])).await;
+    assert!(
+        html.contains(r#"name="units.0.name" type="text" value="" autofocus"#),
+        "{html}"
+    );
+    let first = control(&html, "units.0.id").to_owned();
+    let html = act(f(&[
+        ("version", "0"),
+        ("units.0.id", &first),
+        ("units.0.name", "Cardiology 4B"),
+        ("units.0.code", "4B"),
+        ("units.0.aliases", "Cardio"),
+        ("do", "add:units"),
+    ]))
+    .await;
+    assert_eq!(control(&html, "units.0.name"), "Cardiology 4B");
+    let second = control(&html, "units.1.id").to_owned();
+    let mut draft = f(&[
+        ("version", "0"),
+        ("units.0.id", &first),
+        ("units.0.name", "Cardiology 4B"),
+        ("units.0.code", "4B"),
+        ("units.0.aliases", "Cardio"),
+        ("units.1.id", &second),
+        ("units.1.name", "Maternity"),
+        ("units.1.code", "Unit 4-B"),
+    ]);
+    let html = act(draft.clone()).await;
+    assert!(html.contains(r#"value="Unit 4-B" autofocus aria-invalid="true" aria-describedby="structure-units-1-code-error""#), "{html}");
+    assert!(html.contains("already names unit Cardiology 4B"));
+    assert_eq!(versions(&t).await, 0);
+    // An unsaved row is removed, not retired.
+    let mut removed = draft.clone();
+    removed.push(("do".into(), "retire:units.1".into()));
+    let html = act(removed).await;
+    assert!(!html.contains("units.1.id"));
+    assert!(
+        html.contains(r#"id="structure-units-add" data-act="send" data-id="add:units" autofocus"#)
+    );
+
+    draft[7].1 = "MAT".into();
+    let html = act(draft.clone()).await;
+    assert!(
+        html.contains(r#"role="status">Saved as version 1.</p>"#),
+        "{html}"
+    );
+    assert!(html.contains(r#"data-id="retire:units.1">Retire</button>"#));
+    let saved = get(&t, &root).await;
+    assert_eq!(saved.units[0].aliases, ["Cardio"]);
+
+    // A save made from version 0 again: theirs shown, nothing stored.
+    let html = act(draft.clone()).await;
+    assert!(html.contains("Someone else saved the units and departments first"));
+    assert_eq!(control(&html, "version"), "1");
+    assert_eq!(versions(&t).await, 1);
+
+    // Retiring a saved unit keeps it, marked, with its button focused.
+    draft[0].1 = "1".into();
+    let mut retire = draft.clone();
+    retire.push(("do".into(), "retire:units.1".into()));
+    let html = act(retire).await;
+    assert!(html.contains("<legend>Unit 2 (retired)</legend>"));
+    assert!(html.contains(r#"data-id="retire:units.1" autofocus>Restore</button>"#));
+
+    // Mapping the account's text keeps an edit typed above, made from the
+    // new version.
+    draft.push(("units.0.location".into(), "Floor 4".into()));
+    let mut map = draft.clone();
+    map.extend(f(&[
+        ("map.0.text", "Heart ward 4"),
+        ("map.0", ""),
+        ("do", "map:0"),
+    ]));
+    let html = act(map.clone()).await;
+    assert!(html.contains(r#"aria-describedby="structure-map-0-error""#));
+    assert!(html.contains("Choose the unit “Heart ward 4” means."));
+    let chosen = map.len() - 2;
+    map[chosen].1 = first.clone();
+    let html = act(map).await;
+    assert!(
+        html.contains("“Heart ward 4” now names Cardiology 4B."),
+        "{html}"
+    );
+    assert!(html.contains("Every case's and account's unit matches a unit."));
+    assert_eq!(control(&html, "units.0.aliases"), "Cardio, Heart ward 4");
+    assert_eq!(control(&html, "units.0.location"), "Floor 4");
+    assert_eq!(control(&html, "version"), "2");
+    assert_eq!(
+        get(&t, &root).await.units[0].aliases,
+        ["Cardio", "Heart ward 4"]
+    );
+
+    // The CSV form: no file, a bad row, a good file.
+    let import = "/api/structure/page/import";
+    let header = "id,kind,name,title,department,units,hours,on_call,topics,case_kinds,categories,notes,verified_on,verified_by,retired,phone_1,phone_1_type,phone_1_languages,phone_2,phone_2_type,phone_2_languages,phone_3,phone_3_type,phone_3_languages";
+    let (status, html) = t.page(&root, import, Some(&[("file", Some(""), "")])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.starts_with(r#"<section id="structure-csv""#));
+    assert!(html.contains("Choose a CSV file first."));
+    let bad = format!("{header}\r\n,service,Interpreter services\r\n,robot,Ben\r\n");
+    let (_, html) = t
+        .page(&root, import, Some(&[("file", Some("bad.csv"), &bad)]))
+        .await;
+    assert!(
+        html.contains("Nothing was imported: 1 row to fix."),
+        "{html}"
+    );
+    assert!(html.contains("<li>Line 3: "));
+    let good = format!("{header}\r\n,service,Interpreter services\r\n");
+    let (_, html) = t
+        .page(&root, import, Some(&[("file", Some("good.csv"), &good)]))
+        .await;
+    assert!(
+        html.contains("Imported: 1 new, 0 updated, 0 unchanged."),
+        "{html}"
+    );
+    let parts = [("file", Some("good.csv"), good.as_str())];
+    assert_eq!(
+        t.page(&ana, import, Some(&parts)).await.0,
+        StatusCode::FORBIDDEN
+    );
 }

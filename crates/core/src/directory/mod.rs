@@ -9,10 +9,14 @@
 //! - `entry.rs`: an entry and its phones, checked;
 //! - `merge.rs`: two editors' saves merged field by field;
 //! - `search.rs`: search as you type;
-//! - `suggest.rs`: "Who can help?" on a case.
+//! - `suggest.rs`: "Who can help?" on a case;
+//! - `page.rs`: the administrators' structure page, drawn for the app;
+//! - `corrections.rs`: the editors' corrections to answer, drawn for the app.
 
+pub mod corrections;
 pub mod entry;
 pub mod merge;
+pub mod page;
 pub mod search;
 pub mod suggest;
 pub mod units;

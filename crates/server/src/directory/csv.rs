@@ -18,7 +18,7 @@
 //! not mention stay as they are.
 
 use advocase_core::directory::entry::{Entry, EntryKind, Phone, PhoneKind};
-use advocase_core::directory::wire::{RowProblem, SaveEntry};
+use advocase_core::directory::wire::{Imported, RowProblem, SaveEntry};
 use advocase_core::id::Id;
 use advocase_core::reference::{CaseKind, ComplaintCategory, from_ident, ident};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
@@ -359,7 +359,7 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, Vec<RowProblem>> {
     }
 }
 
-fn new_id() -> Id {
+pub(crate) fn new_id() -> Id {
     let mut random = [0u8; 10];
     OsRng.fill_bytes(&mut random);
     Id::new_v7(now_ms(), random)
@@ -372,27 +372,36 @@ struct Refusal {
     problems: Vec<RowProblem>,
 }
 
-async fn import(
-    State(state): State<AppState>,
-    Admin(user): Admin,
-    body: Body,
-) -> Result<Response, Failure> {
-    let Ok(body) = axum::body::to_bytes(body, MAX_CSV_BYTES).await else {
-        return Err(Failure::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            format!(
-                "A directory file may be at most {} MB, and it must arrive whole.",
-                MAX_CSV_BYTES / 1024 / 1024
-            ),
-        ));
+/// Why a file was not imported: what to say, and every bad row (none when
+/// the file as a whole is wrong). Nothing was stored.
+pub struct NotImported {
+    pub status: StatusCode,
+    pub error: &'static str,
+    pub message: String,
+    pub problems: Vec<RowProblem>,
+}
+
+/// Imports a whole file (`bytes`) as `username`, all or nothing: the
+/// JSON endpoint's work and the structure page's.
+pub async fn import_file(
+    state: &AppState,
+    username: &str,
+    bytes: &[u8],
+) -> Result<Result<Imported, NotImported>, Failure> {
+    let refused = |error, message: String, problems| {
+        Ok(Err(NotImported {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            error,
+            message,
+            problems,
+        }))
     };
-    let Ok(text) = std::str::from_utf8(&body) else {
-        return Err(Failure::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return refused(
             "invalid_csv",
-            "The file is not UTF-8 text: save it as \"CSV UTF-8\".",
-        ));
+            "The file is not UTF-8 text: save it as \"CSV UTF-8\".".into(),
+            Vec::new(),
+        );
     };
     let entries = match parse(text) {
         Ok(e) => e,
@@ -402,15 +411,7 @@ async fn import(
                 problems.len(),
                 if problems.len() == 1 { "" } else { "s" }
             );
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Json(Refusal {
-                    error: "invalid_csv",
-                    message,
-                    problems,
-                }),
-            )
-                .into_response());
+            return refused("invalid_csv", message, problems);
         }
     };
     let now = now_ms();
@@ -423,11 +424,10 @@ async fn import(
             SaveEntry { base: 0, entry: e }
         })
         .collect();
-    let done = entries::import(&state.db, &saves, &user.username, now).await?;
-    match done {
+    match entries::import(&state.db, &saves, username, now).await? {
         Ok(imported) => {
-            tracing::info!(username = %user.username, created = imported.created, updated = imported.updated, "directory imported");
-            Ok(Json(imported).into_response())
+            tracing::info!(username = %username, created = imported.created, updated = imported.updated, "directory imported");
+            Ok(Ok(imported))
         }
         Err((i, saved)) => {
             let message = match saved {
@@ -438,17 +438,44 @@ async fn import(
                 line: 0,
                 message: format!("Entry {} ({}): {message}", i + 1, saves[i].entry.name),
             }];
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Json(Refusal {
-                    error: "invalid_csv",
-                    message: "Nothing was imported.".into(),
-                    problems,
-                }),
-            )
-                .into_response())
+            refused("invalid_csv", "Nothing was imported.".into(), problems)
         }
     }
+}
+
+async fn import(
+    State(state): State<AppState>,
+    Admin(user): Admin,
+    body: Body,
+) -> Result<Response, Failure> {
+    let Ok(body) = axum::body::to_bytes(body, MAX_CSV_BYTES).await else {
+        return Err(too_large());
+    };
+    match import_file(&state, &user.username, &body).await? {
+        Ok(imported) => Ok(Json(imported).into_response()),
+        Err(no) if no.problems.is_empty() => Err(Failure::new(no.status, no.error, no.message)),
+        Err(no) => Ok((
+            no.status,
+            Json(Refusal {
+                error: no.error,
+                message: no.message,
+                problems: no.problems,
+            }),
+        )
+            .into_response()),
+    }
+}
+
+/// A file over [`MAX_CSV_BYTES`], or one that did not arrive whole.
+pub fn too_large() -> Failure {
+    Failure::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        format!(
+            "A directory file may be at most {} MB, and it must arrive whole.",
+            MAX_CSV_BYTES / 1024 / 1024
+        ),
+    )
 }
 
 async fn export(State(state): State<AppState>, _: Admin) -> Result<Response, Failure> {

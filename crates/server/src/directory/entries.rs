@@ -400,12 +400,17 @@ async fn open_suggestions(
     State(state): State<AppState>,
     _: Editor,
 ) -> Result<Json<Vec<Suggestion>>, Failure> {
+    Ok(Json(open_list(&state.db).await?))
+}
+
+/// The corrections no editor has answered yet, oldest first.
+pub async fn open_list(db: &Db) -> Result<Vec<Suggestion>, sqlx::Error> {
     let rows = sqlx::query(&format!(
         "SELECT {SUGGESTION_COLUMNS} FROM directory_suggestions WHERE decision = 'open' ORDER BY at_ms, id"
     ))
-    .fetch_all(&state.db.pool)
+    .fetch_all(&db.pool)
     .await?;
-    Ok(Json(rows.iter().map(suggestion).collect::<Result<_, _>>()?))
+    rows.iter().map(suggestion).collect()
 }
 
 async fn decide(
@@ -414,6 +419,13 @@ async fn decide(
     Path(id): Path<String>,
     JsonBody(d): JsonBody<Decide>,
 ) -> Result<Json<Suggestion>, Failure> {
+    Ok(Json(answer(&state.db, &user.username, &id, &d).await?))
+}
+
+/// Answers correction `id` as `username`, once (the same answer again
+/// changes nothing; another is refused): the JSON endpoint's work and the
+/// corrections page's.
+pub async fn answer(db: &Db, username: &str, id: &str, d: &Decide) -> Result<Suggestion, Failure> {
     d.check()
         .map_err(|p| Failure::invalid(p, "The answer is not complete."))?;
     let id: Id = id
@@ -425,14 +437,14 @@ async fn decide(
          WHERE id = $5 AND decision = 'open'",
     )
     .bind(decision)
-    .bind(&user.username)
+    .bind(username)
     .bind(now_ms() as i64)
     .bind(d.note.trim())
     .bind(id.to_string())
-    .execute(&state.db.pool)
+    .execute(&db.pool)
     .await?
     .rows_affected();
-    let Some(s) = suggestion_by_id(&state.db, id).await? else {
+    let Some(s) = suggestion_by_id(db, id).await? else {
         return Err(Failure::new(
             StatusCode::NOT_FOUND,
             "not_found",
@@ -454,5 +466,5 @@ async fn decide(
             ),
         ));
     }
-    Ok(Json(s))
+    Ok(s)
 }

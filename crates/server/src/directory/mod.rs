@@ -1,10 +1,14 @@
 //! Who knows what (issue 13): the hospital's structure (`structure.rs`,
-//! `/api/structure`) and its directory (`entries.rs`, `/api/directory`).
+//! `/api/structure`; the page the app shows, `page.rs`) and its directory
+//! (`entries.rs`, `/api/directory`; `csv.rs`; the corrections page the app
+//! shows editors, `corrections.rs`).
 //! Reference data, never patient data; request bodies are not logged all
 //! the same, only who saved which version.
 
+pub mod corrections;
 pub mod csv;
 pub mod entries;
+pub mod page;
 pub mod structure;
 
 use axum::Router;
@@ -16,4 +20,6 @@ pub fn routes() -> Router<AppState> {
         .merge(structure::routes())
         .merge(entries::routes())
         .merge(csv::routes())
+        .merge(page::routes())
+        .merge(corrections::routes())
 }

@@ -216,17 +216,41 @@ async fn map(
     Admin(user): Admin,
     JsonBody(req): JsonBody<MapText>,
 ) -> Result<Json<Structure>, Failure> {
-    let mut next = newest(&state.db.pool).await?;
+    match map_text(&state.db, &user.username, &req).await? {
+        Ok(saved) => Ok(Json(saved)),
+        // The text itself could not be mapped.
+        Err(Refused::Invalid(p)) if p.fields() == ["unit"] => Err(Failure::on(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "unit",
+            p.0[0].message.clone(),
+        )),
+        Err(r) => Err(refusal(r)),
+    }
+}
+
+/// Maps `req.text` to `req.unit` as a new version made from the newest,
+/// which `req.version` must be (the JSON endpoint's work and the structure
+/// page's). A text that cannot be mapped is `Invalid` under `unit`.
+pub async fn map_text(
+    db: &Db,
+    username: &str,
+    req: &MapText,
+) -> Result<Result<Structure, Refused>, sqlx::Error> {
+    let mut next = newest(&db.pool).await?;
     if next.version != req.version {
-        return Err(refusal(Refused::Stale {
+        return Ok(Err(Refused::Stale {
             newest: next.version,
         }));
     }
-    next.map_text(&req.text, req.unit)
-        .map_err(|m| Failure::on(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "unit", m))?;
-    let saved = store(&state.db, next, &user.username, now_ms())
-        .await?
-        .map_err(refusal)?;
-    tracing::info!(username = %user.username, version = saved.version, "unit text mapped");
-    Ok(Json(saved))
+    if let Err(m) = next.map_text(&req.text, req.unit) {
+        let mut p = Problems::default();
+        p.add("unit", m);
+        return Ok(Err(Refused::Invalid(p)));
+    }
+    let saved = store(db, next, username, now_ms()).await?;
+    if let Ok(s) = &saved {
+        tracing::info!(username = %username, version = s.version, "unit text mapped");
+    }
+    Ok(saved)
 }

@@ -11,13 +11,13 @@ use advocase_core::report::{
 };
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{FromRequest, Multipart, Query, Request, State};
+use axum::extract::{FromRequest, Query, Request, State};
 use axum::http::StatusCode;
 use sqlx::Row;
 
 use crate::api::Failure;
 use crate::auth::CaseWorker;
-use crate::body::JsonBody;
+use crate::body::{Body, JsonBody, form_fields};
 use crate::db::Db;
 use crate::directory::structure;
 use crate::{AppState, now_ms};
@@ -279,52 +279,6 @@ pub async fn save_note(
     }
     tracing::info!(username = %user.username, action = ?note.action, "report note saved");
     Ok(Json(kept(&state.db, &key).await?))
-}
-
-/// A request body: JSON, or a form as a browser sends it.
-enum Body {
-    Json(Box<Request>),
-    /// Every (name, value), in the form's order.
-    Form(Vec<(String, String)>),
-}
-
-/// The fields of a `multipart/form-data` body (the report page's forms),
-/// or the request untouched for the JSON reader.
-async fn form_fields(req: Request, state: &AppState) -> Result<Body, Failure> {
-    let multipart = req
-        .headers()
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data"));
-    if !multipart {
-        return Ok(Body::Json(Box::new(req)));
-    }
-    let unreadable = || {
-        Failure::new(
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-            "The form could not be read: send it again.",
-        )
-    };
-    let mut form = Multipart::from_request(req, state)
-        .await
-        .map_err(|_| unreadable())?;
-    let mut fields = Vec::new();
-    let mut size = 0;
-    while let Some(field) = form.next_field().await.map_err(|_| unreadable())? {
-        let name = field.name().unwrap_or_default().to_owned();
-        let value = field.text().await.map_err(|_| unreadable())?;
-        size += name.len() + value.len();
-        if size > 512 * 1024 {
-            return Err(Failure::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                "The form is larger than the server accepts.",
-            ));
-        }
-        fields.push((name, value));
-    }
-    Ok(Body::Form(fields))
 }
 
 /// A note from the page's form: `from`, `to`, `units` (repeated),

@@ -164,6 +164,46 @@ impl TestApp {
             .await
     }
 
+    /// A desk page (`/api/…/page`): a GET, or a form's parts (name, file
+    /// name, value) sent as a browser sends a form (multipart); the status
+    /// and the text, HTML when it is 200.
+    pub async fn page(
+        &self,
+        token: &str,
+        uri: &str,
+        form: Option<&[(&str, Option<&str>, &str)]>,
+    ) -> (StatusCode, String) {
+        let req = Request::builder()
+            .uri(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"));
+        let req = match form {
+            None => req.method(Method::GET).body(Body::empty()),
+            Some(parts) => {
+                let mut body = String::new();
+                for (name, file, value) in parts {
+                    let file = file.map_or(String::new(), |f| format!("; filename=\"{f}\""));
+                    body += &format!(
+                        "--XyZ\r\nContent-Disposition: form-data; name=\"{name}\"{file}\r\n\r\n{value}\r\n"
+                    );
+                }
+                body += "--XyZ--\r\n";
+                req.method(Method::POST)
+                    .header(header::CONTENT_TYPE, "multipart/form-data; boundary=XyZ")
+                    .body(Body::from(body))
+            }
+        };
+        let res = self.router.clone().oneshot(req.unwrap()).await.unwrap();
+        let status = res.status();
+        if status == StatusCode::OK {
+            assert_eq!(
+                res.headers()[header::CONTENT_TYPE],
+                "text/html; charset=utf-8"
+            );
+        }
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        (status, String::from_utf8(bytes.to_vec()).unwrap())
+    }
+
     /// Any request: for bodies and content types no client should send.
     pub async fn raw(
         &self,

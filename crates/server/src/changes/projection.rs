@@ -85,6 +85,12 @@ pub async fn catch_up(db: &Db) -> Result<usize, sqlx::Error> {
             .await
             .map_err(|e| sqlx::Error::Protocol(format!("folding cases failed: {e}")))??;
         let mut tx = db.pool.begin().await?;
+        // The counter's lock first, as a push takes it before the case rows
+        // it writes: taken in any other order, a push and this update could
+        // each hold a row the other waits for (PostgreSQL then aborts one).
+        sqlx::query("UPDATE sync_counter SET value = value WHERE id = 1")
+            .execute(&mut *tx)
+            .await?;
         for (case_id, state, facts, seq) in &rows {
             // Never over a newer fold: a later round may have written one.
             sqlx::query(

@@ -39,6 +39,7 @@ on_both!(
     patient_days_and_notes_are_kept_by_managers,
     exports_are_what_the_reader_may_see_as_csv_and_valid_fhir,
     facts_are_written_for_cases_stored_before_reports,
+    a_case_row_without_changes_does_not_hold_up_a_report,
 );
 
 fn today() -> NaiveDate {
@@ -694,4 +695,41 @@ async fn facts_are_written_for_cases_stored_before_reports(b: Backend) {
     let r = report(&t, &mia, &around_today()).await;
     assert_eq!(r.current.opened(), 2);
     assert_eq!(r.current.interactions, 2);
+}
+
+/// A damaged database: a case row whose changes are gone, marked behind its
+/// log. Folding it has nothing to read; the report must still come, with
+/// the cases that are whole (and not wait for that one for ever).
+async fn a_case_row_without_changes_does_not_hold_up_a_report(b: Backend) {
+    let t = TestApp::start(b).await;
+    let mia = t.signed_in("mia", Role::Manager, &[]).await;
+    let mut tablet = Device::new("mia");
+    case_with_a_visit(
+        &t,
+        &mia,
+        &mut tablet,
+        &draft("Rosa Diaz", "4 West", "complaint"),
+    )
+    .await;
+    let orphan = new_id();
+    sqlx::query(
+        "INSERT INTO cases (case_id, unit, assignee, created_by, deleted, state, last_seq, involved, facts, summary, projected_seq)
+         VALUES ($1, '4 West', 'mia', 'mia', 0, '', 99, '', '', '', 0)",
+    )
+    .bind(orphan.to_string())
+    .execute(&t.db.pool)
+    .await
+    .unwrap();
+    let r = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        report(&t, &mia, &around_today()),
+    )
+    .await
+    .expect("the report is not held up");
+    assert_eq!(r.current.opened(), 1);
+    assert!(
+        advocase_server::changes::projection::is_current(&t.db, orphan)
+            .await
+            .unwrap()
+    );
 }

@@ -80,6 +80,19 @@ pub async fn catch_up(db: &Db) -> Result<usize, sqlx::Error> {
             return Ok(done);
         }
         let logs = read_logs(db, &ids).await?;
+        // A case row with no change stored (only a damaged database has
+        // one) would be picked again every round: marked folded instead.
+        let empty: Vec<&String> = ids
+            .iter()
+            .filter(|id| !logs.iter().any(|(c, _)| c == *id))
+            .collect();
+        for id in empty {
+            tracing::warn!("a case has no stored change to fold");
+            sqlx::query("UPDATE cases SET projected_seq = last_seq WHERE case_id = $1")
+                .bind(id)
+                .execute(&db.pool)
+                .await?;
+        }
         // Decoding and folding is CPU work: off the async workers.
         let rows = tokio::task::spawn_blocking(move || fold_all(logs))
             .await

@@ -666,7 +666,8 @@ async fn exports_are_what_the_reader_may_see_as_csv_and_valid_fhir(b: Backend) {
     assert!(exported.contains(&Some(first.case_id.to_string())));
 }
 
-async fn facts_are_written_for_cases_stored_before_reports(b: Backend) {
+/// A manager, mia, on her tablet, and a complaint on 4 West with a visit.
+async fn manager_with_a_complaint(b: Backend) -> (TestApp, String, Device) {
     let t = TestApp::start(b).await;
     let mia = t.signed_in("mia", Role::Manager, &[]).await;
     let mut tablet = Device::new("mia");
@@ -677,6 +678,11 @@ async fn facts_are_written_for_cases_stored_before_reports(b: Backend) {
         &draft("Rosa Diaz", "4 West", "complaint"),
     )
     .await;
+    (t, mia, tablet)
+}
+
+async fn facts_are_written_for_cases_stored_before_reports(b: Backend) {
+    let (t, mia, mut tablet) = manager_with_a_complaint(b).await;
     case_with_a_visit(&t, &mia, &mut tablet, &draft("Li Wei", "4 West", "concern")).await;
     // As a database from before reports holds them.
     sqlx::query("UPDATE cases SET facts = ''")
@@ -701,16 +707,7 @@ async fn facts_are_written_for_cases_stored_before_reports(b: Backend) {
 /// log. Folding it has nothing to read; the report must still come, with
 /// the cases that are whole (and not wait for that one for ever).
 async fn a_case_row_without_changes_does_not_hold_up_a_report(b: Backend) {
-    let t = TestApp::start(b).await;
-    let mia = t.signed_in("mia", Role::Manager, &[]).await;
-    let mut tablet = Device::new("mia");
-    case_with_a_visit(
-        &t,
-        &mia,
-        &mut tablet,
-        &draft("Rosa Diaz", "4 West", "complaint"),
-    )
-    .await;
+    let (t, mia, _) = manager_with_a_complaint(b).await;
     let orphan = new_id();
     sqlx::query(
         "INSERT INTO cases (case_id, unit, assignee, created_by, deleted, state, last_seq, involved, facts, summary, projected_seq)

@@ -318,19 +318,41 @@ async fn long_history(backend: &str) {
     );
 }
 
-async fn push_and_pull_50k(backend: &str) {
+/// `ordered`: the cases' and interactions' ids made in the order they are
+/// pushed, as a ward makes them (UUIDv7: time first). The sample's own ids
+/// carry times spread over two months in no order, so every insert into an
+/// index keyed by them lands at a random place.
+async fn push_and_pull_50k(backend: &str, ordered: bool) {
     let server = open(backend).await;
     let token = server.login("c0").await;
     let mut replica = Replica::new(device(1));
     let now = sample::reference_now();
+    let mut ids = Rng::new(77);
+    let mut made = now.timestamp_millis() as u64;
+    let mut fresh = || {
+        made += 1;
+        ids.id(made)
+    };
     for file in sample::caseload(5, 5_000, 9, now) {
         let mut file = file;
         file.case.created_by = "c0".into();
+        if ordered {
+            file.case.id = fresh();
+        }
         for i in &mut file.interactions {
             i.by = "c0".into();
+            if ordered {
+                i.id = fresh();
+                i.case_id = file.case.id;
+            }
         }
         replica.import(&file, now.timestamp_millis() as u64);
     }
+    let ids = if ordered {
+        "ids in time order"
+    } else {
+        "the sample's ids"
+    };
     let total = replica.pending();
     let t = Instant::now();
     let mut batches = Vec::new();
@@ -366,7 +388,7 @@ async fn push_and_pull_50k(backend: &str) {
     assert_eq!(got, total);
     let rate = |d: Duration| total as f64 / d.as_secs_f64();
     println!(
-        "BENCH {backend}: push {total} changes from one device: {:.2} s ({:.0} changes/s, batches of {MAX_BATCH})",
+        "BENCH {backend}: push {total} changes from one device ({ids}): {:.2} s ({:.0} changes/s, batches of {MAX_BATCH})",
         pushed.as_secs_f64(),
         rate(pushed)
     );
@@ -799,7 +821,8 @@ async fn live_channel(backend: &str) {
 fn main() {
     backends::each(|backend| async move {
         if backends::runs("push") {
-            push_and_pull_50k(backend).await;
+            push_and_pull_50k(backend, false).await;
+            push_and_pull_50k(backend, true).await;
         }
         if backends::runs("long") {
             long_history(backend).await;

@@ -152,7 +152,7 @@ pub async fn open(location: &DatabaseLocation) -> Result<Db, StartError> {
     let db = Db {
         pool,
         backend,
-        projector: crate::changes::projection::projector(),
+        projector: std::sync::Arc::default(),
         writer: std::sync::Arc::default(),
         recorder: std::sync::Arc::default(),
     };

@@ -10,7 +10,7 @@
 //! every push committed before they asked.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use advocase_core::id::Id;
 use advocase_core::log::CaseLog;
@@ -186,9 +186,4 @@ pub async fn is_current(db: &Db, case: Id) -> Result<bool, sqlx::Error> {
             .fetch_optional(&db.pool)
             .await?;
     Ok(behind == Some(0))
-}
-
-/// Shared by every clone of a [`Db`].
-pub fn projector() -> Arc<Projector> {
-    Arc::default()
 }

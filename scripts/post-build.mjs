@@ -7,6 +7,8 @@
 //    precache list and build id below include the new file and the rewritten
 //    index.html. The build fails if anything inline the policy would block is
 //    left (a script, an on…= handler, a style= attribute).
+//    Trunk's bootstrap is rewritten on the way: it shows index.html's static
+//    first paint for a frame, then starts the app and removes it (below).
 // 1. Fills the service worker's precache list with every file this build
 //    produced, and its build id with a hash of their contents, so a new
 //    deployment always means a new worker (no hand-kept list to forget).
@@ -37,14 +39,38 @@ function walk(dir) {
 const indexPath = join(staging, "index.html");
 let html = readFileSync(indexPath, "utf8");
 let moved = 0;
+let removesBoot = false;
 html = html.replace(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi, (tag, attrs, body) => {
   if (/\ssrc\s*=/i.test(attrs)) return tag;
+  // Trunk's bootstrap (`init` of the glue with the .wasm's address) is
+  // replaced by this one, which also removes index.html's static first
+  // paint ([data-boot]), and leaves out what nothing here uses (the
+  // bindings on `window`, a TrunkApplicationStarted event). Once `init` has
+  // resolved, the app's start has run and mounted it, so the static
+  // elements go in that same task: nothing is painted in between, and the
+  // static header and main are never beside the app's own.
+  if (/TrunkApplicationStarted/.test(body)) {
+    const glue = body.match(/^import init, \* as bindings from '(\/[\w.-]+\.js)';$/m);
+    const wasm = body.match(/await init\(\{ module_or_path: '(\/[\w.-]+\.wasm)' \}\)/);
+    if (!glue || !wasm) {
+      console.error(`post-build: Trunk's bootstrap is not the one this script knows:\n${body}`);
+      process.exit(1);
+    }
+    body = `import init from"${glue[1]}";
+await init({module_or_path:"${wasm[1]}"});
+for(const e of document.querySelectorAll("[data-boot]"))e.remove();`;
+    removesBoot = true;
+  }
   const name = `boot-${createHash("sha256").update(body).digest("hex").slice(0, 16)}.js`;
   writeFileSync(join(staging, name), body.trim() + "\n");
   moved++;
   // Keeps type="module" (the bootstrap uses top-level await) and any nonce.
   return `<script${attrs} src="/${name}"></script>`;
 });
+if (/\sdata-boot\b/.test(html) && !removesBoot) {
+  console.error("post-build: index.html has a static first paint ([data-boot]) but no Trunk bootstrap to remove it");
+  process.exit(1);
+}
 const leftovers = [
   [/<script\b(?![^>]*\ssrc\s*=)[^>]*>/i, "an inline <script>"],
   [/<[a-z][^>]*\son[a-z]+\s*=/i, "an inline event handler (on…=)"],

@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import { test, expect, expectAppStarted, goOffline, newUser, PASSWORD, signIn, waitForServiceWorker } from "./fixtures";
 
 const sizes = [
@@ -41,6 +42,35 @@ for (const size of sizes) {
     await page.screenshot({ path: testInfo.outputPath(`${size.name}.png`), fullPage: true });
   });
 }
+
+test("the first paint is index.html's own header and card, which the app replaces: one banner, one main, axe clean", async ({ page }) => {
+  // The WebAssembly held back, as a slow network does for seconds.
+  let release = () => {};
+  const held = new Promise<void>((r) => (release = r));
+  await page.route("**/*_bg.wasm", async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto("/");
+  await expect(page.getByRole("banner")).toContainText("Advocase");
+  await expect(page.getByRole("heading", { level: 1, name: "Advocase" })).toBeVisible();
+  await expect(page.getByText("Opening Advocase…")).toBeVisible();
+  await expect(page.getByRole("main")).toHaveAttribute("aria-busy", "true");
+  // Nothing to type into yet: what is typed would be lost when the app mounts.
+  await expect(page.getByRole("textbox")).toHaveCount(0);
+  const before = await new AxeBuilder({ page }).analyze();
+  expect(before.violations.map((v) => v.id), "axe on the static first paint").toEqual([]);
+
+  release();
+  await expect(page.getByRole("form", { name: "Sign in to Advocase" })).toBeVisible();
+  await expect(page.locator("[data-boot]")).toHaveCount(0);
+  await expect(page.getByText("Opening Advocase…")).toHaveCount(0);
+  await expect(page.locator("main")).toHaveCount(1);
+  await expect(page.locator("header")).toHaveCount(1);
+  await expect(page.getByRole("main")).not.toHaveAttribute("aria-busy", "true");
+  const after = await new AxeBuilder({ page }).analyze();
+  expect(after.violations.map((v) => v.id), "axe on the sign-in screen").toEqual([]);
+});
 
 test("navigation reaches every view and deep links load", async ({ page }) => {
   await page.goto("/");

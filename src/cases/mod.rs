@@ -738,6 +738,10 @@ impl Cases {
             r.forget_own();
         });
         let _ = self.persist(&ids);
+        // No rows written after this: the next person's start makes theirs.
+        if let Some(t) = self.listing_timer.get_value() {
+            t.clear();
+        }
         for key in self.store.with_value(|s| s.keys()) {
             if key == LIST {
                 // Never journaled: nothing to erase there.

@@ -93,7 +93,7 @@ fn Shell() -> impl IntoView {
     let gate = crate::app::base().gate;
     let store = crate::app::base().store;
     let prefs = crate::app::base().prefs;
-    let cases = Cases::load(store.clone());
+    let cases = Cases::opening(store.clone());
     let auth = Auth::load(store.clone());
     let templates = Templates::load(store.clone());
     let hospital = Hospital::load(store.clone());
@@ -104,6 +104,7 @@ fn Shell() -> impl IntoView {
     );
     gate.attach(Inside { cases, auth, sync });
     leptos::task::spawn_local(async move {
+        cases.ready().await;
         cases.recover().await;
         auth.recover().await;
         sync.start();
@@ -188,7 +189,16 @@ fn Shell() -> impl IntoView {
         </Shown>
         <main id="main" tabindex="-1">
             <Shown when=open fallback=|| view! { <GateScreen/> }>
-                {move || page(&nav.path())}
+                {move || {
+                    let path = nav.path();
+                    // The case list shows from its stored rows while a start
+                    // reads the logs; pages drawn from whole cases wait.
+                    if path != "/cases" && cases.reading.get() {
+                        view! { <p class="notice info" role="status">"Reading the cases on this device…"</p> }.into_any()
+                    } else {
+                        page(&path)
+                    }
+                }}
             </Shown>
         </main>
         <Footer/>

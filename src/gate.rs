@@ -268,7 +268,7 @@ impl Gate {
         self.generation.update_value(|g| *g += 1);
         self.ring.set(vault::keyring(&self.store()));
         if let Some(i) = self.inside.get_value() {
-            i.cases.reload();
+            i.cases.reopen();
             if let Some(s) = self
                 .store
                 .with_value(|s| s.get::<Session>(session::KEY).ok().flatten())

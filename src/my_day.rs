@@ -71,6 +71,12 @@ impl Day {
             let manager = user.is_some_and(|u| u.role == Role::Manager);
             let key = (me, manager, windows.get(), minute.get());
             cases.caseload.track();
+            // While a start reads the logs behind the list, the page waits
+            // for all of them: drawn (and reminding) from a few, it would
+            // remind twice. The read's end marks every case touched.
+            if cases.reading.get() {
+                return key;
+            }
             let touched = cases.take_touched();
             let viewer = Viewer {
                 me: &key.0,

@@ -174,6 +174,7 @@ impl Sync {
         if !window().navigator().on_line() {
             return Err(OFFLINE.into());
         }
+        self.cases.ready().await;
         self.push(&token).await.map_err(|s| match s {
             Stop::Later(e) | Stop::SignIn(e) | Stop::Storage(e) => e,
         })?;
@@ -183,6 +184,8 @@ impl Sync {
     }
 
     async fn run(&self) -> Result<(), Stop> {
+        // Sync works on the whole replica: after a start has read it.
+        self.cases.ready().await;
         if self.cases.read_only.get_untracked().is_some() {
             return Err(Stop::Storage(
                 "Sync is paused: this device holds data from a newer version of Advocase.".into(),
@@ -357,7 +360,7 @@ impl Sync {
 }
 
 /// Resolves after `ms` milliseconds.
-async fn pause(ms: i32) {
+pub(crate) async fn pause(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
     });

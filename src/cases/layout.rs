@@ -10,6 +10,7 @@ use advocase_core::caseload::CaseFile;
 use advocase_core::encoding;
 use advocase_core::id::Id;
 use advocase_core::interaction::Interaction;
+use advocase_core::listing::Listing;
 use advocase_core::log::CaseLog;
 use advocase_core::replica::{Replica, SyncState};
 use serde::{Deserialize, Serialize};
@@ -97,114 +98,166 @@ pub struct Opened {
 /// file that cannot be read is moved aside, never deleted, and never stops
 /// the others from loading.
 pub fn open(store: &Store) -> Opened {
-    let meta = store.get::<Meta>(META);
-    let found = match &meta {
-        Ok(Some(m)) => m.schema,
-        Ok(None) => 1,
-        // A damaged meta entry: the records carry their own format tags, so
-        // reading them as the current schema is safe; rewrite meta below.
-        Err(_) => SCHEMA,
-    };
-    let read_only = (found > SCHEMA).then(|| {
-        format!(
-            "This device holds data from a newer version of Advocase (layout {found}, this app knows {SCHEMA}). Reload to update the app; until then it will not change anything."
-        )
-    });
-    let state = store.get::<SyncState>(SYNC).ok().flatten();
-    let mut legacy = Vec::new();
-    let mut logs = BTreeMap::new();
-    let mut quarantined = Vec::new();
-    for key in store.keys() {
-        if let Some(suffix) = key.strip_prefix(QUARANTINE_PREFIX) {
-            let raw = store.get_raw(&key).unwrap_or_default();
-            quarantined.push(Quarantined {
-                key: suffix.to_owned(),
-                reason: "set aside earlier".into(),
-                chars: raw.chars().count(),
-            });
-            continue;
+    let mut opening = Opening::start(store);
+    for i in 0..opening.entries.len() {
+        opening.read(store, i);
+    }
+    opening.finish(store)
+}
+
+/// Opening the store one case log at a time: [`open`] in steps, so that a
+/// start can show the stored list rows and read the logs behind them in
+/// slices (`Cases::reopen`).
+pub struct Opening {
+    found: u32,
+    meta_ok: bool,
+    pub read_only: Option<String>,
+    state: Option<SyncState>,
+    /// Every case entry's key and stored text, as found.
+    pub entries: Vec<(String, String)>,
+    legacy: Vec<CaseFile>,
+    pub logs: BTreeMap<Id, CaseLog>,
+    pub quarantined: Vec<Quarantined>,
+}
+
+impl Opening {
+    /// Reads the layout and every case entry's stored text (no decryption).
+    pub fn start(store: &Store) -> Self {
+        let meta = store.get::<Meta>(META);
+        let found = match &meta {
+            Ok(Some(m)) => m.schema,
+            Ok(None) => 1,
+            // A damaged meta entry: the records carry their own format tags, so
+            // reading them as the current schema is safe; rewrite meta below.
+            Err(_) => SCHEMA,
+        };
+        let read_only = (found > SCHEMA).then(|| {
+            format!(
+                "This device holds data from a newer version of Advocase (layout {found}, this app knows {SCHEMA}). Reload to update the app; until then it will not change anything."
+            )
+        });
+        let mut entries = Vec::new();
+        let mut quarantined = Vec::new();
+        for key in store.keys() {
+            if let Some(suffix) = key.strip_prefix(QUARANTINE_PREFIX) {
+                let raw = store.get_raw(&key).unwrap_or_default();
+                quarantined.push(Quarantined {
+                    key: suffix.to_owned(),
+                    reason: "set aside earlier".into(),
+                    chars: raw.chars().count(),
+                });
+            } else if key.starts_with(CASE_PREFIX) {
+                let raw = store.get_raw(&key).unwrap_or_default();
+                entries.push((key, raw));
+            }
         }
-        if !key.starts_with(CASE_PREFIX) {
-            continue;
+        Opening {
+            found,
+            meta_ok: meta.is_ok(),
+            read_only,
+            state: store.get::<SyncState>(SYNC).ok().flatten(),
+            entries,
+            legacy: Vec::new(),
+            logs: BTreeMap::new(),
+            quarantined,
         }
-        let raw = store.get_raw(&key).unwrap_or_default();
+    }
+
+    /// Reads entry `i`: its case id once it is among the logs, else it was
+    /// set aside (or is a layout-2 file, converted by `finish`).
+    pub fn read(&mut self, store: &Store, i: usize) -> Option<Id> {
+        let (key, raw) = self.entries.get(i)?;
         // A sealed entry that fails authentication is copied aside as it is
         // (it can only be read, if ever, as those exact bytes); one that
         // opens but does not parse is copied aside sealed again.
-        let (text, reason) = match store.open_text(&key, raw.clone()) {
+        let (text, reason) = match store.open_text(key, raw.clone()) {
             Ok(text) => match StoredCase::decode(&text) {
                 Ok(StoredCase::Log(log)) => {
-                    if let Some(id) = log.case_id() {
-                        logs.insert(id, log);
-                    }
-                    continue;
+                    let id = log.case_id()?;
+                    self.logs.insert(id, log);
+                    return Some(id);
                 }
                 Ok(StoredCase::File(file)) => {
-                    legacy.push(*file);
-                    continue;
+                    self.legacy.push(*file);
+                    return None;
                 }
                 Err(e) => (Some(text), e.to_string()),
             },
             Err(StorageError::Tampered { reason, .. }) => (None, reason),
             // Not readable yet is not damaged: never set aside for that.
-            Err(StorageError::Locked) => continue,
+            Err(StorageError::Locked) => return None,
             Err(e) => (None, e.to_string()),
         };
         // Move aside only if the copy succeeded: never lose the bytes.
         // A newer release's store is reported on, never rearranged.
         let aside = format!("{QUARANTINE_PREFIX}{key}");
-        if read_only.is_none()
+        if self.read_only.is_none()
             && match &text {
                 Some(text) => store.set_raw(&aside, text).map(drop),
-                None => store.put(&aside, &raw),
+                None => store.put(&aside, raw),
             }
             .is_ok()
         {
-            store.remove(&key);
+            store.remove(key);
         }
-        quarantined.push(Quarantined {
-            key,
+        self.quarantined.push(Quarantined {
+            key: key.clone(),
             reason,
             chars: raw.chars().count(),
         });
+        None
     }
-    let mut replica = match state {
-        Some(state) => Replica::restore(state, logs),
-        // The state was lost: unsent changes name the device that made
-        // them (it must push them under that id); otherwise start afresh.
-        None => {
-            let device = logs
-                .values()
-                .flat_map(CaseLog::pending)
-                .map(|c| c.device)
-                .next()
-                .unwrap_or_else(clock::new_id);
-            Replica::restore(Replica::new(device).state, logs)
-        }
-    };
-    if read_only.is_none() {
-        // 2 → 3: each case file becomes a log of this device's changes,
-        // waiting to be sent; written before meta says the layout is 3, so
-        // an interrupted upgrade simply runs again.
-        let now_ms = clock::now_ms();
-        for file in &legacy {
-            replica.import(file, now_ms);
-            if let Some(log) = replica.logs.get(&file.case.id) {
-                let _ = store.set_raw(
-                    &format!("{CASE_PREFIX}{}", file.case.id),
-                    &encoding::encode(log),
-                );
+
+    /// The replica from the logs read, older layouts converted.
+    pub fn finish(self, store: &Store) -> Opened {
+        let Opening {
+            found,
+            meta_ok,
+            read_only,
+            state,
+            legacy,
+            logs,
+            quarantined,
+            ..
+        } = self;
+        let mut replica = match state {
+            Some(state) => Replica::restore(state, logs),
+            // The state was lost: unsent changes name the device that made
+            // them (it must push them under that id); otherwise start afresh.
+            None => {
+                let device = logs
+                    .values()
+                    .flat_map(CaseLog::pending)
+                    .map(|c| c.device)
+                    .next()
+                    .unwrap_or_else(clock::new_id);
+                Replica::restore(Replica::new(device).state, logs)
+            }
+        };
+        if read_only.is_none() {
+            // 2 → 3: each case file becomes a log of this device's changes,
+            // waiting to be sent; written before meta says the layout is 3, so
+            // an interrupted upgrade simply runs again.
+            let now_ms = clock::now_ms();
+            for file in &legacy {
+                replica.import(file, now_ms);
+                if let Some(log) = replica.logs.get(&file.case.id) {
+                    let _ = store.set_raw(
+                        &format!("{CASE_PREFIX}{}", file.case.id),
+                        &encoding::encode(log),
+                    );
+                }
+            }
+            let _ = store.set(SYNC, &replica.state);
+            if found < SCHEMA || !meta_ok {
+                let _ = store.set(META, &Meta { schema: SCHEMA });
             }
         }
-        let _ = store.set(SYNC, &replica.state);
-        if found < SCHEMA || meta.is_err() {
-            let _ = store.set(META, &Meta { schema: SCHEMA });
+        Opened {
+            replica,
+            quarantined,
+            read_only,
         }
-    }
-    Opened {
-        replica,
-        quarantined,
-        read_only,
     }
 }
 
@@ -262,4 +315,25 @@ pub fn set_aside_message(n: usize) -> String {
 
 pub fn discard_quarantined(store: &Store, key: &str) {
     store.remove(&format!("{QUARANTINE_PREFIX}{key}"));
+}
+
+/// The case list's rows (`advocase_core::listing`): sealed like the logs
+/// (patient names), a cache of them that a start checks against them, so
+/// never journaled and simply made again when missing or unreadable.
+pub const LIST: &str = "list";
+
+pub fn read_listing(store: &Store) -> Option<Listing> {
+    let text = store.read(LIST).ok()??;
+    Listing::read(&encoding::unpack_text(&text).ok()?)
+}
+
+/// Best effort: a listing that does not fit is removed rather than left
+/// behind (it would only make the next start read more logs first).
+pub fn write_listing(store: &Store, listing: &Listing) {
+    if store
+        .set_raw(LIST, &encoding::pack_text(&listing.write()))
+        .is_err()
+    {
+        store.remove(LIST);
+    }
 }

@@ -17,6 +17,7 @@ use advocase_core::encoding;
 use advocase_core::followup::{Answer, EscalationDraft, Response, TaskDraft, TaskValue};
 use advocase_core::id::Id;
 use advocase_core::interaction::InteractionDraft;
+use advocase_core::listing::{self, Listing};
 use advocase_core::log::{CaseLog, Conflict, ItemConflict, TaskConflict};
 use advocase_core::replica::Replica;
 use advocase_core::sync::{PullPage, Pulled, PushResult};
@@ -80,7 +81,22 @@ pub struct Cases {
     touched: StoredValue<Option<BTreeSet<Id>>>,
     replica: StoredValue<Replica>,
     store: StoredValue<Store>,
+    /// True while a start reads the logs behind the stored list rows
+    /// (`reopen`): the list shows, writes and sync wait (`ready`).
+    pub reading: RwSignal<bool>,
+    /// Bumped by every (re)load and lock: a reading of an earlier one stops.
+    generation: StoredValue<u64>,
+    /// The list rows are written shortly after writes, not with each.
+    listing_timer: StoredValue<Option<TimeoutHandle>>,
 }
+
+/// How long a slice of reading logs may run before the list may answer.
+const SLICE_MS: u64 = 30;
+/// How long after a write the list rows are written.
+const LISTING_AFTER_MS: u64 = 2000;
+
+/// Said by a save tried in the moment a start is still reading.
+const READING: &str = "The cases on this device are still being read: save again in a moment.";
 
 /// How far a case log has come: entries are only added, and only ever
 /// gain a server number, so of two versions the one further on is later.
@@ -100,9 +116,24 @@ fn visible(log: &CaseLog) -> Option<CaseFile> {
 }
 
 impl Cases {
+    /// The caseload read whole, at once (tests and benchmarks; the app
+    /// starts with [`Cases::opening`]).
     pub fn load(store: Store) -> Self {
-        // Empty until `reload` reads the store: one way in, not two.
-        let cases = Cases {
+        let cases = Self::empty(store);
+        cases.reload();
+        cases
+    }
+
+    /// As [`Cases::load`], the way the app starts: [`Cases::reopen`].
+    pub fn opening(store: Store) -> Self {
+        let cases = Self::empty(store);
+        cases.reopen();
+        cases
+    }
+
+    /// Empty until `reload` or `reopen` reads the store.
+    fn empty(store: Store) -> Self {
+        Cases {
             caseload: RwSignal::new(Caseload::new(Vec::new())),
             quarantined: RwSignal::new(Vec::new()),
             read_only: RwSignal::new(None),
@@ -113,9 +144,10 @@ impl Cases {
             touched: StoredValue::new(None),
             replica: StoredValue::new(Replica::new(Id::default())),
             store: StoredValue::new(store),
-        };
-        cases.reload();
-        cases
+            reading: RwSignal::new(false),
+            generation: StoredValue::new(0),
+            listing_timer: StoredValue::new(None),
+        }
     }
 
     pub fn device(&self) -> Id {
@@ -282,6 +314,7 @@ impl Cases {
         for (key, value) in written {
             self.journal(key, value);
         }
+        self.listing_after(LISTING_AFTER_MS);
         Ok(())
     }
 
@@ -293,6 +326,12 @@ impl Cases {
     ) -> Result<T, SaveError> {
         if let Some(why) = self.read_only.get_untracked() {
             return Err(SaveError::ReadOnly(why));
+        }
+        // The replica is whole only once every log is read: a change
+        // recorded before could reuse a sequence number, or write a log
+        // over one not read yet.
+        if self.reading.get_untracked() {
+            return Err(SaveError::ReadOnly(READING.into()));
         }
         let before_state = self.replica.with_value(|r| r.state.clone());
         let mut snapshot: Option<BTreeMap<Id, Option<CaseLog>>> = None;
@@ -326,6 +365,9 @@ impl Cases {
     }
 
     fn file(&self, id: Id) -> Result<CaseFile, SaveError> {
+        if self.reading.get_untracked() {
+            return Err(SaveError::ReadOnly(READING.into()));
+        }
         self.caseload
             .with_untracked(|c| c.get(&id).cloned())
             .ok_or(SaveError::NotFound)
@@ -696,8 +738,15 @@ impl Cases {
             r.forget_own();
         });
         let _ = self.persist(&ids);
+        // No rows written after this: the next person's start makes theirs.
+        if let Some(t) = self.listing_timer.get_value() {
+            t.clear();
+        }
         for key in self.store.with_value(|s| s.keys()) {
-            if key.starts_with(QUARANTINE_PREFIX)
+            if key == LIST {
+                // Never journaled: nothing to erase there.
+                self.store.with_value(|s| s.remove(&key));
+            } else if key.starts_with(QUARANTINE_PREFIX)
                 || key.starts_with("draft.")
                 || key == layout::REPORT_COPY
             {
@@ -709,25 +758,174 @@ impl Cases {
     }
 
     /// Drops the caseload from memory when the device locks (the records
-    /// stay on the device, sealed); [`Cases::reload`] reads them again.
+    /// stay on the device, sealed); [`Cases::reopen`] reads them again.
     pub fn forget(&self) {
+        self.generation.update_value(|g| *g += 1);
+        self.reading.set(false);
+        if let Some(t) = self.listing_timer.get_value() {
+            t.clear();
+        }
         self.replica.update_value(|r| r.logs.clear());
         self.touched.set_value(None);
         self.caseload.set(Caseload::new(Vec::new()));
         self.quarantined.set(Vec::new());
     }
 
-    /// Reads the store again, as at start (after an unlock, or after
-    /// another person's sign-in emptied it).
+    /// Reads the store again, whole, before returning (after another
+    /// person's sign-in emptied it; tests).
     pub fn reload(&self) {
-        let opened = self.store.with_value(open);
-        let files: Vec<CaseFile> = opened.replica.logs.values().filter_map(visible).collect();
+        self.generation.update_value(|g| *g += 1);
+        let store = self.store.get_value();
+        let mut opening = Opening::start(&store);
+        for i in 0..opening.entries.len() {
+            opening.read(&store, i);
+        }
+        self.finish(opening, None);
+    }
+
+    /// Reads the store again, as at start (after an unlock): the stored
+    /// list rows whose logs are stored as they were made from show at once
+    /// (`advocase_core::listing`), with the logs written since read first;
+    /// every log is then read in slices, each a few dozen milliseconds
+    /// so the list answers meanwhile, and the caseload is set whole from
+    /// them. Without usable rows it is [`Cases::reload`].
+    pub fn reopen(&self) {
+        self.generation.update_value(|g| *g += 1);
+        let generation = self.generation.get_value();
+        let store = self.store.get_value();
+        let mut opening = Opening::start(&store);
+        let listed = read_listing(&store);
+        let id_of = |key: &str| key.strip_prefix(CASE_PREFIX)?.parse::<Id>().ok();
+        let checked = listed.as_ref().map(|l| {
+            l.check(
+                opening
+                    .entries
+                    .iter()
+                    .filter_map(|(k, raw)| Some((id_of(k)?, listing::stamp(raw)))),
+            )
+        });
+        // Worth it when most rows stand: else read everything now.
+        let Some(checked) = checked.filter(|c| c.unlisted.len() * 4 <= opening.entries.len())
+        else {
+            for i in 0..opening.entries.len() {
+                opening.read(&store, i);
+            }
+            return self.finish(opening, listed);
+        };
+        let mut load = Caseload::default();
+        for row in checked.rows {
+            load.list_row(row);
+        }
+        let mut rest = Vec::new();
+        for i in 0..opening.entries.len() {
+            if id_of(&opening.entries[i].0).is_some_and(|id| !checked.unlisted.contains(&id)) {
+                rest.push(i);
+            // Logs written after the rows (or never listed): read before showing.
+            } else if let Some(id) = opening.read(&store, i)
+                && let Some(file) = opening.logs.get(&id).and_then(visible)
+            {
+                load.put(file);
+            }
+        }
         self.touched.set_value(None);
-        self.caseload.set(Caseload::new(files));
+        self.caseload.set(load);
+        self.quarantined.set(opening.quarantined.clone());
+        self.read_only.set(opening.read_only.clone());
+        self.unsent.set(unsent_count(&store));
+        self.reading.set(true);
+        let cases = *self;
+        leptos::task::spawn_local(async move {
+            let mut rest = rest.into_iter().peekable();
+            while rest.peek().is_some() {
+                // Let the list draw and answer before each slice.
+                crate::sync::pause(0).await;
+                if cases.generation.get_value() != generation {
+                    return;
+                }
+                let until = clock::now_ms() + SLICE_MS;
+                for i in rest.by_ref() {
+                    opening.read(&store, i);
+                    if clock::now_ms() >= until {
+                        break;
+                    }
+                }
+            }
+            cases.finish(opening, listed);
+        });
+    }
+
+    /// Every log is read: the caseload, replica and counts from them.
+    fn finish(&self, opening: Opening, listed: Option<Listing>) {
+        let store = self.store.get_value();
+        let mut stamps: Vec<(Id, String)> = opening
+            .entries
+            .iter()
+            .filter_map(|(k, raw)| {
+                let id = k.strip_prefix(CASE_PREFIX)?.parse().ok()?;
+                Some((id, listing::stamp(raw).to_owned()))
+            })
+            .collect();
+        advocase_core::order::sort_by_key(&mut stamps, |s| s.0);
+        let opened = opening.finish(&store);
+        let load = Caseload::new(opened.replica.logs.values().filter_map(visible));
+        // Rows missing or behind (the first start of this build, a browser
+        // closed before they were written): written once the list shows.
+        // Each log read counts (a deleted case's too, without a row); not
+        // those set aside, nor older layouts' files (written again above).
+        let now = stamps
+            .into_iter()
+            .filter(|(id, _)| opened.replica.logs.contains_key(id))
+            .map(|(id, stamp)| (id, stamp, load.row(&id).cloned()));
+        if listed.is_none_or(|l| !l.rows.into_iter().eq(now)) {
+            self.listing_after(0);
+        }
+        self.touched.set_value(None);
+        self.caseload.set(load);
         self.quarantined.set(opened.quarantined);
         self.read_only.set(opened.read_only);
         self.unsent.set(opened.replica.pending());
         self.replica.set_value(opened.replica);
+        self.reading.set(false);
+    }
+
+    /// Resolves once no start is reading the logs (writes and sync wait).
+    pub async fn ready(&self) {
+        while self.reading.get_untracked() {
+            crate::sync::pause(20).await;
+        }
+    }
+
+    /// Writes the list rows a little after the last write (a burst of
+    /// saves, a pull page: one write), never in a save's way.
+    fn listing_after(&self, ms: u64) {
+        if let Some(t) = self.listing_timer.get_value() {
+            t.clear();
+        }
+        let cases = *self;
+        let handle = set_timeout_with_handle(
+            move || {
+                if !cases.reading.get_untracked() && crate::storage::unlocked() {
+                    let store = cases.store.get_value();
+                    // Each log as stored now, with the row it makes.
+                    let rows = cases.replica.with_value(|r| {
+                        cases.caseload.with_untracked(|load| {
+                            r.logs
+                                .keys()
+                                .filter_map(|id| {
+                                    let raw = store.get_raw(&format!("{CASE_PREFIX}{id}"))?;
+                                    let stamp = listing::stamp(&raw).to_owned();
+                                    Some((*id, stamp, load.row(id).cloned()))
+                                })
+                                .collect()
+                        })
+                    });
+                    write_listing(&store, &Listing { rows });
+                }
+            },
+            std::time::Duration::from_millis(ms),
+        )
+        .ok();
+        self.listing_timer.set_value(handle);
     }
 
     /// What changed since the last call: `None` means everything (My day

@@ -1,9 +1,10 @@
 //! The case list: everything on this device, most urgent first, with search
 //! as you type and a quick log on every row.
 
-use advocase_core::caseload::{CaseFile, Query};
+use advocase_core::caseload::Query;
 use advocase_core::deadline::DueState;
 use advocase_core::id::Id;
+use advocase_core::listing::ListRow;
 use advocase_core::reference::CaseKind;
 use advocase_core::status::Status;
 use chrono::NaiveDate;
@@ -34,8 +35,7 @@ struct Row {
 }
 
 impl Row {
-    fn new(f: &CaseFile, today: NaiveDate) -> Self {
-        let c = &f.case;
+    fn new(c: &ListRow, today: NaiveDate) -> Self {
         let when = match (c.status.is_active(), c.due_on) {
             (true, Some(due)) => DueState::of(due, today).describe(),
             (true, None) => match c.days_open(today) {
@@ -47,27 +47,24 @@ impl Row {
         };
         Row {
             id: c.id,
-            patient: c.patient.name.clone(),
-            room: c.patient.room.clone(),
-            unit: c.patient.unit.clone(),
+            patient: c.name.clone(),
+            room: c.room.clone(),
+            unit: c.unit.clone(),
             kind: c.kind.label(),
             status: c.status.label(),
             when,
             overdue: c.is_overdue(today),
             discharge: discharge_line(c),
-            attention: c.status.is_active()
-                && c.discharge_progress().is_some_and(|p| !p.is_ready()),
+            attention: c.status.is_active() && c.progress.is_some_and(|p| !p.is_ready()),
         }
     }
 }
 
-fn discharge_line(c: &advocase_core::case::Case) -> Option<String> {
+fn discharge_line(c: &ListRow) -> Option<String> {
     let when = c
         .expected_discharge
         .map(|d| format!("Leaves {}", clock::show_date(d)));
-    let progress = c
-        .discharge_progress()
-        .map(|p| format!("checklist {}", p.describe()));
+    let progress = c.progress.map(|p| format!("checklist {}", p.describe()));
     match (when, progress) {
         (Some(w), Some(p)) => Some(format!("{w} · {p}")),
         (Some(w), None) => Some(w),
@@ -112,13 +109,15 @@ pub fn CaseList() -> impl IntoView {
             overdue_only: overdue.get(),
         };
         cases.caseload.with(|c| {
-            let hits = c.query(&query, today);
+            let hits = c.list(&query, today);
             (
-                hits.len(),
-                hits.into_iter()
+                hits.rows.len(),
+                hits.rows
+                    .into_iter()
                     .take(SHOWN)
-                    .map(|f| Row::new(f, today))
+                    .map(|r| Row::new(r, today))
                     .collect::<Vec<_>>(),
+                hits.unread,
             )
         })
     });
@@ -180,7 +179,12 @@ pub fn CaseList() -> impl IntoView {
         </div>
         <p class="result-count" role="status">
             {move || {
-                let (n, _) = result.get();
+                let (n, _, unread) = result.get();
+                if unread > 0 {
+                    // A start is still reading the cases' notes: say so
+                    // rather than miss matches.
+                    return format!("{n} of {} cases match so far; still searching {unread}…", total());
+                }
                 match (n, total()) {
                     (_, 0) => "No cases on this device yet. Tap “New case” to open one.".to_owned(),
                     (1, 1) => "1 case".to_owned(),

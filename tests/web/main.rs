@@ -31,6 +31,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 mod at_rest;
 mod case_files;
 mod directory;
+mod listing;
 mod my_day;
 mod shell;
 mod storage;

@@ -666,12 +666,12 @@ impl Case {
     }
 
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
-        self.status.is_active() && self.due_on.is_some_and(|d| d < today)
+        crate::listing::overdue(self.status, self.due_on, today)
     }
 
     /// Whole days since receipt.
     pub fn days_open(&self, today: NaiveDate) -> i64 {
-        (today - self.received_on).num_days().max(0)
+        crate::listing::days_open(self.received_on, today)
     }
 }
 

@@ -13,6 +13,7 @@ use crate::checklist::{Checklist, ItemDraft, ItemState, ItemValue, Template, ite
 use crate::followup::{Response, Standing, Task, TaskValue, task_key};
 use crate::id::Id;
 use crate::interaction::Interaction;
+use crate::listing::ListRow;
 use crate::log::{Conflict, Deletion, ItemConflict, SetAside, TaskConflict};
 use crate::reference::CaseKind;
 use crate::status::Status;
@@ -387,7 +388,28 @@ pub struct Query {
 
 #[derive(Debug, Clone, Default)]
 pub struct Caseload {
-    files: BTreeMap<Id, (CaseFile, String)>,
+    /// Every case's list row, and its file once read: a start lists the
+    /// stored rows before it has read the files (`listing.rs`). One map,
+    /// not two: each map type is its own compiled code (README, Size).
+    files: BTreeMap<Id, Listed>,
+}
+
+#[derive(Debug, Clone)]
+struct Listed {
+    row: ListRow,
+    /// The file and its search text.
+    file: Option<(CaseFile, String)>,
+}
+
+/// The case list for a query (`Caseload::list`).
+#[derive(Debug, Default)]
+pub struct List<'a> {
+    /// Matching rows, most urgent first.
+    pub rows: Vec<&'a ListRow>,
+    /// Cases that pass the filters but whose text is not read yet, so the
+    /// query's words cannot be looked for in them (only while a start
+    /// reads the logs behind the stored rows).
+    pub unread: usize,
 }
 
 impl Caseload {
@@ -399,24 +421,47 @@ impl Caseload {
         load
     }
 
-    /// Inserts or replaces a case file, refreshing its search text.
+    /// Adds a case known by its list row only, its file still to be read
+    /// (`put` it once it is).
+    pub fn list_row(&mut self, row: ListRow) {
+        self.files.insert(row.id, Listed { row, file: None });
+    }
+
+    /// Inserts or replaces a case file, refreshing its search text and row.
     pub fn put(&mut self, file: CaseFile) {
         let hay = file.haystack();
-        self.files.insert(file.case.id, (file, hay));
+        let row = ListRow::of(&file);
+        self.files.insert(
+            file.case.id,
+            Listed {
+                row,
+                file: Some((file, hay)),
+            },
+        );
     }
 
     pub fn remove(&mut self, id: &Id) {
         self.files.remove(id);
     }
 
+    /// The file, once read.
     pub fn get(&self, id: &Id) -> Option<&CaseFile> {
-        self.files.get(id).map(|(f, _)| f)
+        self.files.get(id)?.file.as_ref().map(|(f, _)| f)
     }
 
+    /// The case's list row.
+    pub fn row(&self, id: &Id) -> Option<&ListRow> {
+        self.files.get(id).map(|l| &l.row)
+    }
+
+    /// The files read so far (all of them once `unread()` is 0).
     pub fn iter(&self) -> impl Iterator<Item = &CaseFile> {
-        self.files.values().map(|(f, _)| f)
+        self.files
+            .values()
+            .filter_map(|l| l.file.as_ref().map(|(f, _)| f))
     }
 
+    /// Cases on the device, read or only listed.
     pub fn len(&self) -> usize {
         self.files.len()
     }
@@ -425,19 +470,21 @@ impl Caseload {
         self.files.is_empty()
     }
 
-    pub fn interaction_count(&self) -> usize {
-        self.files.values().map(|(f, _)| f.interactions.len()).sum()
+    /// Cases listed whose file is not read yet.
+    pub fn unread(&self) -> usize {
+        self.files.values().filter(|l| l.file.is_none()).count()
     }
 
-    pub fn files(&self) -> impl Iterator<Item = &CaseFile> {
-        self.files.values().map(|(f, _)| f)
+    /// The list rows, by case id.
+    pub fn rows(&self) -> impl Iterator<Item = &ListRow> {
+        self.files.values().map(|l| &l.row)
     }
 
     /// Units that appear on cases, sorted, for the unit filter.
     pub fn units(&self) -> Vec<String> {
         let mut u: Vec<String> = self
-            .files()
-            .map(|f| f.case.patient.unit.clone())
+            .rows()
+            .map(|r| r.unit.clone())
             .filter(|u| !u.is_empty())
             .collect();
         crate::order::sort(&mut u);
@@ -445,61 +492,43 @@ impl Caseload {
         u
     }
 
-    /// The case list: cases matching `query`, most urgent first.
-    pub fn query(&self, query: &Query, today: NaiveDate) -> Vec<&CaseFile> {
+    /// The case list: rows matching `query`, most urgent first.
+    pub fn list(&self, query: &Query, today: NaiveDate) -> List<'_> {
         let words: Vec<String> = query
             .text
             .to_lowercase()
             .split_whitespace()
             .map(str::to_owned)
             .collect();
-        let mut hits: Vec<&CaseFile> = self
-            .files
-            .values()
-            .filter(|(f, hay)| {
-                let c = &f.case;
-                query.status.is_none_or(|s| c.status == s)
-                    && query.kind.is_none_or(|k| c.kind == k)
-                    && query.unit.as_ref().is_none_or(|u| &c.patient.unit == u)
-                    && query.assigned_to.as_ref().is_none_or(|a| &c.assignee == a)
-                    && (!query.overdue_only || c.is_overdue(today))
-                    && words.iter().all(|w| hay.contains(w.as_str()))
-            })
-            .map(|(f, _)| f)
-            .collect();
-        crate::order::sort_by_key(&mut hits, |f| urgency_key(&f.case, today));
-        hits
+        let mut out = List::default();
+        for l in self.files.values().filter(|l| l.row.fits(query, today)) {
+            match &l.file {
+                Some((_, hay)) if words.iter().all(|w| hay.contains(w.as_str())) => {
+                    out.rows.push(&l.row)
+                }
+                Some(_) => {}
+                None if words.is_empty() => out.rows.push(&l.row),
+                None => out.unread += 1,
+            }
+        }
+        crate::order::sort_by_key(&mut out.rows, |r| r.urgency(today));
+        out
     }
-}
 
-/// Sort key, smallest first: overdue grievances (most overdue first), other
-/// overdue cases, then active cases by due date and priority, then the
-/// resolved and closed.
-pub fn urgency_key(
-    c: &Case,
-    today: NaiveDate,
-) -> (
-    u8,
-    i64,
-    std::cmp::Reverse<crate::case::Priority>,
-    NaiveDate,
-    Id,
-) {
-    let tier = if !c.status.is_active() {
-        4
-    } else if c.is_overdue(today) {
-        if c.kind == CaseKind::Grievance { 0 } else { 1 }
-    } else if c.due_on.is_some() {
-        2
-    } else {
-        3
-    };
-    let due = c.due_on.map_or(i64::MAX, |d| (d - today).num_days());
-    (
-        tier,
-        due,
-        std::cmp::Reverse(c.priority),
-        c.received_on,
-        c.id,
-    )
+    /// The files matching `query`, most urgent first (those read).
+    pub fn query(&self, query: &Query, today: NaiveDate) -> Vec<&CaseFile> {
+        self.list(query, today)
+            .rows
+            .into_iter()
+            .filter_map(|r| self.get(&r.id))
+            .collect()
+    }
+
+    pub fn interaction_count(&self) -> usize {
+        self.iter().map(|f| f.interactions.len()).sum()
+    }
+
+    pub fn files(&self) -> impl Iterator<Item = &CaseFile> {
+        self.iter()
+    }
 }

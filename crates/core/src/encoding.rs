@@ -34,7 +34,7 @@ impl std::fmt::Display for DecodeError {
 pub fn encode<T: Serialize>(value: &T) -> String {
     let json =
         serde_json::to_string(value).expect("records serialize: no maps with non-string keys");
-    with_checksum(&lz_str::compress_to_utf16(&json))
+    pack_text(&json)
 }
 
 /// A compressed record from its packed units: `z`, the checksum, the units.
@@ -61,17 +61,30 @@ fn checksum(s: &str) -> u32 {
 pub fn decode<T: DeserializeOwned>(stored: &str) -> Result<T, DecodeError> {
     let json = if stored.starts_with('{') || stored.starts_with('[') {
         stored.to_owned()
-    } else if let Some(rest) = stored.strip_prefix('z') {
+    } else {
+        unpack_text(stored)?
+    };
+    serde_json::from_str(&json).map_err(|e| DecodeError::Shape(e.to_string()))
+}
+
+/// Text compressed as a record is (`z`, checksum, packed units), for
+/// records that are not JSON (the list's rows, `listing.rs`).
+pub fn pack_text(text: &str) -> String {
+    with_checksum(&lz_str::compress_to_utf16(text))
+}
+
+/// The text [`pack_text`] packed, if `stored` is intact.
+pub fn unpack_text(stored: &str) -> Result<String, DecodeError> {
+    if let Some(rest) = stored.strip_prefix('z') {
         let (sum, packed) = rest.split_at_checked(8).ok_or(DecodeError::Unreadable)?;
         if u32::from_str_radix(sum, 16).ok() != Some(checksum(packed)) {
             return Err(DecodeError::Unreadable);
         }
         let units = lz_str::decompress_from_utf16(packed).ok_or(DecodeError::Unreadable)?;
-        String::from_utf16(&units).map_err(|_| DecodeError::Unreadable)?
+        String::from_utf16(&units).map_err(|_| DecodeError::Unreadable)
     } else {
-        return Err(DecodeError::Unreadable);
-    };
-    serde_json::from_str(&json).map_err(|e| DecodeError::Shape(e.to_string()))
+        Err(DecodeError::Unreadable)
+    }
 }
 
 #[cfg(test)]

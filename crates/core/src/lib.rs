@@ -30,6 +30,7 @@ pub mod id;
 pub mod interaction;
 pub mod keyring;
 pub mod limits;
+pub mod listing;
 pub mod log;
 pub mod markup;
 pub mod order;

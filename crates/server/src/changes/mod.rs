@@ -21,6 +21,8 @@ use crate::directory::structure::unit_index;
 
 pub mod projection;
 mod pull;
+#[cfg(test)]
+mod tests;
 pub mod writer;
 use pull::pulled;
 pub use pull::{History, StoredPage, history, pull};
@@ -76,6 +78,13 @@ pub async fn push_detailed(
 /// move its cursor past changes still committing); docs/SYNC.md. A server
 /// killed mid-group has recorded every answer of it or none: it never told
 /// a device "stored" about something it lost.
+///
+/// What the group needs is read once (the ledger of every device in it,
+/// the change ids taken, the cases' summaries), its pushes are decided in
+/// memory one after the other in arrival order, each seeing what the ones
+/// before it stored, and what they stored is written once: a few
+/// multi-row statements a group, not a dozen a push. A hundred tablets
+/// pushing at once queued behind 1,600 statements (issue 16).
 pub(crate) async fn store_group(
     db: &Db,
     pushes: &[(&User, &PushRequest, u64)],
@@ -87,14 +96,25 @@ pub(crate) async fn store_group(
     .fetch_one(&mut *tx)
     .await?;
     let units = unit_index(&mut *tx).await?;
+    let mut known = Known::read(&mut tx, pushes).await?;
+    let mut writes = Writes::default();
     let mut last_seq = counter;
     let mut answers = Vec::with_capacity(pushes.len());
     let mut audit_rows = Vec::new();
-    for (user, req, now_ms) in pushes {
-        let (pushed, rows) = store_one(&mut tx, &mut last_seq, &units, user, req, *now_ms).await?;
+    for &(user, req, now_ms) in pushes {
+        let (pushed, rows) = decide(
+            &mut known,
+            &mut writes,
+            &mut last_seq,
+            &units,
+            user,
+            req,
+            now_ms,
+        );
         answers.push(pushed);
-        audit_rows.push((rows, *now_ms));
+        audit_rows.push((rows, now_ms));
     }
+    writes.write(&mut tx, &known.summaries).await?;
     if last_seq != counter {
         sqlx::query("UPDATE sync_counter SET value = $1 WHERE id = 1")
             .bind(last_seq)
@@ -121,38 +141,103 @@ pub(crate) async fn store_group(
     Ok(answers)
 }
 
-/// One push within a group's transaction: its answers, what it stored
-/// (numbered on from `last_seq`), and its audit rows.
-async fn store_one(
-    tx: &mut Transaction<'static, Any>,
+/// What a group's pushes are decided against: read once, then kept up to
+/// date in memory as each push is decided, so each sees exactly what it
+/// would have read had the pushes before it committed on their own.
+struct Known {
+    /// The ledger: (device, seq) -> the change id and the answer given.
+    ledger: HashMap<(String, i64), (String, Outcome)>,
+    /// The change ids stored.
+    taken: HashSet<String>,
+    /// The summaries of the cases the group's changes name.
+    summaries: HashMap<Id, CaseSummary>,
+}
+
+impl Known {
+    async fn read(
+        tx: &mut Transaction<'static, Any>,
+        pushes: &[(&User, &PushRequest, u64)],
+    ) -> Result<Self, sqlx::Error> {
+        let ledger = ledger(tx, pushes).await?;
+        let changes = || pushes.iter().flat_map(|(_, req, _)| &req.changes);
+        let taken = ids_taken(tx, changes()).await?;
+        // A change answered from the ledger stores nothing: its case need
+        // not be read (a retried batch of a long-closed case costs nothing).
+        let case_ids: BTreeSet<Id> = pushes
+            .iter()
+            .flat_map(|(_, req, _)| {
+                let device = req.device.to_string();
+                let ledger = &ledger;
+                req.changes
+                    .iter()
+                    .filter(move |c| !ledger.contains_key(&(device.clone(), seq_key(c))))
+                    .map(|c| c.case_id)
+            })
+            .collect();
+        let summaries = load_summaries(tx, &case_ids).await?;
+        Ok(Known {
+            ledger,
+            taken,
+            summaries,
+        })
+    }
+}
+
+/// What a group stores, gathered while its pushes are decided.
+#[derive(Default)]
+struct Writes<'a> {
+    /// Each change stored, its server_seq, who sent it and when.
+    changes: Vec<(Change, i64, &'a str, u64)>,
+    /// Each change decided now, for the ledger.
+    received: Vec<(&'a Change, Outcome, &'a str, u64)>,
+    /// Each case stored to, and its last server_seq now.
+    cases: BTreeMap<Id, i64>,
+}
+
+impl Writes<'_> {
+    async fn write(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        summaries: &HashMap<Id, CaseSummary>,
+    ) -> Result<(), sqlx::Error> {
+        insert_changes(tx, &self.changes).await?;
+        record(tx, &self.received).await?;
+        let opened: Vec<_> = self
+            .changes
+            .iter()
+            .filter_map(|(c, ..)| match &c.op {
+                Op::Open { case } => Some((c.case_id.to_string(), &case.patient)),
+                _ => None,
+            })
+            .collect();
+        audit::patients::index(tx, &opened).await?;
+        let cases: Vec<_> = self
+            .cases
+            .iter()
+            .map(|(id, last)| (*id, &summaries[id], *last))
+            .collect();
+        save_cases(tx, &cases).await
+    }
+}
+
+/// One push of a group, decided in memory: its answers, what it stored
+/// (numbered on from `last_seq`, gathered in `writes`), and its audit rows.
+fn decide<'a>(
+    known: &mut Known,
+    writes: &mut Writes<'a>,
     last_seq: &mut i64,
     units: &UnitIndex,
-    user: &User,
-    req: &PushRequest,
+    user: &'a User,
+    req: &'a PushRequest,
     now_ms: u64,
-) -> Result<(Pushed, Vec<Entry>), sqlx::Error> {
+) -> (Pushed, Vec<Entry>) {
     let first_seq = *last_seq;
-    // A handful of queries per request, not per change: what this device
-    // sent before, which ids are taken, and the summaries of the cases.
     let device = req.device.to_string();
-    let mut ledger = ledger(tx, &device, &req.changes).await?;
-    let mut taken = ids_taken(tx, &req.changes).await?;
-    let case_ids: BTreeSet<Id> = req
-        .changes
-        .iter()
-        .filter(|c| !ledger.contains_key(&seq_key(c)))
-        .map(|c| c.case_id)
-        .collect();
-    let mut summaries = load_summaries(tx, &case_ids).await?;
-
-    // Each case stored to, and its last server_seq now.
-    let mut touched: BTreeMap<Id, i64> = BTreeMap::new();
-    let mut stored_rows = Vec::new();
-    let mut ledger_rows = Vec::new();
+    let mut touched = BTreeSet::new();
     let mut decided = Vec::new();
     let mut results = Vec::with_capacity(req.changes.len());
     for change in &req.changes {
-        let outcome = match ledger.get(&seq_key(change)) {
+        let outcome = match known.ledger.get(&(device.clone(), seq_key(change))) {
             Some((id, outcome)) if *id == change.id.to_string() => replay(outcome.clone()),
             Some(_) => Outcome::Refused {
                 reason: invalid(
@@ -164,7 +249,7 @@ async fn store_one(
                 ),
             },
             None => {
-                let outcome = if taken.contains(&change.id.to_string()) {
+                let outcome = if known.taken.contains(&change.id.to_string()) {
                     Outcome::Refused {
                         reason: invalid(
                             "id",
@@ -174,17 +259,20 @@ async fn store_one(
                 } else {
                     // Decided from the case's summary, never by refolding
                     // its log: a push costs the same on a long history.
-                    let summary = summaries.entry(change.case_id).or_default();
+                    let summary = known.summaries.entry(change.case_id).or_default();
                     let holding = summary.holders();
                     let holders = holding.as_ref().map(Holding::holders);
                     match accept(user, change, holders.as_ref(), units, now_ms) {
                         Ok(stored) => {
                             *last_seq += 1;
                             let hlc = stored.hlc;
-                            taken.insert(stored.id.to_string());
+                            known.taken.insert(stored.id.to_string());
                             summary.add(&stored);
-                            stored_rows.push((stored, *last_seq));
-                            touched.insert(change.case_id, *last_seq);
+                            writes
+                                .changes
+                                .push((stored, *last_seq, &user.username, now_ms));
+                            writes.cases.insert(change.case_id, *last_seq);
+                            touched.insert(change.case_id);
                             Outcome::Stored {
                                 server_seq: *last_seq as u64,
                                 hlc,
@@ -195,9 +283,16 @@ async fn store_one(
                     }
                 };
                 decided.push((change, outcome.clone()));
-                // A pair repeated within this very request gets this answer.
-                ledger.insert(seq_key(change), (change.id.to_string(), outcome.clone()));
-                ledger_rows.push((change, outcome.clone()));
+                // A pair repeated later (in this request or another of the
+                // group) gets this answer, as the ledger's row would give
+                // it: recorded under the change's own device.
+                known.ledger.insert(
+                    (change.device.to_string(), seq_key(change)),
+                    (change.id.to_string(), outcome.clone()),
+                );
+                writes
+                    .received
+                    .push((change, outcome.clone(), &user.username, now_ms));
                 outcome
             }
         };
@@ -207,32 +302,24 @@ async fn store_one(
             outcome,
         });
     }
-    insert_changes(tx, &stored_rows, &user.username, now_ms).await?;
-    record(tx, &ledger_rows, &user.username, now_ms).await?;
-    let opened: Vec<_> = stored_rows
+    // Access as it reads each case after this push (a later push of the
+    // group may change it again).
+    let cases = touched
         .iter()
-        .filter_map(|(c, _)| match &c.op {
-            Op::Open { case } => Some((c.case_id.to_string(), &case.patient)),
-            _ => None,
-        })
+        .filter_map(|id| known.summaries[id].holders())
         .collect();
-    audit::patients::index(tx, &opened).await?;
-    let mut cases = Vec::with_capacity(touched.len());
-    for (case_id, last) in touched {
-        cases.extend(save_case(tx, case_id, &summaries[&case_id], last).await?);
-    }
     let stored = (*last_seq != first_seq).then(|| Stored {
         last_seq: *last_seq as u64,
         cases,
         units: units.clone(),
     });
-    Ok((
+    (
         Pushed {
             response: PushResponse { results },
             stored,
         },
         pushed(user, &decided),
-    ))
+    )
 }
 
 /// The audit rows of the changes decided now: the stored ones one row per
@@ -319,6 +406,10 @@ fn op_kind(op: &Op) -> &'static str {
 /// Rows per multi-row INSERT: well under either database's parameter limit.
 const ROWS_PER_INSERT: usize = 100;
 
+/// Parameters a SELECT binds at most: well under either database's limit
+/// (SQLite's is 32,766, PostgreSQL's 65,535), and a plan stays cheap.
+const PARAMS_PER_STATEMENT: usize = ROWS_PER_INSERT * 4;
+
 fn invalid(field: &str, message: impl Into<String>) -> ApiError {
     ApiError {
         error: "invalid".into(),
@@ -347,28 +438,71 @@ fn seq_key(change: &Change) -> i64 {
     change.seq as i64
 }
 
+/// What the ledger holds of the (device, seq) pairs the group sends, in as
+/// few statements as the parameter limits allow: `(device = ? AND seq IN
+/// (…)) OR …`, each term served by the primary key.
 async fn ledger(
     tx: &mut Transaction<'static, Any>,
-    device: &str,
-    changes: &[Change],
-) -> Result<HashMap<i64, (String, Outcome)>, sqlx::Error> {
+    pushes: &[(&User, &PushRequest, u64)],
+) -> Result<HashMap<(String, i64), (String, Outcome)>, sqlx::Error> {
+    let mut asked: BTreeMap<String, BTreeSet<i64>> = BTreeMap::new();
+    for (_, req, _) in pushes {
+        asked
+            .entry(req.device.to_string())
+            .or_default()
+            .extend(req.changes.iter().map(seq_key));
+    }
+    let asked: Vec<(String, Vec<i64>)> = asked
+        .into_iter()
+        .map(|(device, seqs)| (device, seqs.into_iter().collect()))
+        .collect();
+    let terms: Vec<(&str, &[i64])> = asked
+        .iter()
+        .flat_map(|(device, seqs)| {
+            seqs.chunks(PARAMS_PER_STATEMENT - 1)
+                .map(move |chunk| (device.as_str(), chunk))
+        })
+        .collect();
     let mut found = HashMap::new();
     let sqlite = is_sqlite(tx);
-    for chunk in changes.chunks(ROWS_PER_INSERT * 4) {
+    let mut rest = &terms[..];
+    while !rest.is_empty() {
+        // As many terms as fit, at least one.
+        let mut n = 0;
+        let mut params = 0;
+        while n < rest.len() && (n == 0 || params + 1 + rest[n].1.len() <= PARAMS_PER_STATEMENT) {
+            params += 1 + rest[n].1.len();
+            n += 1;
+        }
+        let (these, next) = rest.split_at(n);
+        rest = next;
+        let mut at = 1;
+        let mut clauses = Vec::with_capacity(these.len());
+        for (_, seqs) in these {
+            clauses.push(format!(
+                "(device = {} AND seq IN ({}))",
+                placeholders(sqlite, at, 1),
+                placeholders(sqlite, at + 1, seqs.len())
+            ));
+            at += 1 + seqs.len();
+        }
         let sql = format!(
-            "SELECT seq, change_id, outcome_json FROM received WHERE device = {} AND seq IN ({})",
-            placeholders(sqlite, 1, 1),
-            placeholders(sqlite, 2, chunk.len())
+            "SELECT device, seq, change_id, outcome_json FROM received WHERE {}",
+            clauses.join(" OR ")
         );
-        let mut q = sqlx::query(&sql).bind(device);
-        for c in chunk {
-            q = q.bind(seq_key(c));
+        let mut q = sqlx::query(&sql);
+        for (device, seqs) in these {
+            q = q.bind(*device);
+            for seq in *seqs {
+                q = q.bind(*seq);
+            }
         }
         for row in q.fetch_all(&mut **tx).await? {
+            let device: String = row.try_get("device")?;
             let seq: i64 = row.try_get("seq")?;
             let id: String = row.try_get("change_id")?;
             let outcome: String = row.try_get("outcome_json")?;
-            found.insert(seq, (id, decode("outcome_json", &outcome)?));
+            found.insert((device, seq), (id, decode("outcome_json", &outcome)?));
         }
     }
     Ok(found)
@@ -387,9 +521,9 @@ fn encode<T: serde::Serialize>(value: &T) -> String {
 
 async fn ids_taken(
     tx: &mut Transaction<'static, Any>,
-    changes: &[Change],
+    changes: impl Iterator<Item = &Change>,
 ) -> Result<HashSet<String>, sqlx::Error> {
-    let ids: Vec<String> = changes.iter().map(|c| c.id.to_string()).collect();
+    let ids: Vec<String> = changes.map(|c| c.id.to_string()).collect();
     select_in(
         tx,
         "SELECT change_id FROM changes WHERE change_id IN ({})",
@@ -410,7 +544,7 @@ pub(crate) async fn select_in(
 ) -> Result<Vec<AnyRow>, sqlx::Error> {
     let sqlite = is_sqlite(conn);
     let mut rows = Vec::new();
-    for chunk in ids.chunks(ROWS_PER_INSERT * 4) {
+    for chunk in ids.chunks(PARAMS_PER_STATEMENT) {
         let sql = sql.replace("{}", &placeholders(sqlite, 1, chunk.len()));
         let mut q = sqlx::query(&sql);
         for id in chunk {
@@ -458,9 +592,7 @@ async fn load_summaries(
 
 async fn insert_changes(
     tx: &mut Transaction<'static, Any>,
-    rows: &[(Change, i64)],
-    username: &str,
-    now_ms: u64,
+    rows: &[(Change, i64, &str, u64)],
 ) -> Result<(), sqlx::Error> {
     let sqlite = is_sqlite(tx);
     for chunk in rows.chunks(ROWS_PER_INSERT) {
@@ -469,15 +601,15 @@ async fn insert_changes(
             values(sqlite, chunk.len(), 8)
         );
         let mut q = sqlx::query(&sql);
-        for (change, server_seq) in chunk {
+        for (change, server_seq, username, now_ms) in chunk {
             q = q
                 .bind(*server_seq)
                 .bind(change.id.to_string())
                 .bind(change.device.to_string())
                 .bind(seq_key(change))
                 .bind(change.case_id.to_string())
-                .bind(username.to_owned())
-                .bind(now_ms as i64)
+                .bind(*username)
+                .bind(*now_ms as i64)
                 .bind(encode(change));
         }
         q.execute(&mut **tx).await?;
@@ -487,9 +619,7 @@ async fn insert_changes(
 
 async fn record(
     tx: &mut Transaction<'static, Any>,
-    rows: &[(&Change, Outcome)],
-    username: &str,
-    now_ms: u64,
+    rows: &[(&Change, Outcome, &str, u64)],
 ) -> Result<(), sqlx::Error> {
     let sqlite = is_sqlite(tx);
     for chunk in rows.chunks(ROWS_PER_INSERT) {
@@ -498,53 +628,65 @@ async fn record(
             values(sqlite, chunk.len(), 6)
         );
         let mut q = sqlx::query(&sql);
-        for (change, outcome) in chunk {
+        for (change, outcome, username, now_ms) in chunk {
             q = q
                 .bind(change.device.to_string())
                 .bind(seq_key(change))
                 .bind(change.id.to_string())
                 .bind(encode(outcome))
-                .bind(username.to_owned())
-                .bind(now_ms as i64);
+                .bind(*username)
+                .bind(*now_ms as i64);
         }
         q.execute(&mut **tx).await?;
     }
     Ok(())
 }
 
-/// Writes the case's summary and what access reads beside it (which it
-/// answers), and marks its state behind: [`projection`] folds it after the
-/// commit. A new case's state and facts stay empty until then.
-async fn save_case(
+/// Writes each case's summary and what access reads beside it, and marks
+/// its state behind: [`projection`] folds it after the commit. A new
+/// case's state and facts stay empty until then. One row per case, so no
+/// statement updates a row twice (PostgreSQL refuses that), in case_id
+/// order, the order [`projection`] writes rows in: neither ever waits for
+/// the other in a cycle.
+async fn save_cases(
     tx: &mut Transaction<'static, Any>,
-    case_id: Id,
-    summary: &CaseSummary,
-    last_seq: i64,
-) -> Result<Option<CaseAccess>, sqlx::Error> {
+    cases: &[(Id, &CaseSummary, i64)],
+) -> Result<(), sqlx::Error> {
     // Only stored changes are summed up, and the first one stored for a
     // case is always its opening (accept refuses anything else first).
-    let Some(h) = summary.holders() else {
-        return Ok(None);
-    };
-    sqlx::query(
-        "INSERT INTO cases (case_id, unit, assignee, created_by, deleted, state, last_seq, involved, facts, summary, projected_seq)
-         VALUES ($1, $2, $3, $4, $5, '', $6, $7, '', $8, 0)
-         ON CONFLICT (case_id) DO UPDATE SET unit = excluded.unit, assignee = excluded.assignee,
-             created_by = excluded.created_by, deleted = excluded.deleted,
-             last_seq = excluded.last_seq, involved = excluded.involved,
-             summary = excluded.summary",
-    )
-    .bind(case_id.to_string())
-    .bind(&h.unit)
-    .bind(&h.assignee)
-    .bind(&h.created_by)
-    .bind(i64::from(summary.is_deleted()))
-    .bind(last_seq)
-    .bind(&h.involved)
-    .bind(encode(summary))
-    .execute(&mut **tx)
-    .await?;
-    Ok(Some(h))
+    let rows: Vec<_> = cases
+        .iter()
+        .filter_map(|(id, summary, last)| Some((id, summary, summary.holders()?, last)))
+        .collect();
+    let sqlite = is_sqlite(tx);
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO cases (case_id, unit, assignee, created_by, deleted, last_seq, involved, summary, state, facts, projected_seq)
+             VALUES {}
+             ON CONFLICT (case_id) DO UPDATE SET unit = excluded.unit, assignee = excluded.assignee,
+                 created_by = excluded.created_by, deleted = excluded.deleted,
+                 last_seq = excluded.last_seq, involved = excluded.involved,
+                 summary = excluded.summary",
+            values(sqlite, chunk.len(), 11)
+        );
+        let mut q = sqlx::query(&sql);
+        for (id, summary, h, last) in chunk {
+            q = q
+                .bind(id.to_string())
+                .bind(h.unit.clone())
+                .bind(h.assignee.clone())
+                .bind(h.created_by.clone())
+                .bind(i64::from(summary.is_deleted()))
+                .bind(**last)
+                .bind(h.involved.clone())
+                .bind(encode(*summary))
+                .bind("")
+                .bind("")
+                .bind(0_i64);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 /// What access reads of a case row: unit, assignee, creator, involved.

@@ -97,13 +97,15 @@ pub async fn catch_up(db: &Db) -> Result<usize, sqlx::Error> {
         let rows = tokio::task::spawn_blocking(move || fold_all(logs))
             .await
             .map_err(|e| sqlx::Error::Protocol(format!("folding cases failed: {e}")))??;
+        // Not the sync_counter's lock: pushes never wait for a fold. Only
+        // case rows are written, in case_id order, the order a push writes
+        // them in too (`save_cases`), so a push and a fold each wait at
+        // most for the other's rows, never in a cycle (PostgreSQL would
+        // abort one). A fold holding the counter made a group of pushes
+        // wait for a whole round of folding (issue 16).
+        let mut rows = rows;
+        rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut tx = db.pool.begin().await?;
-        // The counter's lock first, as a push takes it before the case rows
-        // it writes: taken in any other order, a push and this update could
-        // each hold a row the other waits for (PostgreSQL then aborts one).
-        sqlx::query("UPDATE sync_counter SET value = value WHERE id = 1")
-            .execute(&mut *tx)
-            .await?;
         for (case_id, state, facts, seq) in &rows {
             // Never over a newer fold: a later round may have written one.
             sqlx::query(

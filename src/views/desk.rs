@@ -246,10 +246,19 @@ pub fn page_at(desk: &'static Desk, query: String) -> AnyView {
                         .is_some_and(|t| t.starts_with("text/html"))
                 });
                 if want == Want::Note && result.is_ok() && !drawn {
-                    let again = format!("{}?{}", desk.path, shown.get_value());
+                    let again = format!(
+                        "{}?{}",
+                        desk.path,
+                        shown.try_get_value().unwrap_or_default()
+                    );
                     result = server::fetch("GET", token, &again, None).await;
                 }
-                busy.set_value(false);
+                // The page was left while its answer came (back twice in a
+                // row): nothing is left to show it in, and reading its values
+                // would panic.
+                if busy.try_set_value(false).is_some() {
+                    return;
+                }
                 let failure = match result {
                     Ok(response) if want == Want::Export => {
                         let file = form

@@ -11,11 +11,8 @@
 //! like case data and kept per person: one person's queued correction is
 //! never sent in another's name.
 
-use advocase_core::api::ApiError;
 use advocase_core::directory::search::Index;
-use advocase_core::directory::wire::{
-    Correction, DirectoryPage, SaveConflict, SaveEntry, StoredEntry,
-};
+use advocase_core::directory::wire::{Correction, DirectoryPage, StoredEntry};
 use advocase_core::directory::{Entry, Structure};
 use advocase_core::encoding;
 use advocase_core::id::Id;
@@ -166,11 +163,19 @@ impl Directory {
             Err(Failure::Refused { status: 404, .. }) => return Ok(()),
             Err(f) => return Err(f),
         }
+        self.catch_up(token).await?;
+        self.send_corrections(token, user).await
+    }
+
+    /// Fetches what changed in the directory since the version held, and
+    /// keeps it: sync's part, and the entry editor's after a save (the
+    /// entry's page is drawn from this copy).
+    pub async fn catch_up(&self, token: &str) -> Result<(), Failure> {
         let since = self.version();
         let page: DirectoryPage =
             server::get(Some(token), &format!("/api/directory?since={since}")).await?;
         self.take_page(page);
-        self.send_corrections(token, user).await
+        Ok(())
     }
 
     /// Takes what the server sent since the version held, and keeps it.
@@ -181,62 +186,6 @@ impl Directory {
         let mut copy = self.copy.get_value();
         copy.apply(page);
         self.keep_copy(copy);
-    }
-
-    /// Keeps what the server answered a save with, so the device shows it
-    /// before the next sync (which fetches it again, harmlessly: the
-    /// version held is not moved past saves it has not seen).
-    fn saved(&self, stored: StoredEntry) {
-        self.take_page(DirectoryPage {
-            version: self.version(),
-            entries: vec![stored],
-        });
-    }
-
-    /// Saves an editor's entry, made from the entry at version `base`
-    /// (0: new). Online only: the server merges it with any save made
-    /// meanwhile, and answers a clash with both sides (`Clash`).
-    pub async fn save(
-        &self,
-        token: &str,
-        base: u64,
-        entry: Entry,
-    ) -> Result<StoredEntry, SaveOutcome> {
-        let offline = || SaveOutcome::Failed(OFFLINE_SAVE.into());
-        if !window().navigator().on_line() {
-            return Err(offline());
-        }
-        let body = serde_json::to_string(&SaveEntry { base, entry }).unwrap_or_default();
-        let body = wasm_bindgen::JsValue::from_str(&body);
-        let (status, text) = server::answer(
-            "POST",
-            Some(token),
-            "/api/directory",
-            Some((server::JSON, &body)),
-        )
-        .await
-        .map_err(|_| offline())?;
-        if status == 200 {
-            let stored: StoredEntry = serde_json::from_str(&text).map_err(|_| {
-                SaveOutcome::Failed("The server's answer could not be read.".into())
-            })?;
-            self.saved(stored.clone());
-            return Ok(stored);
-        }
-        if status == 409
-            && let Ok(clash) = serde_json::from_str::<SaveConflict>(&text)
-        {
-            // What the other editor saved is the directory now.
-            self.saved(clash.current.clone());
-            return Err(SaveOutcome::Clash(clash));
-        }
-        let error: ApiError = serde_json::from_str(&text).unwrap_or_else(|_| {
-            ApiError::new("http", format!("The server answered with status {status}."))
-        });
-        Err(match status {
-            422 => SaveOutcome::Invalid(error.field, error.message),
-            _ => SaveOutcome::Failed(format!("Not saved: {}", error.message)),
-        })
     }
 
     fn corrections_key(user: &str) -> String {
@@ -303,17 +252,4 @@ impl Directory {
         }
         Ok(())
     }
-}
-
-const OFFLINE_SAVE: &str = "Saving the directory needs the server, which could not be reached. \
-Your changes are still in the form; save again when online.";
-
-/// Why an editor's save did not go through.
-#[derive(Debug, Clone)]
-pub enum SaveOutcome {
-    /// Someone saved the same fields meanwhile: both sides, to choose from.
-    Clash(SaveConflict),
-    /// A field the server refused (its name, as the form names it).
-    Invalid(Option<String>, String),
-    Failed(String),
 }

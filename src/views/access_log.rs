@@ -21,6 +21,7 @@ static ACCESS_LOG: Desk = Desk {
     keep: None,
     offline: "The access log needs the network: the server could not be reached. Try again when online.",
     first: None,
+    answered: None,
 };
 
 #[component]

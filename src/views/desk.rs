@@ -19,7 +19,10 @@
 //! - `<button data-act="export" data-id="/api/….csv" [data-file]>`: that
 //!   download, with the query of the page shown; `data-act="print"`;
 //! - `.desk-result`: what a page shows of its data, hidden when a page
-//!   that is not kept on the device cannot be asked for again.
+//!   that is not kept on the device cannot be asked for again;
+//! - anything else a desk's own `answered` hook looks for in a page just
+//!   shown (the entry editor's `data-saved`: the device's copy of the
+//!   directory brought up to date, then the entry opened).
 //!
 //! A refusal naming a field marks that field of the form sent; any other
 //! message goes to the top of the form, or of the page.
@@ -51,6 +54,9 @@ pub struct Desk {
     /// Shown before the first page when no copy is kept; `None`: the page
     /// is asked for at once.
     pub first: Option<fn() -> String>,
+    /// Called with the page's element after each answer is shown: for a
+    /// desk whose answers the device acts on (the entry editor's save).
+    pub answered: Option<fn(crate::app::Handles, crate::nav::Nav, web_sys::Element)>,
 }
 
 const NOTE: &str = "desk-note";
@@ -138,7 +144,15 @@ fn focus_asked() {
 
 /// The desk page `desk`, for the person signed in.
 pub fn page(desk: &'static Desk) -> AnyView {
-    let auth = crate::app::handles().auth;
+    page_at(desk, String::new())
+}
+
+/// The desk page `desk`, first asked for with `query` (the entry editor's
+/// `id=…`) unless a kept copy is shown.
+pub fn page_at(desk: &'static Desk, query: String) -> AnyView {
+    let handles = crate::app::handles();
+    let nav = crate::app::base().nav;
+    let auth = handles.auth;
     let title = desk.title;
     if !auth
         .user_untracked()
@@ -163,7 +177,7 @@ pub fn page(desk: &'static Desk) -> AnyView {
     // The page shown is this device's copy, not the server's answer just now.
     let from_copy = StoredValue::new(stored.is_some());
     // The query of the page shown.
-    let shown = StoredValue::new(String::new());
+    let shown = StoredValue::new(query.clone());
     // One request at a time.
     let busy = StoredValue::new(false);
     let element = |id: &str| document().get_element_by_id(id);
@@ -232,10 +246,19 @@ pub fn page(desk: &'static Desk) -> AnyView {
                         .is_some_and(|t| t.starts_with("text/html"))
                 });
                 if want == Want::Note && result.is_ok() && !drawn {
-                    let again = format!("{}?{}", desk.path, shown.get_value());
+                    let again = format!(
+                        "{}?{}",
+                        desk.path,
+                        shown.try_get_value().unwrap_or_default()
+                    );
                     result = server::fetch("GET", token, &again, None).await;
                 }
-                busy.set_value(false);
+                // The page was left while its answer came (back twice in a
+                // row): nothing is left to show it in, and reading its values
+                // would panic.
+                if busy.try_set_value(false).is_some() {
+                    return;
+                }
                 let failure = match result {
                     Ok(response) if want == Want::Export => {
                         let file = form
@@ -269,6 +292,9 @@ pub fn page(desk: &'static Desk) -> AnyView {
                             from_copy.set_value(false);
                             show(&html);
                             focus_asked();
+                            if let (Some(hook), Some(el)) = (desk.answered, element(BODY)) {
+                                hook(handles, nav, el);
+                            }
                             None
                         }
                         Err(f) => Some(f),
@@ -392,7 +418,7 @@ pub fn page(desk: &'static Desk) -> AnyView {
             }
             (None, Some(first)) => first(),
             (None, None) => {
-                load(String::new(), None);
+                load(query, None);
                 String::new()
             }
         }

@@ -21,6 +21,7 @@ static NUMBERS: Desk = Desk {
     offline: "Saving the hospital's numbers needs the server, which could not be reached. \
 Nothing was changed; open Settings again when online.",
     first: None,
+    answered: None,
 };
 
 /// The form, for an administrator's Settings.

@@ -10,7 +10,7 @@ use crate::views::fields::FormState;
 
 /// A form's fields as markup, the same as `fields::Field` draws them (label,
 /// control, message, `aria-describedby`), so `ErrorSummary` links to them.
-/// For long, rarely used forms (the directory's editor): their values are
+/// For long, rarely used forms (the coordination forms): their values are
 /// read back with [`FormValues`] instead of a signal per field.
 pub struct Markup {
     form: FormState,
@@ -50,16 +50,6 @@ impl Markup {
             escape(label),
             escape(name),
             escape(value)
-        );
-    }
-
-    /// A new password: never filled in, offered to the password manager.
-    pub fn password(&mut self, name: &str, label: &str) {
-        let (id, aria, message) = self.parts(name);
-        self.out += &format!(
-            r#"<div class="field grow"><label for="{id}">{}</label><input id="{id}" name="{}" type="password" autocomplete="new-password"{aria}>{message}</div>"#,
-            escape(label),
-            escape(name),
         );
     }
 
@@ -108,42 +98,6 @@ impl Markup {
             r#"<div class="field"><label for="{id}">{}</label><select id="{id}" name="{}"{aria}>{options}</select>{message}</div>"#,
             escape(label),
             escape(name)
-        );
-    }
-
-    /// Checkboxes sharing `name`, one per option, in a fieldset.
-    pub fn checks(
-        &mut self,
-        name: &str,
-        legend: &str,
-        options: &[(String, &str)],
-        chosen: &[String],
-    ) {
-        let (id, aria, message) = self.parts(name);
-        let boxes: String = options
-            .iter()
-            .map(|(v, l)| {
-                let on = if chosen.contains(v) { " checked" } else { "" };
-                format!(
-                    r#"<label class="check"><input type="checkbox" name="{}" value="{}"{on}><span>{}</span></label>"#,
-                    escape(name),
-                    escape(v),
-                    escape(l)
-                )
-            })
-            .collect();
-        self.out += &format!(
-            r#"<fieldset class="checks" id="{id}"{aria}><legend>{}</legend>{boxes}{message}</fieldset>"#,
-            escape(legend)
-        );
-    }
-
-    pub fn checkbox(&mut self, name: &str, label: &str, on: bool) {
-        self.out += &format!(
-            r#"<label class="check"><input type="checkbox" name="{}" value="yes"{}><span>{}</span></label>"#,
-            escape(name),
-            if on { " checked" } else { "" },
-            escape(label)
         );
     }
 }

@@ -23,6 +23,7 @@ heading. Show the report again online for today's.",
     offline: "Reports need the server, which could not be reached. The last report opened on \
 this device is shown below, if there is one.",
     first: Some(ask),
+    answered: None,
 };
 
 /// Before any report: which month (the report's own page offers any range

@@ -23,6 +23,7 @@ static STRUCTURE: Desk = Desk {
     offline: "The hospital's structure needs the server, which could not be reached: \
 it shows here once this device is back online (or open the page again).",
     first: None,
+    answered: None,
 };
 
 #[component]

@@ -19,6 +19,7 @@ static ACCOUNTS: Desk = Desk {
     keep: None,
     offline: "Accounts need the network: the server could not be reached. Try again when online.",
     first: None,
+    answered: None,
 };
 
 #[component]

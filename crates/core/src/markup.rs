@@ -17,6 +17,55 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// The attributes tying control `id` to its problem, if it has one
+/// (`aria-invalid`, described by the problem's line), and `autofocus` when
+/// it is to be focused; then that line, to go under the control. The desk
+/// pages' forms.
+pub fn tied(id: &str, message: Option<&str>, focus: bool) -> (String, String) {
+    let mut attributes = if focus {
+        " autofocus".to_owned()
+    } else {
+        String::new()
+    };
+    let line = match message {
+        Some(m) => {
+            attributes += &format!(r#" aria-invalid="true" aria-describedby="{id}-error""#);
+            format!(
+                r#"<p class="field-error" id="{id}-error">{}</p>"#,
+                escape(m)
+            )
+        }
+        None => String::new(),
+    };
+    (attributes, line)
+}
+
+/// A form's problems at its top, announced: `heading`, then each problem a
+/// link to its control (`id_of` its field). Empty without problems.
+pub fn summary(
+    heading: &str,
+    problems: &crate::validation::Problems,
+    id_of: fn(&str) -> String,
+) -> String {
+    if problems.is_empty() {
+        return String::new();
+    }
+    let items: String = problems
+        .0
+        .iter()
+        .map(|p| {
+            format!(
+                r##"<li><a href="#{}">{}</a></li>"##,
+                id_of(&p.field),
+                escape(&p.message)
+            )
+        })
+        .collect();
+    format!(
+        r#"<div class="notice error error-summary" role="alert"><p>{heading}</p><ul>{items}</ul></div>"#
+    )
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

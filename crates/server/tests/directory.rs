@@ -4,7 +4,8 @@
 //! two editors' saves merge field by field with a visible conflict where
 //! both changed one field, a retried save is stored once, and coordinators'
 //! corrections reach the editors to accept or reject (also through the
-//! page the app shows them, its forms sent as a browser sends them).
+//! pages the app shows them, their forms sent as a browser sends them:
+//! the corrections, and the entry editor with its clash).
 
 #[path = "support/postgres.rs"]
 mod postgres;
@@ -36,6 +37,7 @@ on_both!(
     a_coordinators_correction_reaches_the_editors_once_and_is_answered_once,
     administrators_import_and_export_csv_and_a_bad_file_stores_nothing,
     the_corrections_page_answers_each_correction_by_its_form,
+    the_editors_page_saves_refuses_at_the_field_and_settles_a_clash_by_choice,
 );
 
 fn billing() -> Entry {
@@ -587,4 +589,175 @@ async fn the_corrections_page_answers_each_correction_by_its_form(b: Backend) {
         (decision.as_str(), note.as_str()),
         ("accepted", "Fixed, thanks")
     );
+}
+
+/// The entry editor's form as a browser sends it for `e`, opened on
+/// version `base`: every field, with the blank phone row the page adds,
+/// then `extra` (an action, the clash's choices).
+fn editor_form(e: &Entry, base: u64, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut f: Vec<(String, String)> = vec![
+        ("id".into(), e.id.to_string()),
+        ("base".into(), base.to_string()),
+        ("kind".into(), "service".into()),
+        ("name".into(), e.name.clone()),
+        ("title".into(), e.title.clone()),
+        ("department".into(), e.department.clone()),
+        ("units".into(), e.units.join(", ")),
+        ("hours".into(), e.hours.clone()),
+        ("on_call".into(), e.on_call.clone()),
+        ("topics".into(), e.topics.clone()),
+    ];
+    let blank = Phone::default();
+    for (i, p) in e.phones.iter().chain([&blank]).enumerate() {
+        f.push((format!("phones.{i}.number"), p.number.clone()));
+        f.push((format!("phones.{i}.kind"), p.kind.code().into()));
+        f.push((format!("phones.{i}.languages"), p.languages.join(", ")));
+    }
+    f.push(("notes".into(), e.notes.clone()));
+    f.push(("verified_on".into(), String::new()));
+    f.push(("verified_by".into(), e.verified_by.clone()));
+    f.extend(extra.iter().map(|(n, v)| (n.to_string(), v.to_string())));
+    f
+}
+
+async fn send_editor(t: &TestApp, token: &str, form: &[(String, String)]) -> (StatusCode, String) {
+    let parts: Vec<(&str, Option<&str>, &str)> = form
+        .iter()
+        .map(|(n, v)| (n.as_str(), None, v.as_str()))
+        .collect();
+    t.page(token, "/api/directory/editor", Some(&parts)).await
+}
+
+async fn the_editors_page_saves_refuses_at_the_field_and_settles_a_clash_by_choice(b: Backend) {
+    let t = TestApp::start(b).await;
+    let ana = t.signed_in("ana", Role::Coordinator, &["4B"]).await;
+    let mia = t.signed_in("mia", Role::Manager, &[]).await;
+    let root = t.signed_in("root", Role::Admin, &[]).await;
+    let page = "/api/directory/editor";
+    assert_eq!(t.page(&ana, page, None).await.0, StatusCode::FORBIDDEN);
+    let mut entry = billing();
+    assert_eq!(
+        send_editor(&t, &ana, &editor_form(&entry, 0, &[])).await.0,
+        StatusCode::FORBIDDEN
+    );
+
+    // A new entry's form carries an id made by the server.
+    let (status, html) = t.page(&mia, page, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(r#"aria-label="New directory entry""#),
+        "{html}"
+    );
+    let id = html
+        .split(r#"name="id" value=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap();
+    entry.id = id.parse().unwrap();
+
+    // Refused at its field, every problem in the summary, nothing stored.
+    let mut bad = entry.clone();
+    bad.name = " ".into();
+    bad.phones[0].number = "ext".into();
+    let (status, html) = send_editor(&t, &mia, &editor_form(&bad, 0, &[])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(r#"name="name" type="text" value=" " autofocus aria-invalid="true" aria-describedby="entry-name-error""#), "{html}");
+    assert!(html.contains(r#"aria-describedby="entry-phones-0-number-error""#));
+    assert!(html.contains(r#"class="notice error error-summary" role="alert""#));
+    assert!(html.contains(r#"value="ext""#), "what was typed stays");
+    assert_eq!(history_rows(&t).await, 0);
+
+    // One more blank number, focused; nothing stored.
+    let (_, html) = send_editor(&t, &mia, &editor_form(&entry, 0, &[("do", "add-phone")])).await;
+    assert!(
+        html.contains(
+            r#"id="entry-phones-1-number" name="phones.1.number" type="tel" value="" autofocus"#
+        ),
+        "{html}"
+    );
+    assert!(html.contains(r#"name="phones.0.number" type="tel" value="555 010 4411""#));
+    assert_eq!(history_rows(&t).await, 0);
+
+    // Saved as the JSON save stores it (the blank row dropped), answered
+    // with the entry for the app to open.
+    let (status, html) = send_editor(&t, &mia, &editor_form(&entry, 0, &[])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(&format!(r#"data-saved="{id}" data-version="1""#)),
+        "{html}"
+    );
+    let held = since(&t, &mia, 0).await;
+    assert_eq!(held.entries.len(), 1);
+    assert_eq!(held.entries[0].entry, entry.check().unwrap());
+    assert_eq!(held.entries[0].saved_by, "mia");
+
+    // The entry as it is now, in the form opened on its version.
+    let (status, html) = t.page(&mia, &format!("{page}?id={id}"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(r#"aria-label="Edit directory entry""#));
+    assert!(html.contains(r#"<input type="hidden" name="base" value="1">"#));
+    assert!(html.contains(r#"value="Billing office""#));
+    let unknown = format!("{page}?id={}", new_id());
+    assert_eq!(t.page(&mia, &unknown, None).await.0, StatusCode::NOT_FOUND);
+
+    // Root saves the hours and notes meanwhile; Mia's form, opened on
+    // version 1, changes the hours and the number: both sides shown,
+    // nothing stored.
+    let mut his = entry.check().unwrap();
+    his.hours = "Mon-Sat 8-17".into();
+    his.notes = "Covers the clinic too.".into();
+    let _: StoredEntry = ok(save(&t, &root, 1, &his).await);
+    let mut hers = entry.clone();
+    hers.hours = "24/7".into();
+    hers.phones[0].number = "555 010 4412".into();
+    let (status, html) = send_editor(&t, &mia, &editor_form(&hers, 1, &[])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(">Saved meanwhile by root</h2>"), "{html}");
+    assert!(html.contains(r#"<input type="radio" name="clash.hours" value="theirs" checked><span>Theirs: Mon-Sat 8-17</span>"#));
+    assert!(html.contains(r#"<span>Yours: 24/7</span>"#));
+    assert!(html.contains(r#"<input type="hidden" name="seen" value="2">"#));
+    assert!(!html.contains("clash.phones"), "only he changed the number");
+    assert!(html.contains(r#"value="24/7""#), "the form stays as typed");
+    assert_eq!(history_rows(&t).await, 2);
+
+    // She chooses hers: saved on top of his, his notes kept.
+    let choose = [("seen", "2"), ("clash.hours", "mine"), ("do", "choose")];
+    let (_, html) = send_editor(&t, &mia, &editor_form(&hers, 1, &choose)).await;
+    assert!(
+        html.contains(&format!(r#"data-saved="{id}" data-version="3""#)),
+        "{html}"
+    );
+    let now = since(&t, &mia, 2).await.entries.remove(0);
+    assert_eq!(
+        (
+            now.entry.hours.as_str(),
+            now.entry.notes.as_str(),
+            now.entry.phones[0].number.as_str()
+        ),
+        ("24/7", "Covers the clinic too.", "555 010 4412")
+    );
+
+    // Choosing theirs, after yet another save on the version the clash
+    // showed: shown again, on top of the newest.
+    let mut theirs = now.entry.clone();
+    theirs.hours = "Mon-Fri 9-17".into();
+    let _: StoredEntry = ok(save(&t, &root, 3, &theirs).await);
+    let mut hers = now.entry.clone();
+    hers.hours = "Weekends".into();
+    let (_, html) = send_editor(&t, &mia, &editor_form(&hers, 3, &[])).await;
+    assert!(html.contains(r#"name="seen" value="4""#), "{html}");
+    let choose = [("seen", "4"), ("clash.hours", "theirs"), ("do", "choose")];
+    let (_, html) = send_editor(&t, &mia, &editor_form(&hers, 3, &choose)).await;
+    // Theirs chosen for the only change: nothing new to store.
+    assert!(
+        html.contains(&format!(r#"data-saved="{id}" data-version="4""#)),
+        "{html}"
+    );
+    assert_eq!(history_rows(&t).await, 4);
+
+    // JSON is for `POST /api/directory`.
+    let (status, _) = t
+        .call(Method::POST, page, Some(&mia), Some(json!({"base": 0})))
+        .await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
 }

@@ -5,7 +5,8 @@
 //!
 //! - `mod.rs`: search, the entry's page, the correction form; read-only
 //!   entries are markup text (`views/html.rs`), long lists being cheap so;
-//! - `edit.rs`: the editor, with the clash view when two editors saved;
+//! - `edit.rs`: the editor, with the clash when two editors saved (a desk
+//!   page the server draws);
 //! - `suggestions.rs`: corrections waiting for an editor;
 //! - `help.rs`: "Who can help?" on a case.
 

@@ -19,6 +19,7 @@ static CORRECTIONS: Desk = Desk {
     keep: None,
     offline: "The corrections are on the server, which could not be reached. Try again when online.",
     first: None,
+    answered: None,
 };
 
 #[component]

@@ -11,9 +11,11 @@
 //! - `search.rs`: search as you type;
 //! - `suggest.rs`: "Who can help?" on a case;
 //! - `page.rs`: the administrators' structure page, drawn for the app;
-//! - `corrections.rs`: the editors' corrections to answer, drawn for the app.
+//! - `corrections.rs`: the editors' corrections to answer, drawn for the app;
+//! - `editor.rs`: the editors' form for an entry, and its clash, drawn for the app.
 
 pub mod corrections;
+pub mod editor;
 pub mod entry;
 pub mod merge;
 pub mod page;

@@ -151,23 +151,7 @@ fn notice((ok, text): &(bool, String)) -> String {
 /// The attributes and message line that tie control `name` to its
 /// problem, if it has one; and `autofocus` when it is to be focused.
 fn tied(name: &str, message: Option<&str>, focus: bool) -> (String, String) {
-    let id = control_id(name);
-    let mut attributes = if focus {
-        " autofocus".to_owned()
-    } else {
-        String::new()
-    };
-    let line = match message {
-        Some(m) => {
-            attributes += &format!(r#" aria-invalid="true" aria-describedby="{id}-error""#);
-            format!(
-                r#"<p class="field-error" id="{id}-error">{}</p>"#,
-                escape(m)
-            )
-        }
-        None => String::new(),
-    };
-    (attributes, line)
+    crate::markup::tied(&control_id(name), message, focus)
 }
 
 /// Row `i`'s `field` in the units (`u`) or the departments.
@@ -301,22 +285,10 @@ fn rows(draft: &Structure, saved: &Structure, said: &Said) -> String {
 
 /// The summary of the draft's problems: each a link to its field.
 fn summary(problems: &Problems) -> String {
-    if problems.is_empty() {
-        return String::new();
-    }
-    let items: String = problems
-        .0
-        .iter()
-        .map(|p| {
-            format!(
-                r##"<li><a href="#{}">{}</a></li>"##,
-                control_id(&p.field),
-                escape(&p.message)
-            )
-        })
-        .collect();
-    format!(
-        r#"<div class="notice error error-summary" role="alert"><p>The units and departments were not saved:</p><ul>{items}</ul></div>"#
+    crate::markup::summary(
+        "The units and departments were not saved:",
+        problems,
+        control_id,
     )
 }
 

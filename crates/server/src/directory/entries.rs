@@ -89,7 +89,8 @@ pub enum Saved {
     Invalid(Problems),
 }
 
-async fn current<'e, E: Executor<'e, Database = Any>>(
+/// Entry `id` as it is now (the editor's page reads it too).
+pub(super) async fn current<'e, E: Executor<'e, Database = Any>>(
     db: E,
     id: Id,
 ) -> Result<Option<StoredEntry>, sqlx::Error> {
@@ -102,8 +103,9 @@ async fn current<'e, E: Executor<'e, Database = Any>>(
         .transpose()
 }
 
-async fn at_version(
-    tx: &mut Transaction<'static, Any>,
+/// Entry `id` as version `version` saved it (the base of a merge).
+pub(super) async fn at_version<'e, E: Executor<'e, Database = Any>>(
+    db: E,
     id: Id,
     version: u64,
 ) -> Result<Option<Entry>, sqlx::Error> {
@@ -111,7 +113,7 @@ async fn at_version(
         sqlx::query_scalar("SELECT body FROM directory_history WHERE id = $1 AND version = $2")
             .bind(id.to_string())
             .bind(version as i64)
-            .fetch_optional(&mut **tx)
+            .fetch_optional(db)
             .await?;
     body.map(|b| decode(&b)).transpose()
 }
@@ -164,7 +166,7 @@ pub async fn store(
                     ..Entry::default()
                 })
             } else {
-                at_version(&mut tx, entry.id, req.base).await?
+                at_version(&mut *tx, entry.id, req.base).await?
             };
             let Some(base) = base else {
                 return Ok(unknown_base());

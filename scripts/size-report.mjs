@@ -19,9 +19,11 @@ import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 // serde's buffered Content (core/src/tagged.rs) took it to about 428 KB.
 // Issues 13 to 15 brought it to 446 KB; issue 16's desk pages (Accounts,
 // the hospital's structure, the directory's corrections, the hospital's
-// numbers, drawn by the server) to about 419 KB.
+// numbers, drawn by the server) to about 419 KB; the quick start's stored
+// list rows to 424 KB, and the directory's entry editor as a desk page back
+// to about 414 KB.
 // Raise this only with a reason in the README.
-const BUDGET_BROTLI = 425 * 1024;
+const BUDGET_BROTLI = 420 * 1024;
 const dist = process.argv[2] || "dist";
 const files = readdirSync(dist).filter((f) => /\.(wasm|js|css)$/.test(f) && f !== "sw.js").sort();
 if (!files.some((f) => f.endsWith(".wasm"))) {

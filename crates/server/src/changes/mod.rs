@@ -188,7 +188,7 @@ impl Known {
 struct Writes<'a> {
     /// Each change stored, its server_seq, who sent it and when.
     changes: Vec<(Change, i64, &'a str, u64)>,
-    /// Each change decided now, for the ledger.
+    /// Each change refused now, for the ledger.
     received: Vec<(&'a Change, Outcome, &'a str, u64)>,
     /// Each case stored to, and its last server_seq now.
     cases: BTreeMap<Id, i64>,
@@ -290,9 +290,12 @@ fn decide<'a>(
                     (change.device.to_string(), seq_key(change)),
                     (change.id.to_string(), outcome.clone()),
                 );
-                writes
-                    .received
-                    .push((change, outcome.clone(), &user.username, now_ms));
+                // Only a refusal: a stored change's row is its entry.
+                if let Outcome::Refused { .. } = outcome {
+                    writes
+                        .received
+                        .push((change, outcome.clone(), &user.username, now_ms));
+                }
                 outcome
             }
         };
@@ -418,6 +421,12 @@ fn invalid(field: &str, message: impl Into<String>) -> ApiError {
     }
 }
 
+/// Of a stored change's body, what its answer repeats.
+#[derive(serde::Deserialize)]
+struct Clocked {
+    hlc: advocase_core::hlc::Timestamp,
+}
+
 /// The answer given the first time, marked as a repeat if it was stored.
 fn replay(outcome: Outcome) -> Outcome {
     match outcome {
@@ -440,7 +449,11 @@ fn seq_key(change: &Change) -> i64 {
 
 /// What the ledger holds of the (device, seq) pairs the group sends, in as
 /// few statements as the parameter limits allow: `(device = ? AND seq IN
-/// (…)) OR …`, each term served by the primary key.
+/// (…)) OR …`, each term served by a unique index. The ledger is two
+/// tables: a stored change is its row in `changes` (unique by device and
+/// seq), a refusal a row in `received`. Writing every stored change into
+/// `received` as well cost a row and an index entry per change, a good part
+/// of a push group's time, for what `changes` already says (issue 16).
 async fn ledger(
     tx: &mut Transaction<'static, Any>,
     pushes: &[(&User, &PushRequest, u64)],
@@ -486,23 +499,44 @@ async fn ledger(
             ));
             at += 1 + seqs.len();
         }
-        let sql = format!(
-            "SELECT device, seq, change_id, outcome_json FROM received WHERE {}",
-            clauses.join(" OR ")
-        );
-        let mut q = sqlx::query(&sql);
-        for (device, seqs) in these {
-            q = q.bind(*device);
-            for seq in *seqs {
-                q = q.bind(*seq);
+        let bind = |sql| {
+            let mut q = sqlx::query(sql);
+            for (device, seqs) in these {
+                q = q.bind(*device);
+                for seq in *seqs {
+                    q = q.bind(*seq);
+                }
             }
+            q
+        };
+        let terms = clauses.join(" OR ");
+        // A stored change is its own ledger entry: its answer is its number
+        // and clock, as stored.
+        let sql =
+            format!("SELECT device, seq, change_id, server_seq, body FROM changes WHERE {terms}");
+        for row in bind(&sql).fetch_all(&mut **tx).await? {
+            let body: String = row.try_get("body")?;
+            let Clocked { hlc } = decode("body", &body)?;
+            let server_seq: i64 = row.try_get("server_seq")?;
+            let stored = Outcome::Stored {
+                server_seq: server_seq as u64,
+                hlc,
+                duplicate: false,
+            };
+            found.insert(
+                (row.try_get("device")?, row.try_get("seq")?),
+                (row.try_get("change_id")?, stored),
+            );
         }
-        for row in q.fetch_all(&mut **tx).await? {
-            let device: String = row.try_get("device")?;
-            let seq: i64 = row.try_get("seq")?;
-            let id: String = row.try_get("change_id")?;
+        // Refusals, and (from before this) stored changes too: the same
+        // answer as the change's row gives.
+        let sql =
+            format!("SELECT device, seq, change_id, outcome_json FROM received WHERE {terms}");
+        for row in bind(&sql).fetch_all(&mut **tx).await? {
             let outcome: String = row.try_get("outcome_json")?;
-            found.insert((device, seq), (id, decode("outcome_json", &outcome)?));
+            found
+                .entry((row.try_get("device")?, row.try_get("seq")?))
+                .or_insert((row.try_get("change_id")?, decode("outcome_json", &outcome)?));
         }
     }
     Ok(found)

@@ -152,6 +152,18 @@ async fn a_clock_a_day_ahead_is_clamped(b: Backend) {
     assert_eq!((hlc.counter, hlc.node), (open.hlc.counter, open.hlc.node));
     let page = t.pull(&ana, 0, 10).await;
     assert_eq!(page.changes[0].change.hlc, hlc, "handed out as stored");
+    // A retry is answered as the first push was: with the clock as stored,
+    // not as sent (the ledger reads it from the stored change).
+    let again = t.push(&ana, &tablet.batch([&open])).await;
+    let server_seq = stored(&answer.results[0].outcome).0;
+    assert_eq!(
+        again.results[0].outcome,
+        Outcome::Stored {
+            server_seq,
+            hlc,
+            duplicate: true
+        }
+    );
     let mut want = open;
     want.hlc = hlc;
     assert_eq!(page.changes[0].change, want, "nothing else changed");

@@ -125,16 +125,14 @@ pub(crate) async fn store_group(
     }
     // In this transaction, and last: a change is stored if and only if its
     // audit row is, and the audit head's lock is held only for the commit.
-    let mut head = None;
-    for (rows, now_ms) in &audit_rows {
-        if rows.is_empty() {
-            continue;
-        }
-        let h = match &mut head {
-            Some(h) => h,
-            None => head.insert(audit::lock_head(&mut tx).await?),
-        };
-        audit::append_locked(&mut tx, h, rows, *now_ms).await?;
+    let batches: Vec<_> = audit_rows
+        .iter()
+        .filter(|(rows, _)| !rows.is_empty())
+        .map(|(rows, now_ms)| (rows.as_slice(), *now_ms))
+        .collect();
+    if !batches.is_empty() {
+        let mut head = audit::lock_head(&mut tx).await?;
+        audit::append_batches(&mut tx, &mut head, &batches).await?;
     }
     tx.commit().await?;
     if last_seq != counter {
@@ -452,6 +450,12 @@ async fn ids_taken(
 
 /// The rows `sql` selects for `ids`, its one `{}` the list of their
 /// placeholders, a few hundred ids a statement.
+///
+/// A list's length is rounded up to a power of two, the last id repeated
+/// (an `IN` list means the same with an id twice): so a statement has a
+/// handful of texts, not one per length, each parsed and prepared once per
+/// connection and kept in its statement cache, not prepared anew on nearly
+/// every call and pushing other statements out of that cache.
 pub(crate) async fn select_in(
     conn: &mut AnyConnection,
     sql: &str,
@@ -460,14 +464,20 @@ pub(crate) async fn select_in(
     let sqlite = is_sqlite(conn);
     let mut rows = Vec::new();
     for chunk in ids.chunks(PARAMS_PER_STATEMENT) {
-        let sql = sql.replace("{}", &placeholders(sqlite, 1, chunk.len()));
+        let len = padded_len(chunk.len());
+        let sql = sql.replace("{}", &placeholders(sqlite, 1, len));
         let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(id);
+        for i in 0..len {
+            q = q.bind(&chunk[i.min(chunk.len() - 1)]);
         }
         rows.extend(q.fetch_all(&mut *conn).await?);
     }
     Ok(rows)
+}
+
+/// `n` rounded up to a power of two, at most [`PARAMS_PER_STATEMENT`].
+fn padded_len(n: usize) -> usize {
+    n.next_power_of_two().min(PARAMS_PER_STATEMENT)
 }
 
 /// The summaries of `case_ids` that are stored (a case not yet opened has

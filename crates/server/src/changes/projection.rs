@@ -11,6 +11,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use advocase_core::id::Id;
 use advocase_core::log::CaseLog;
@@ -23,6 +24,9 @@ use crate::db::Db;
 
 /// Cases folded per round: a few hundred kilobytes of logs in memory.
 const CASES_PER_ROUND: i64 = 100;
+/// Cases a statement writes: four parameters each, far under either
+/// database's limit.
+const ROWS_PER_UPDATE: usize = 50;
 
 /// Whether a run is going, and whether it was asked for again meanwhile.
 #[derive(Debug, Default)]
@@ -37,13 +41,25 @@ pub struct Projector {
 struct Flags {
     running: bool,
     again: bool,
+    /// When the last push asked for a fold.
+    last: Option<Instant>,
 }
 
-/// Brings cases up to date in the background after a push. A task runs
-/// only while there is work, so it never keeps a closed pool's connections.
+/// How long pushes must pause before the background fold runs, and how
+/// long at most it waits for that pause. Folding is CPU and database work
+/// the pushes beside it would wait for: a burst of a hundred tablets
+/// pushing at once is answered first, then folded (issue 16). Nothing reads
+/// a stale state meanwhile: readers fold what is behind themselves.
+const QUIET: Duration = Duration::from_millis(50);
+const LONGEST_WAIT: Duration = Duration::from_secs(1);
+
+/// Brings cases up to date in the background after a push, once pushes
+/// pause. A task runs only while there is work, so it never keeps a closed
+/// pool's connections.
 pub fn nudge(db: &Db) {
     {
         let mut flags = db.projector.flags.lock().expect("projector flags");
+        flags.last = Some(Instant::now());
         if flags.running {
             flags.again = true;
             return;
@@ -53,6 +69,7 @@ pub fn nudge(db: &Db) {
     let db = db.clone();
     tokio::spawn(async move {
         loop {
+            quiet(&db).await;
             if let Err(e) = catch_up(&db).await {
                 // The cases stay marked: the next push or reader retries.
                 tracing::warn!(error = %e, "bringing case states up to date failed");
@@ -64,6 +81,23 @@ pub fn nudge(db: &Db) {
             }
         }
     });
+}
+
+/// Waits until no push has asked for a fold for [`QUIET`], or
+/// [`LONGEST_WAIT`] has passed.
+async fn quiet(db: &Db) {
+    let start = Instant::now();
+    loop {
+        let since = {
+            let flags = db.projector.flags.lock().expect("projector flags");
+            flags.last.map_or(QUIET, |t| t.elapsed())
+        };
+        let waited = start.elapsed();
+        if since >= QUIET || waited >= LONGEST_WAIT {
+            return;
+        }
+        tokio::time::sleep((QUIET - since).min(LONGEST_WAIT - waited)).await;
+    }
 }
 
 /// Folds every case whose state is behind its log: how many it wrote.
@@ -106,18 +140,25 @@ pub async fn catch_up(db: &Db) -> Result<usize, sqlx::Error> {
         let mut rows = rows;
         rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut tx = db.pool.begin().await?;
-        for (case_id, state, facts, seq) in &rows {
-            // Never over a newer fold: a later round may have written one.
-            sqlx::query(
-                "UPDATE cases SET state = $1, facts = $2, projected_seq = $3
-                 WHERE case_id = $4 AND projected_seq < $3",
-            )
-            .bind(state)
-            .bind(facts)
-            .bind(*seq)
-            .bind(case_id)
-            .execute(&mut *tx)
-            .await?;
+        let sqlite = crate::db::is_sqlite(&tx);
+        for chunk in rows.chunks(ROWS_PER_UPDATE) {
+            // One statement a chunk, not one a case: a round is a hundred
+            // cases, and each statement is a round trip and a plan on both
+            // sides, CPU the pushes running beside it need. Never over a
+            // newer fold: a later round may have written one.
+            let sql = format!(
+                "WITH folded (case_id, state, facts, seq) AS (VALUES {})
+                 UPDATE cases SET state = folded.state, facts = folded.facts,
+                     projected_seq = folded.seq
+                 FROM folded
+                 WHERE cases.case_id = folded.case_id AND cases.projected_seq < folded.seq",
+                crate::db::values(sqlite, chunk.len(), 4)
+            );
+            let mut q = sqlx::query(&sql);
+            for (case_id, state, facts, seq) in chunk {
+                q = q.bind(case_id).bind(state).bind(facts).bind(*seq);
+            }
+            q.execute(&mut *tx).await?;
         }
         tx.commit().await?;
         done += rows.len();

@@ -1,7 +1,7 @@
 //! Handing out the change stream: pull pages (each change sent as stored)
 //! and a case's whole history.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use advocase_core::access::User;
 use advocase_core::id::Id;
@@ -73,18 +73,17 @@ pub async fn pull(
     let (device, own_from) = params
         .own
         .map_or((String::new(), 0), |(d, n)| (d.to_string(), n as i64));
-    // The page's cases, each once: who may see it, its last change in the
-    // page, and which of its changes are sent (not the device's own).
+    // The page's cases, each once: its last change in the page, and which
+    // of its changes are sent (not the device's own).
     let cases = sqlx::query(
-        "SELECT p.case_id, k.unit, k.assignee, k.created_by, k.involved,
-                MAX(p.server_seq) AS last_seq,
-                SUM(CASE WHEN p.device = $3 AND p.seq >= $4 THEN 0 ELSE 1 END) AS sent,
-                MIN(CASE WHEN p.device = $3 AND p.seq >= $4 THEN NULL ELSE p.server_seq END) AS lo,
-                MAX(CASE WHEN p.device = $3 AND p.seq >= $4 THEN NULL ELSE p.server_seq END) AS hi
+        "SELECT case_id,
+                MAX(server_seq) AS last_seq,
+                SUM(CASE WHEN device = $3 AND seq >= $4 THEN 0 ELSE 1 END) AS sent,
+                MIN(CASE WHEN device = $3 AND seq >= $4 THEN NULL ELSE server_seq END) AS lo,
+                MAX(CASE WHEN device = $3 AND seq >= $4 THEN NULL ELSE server_seq END) AS hi
          FROM (SELECT server_seq, case_id, device, seq FROM changes
                WHERE server_seq > $1 ORDER BY server_seq LIMIT $2) p
-         JOIN cases k ON k.case_id = p.case_id
-         GROUP BY p.case_id, k.unit, k.assignee, k.created_by, k.involved",
+         GROUP BY case_id",
     )
     .bind(after as i64)
     .bind(limit as i64)
@@ -92,16 +91,41 @@ pub async fn pull(
     .bind(own_from)
     .fetch_all(&db.pool)
     .await?;
+    // Who may see each, looked up by key. Not a join in the statement
+    // above: PostgreSQL's generic plan for it hashed every case row, a
+    // scan of the whole table for each page (issue 16).
+    let ids: Vec<String> = cases
+        .iter()
+        .map(|row| row.try_get("case_id"))
+        .collect::<Result<_, _>>()?;
+    let mut conn = db.pool.acquire().await?;
+    let sql =
+        "SELECT case_id, unit, assignee, created_by, involved FROM cases WHERE case_id IN ({})";
+    let holders_of: HashMap<String, AnyRow> = super::select_in(&mut conn, sql, &ids)
+        .await?
+        .into_iter()
+        .map(|row| Ok((row.try_get("case_id")?, row)))
+        .collect::<Result<_, sqlx::Error>>()?;
+    drop(conn);
     let mut next = after;
     let mut sent = Vec::new();
     let mut hidden = BTreeSet::new();
+    // The page's cases whose changes are not sent.
+    let mut left_out = Vec::new();
     for row in &cases {
+        let case_id: String = row.try_get("case_id")?;
+        // A change is stored only with its case's row (one transaction);
+        // one without (a damaged database) is left out, as the join did.
+        let Some(case) = holders_of.get(&case_id) else {
+            left_out.push(case_id);
+            continue;
+        };
         let last: i64 = row.try_get("last_seq")?;
         next = next.max(last as u64);
-        let case_id: String = row.try_get("case_id")?;
         let id = decode_id("case_id", &case_id)?;
-        if !may_see(user, &holders(row)?, &units) {
+        if !may_see(user, &holders(case)?, &units) {
             hidden.insert(id);
+            left_out.push(case_id);
             continue;
         }
         let n: i64 = row.try_get("sent")?;
@@ -112,37 +136,49 @@ pub async fn pull(
         }
     }
     sent.sort_by_key(|(_, (_, _, lo, _))| *lo);
-    let more = sqlx::query("SELECT server_seq FROM changes WHERE server_seq > $1 LIMIT 1")
-        .bind(next as i64)
-        .fetch_optional(&db.pool)
-        .await?
-        .is_some();
+    // ORDER BY: without it PostgreSQL's generic plan scanned the table
+    // from its start for the first row past `next`.
+    let more = sqlx::query(
+        "SELECT server_seq FROM changes WHERE server_seq > $1 ORDER BY server_seq LIMIT 1",
+    )
+    .bind(next as i64)
+    .fetch_optional(&db.pool)
+    .await?
+    .is_some();
     let changes = if sent.is_empty() {
         String::new()
     } else {
         let mut conn = db.pool.acquire().await?;
         let sqlite = is_sqlite(&conn);
         // Both join in server_seq order: SQLite's group_concat and
-        // PostgreSQL's string_agg take an ORDER BY.
+        // PostgreSQL's string_agg take an ORDER BY. The cases left out
+        // are named, not those sent: usually none is, and the statement
+        // keeps one text (one plan) whatever the page holds.
         let join = if sqlite { "group_concat" } else { "string_agg" };
+        let not_in = if left_out.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " AND case_id NOT IN ({})",
+                placeholders(sqlite, 5, left_out.len())
+            )
+        };
         let sql = format!(
             "SELECT {join}('{{\"server_seq\":' || CAST(server_seq AS TEXT) || ',\"change\":' || body || '}}', ','
                            ORDER BY server_seq) AS page
              FROM changes
-             WHERE server_seq > {} AND server_seq <= {} AND NOT (device = {} AND seq >= {})
-               AND case_id IN ({})",
+             WHERE server_seq > {} AND server_seq <= {} AND NOT (device = {} AND seq >= {}){not_in}",
             placeholders(sqlite, 1, 1),
             placeholders(sqlite, 2, 1),
             placeholders(sqlite, 3, 1),
             placeholders(sqlite, 4, 1),
-            placeholders(sqlite, 5, sent.len())
         );
         let mut q = sqlx::query(&sql)
             .bind(after as i64)
             .bind(next as i64)
             .bind(&device)
             .bind(own_from);
-        for (case_id, _) in &sent {
+        for case_id in &left_out {
             q = q.bind(case_id);
         }
         let page: Option<String> = q.fetch_one(&mut *conn).await?.try_get("page")?;

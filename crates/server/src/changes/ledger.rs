@@ -41,8 +41,8 @@ pub(super) fn seq_key(change: &Change) -> i64 {
 }
 
 /// What the ledger holds of the (device, seq) pairs the group sends, in as
-/// few statements as the parameter limits allow: `(device = ? AND seq IN
-/// (…)) OR …`, each term served by a unique index. The ledger is two
+/// few statements as the parameter limits allow: `(device = ? AND seq
+/// BETWEEN ? AND ?) OR …`, each term served by a unique index. The ledger is two
 /// tables: a stored change is its row in `changes` (unique by device and
 /// seq), a refusal a row in `received`. Writing every stored change into
 /// `received` as well cost a row and an index entry per change, a good part
@@ -58,56 +58,48 @@ pub(super) async fn ledger(
             .or_default()
             .extend(req.changes.iter().map(seq_key));
     }
-    let asked: Vec<(String, Vec<i64>)> = asked
-        .into_iter()
-        .map(|(device, seqs)| (device, seqs.into_iter().collect()))
-        .collect();
-    let terms: Vec<(&str, &[i64])> = asked
+    // Each device's seqs as runs of near neighbours, each run a range:
+    // `(device = ? AND seq BETWEEN ? AND ?)`. A batch is usually one run.
+    // Not `seq IN (…)`: with statistics from when the device had sent a
+    // few hundred changes, PostgreSQL read every change of the device and
+    // filtered the list, a cost growing with its history (issue 16); a
+    // range is always the index's own condition.
+    let terms: Vec<(&str, i64, i64)> = asked
         .iter()
-        .flat_map(|(device, seqs)| {
-            seqs.chunks(PARAMS_PER_STATEMENT - 1)
-                .map(move |chunk| (device.as_str(), chunk))
-        })
+        .flat_map(|(device, seqs)| runs(seqs).map(move |(lo, hi)| (device.as_str(), lo, hi)))
         .collect();
     let mut found = HashMap::new();
     let sqlite = is_sqlite(tx);
-    let mut rest = &terms[..];
-    while !rest.is_empty() {
-        // As many terms as fit, at least one.
-        let mut n = 0;
-        let mut params = 0;
-        while n < rest.len() && (n == 0 || params + 1 + rest[n].1.len() <= PARAMS_PER_STATEMENT) {
-            params += 1 + rest[n].1.len();
-            n += 1;
-        }
-        let (these, next) = rest.split_at(n);
-        rest = next;
-        let mut at = 1;
-        let mut clauses = Vec::with_capacity(these.len());
-        for (_, seqs) in these {
-            clauses.push(format!(
-                "(device = {} AND seq IN ({}))",
-                placeholders(sqlite, at, 1),
-                placeholders(sqlite, at + 1, seqs.len())
-            ));
-            at += 1 + seqs.len();
-        }
+    for these in terms.chunks(PARAMS_PER_STATEMENT / 3) {
+        let clauses: Vec<String> = (0..these.len())
+            .map(|i| {
+                format!(
+                    "(device = {} AND seq BETWEEN {} AND {})",
+                    placeholders(sqlite, 3 * i + 1, 1),
+                    placeholders(sqlite, 3 * i + 2, 1),
+                    placeholders(sqlite, 3 * i + 3, 1)
+                )
+            })
+            .collect();
         let bind = |sql| {
             let mut q = sqlx::query(sql);
-            for (device, seqs) in these {
-                q = q.bind(*device);
-                for seq in *seqs {
-                    q = q.bind(*seq);
-                }
+            for (device, lo, hi) in these {
+                q = q.bind(*device).bind(*lo).bind(*hi);
             }
             q
         };
+        // A range may hold seqs not asked for, between two that were.
+        let was_asked = |device: &String, seq: i64| asked[device].contains(&seq);
         let terms = clauses.join(" OR ");
         // A stored change is its own ledger entry: its answer is its number
         // and clock, as stored.
         let sql =
             format!("SELECT device, seq, change_id, server_seq, body FROM changes WHERE {terms}");
         for row in bind(&sql).fetch_all(&mut **tx).await? {
+            let (device, seq): (String, i64) = (row.try_get("device")?, row.try_get("seq")?);
+            if !was_asked(&device, seq) {
+                continue;
+            }
             let body: String = row.try_get("body")?;
             let Clocked { hlc } = decode("body", &body)?;
             let server_seq: i64 = row.try_get("server_seq")?;
@@ -116,23 +108,45 @@ pub(super) async fn ledger(
                 hlc,
                 duplicate: false,
             };
-            found.insert(
-                (row.try_get("device")?, row.try_get("seq")?),
-                (row.try_get("change_id")?, stored),
-            );
+            found.insert((device, seq), (row.try_get("change_id")?, stored));
         }
         // Refusals, and (from before this) stored changes too: the same
         // answer as the change's row gives.
         let sql =
             format!("SELECT device, seq, change_id, outcome_json FROM received WHERE {terms}");
         for row in bind(&sql).fetch_all(&mut **tx).await? {
+            let (device, seq): (String, i64) = (row.try_get("device")?, row.try_get("seq")?);
+            if !was_asked(&device, seq) {
+                continue;
+            }
             let outcome: String = row.try_get("outcome_json")?;
             found
-                .entry((row.try_get("device")?, row.try_get("seq")?))
+                .entry((device, seq))
                 .or_insert((row.try_get("change_id")?, decode("outcome_json", &outcome)?));
         }
     }
     Ok(found)
+}
+
+/// Seqs further apart than this start a new range: a range reads at most
+/// this many entries not asked for between two that were.
+const MOST_BETWEEN: i64 = 8;
+
+/// `seqs` (ascending) as the ranges of its runs.
+fn runs(seqs: &BTreeSet<i64>) -> impl Iterator<Item = (i64, i64)> + '_ {
+    let mut seqs = seqs.iter().copied().peekable();
+    std::iter::from_fn(move || {
+        let lo = seqs.next()?;
+        let mut hi = lo;
+        while let Some(&next) = seqs.peek() {
+            if next.saturating_sub(hi) > MOST_BETWEEN {
+                break;
+            }
+            hi = next;
+            seqs.next();
+        }
+        Some((lo, hi))
+    })
 }
 
 pub(super) async fn record(
@@ -158,4 +172,33 @@ pub(super) async fn record(
         q.execute(&mut **tx).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ranges(seqs: &[i64]) -> Vec<(i64, i64)> {
+        runs(&seqs.iter().copied().collect()).collect()
+    }
+
+    #[test]
+    fn seqs_become_the_ranges_of_their_runs() {
+        assert_eq!(ranges(&[]), []);
+        assert_eq!(ranges(&[7]), [(7, 7)]);
+        // A batch: one range.
+        assert_eq!(ranges(&(1..=500).collect::<Vec<_>>()), [(1, 500)]);
+        // Near neighbours share a range, far ones do not.
+        assert_eq!(
+            ranges(&[1, 9, 30, 31, 1_000]),
+            [(1, 9), (30, 31), (1_000, 1_000)]
+        );
+        assert_eq!(ranges(&[1, 10]), [(1, 1), (10, 10)]);
+        // Seqs past i64::MAX are negative keys: still in key order, and no
+        // difference overflows.
+        assert_eq!(
+            ranges(&[i64::MIN, -1, 0, i64::MAX]),
+            [(i64::MIN, i64::MIN), (-1, 0), (i64::MAX, i64::MAX)]
+        );
+    }
 }

@@ -51,9 +51,18 @@ test("the first paint is index.html's own header and card, which the app replace
     await held;
     await route.continue();
   });
+  // The screen stylesheet comes inside index.html (allowed by its hash, so
+  // no CSP violation, which the fixture would fail on): the first paint
+  // waits for no second request.
+  const sheets: string[] = [];
+  page.on("request", (r) => r.resourceType() === "stylesheet" && sheets.push(r.url()));
   await page.goto("/");
   await expect(page.getByRole("banner")).toContainText("Advocase");
   await expect(page.getByRole("heading", { level: 1, name: "Advocase" })).toBeVisible();
+  expect(await page.locator("head > style").count()).toBe(1);
+  expect(await page.locator('link[rel="stylesheet"]:not([media="print"])').count()).toBe(0);
+  expect(sheets.filter((u) => !/\/print-[0-9a-f]+\.css$/.test(u)), "screen stylesheets fetched").toEqual([]);
+  await expect(page.getByRole("banner"), "styled by the inlined sheet").toHaveCSS("display", "flex");
   await expect(page.getByText("Opening Advocase…")).toBeVisible();
   await expect(page.getByRole("main")).toHaveAttribute("aria-busy", "true");
   // Nothing to type into yet: what is typed would be lost when the app mounts.

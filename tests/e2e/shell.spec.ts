@@ -69,9 +69,19 @@ test("the first paint is index.html's own header and card, which the app replace
   await expect(page.getByRole("textbox")).toHaveCount(0);
   const before = await new AxeBuilder({ page }).analyze();
   expect(before.violations.map((v) => v.id), "axe on the static first paint").toEqual([]);
+  // Where the card and the header stand: the app's own take the same places.
+  const boxes = () =>
+    page.evaluate(() =>
+      ["header", "section.panel.sign-in"].map((s) => {
+        const b = document.querySelector(s)!.getBoundingClientRect();
+        return [s, b.x, b.y, b.width];
+      })
+    );
+  const staticBoxes = await boxes();
 
   release();
   await expect(page.getByRole("form", { name: "Sign in to Advocase" })).toBeVisible();
+  expect(await boxes(), "the app's header and card where the static ones were").toEqual(staticBoxes);
   await expect(page.locator("[data-boot]")).toHaveCount(0);
   await expect(page.getByText("Opening Advocase…")).toHaveCount(0);
   await expect(page.locator("main")).toHaveCount(1);

@@ -9,6 +9,11 @@
 //    left (a script, an on…= handler, a style= attribute).
 //    Trunk's bootstrap is rewritten on the way: it shows index.html's static
 //    first paint for a frame, then starts the app and removes it (below).
+// 0a. Inlines the screen stylesheet (main.css) into index.html as a <style>
+//    block, and drops the file: the first paint then waits for index.html
+//    alone, not for a second request (a round trip on a phone's network).
+//    The server allows exactly that block by its hash (static_files.rs,
+//    `shell_policy`). The print sheet stays a file, media=print.
 // 1. Fills the service worker's precache list with every file this build
 //    produced, and its build id with a hash of their contents, so a new
 //    deployment always means a new worker (no hand-kept list to forget).
@@ -19,7 +24,7 @@
 // 2. In release builds, writes .br and .gz beside each compressible file at
 //    maximum compression; the server sends those as they are.
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 
@@ -83,8 +88,30 @@ for (const [pattern, what] of leftovers) {
     process.exit(1);
   }
 }
+let inlined = 0;
+html = html.replace(/<link\b[^>]*>/gi, (tag) => {
+  if (!/\srel=["']?stylesheet\b/i.test(tag) || /\smedia=/i.test(tag)) return tag;
+  const href = tag.match(/\shref=["']?\/([\w.-]+\.css)/i);
+  if (!href) {
+    console.error(`post-build: a stylesheet this script cannot inline: ${tag}`);
+    process.exit(1);
+  }
+  const path = join(staging, href[1]);
+  const css = readFileSync(path, "utf8").trim();
+  if (/<\/style/i.test(css)) {
+    console.error(`post-build: ${href[1]} contains "</style", which would end the inlined block`);
+    process.exit(1);
+  }
+  rmSync(path);
+  inlined++;
+  return `<style>${css}</style>`;
+});
+if (inlined !== 1) {
+  console.error(`post-build: expected one screen stylesheet to inline into index.html, found ${inlined}`);
+  process.exit(1);
+}
 writeFileSync(indexPath, html);
-console.log(`post-build: moved ${moved} inline script(s) out of index.html`);
+console.log(`post-build: moved ${moved} inline script(s) out of index.html, inlined its stylesheet`);
 
 if (process.env.TRUNK_PROFILE === "release") {
   const { minify } = await import("terser");

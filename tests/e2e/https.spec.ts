@@ -95,6 +95,8 @@ test("the error watcher fails a test on a page without the policy and on each vi
   const policy = (await res!.allHeaders())["content-security-policy"];
   expect(policy).toContain("script-src 'self' 'wasm-unsafe-eval'");
   expect(policy).not.toContain("unsafe-inline");
+  // The shell's inlined stylesheet, by its hash: no other style block.
+  expect(policy).toMatch(/style-src 'self' 'sha256-[A-Za-z0-9+/]{43}='(;|$)/);
   expect(pageErrors, "the app itself breaks nothing").toEqual([]);
 
   // What an injected script or a careless change would add.
@@ -110,6 +112,17 @@ test("the error watcher fails a test on a page without the policy and on each vi
   await page.evaluate(() => document.querySelector("header")!.setAttribute("style", "display: none"));
   await expect.poll(recorded).toEqual([cspViolation("script-src-elem", "inline", "/"), cspViolation("style-src-attr", "inline", "/")]);
   await expect(page.getByRole("banner"), "the style attribute applied").toBeVisible();
+  await page.evaluate(() => {
+    const s = document.createElement("style");
+    s.textContent = "header { display: none }";
+    document.head.append(s);
+  });
+  await expect.poll(recorded).toEqual([
+    cspViolation("script-src-elem", "inline", "/"),
+    cspViolation("style-src-attr", "inline", "/"),
+    cspViolation("style-src-elem", "inline", "/"),
+  ]);
+  await expect(page.getByRole("banner"), "the injected style block applied").toBeVisible();
 
   // Caught as it should be; left in, they would fail this test (the point).
   pageErrors.length = 0;

@@ -51,18 +51,37 @@ test("the first paint is index.html's own header and card, which the app replace
     await held;
     await route.continue();
   });
+  // The screen stylesheet comes inside index.html (allowed by its hash, so
+  // no CSP violation, which the fixture would fail on): the first paint
+  // waits for no second request.
+  const sheets: string[] = [];
+  page.on("request", (r) => r.resourceType() === "stylesheet" && sheets.push(r.url()));
   await page.goto("/");
   await expect(page.getByRole("banner")).toContainText("Advocase");
   await expect(page.getByRole("heading", { level: 1, name: "Advocase" })).toBeVisible();
+  expect(await page.locator("head > style").count()).toBe(1);
+  expect(await page.locator('link[rel="stylesheet"]:not([media="print"])').count()).toBe(0);
+  expect(sheets.filter((u) => !/\/print-[0-9a-f]+\.css$/.test(u)), "screen stylesheets fetched").toEqual([]);
+  await expect(page.getByRole("banner"), "styled by the inlined sheet").toHaveCSS("display", "flex");
   await expect(page.getByText("Opening Advocase…")).toBeVisible();
   await expect(page.getByRole("main")).toHaveAttribute("aria-busy", "true");
   // Nothing to type into yet: what is typed would be lost when the app mounts.
   await expect(page.getByRole("textbox")).toHaveCount(0);
   const before = await new AxeBuilder({ page }).analyze();
   expect(before.violations.map((v) => v.id), "axe on the static first paint").toEqual([]);
+  // Where the card and the header stand: the app's own take the same places.
+  const boxes = () =>
+    page.evaluate(() =>
+      ["header", "section.panel.sign-in"].map((s) => {
+        const b = document.querySelector(s)!.getBoundingClientRect();
+        return [s, b.x, b.y, b.width];
+      })
+    );
+  const staticBoxes = await boxes();
 
   release();
   await expect(page.getByRole("form", { name: "Sign in to Advocase" })).toBeVisible();
+  expect(await boxes(), "the app's header and card where the static ones were").toEqual(staticBoxes);
   await expect(page.locator("[data-boot]")).toHaveCount(0);
   await expect(page.getByText("Opening Advocase…")).toHaveCount(0);
   await expect(page.locator("main")).toHaveCount(1);

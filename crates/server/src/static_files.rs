@@ -26,6 +26,9 @@ const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
 /// Only this origin's own files run, and nothing inline: the build moves
 /// Trunk's inline bootstrap into a file (scripts/post-build.mjs).
 /// 'wasm-unsafe-eval' lets the page compile its WebAssembly, nothing more.
+/// The shell's own answer adds the hash of each `<style>` block it
+/// carries ([`shell_policy`]): the stylesheet is inlined by the build so
+/// the first paint waits for no second request.
 pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'; connect-src 'self'; worker-src 'self'; manifest-src 'self'";
 /// No window opened from elsewhere keeps a handle on the app's.
 pub const CROSS_ORIGIN_OPENER_POLICY: &str = "same-origin";
@@ -33,10 +36,52 @@ pub const CROSS_ORIGIN_OPENER_POLICY: &str = "same-origin";
 /// such as the retired `interest-cohort`, is a console warning).
 pub const PERMISSIONS_POLICY: &str = "camera=(), microphone=(), geolocation=(), payment=(), usb=()";
 
+/// [`CSP`] with `style-src` also allowing each `<style>` block of `html`
+/// by its SHA-256 (the build inlines the stylesheet into `index.html`,
+/// scripts/post-build.mjs). Style attributes stay refused, and so does any
+/// other inline style: only these exact blocks are allowed.
+pub fn shell_policy(html: &str) -> String {
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
+    let mut sources = String::new();
+    let mut rest = html;
+    while let Some(open) = rest.find("<style") {
+        let Some(start) = rest[open..].find('>').map(|i| open + i + 1) else {
+            break;
+        };
+        let Some(len) = rest[start..].find("</style") else {
+            break;
+        };
+        let digest = Sha256::digest(&rest.as_bytes()[start..start + len]);
+        let hash = base64::engine::general_purpose::STANDARD.encode(digest);
+        sources.push_str(&format!(" 'sha256-{hash}'"));
+        rest = &rest[start + len..];
+    }
+    CSP.replacen("style-src 'self'", &format!("style-src 'self'{sources}"), 1)
+}
+
+/// Sets [`shell_policy`] on the HTML answers (the shell, under any route),
+/// read from `index.html` as it is now: a new build copied over a running
+/// server is served with its own hashes.
+async fn with_shell_policy(index: std::path::PathBuf, mut res: Response) -> Response {
+    let html = res
+        .headers()
+        .get(CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
+    if html
+        && let Ok(text) = tokio::fs::read_to_string(&index).await
+        && let Ok(value) = HeaderValue::try_from(shell_policy(&text))
+    {
+        res.headers_mut().insert(CONTENT_SECURITY_POLICY, value);
+    }
+    res
+}
+
 /// Files under `dir`, with `index.html` for any path that looks like a route
 /// of the app (no file extension), so deep links and reloads work.
 pub fn service(dir: &Path) -> Router {
     let index = dir.join("index.html");
+    let policy_index = index.clone();
     let shell = move |req: Request| async move {
         if looks_like_file(req.uri().path()) {
             return (StatusCode::NOT_FOUND, "not found").into_response();
@@ -51,12 +96,16 @@ pub fn service(dir: &Path) -> Router {
             Err(never) => match never {},
         }
     };
-    Router::new().fallback_service(
-        ServeDir::new(dir)
-            .precompressed_br()
-            .precompressed_gzip()
-            .fallback(shell.into_service()),
-    )
+    Router::new()
+        .fallback_service(
+            ServeDir::new(dir)
+                .precompressed_br()
+                .precompressed_gzip()
+                .fallback(shell.into_service()),
+        )
+        .layer(axum::middleware::map_response(move |res: Response| {
+            with_shell_policy(policy_index.clone(), res)
+        }))
 }
 
 fn looks_like_file(path: &str) -> bool {
@@ -120,7 +169,10 @@ pub async fn headers(mut req: Request, next: Next) -> Response {
     h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     h.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    // The shell's answer carries its own (CSP with its styles' hashes).
+    if !h.contains_key(CONTENT_SECURITY_POLICY) {
+        h.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    }
     h.insert(
         HeaderName::from_static("cross-origin-opener-policy"),
         HeaderValue::from_static(CROSS_ORIGIN_OPENER_POLICY),
@@ -146,6 +198,29 @@ mod tests {
         assert!(!is_hashed_asset("/manifest.webmanifest"));
         assert!(!is_hashed_asset("/icons/icon-192.png"));
         assert!(!is_hashed_asset("/advocase-xyz.js"));
+    }
+
+    #[test]
+    fn the_shell_policy_allows_its_style_blocks_by_hash_and_nothing_else() {
+        assert_eq!(shell_policy("<!doctype html><title>A</title>"), CSP);
+        let html =
+            "<html><head><style>body{margin:0}</style></head><body><style media=print>p{}</style>";
+        let policy = shell_policy(html);
+        // sha256("body{margin:0}") and sha256("p{}"), base64.
+        assert!(
+            policy.contains(
+                "style-src 'self' 'sha256-IAdwN3biDCQ3brrgp1m8kBEsPQYyqfREKOEfeoREopc=' 'sha256-"
+            ),
+            "{policy}"
+        );
+        assert!(!policy.contains("unsafe-inline"), "{policy}");
+        assert_eq!(policy.matches("'sha256-").count(), 2, "{policy}");
+        assert!(
+            policy.contains("script-src 'self' 'wasm-unsafe-eval';"),
+            "{policy}"
+        );
+        // An unclosed block allows nothing.
+        assert_eq!(shell_policy("<style>body{"), CSP);
     }
 
     #[test]

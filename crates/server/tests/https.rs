@@ -99,6 +99,36 @@ async fn pages_and_api_answers_carry_the_security_headers_but_no_hsts_over_http(
 }
 
 #[tokio::test]
+async fn the_shell_answer_allows_its_inlined_stylesheet_by_hash_only() {
+    let (router, tmp) = fixture().await;
+    let css = "body{margin:0}";
+    std::fs::write(
+        tmp.path().join("dist/index.html"),
+        format!("<!doctype html><title>Advocase</title><style>{css}</style>"),
+    )
+    .unwrap();
+    let policy = advocase_server::static_files::shell_policy(&format!("<style>{css}</style>"));
+    assert_ne!(policy, CSP);
+    for uri in ["/", "/settings", "/index.html"] {
+        let res = oneshot(&router, get(uri)).await;
+        assert_eq!(
+            header_of(&res, "content-security-policy"),
+            Some(policy.clone()),
+            "{uri}"
+        );
+    }
+    // Everything else keeps the plain policy.
+    for uri in ["/api/health", "/missing.js"] {
+        let res = oneshot(&router, get(uri)).await;
+        assert_eq!(
+            header_of(&res, "content-security-policy").as_deref(),
+            Some(CSP),
+            "{uri}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn the_tls_router_adds_hsts_to_every_answer() {
     let (router, _tmp) = fixture().await;
     let router = tls::with_hsts(router);

@@ -54,8 +54,9 @@ const QUIET: Duration = Duration::from_millis(50);
 const LONGEST_WAIT: Duration = Duration::from_secs(1);
 
 /// Brings cases up to date in the background after a push, once pushes
-/// pause. A task runs only while there is work, so it never keeps a closed
-/// pool's connections.
+/// pause, then checkpoints SQLite's write-ahead log ([`crate::db::checkpoint`]).
+/// A task runs only while there is work, so it never keeps a closed pool's
+/// connections.
 pub fn nudge(db: &Db) {
     {
         let mut flags = db.projector.flags.lock().expect("projector flags");
@@ -73,6 +74,10 @@ pub fn nudge(db: &Db) {
             if let Err(e) = catch_up(&db).await {
                 // The cases stay marked: the next push or reader retries.
                 tracing::warn!(error = %e, "bringing case states up to date failed");
+            }
+            if let Err(e) = crate::db::checkpoint(&db).await {
+                // SQLite checkpoints on its own past a larger WAL.
+                tracing::warn!(error = %e, "checkpointing the write-ahead log failed");
             }
             let mut flags = db.projector.flags.lock().expect("projector flags");
             if !std::mem::take(&mut flags.again) {

@@ -47,18 +47,15 @@ impl Templates {
         self.offered().into_iter().find(|t| t.id == id)
     }
 
-    fn keep(&self, templates: Vec<Template>) {
-        // A full store only costs the offline copy; the list still shows.
-        let _ = self.store.with_value(|s| s.set(KEY, &templates));
-        self.known.set(templates);
-    }
-
     /// Fetches what the server keeps. An older server without templates
     /// (404) leaves the built-in ones.
     pub async fn refresh(&self, token: &str) -> Result<(), Failure> {
-        match server::get::<Vec<Template>>(Some(token), "/api/templates").await {
-            Ok(list) => {
-                self.keep(list);
+        match server::get_kept::<Vec<Template>>(Some(token), "/api/templates").await {
+            Ok((list, text)) => {
+                // Kept as sent. A full store only costs the offline copy;
+                // the list still shows.
+                let _ = self.store.with_value(|s| s.set_raw(KEY, &text));
+                self.known.set(list);
                 Ok(())
             }
             Err(Failure::Refused { status: 404, .. }) => Ok(()),

@@ -1,0 +1,126 @@
+// Gives the .wasm's imports short names, in the .wasm and in the
+// wasm-bindgen glue that provides them, both as one.
+//
+// wasm-bindgen names each import after the function it binds and a hash of
+// its signature (`__wbg_status_cb85b6c8d1769fa1`), and every name stands in
+// both files: over two hundred of them, the hashes 16 hex digits that
+// compression cannot shrink. Here each becomes a name of one or two
+// letters and digits, and the import module ("./advocase_bg.js") one letter;
+// nothing else in either file changes (README, Size).
+//
+// Used by post-build.mjs on release builds; fails rather than guess when
+// the files are not as wasm-bindgen writes them.
+
+/** Reads an unsigned LEB128 number at `at`: [value, next offset]. */
+function leb(bytes, at) {
+  let value = 0;
+  let shift = 0;
+  for (;;) {
+    const b = bytes[at++];
+    value += (b & 0x7f) * 2 ** shift;
+    shift += 7;
+    if (b < 0x80) return [value, at];
+  }
+}
+
+function encodeLeb(value) {
+  const out = [];
+  do {
+    let b = value % 128;
+    value = Math.floor(value / 128);
+    if (value > 0) b |= 0x80;
+    out.push(b);
+  } while (value > 0);
+  return out;
+}
+
+function encodeName(text) {
+  const bytes = Buffer.from(text, "utf8");
+  return [...encodeLeb(bytes.length), ...bytes];
+}
+
+// Short names: a…z, A…Z, then two characters; never a word JavaScript
+// reserves (they are object keys, but plain ones read better).
+const FIRST = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+const REST = FIRST + "0123456789";
+const RESERVED = new Set(["do", "if", "in"]);
+function* shortNames() {
+  for (const c of FIRST) yield c;
+  for (const c of FIRST) for (const d of REST) if (!RESERVED.has(c + d)) yield c + d;
+}
+
+/**
+ * `wasm` (Buffer) and `glue` (the glue's text) with short import names:
+ * { wasm, glue, count }.
+ */
+export function shortenImports(wasm, glue) {
+  if (wasm.readUInt32LE(0) !== 0x6d736100) throw new Error("not a .wasm");
+  let at = 8;
+  let section = null;
+  while (at < wasm.length) {
+    const id = wasm[at];
+    const [size, body] = leb(wasm, at + 1);
+    if (id === 2) {
+      section = { start: at, body, end: body + size };
+      break;
+    }
+    at = body + size;
+  }
+  if (!section) throw new Error("the .wasm has no import section");
+
+  let [count, p] = leb(wasm, section.body);
+  const modules = new Set();
+  const imports = [];
+  for (let i = 0; i < count; i++) {
+    const [mlen, m] = leb(wasm, p);
+    const module = wasm.toString("utf8", m, m + mlen);
+    const [flen, f] = leb(wasm, m + mlen);
+    const field = wasm.toString("utf8", f, f + flen);
+    let d = f + flen;
+    const kind = wasm[d++];
+    if (kind === 0x00 || kind === 0x04) {
+      if (kind === 0x04) d++;
+      [, d] = leb(wasm, d);
+    } else if (kind === 0x01 || kind === 0x02) {
+      if (kind === 0x01) d++;
+      const flags = wasm[d++];
+      [, d] = leb(wasm, d);
+      if (flags & 1) [, d] = leb(wasm, d);
+    } else if (kind === 0x03) {
+      d += 2;
+    } else {
+      throw new Error(`unknown import kind ${kind}`);
+    }
+    modules.add(module);
+    imports.push({ module, field, desc: wasm.subarray(f + flen, d) });
+    p = d;
+  }
+  if (p !== section.end) throw new Error("the import section did not read to its end");
+  if (modules.size !== 1) throw new Error(`imports from ${[...modules].join(", ")}: one module expected`);
+  const [module] = modules;
+  const moduleKey = JSON.stringify(module);
+  if (glue.split(moduleKey).length !== 2) throw new Error(`the glue names ${moduleKey} other than once`);
+
+  const names = new Map();
+  const fresh = shortNames();
+  for (const { field } of imports) {
+    if (names.has(field)) continue;
+    if (!/^[A-Za-z_$][\w$]*$/.test(field)) throw new Error(`import ${field} is not an identifier`);
+    // Each is defined once in the glue, as a key of the imports object.
+    const defined = glue.split(new RegExp(`(?<![\\w$.])${field.replace(/\$/g, "\\$")}:`)).length - 1;
+    if (defined !== 1) throw new Error(`import ${field} is defined ${defined} times in the glue`);
+    names.set(field, fresh.next().value);
+  }
+
+  const out = [...encodeLeb(imports.length)];
+  for (const { field, desc } of imports) {
+    out.push(...encodeName("a"), ...encodeName(names.get(field)), ...desc);
+  }
+  const newSection = Buffer.from([2, ...encodeLeb(out.length), ...out]);
+  const newWasm = Buffer.concat([wasm.subarray(0, section.start), newSection, wasm.subarray(section.end)]);
+
+  const newGlue = glue
+    .replace(moduleKey, '"a"')
+    .replace(/(?<![\w$.])[A-Za-z_$][\w$]*(?=:)/g, (key) => names.get(key) ?? key);
+  return { wasm: newWasm, glue: newGlue, count: names.size };
+}

@@ -12,9 +12,11 @@
 // 1. Fills the service worker's precache list with every file this build
 //    produced, and its build id with a hash of their contents, so a new
 //    deployment always means a new worker (no hand-kept list to forget).
-// 0a. In release builds, gives the .wasm's imports short names in it and in
-//    the glue (short-imports.mjs): wasm-bindgen's carry a hash each, in both
-//    files, about 5.5 KB of brotli.
+// 0a. In release builds, takes out of the .wasm and the glue the stream
+//    classes a dependency exports that the app cannot reach
+//    (dead-exports.mjs), then gives the .wasm's imports short names in it
+//    and in the glue (short-imports.mjs): wasm-bindgen's carry a hash each,
+//    in both files, about 5.5 KB of brotli.
 // 0b. In release builds, minifies the wasm-bindgen glue with terser (Trunk's
 //    `minify` leaves it as generated): about 3 KB brotli of a client whose
 //    size is a feature (README, Size). Before the precache list, so its hash
@@ -102,6 +104,7 @@ function reintegrate(before, after, path) {
 }
 
 if (process.env.TRUNK_PROFILE === "release") {
+  const { dropDeadExports } = await import("./dead-exports.mjs");
   const { shortenImports } = await import("./short-imports.mjs");
   const find = (pattern) => walk(staging).filter((p) => pattern.test(p));
   const [wasmPath, more] = find(/[\\/]advocase-[0-9a-f]+_bg\.wasm$/);
@@ -111,18 +114,22 @@ if (process.env.TRUNK_PROFILE === "release") {
     process.exit(1);
   }
   const [wasm, glue] = [readFileSync(wasmPath), readFileSync(gluePath, "utf8")];
-  let short;
+  let dead, short;
   try {
-    short = shortenImports(wasm, glue);
+    dead = dropDeadExports(wasm, glue);
+    short = shortenImports(dead.wasm, dead.glue);
   } catch (e) {
-    console.error(`post-build: the imports could not be shortened: ${e.message}`);
+    console.error(`post-build: the .wasm and its glue could not be trimmed: ${e.message}`);
     process.exit(1);
   }
   writeFileSync(wasmPath, short.wasm);
   writeFileSync(gluePath, short.glue);
   reintegrate(wasm, short.wasm, wasmPath);
   reintegrate(glue, short.glue, gluePath);
-  console.log(`post-build: ${short.count} imports named short, ${wasm.length - short.wasm.length} bytes less .wasm`);
+  console.log(
+    `post-build: ${dead.exports} unreachable exports and ${dead.imports} imports taken out, ` +
+      `${short.count} imports named short: ${wasm.length - short.wasm.length} bytes less .wasm`,
+  );
 }
 
 if (process.env.TRUNK_PROFILE === "release") {

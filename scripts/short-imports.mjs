@@ -12,7 +12,7 @@
 // the files are not as wasm-bindgen writes them.
 
 /** Reads an unsigned LEB128 number at `at`: [value, next offset]. */
-function leb(bytes, at) {
+export function leb(bytes, at) {
   let value = 0;
   let shift = 0;
   for (;;) {
@@ -23,7 +23,7 @@ function leb(bytes, at) {
   }
 }
 
-function encodeLeb(value) {
+export function encodeLeb(value) {
   const out = [];
   do {
     let b = value % 128;
@@ -49,27 +49,23 @@ function* shortNames() {
   for (const c of FIRST) for (const d of REST) if (!RESERVED.has(c + d)) yield c + d;
 }
 
-/**
- * `wasm` (Buffer) and `glue` (the glue's text) with short import names:
- * { wasm, glue, count }.
- */
-export function shortenImports(wasm, glue) {
+/** Where section `id` of `wasm` is: { start, body, end }, or null. */
+export function sectionOf(wasm, id) {
   if (wasm.readUInt32LE(0) !== 0x6d736100) throw new Error("not a .wasm");
   let at = 8;
-  let section = null;
   while (at < wasm.length) {
-    const id = wasm[at];
     const [size, body] = leb(wasm, at + 1);
-    if (id === 2) {
-      section = { start: at, body, end: body + size };
-      break;
-    }
+    if (wasm[at] === id) return { start: at, body, end: body + size };
     at = body + size;
   }
-  if (!section) throw new Error("the .wasm has no import section");
+  return null;
+}
 
+/** The imports of `wasm`: [{ module, field, desc }], desc as bytes. */
+export function wasmImports(wasm) {
+  const section = sectionOf(wasm, 2);
+  if (!section) throw new Error("the .wasm has no import section");
   let [count, p] = leb(wasm, section.body);
-  const modules = new Set();
   const imports = [];
   for (let i = 0; i < count; i++) {
     const [mlen, m] = leb(wasm, p);
@@ -91,11 +87,21 @@ export function shortenImports(wasm, glue) {
     } else {
       throw new Error(`unknown import kind ${kind}`);
     }
-    modules.add(module);
     imports.push({ module, field, desc: wasm.subarray(f + flen, d) });
     p = d;
   }
   if (p !== section.end) throw new Error("the import section did not read to its end");
+  return imports;
+}
+
+/**
+ * `wasm` (Buffer) and `glue` (the glue's text) with short import names:
+ * { wasm, glue, count }.
+ */
+export function shortenImports(wasm, glue) {
+  const section = sectionOf(wasm, 2);
+  const imports = wasmImports(wasm);
+  const modules = new Set(imports.map((i) => i.module));
   if (modules.size !== 1) throw new Error(`imports from ${[...modules].join(", ")}: one module expected`);
   const [module] = modules;
   const moduleKey = JSON.stringify(module);

@@ -6,7 +6,9 @@
 // both files: over two hundred of them, the hashes 16 hex digits that
 // compression cannot shrink. Here each becomes a name of one or two
 // letters and digits, and the import module ("./advocase_bg.js") one letter;
-// nothing else in either file changes (README, Size).
+// so do the exports the glue calls (`wasm.<name>`, the closures' invokers
+// hashed too), with a leading underscore. Nothing else in either file
+// changes (README, Size).
 //
 // Used by post-build.mjs on release builds; fails rather than guess when
 // the files are not as wasm-bindgen writes them.
@@ -125,8 +127,50 @@ export function shortenImports(wasm, glue) {
   const newSection = Buffer.from([2, ...encodeLeb(out.length), ...out]);
   const newWasm = Buffer.concat([wasm.subarray(0, section.start), newSection, wasm.subarray(section.end)]);
 
-  const newGlue = glue
+  let newGlue = glue
     .replace(moduleKey, '"a"')
     .replace(/(?<![\w$.])[A-Za-z_$][\w$]*(?=:)/g, (key) => names.get(key) ?? key);
-  return { wasm: newWasm, glue: newGlue, count: names.size };
+  const exported = shortenExports(newWasm, newGlue);
+  return { wasm: exported.wasm, glue: exported.glue, count: names.size, exports: exported.count };
+}
+
+/**
+ * The exports the glue calls (`wasm.<name>`, all but `memory`) named short
+ * too: the closures' invokers carry a hash each as well. Exports the glue
+ * does not name keep theirs.
+ */
+function shortenExports(wasm, glue) {
+  const section = sectionOf(wasm, 7);
+  if (!section) throw new Error("the .wasm has no export section");
+  const called = new Set([...glue.matchAll(/\bwasm\.([A-Za-z_$][\w$]*)/g)].map((m) => m[1]));
+  called.delete("memory");
+  let [count, p] = leb(wasm, section.body);
+  const entries = [];
+  for (let i = 0; i < count; i++) {
+    const [len, at] = leb(wasm, p);
+    const name = wasm.toString("utf8", at, at + len);
+    let end = at + len + 1;
+    [, end] = leb(wasm, end);
+    entries.push({ name, rest: wasm.subarray(at + len, end) });
+    p = end;
+  }
+  if (p !== section.end) throw new Error("the export section did not read to its end");
+  const exported = new Set(entries.map((e) => e.name));
+  for (const name of called) {
+    if (!exported.has(name)) throw new Error(`the glue calls wasm.${name}, which the .wasm does not export`);
+  }
+  const names = new Map();
+  const fresh = shortNames();
+  for (const { name } of entries) if (called.has(name)) names.set(name, "_" + fresh.next().value);
+  for (const short of names.values()) {
+    if (exported.has(short)) throw new Error(`an export is already named ${short}`);
+  }
+  const out = [...encodeLeb(entries.length)];
+  for (const { name, rest } of entries) out.push(...encodeName(names.get(name) ?? name), ...rest);
+  const newSection = Buffer.from([7, ...encodeLeb(out.length), ...out]);
+  return {
+    wasm: Buffer.concat([wasm.subarray(0, section.start), newSection, wasm.subarray(section.end)]),
+    glue: glue.replace(/\bwasm\.([A-Za-z_$][\w$]*)/g, (all, name) => (names.has(name) ? `wasm.${names.get(name)}` : all)),
+    count: names.size,
+  };
 }

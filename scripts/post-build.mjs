@@ -16,7 +16,8 @@
 //    classes a dependency exports that the app cannot reach
 //    (dead-exports.mjs), then gives the .wasm's imports short names in it
 //    and in the glue (short-imports.mjs): wasm-bindgen's carry a hash each,
-//    in both files, about 5.5 KB of brotli.
+//    in both files, about 5.5 KB of brotli; and drops the custom sections
+//    only tools read (producers, target_features).
 // 0b. In release builds, minifies the wasm-bindgen glue with terser (Trunk's
 //    `minify` leaves it as generated): about 3 KB brotli of a client whose
 //    size is a feature (README, Size). Before the precache list, so its hash
@@ -105,7 +106,7 @@ function reintegrate(before, after, path) {
 
 if (process.env.TRUNK_PROFILE === "release") {
   const { dropDeadExports } = await import("./dead-exports.mjs");
-  const { shortenImports } = await import("./short-imports.mjs");
+  const { shortenImports, withoutToolSections } = await import("./short-imports.mjs");
   const find = (pattern) => walk(staging).filter((p) => pattern.test(p));
   const [wasmPath, more] = find(/[\\/]advocase-[0-9a-f]+_bg\.wasm$/);
   const [gluePath, moreGlue] = find(/[\\/]advocase-[0-9a-f]+\.js$/);
@@ -118,6 +119,7 @@ if (process.env.TRUNK_PROFILE === "release") {
   try {
     dead = dropDeadExports(wasm, glue);
     short = shortenImports(dead.wasm, dead.glue);
+    [short.wasm, short.sections] = withoutToolSections(short.wasm);
   } catch (e) {
     console.error(`post-build: the .wasm and its glue could not be trimmed: ${e.message}`);
     process.exit(1);
@@ -128,7 +130,8 @@ if (process.env.TRUNK_PROFILE === "release") {
   reintegrate(glue, short.glue, gluePath);
   console.log(
     `post-build: ${dead.exports} unreachable exports and ${dead.imports} imports taken out, ` +
-      `${short.count} imports and ${short.exports} exports named short: ${wasm.length - short.wasm.length} bytes less .wasm`,
+      `${short.count} imports and ${short.exports} exports named short, ${short.sections} tools' sections ` +
+      `dropped: ${wasm.length - short.wasm.length} bytes less .wasm`,
   );
 }
 

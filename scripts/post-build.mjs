@@ -17,6 +17,12 @@
 // 1. Fills the service worker's precache list with every file this build
 //    produced, and its build id with a hash of their contents, so a new
 //    deployment always means a new worker (no hand-kept list to forget).
+// 0a. In release builds, takes out of the .wasm and the glue the stream
+//    classes a dependency exports that the app cannot reach
+//    (dead-exports.mjs), then gives the .wasm's imports short names in it
+//    and in the glue (short-imports.mjs): wasm-bindgen's carry a hash each,
+//    in both files, about 5.5 KB of brotli; and drops the custom sections
+//    only tools read (producers, target_features).
 // 0b. In release builds, minifies the wasm-bindgen glue with terser (Trunk's
 //    `minify` leaves it as generated): about 3 KB brotli of a client whose
 //    size is a feature (README, Size). Before the precache list, so its hash
@@ -113,6 +119,49 @@ if (inlined !== 1) {
 writeFileSync(indexPath, html);
 console.log(`post-build: moved ${moved} inline script(s) out of index.html, inlined its stylesheet`);
 
+// Trunk gave index.html a subresource-integrity hash of each file as it
+// was: the browser refuses one unless it is the new one's.
+function reintegrate(before, after, path) {
+  const sri = (data) => "sha384-" + createHash("sha384").update(data).digest("base64");
+  const page = readFileSync(indexPath, "utf8");
+  if (!page.includes(sri(before))) {
+    console.error(`post-build: index.html has no integrity hash for ${path} to update`);
+    process.exit(1);
+  }
+  writeFileSync(indexPath, page.split(sri(before)).join(sri(after)));
+}
+
+if (process.env.TRUNK_PROFILE === "release") {
+  const { dropDeadExports } = await import("./dead-exports.mjs");
+  const { shortenImports, withoutToolSections } = await import("./short-imports.mjs");
+  const find = (pattern) => walk(staging).filter((p) => pattern.test(p));
+  const [wasmPath, more] = find(/[\\/]advocase-[0-9a-f]+_bg\.wasm$/);
+  const [gluePath, moreGlue] = find(/[\\/]advocase-[0-9a-f]+\.js$/);
+  if (!wasmPath || !gluePath || more || moreGlue) {
+    console.error("post-build: expected one advocase .wasm and one glue .js");
+    process.exit(1);
+  }
+  const [wasm, glue] = [readFileSync(wasmPath), readFileSync(gluePath, "utf8")];
+  let dead, short;
+  try {
+    dead = dropDeadExports(wasm, glue);
+    short = shortenImports(dead.wasm, dead.glue);
+    [short.wasm, short.sections] = withoutToolSections(short.wasm);
+  } catch (e) {
+    console.error(`post-build: the .wasm and its glue could not be trimmed: ${e.message}`);
+    process.exit(1);
+  }
+  writeFileSync(wasmPath, short.wasm);
+  writeFileSync(gluePath, short.glue);
+  reintegrate(wasm, short.wasm, wasmPath);
+  reintegrate(glue, short.glue, gluePath);
+  console.log(
+    `post-build: ${dead.exports} unreachable exports and ${dead.imports} imports taken out, ` +
+      `${short.count} imports and ${short.exports} exports named short, ${short.sections} tools' sections ` +
+      `dropped: ${wasm.length - short.wasm.length} bytes less .wasm`,
+  );
+}
+
 if (process.env.TRUNK_PROFILE === "release") {
   const { minify } = await import("terser");
   for (const path of walk(staging).filter((p) => /[\\/]advocase-[0-9a-f]+\.js$/.test(p))) {
@@ -125,16 +174,7 @@ if (process.env.TRUNK_PROFILE === "release") {
       process.exit(1);
     }
     writeFileSync(path, out.code);
-    // Trunk gave index.html a subresource-integrity hash of the file as it
-    // was: the browser refuses the glue unless it is the new one's.
-    const sri = (text) => "sha384-" + createHash("sha384").update(text).digest("base64");
-    const [before, after] = [sri(source), sri(out.code)];
-    const page = readFileSync(indexPath, "utf8");
-    if (!page.includes(before)) {
-      console.error(`post-build: index.html has no integrity hash for ${path} to update`);
-      process.exit(1);
-    }
-    writeFileSync(indexPath, page.split(before).join(after));
+    reintegrate(source, out.code, path);
     console.log(`post-build: minified ${relative(staging, path)} ${source.length} → ${out.code.length} bytes`);
   }
 }

@@ -67,10 +67,10 @@ impl Colleagues {
     /// Fetched by sync; an older server without the list (404) leaves
     /// what is on the device.
     pub async fn refresh(&self, token: &str) -> Result<(), Failure> {
-        match server::get::<List>(Some(token), "/api/colleagues").await {
-            Ok(list) => {
-                // A full store only costs the offline copy.
-                let _ = self.store.with_value(|s| s.set(KEY, &list));
+        match server::get_kept::<List>(Some(token), "/api/colleagues").await {
+            Ok((list, text)) => {
+                // Kept as sent. A full store only costs the offline copy.
+                let _ = self.store.with_value(|s| s.set_raw(KEY, &text));
                 self.list.set_value(list.colleagues);
                 Ok(())
             }

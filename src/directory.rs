@@ -146,11 +146,12 @@ impl Directory {
         self.revision.update(|r| *r += 1);
     }
 
-    pub fn keep_structure(&self, structure: Structure) {
+    /// Keeps the structure `text` says (as the server sent it).
+    pub fn keep_structure(&self, structure: Structure, text: &str) {
         if self.structure.with_untracked(|s| *s == structure) {
             return;
         }
-        let _ = self.store.with_value(|s| s.set(STRUCTURE_KEY, &structure));
+        let _ = self.store.with_value(|s| s.set_raw(STRUCTURE_KEY, text));
         self.structure.set(structure);
     }
 
@@ -158,8 +159,8 @@ impl Directory {
     /// version held, then sends queued corrections. An older server without
     /// them (404) leaves what is on the device.
     pub async fn refresh(&self, token: &str, user: &str) -> Result<(), Failure> {
-        match server::get::<Structure>(Some(token), "/api/structure").await {
-            Ok(s) => self.keep_structure(s),
+        match server::get_kept::<Structure>(Some(token), "/api/structure").await {
+            Ok((s, text)) => self.keep_structure(s, &text),
             Err(Failure::Refused { status: 404, .. }) => return Ok(()),
             Err(f) => return Err(f),
         }

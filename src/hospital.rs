@@ -48,18 +48,15 @@ impl Hospital {
         self.contacts.read_only()
     }
 
-    fn keep(&self, contacts: HospitalContacts) {
-        // A full store only costs the offline copy; the numbers still show.
-        let _ = self.store.with_value(|s| s.set(KEY, &contacts));
-        self.contacts.set(contacts);
-    }
-
     /// Fetches what the server keeps. An older server without hospital
     /// contacts (404) leaves what is on the device.
     pub async fn refresh(&self, token: &str) -> Result<(), Failure> {
-        match server::get::<HospitalContacts>(Some(token), "/api/hospital").await {
-            Ok(contacts) => {
-                self.keep(contacts);
+        match server::get_kept::<HospitalContacts>(Some(token), "/api/hospital").await {
+            Ok((contacts, text)) => {
+                // Kept as sent. A full store only costs the offline copy;
+                // the numbers still show.
+                let _ = self.store.with_value(|s| s.set_raw(KEY, &text));
+                self.contacts.set(contacts);
                 Ok(())
             }
             Err(Failure::Refused { status: 404, .. }) => Ok(()),

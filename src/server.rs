@@ -41,6 +41,18 @@ pub async fn get<T: DeserializeOwned>(token: Option<&str>, path: &str) -> Result
     call("GET", token, path, None).await
 }
 
+/// A `GET`'s answer read, and its text as it came: for a copy the device
+/// keeps, stored as sent rather than written again (which would compile
+/// the type's JSON writer into the client for that alone).
+pub async fn get_kept<T: DeserializeOwned>(
+    token: Option<&str>,
+    path: &str,
+) -> Result<(T, String), Failure> {
+    let response = fetch("GET", token, path, None).await?;
+    let text = text(&response).await?;
+    Ok((decode(response.status(), &text)?, text))
+}
+
 pub async fn send<B: Serialize, T: DeserializeOwned>(
     method: &str,
     token: Option<&str>,

@@ -22,6 +22,7 @@ static ACCESS_LOG: Desk = Desk {
     offline: "The access log needs the network: the server could not be reached. Try again when online.",
     first: None,
     answered: None,
+    draft: None,
 };
 
 #[component]

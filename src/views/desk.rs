@@ -20,6 +20,13 @@
 //!   download, with the query of the page shown; `data-act="print"`;
 //! - `.desk-result`: what a page shows of its data, hidden when a page
 //!   that is not kept on the device cannot be asked for again;
+//! - `<form data-draft="name">`: what is typed in it kept on the device as
+//!   a draft (the form as it stands, sealed, per person) on every change
+//!   and after each answer that draws it again; shown instead of asking
+//!   for the page while one is kept (the desk's `draft` notice over it);
+//!   dropped when an answer no longer holds the form (saved) or by a
+//!   `data-act="discard"` button;
+//! - `data-confirm="question"` on a send button: asked first;
 //! - anything else a desk's own `answered` hook looks for in a page just
 //!   shown (the entry editor's `data-saved`: the device's copy of the
 //!   directory brought up to date, then the entry opened).
@@ -32,6 +39,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::server::{self, Failure};
+use crate::storage::{StorageError, Store};
 use crate::views::access_log::save_csv;
 use crate::views::html::{action, escape};
 
@@ -57,6 +65,65 @@ pub struct Desk {
     /// Called with the page's element after each answer is shown: for a
     /// desk whose answers the device acts on (the entry editor's save).
     pub answered: Option<fn(crate::app::Handles, crate::nav::Nav, web_sys::Element)>,
+    /// The `data-draft` name of the page's form whose draft is kept, and
+    /// what the page says over a draft shown again.
+    pub draft: Option<(&'static str, &'static str)>,
+}
+
+/// Where the draft of form `name` is kept for `user`.
+fn draft_key(name: &str, user: &str) -> String {
+    format!("draft.{name}.{user}")
+}
+
+/// The draft of form `name` kept for `user`: the form's markup as it stood.
+pub fn kept_draft(store: &Store, name: &str, user: &str) -> Option<String> {
+    store.read(&draft_key(name, user)).ok().flatten()
+}
+
+/// Keeps (or with `None` drops) the draft of form `name` for `user`.
+pub fn keep_draft(
+    store: &Store,
+    name: &str,
+    user: &str,
+    form: Option<&str>,
+) -> Result<(), StorageError> {
+    let key = draft_key(name, user);
+    match form {
+        Some(html) => store.set_raw(&key, html).map(|_| ()),
+        None => {
+            store.remove(&key);
+            Ok(())
+        }
+    }
+}
+
+/// The form's markup with what is typed in it (values, ticks, choices
+/// written into their attributes), less the desk's own messages.
+fn snapshot(form: &web_sys::Element) -> String {
+    if let Ok(all) = form.query_selector_all("input, select option, textarea") {
+        for i in 0..all.length() {
+            let Some(node) = all.item(i) else { continue };
+            if let Some(input) = node.dyn_ref::<web_sys::HtmlInputElement>() {
+                if matches!(input.type_().as_str(), "checkbox" | "radio") {
+                    let _ = input.toggle_attribute_with_force("checked", input.checked());
+                } else {
+                    let _ = input.set_attribute("value", &input.value());
+                }
+            } else if let Some(option) = node.dyn_ref::<web_sys::HtmlOptionElement>() {
+                let _ = option.toggle_attribute_with_force("selected", option.selected());
+            } else if let Some(area) = node.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+                area.set_text_content(Some(&area.value()));
+            }
+        }
+    }
+    let html = form.outer_html();
+    match html.find(r#"<p class="notice error desk-alert""#) {
+        Some(at) => {
+            let end = html[at..].find("</p>").map_or(html.len(), |e| at + e + 4);
+            format!("{}{}", &html[..at], &html[end..])
+        }
+        None => html,
+    }
 }
 
 const NOTE: &str = "desk-note";
@@ -64,6 +131,8 @@ const BODY: &str = "desk-body";
 const COPY: &str = "This is the copy kept on this device: show the page again online to change it.";
 const NOT_SAVED: &str = "This needs the server, which could not be reached: nothing was saved, \
 and what you typed is still here.";
+const DRAFT_NOT_SAVED: &str = "This needs the server, which could not be reached: nothing was \
+saved. Your draft stays on this device; save again when online.";
 const NO_EXPORT: &str = "The export needs the server, which could not be reached.";
 
 /// What a request is for.
@@ -166,6 +235,12 @@ pub fn page_at(desk: &'static Desk, query: String) -> AnyView {
     }
     // Taken here: there is no context inside the request's future.
     let store = StoredValue::new(crate::app::base().store);
+    let user = StoredValue::new(auth.username());
+    let draft = desk.draft.and_then(|(name, notice)| {
+        store
+            .with_value(|s| user.with_value(|u| kept_draft(s, name, u)))
+            .map(|html| (notice, html))
+    });
     // Kept as the page's query, a new line, the page.
     let stored = desk
         .keep
@@ -189,6 +264,24 @@ pub fn page_at(desk: &'static Desk, query: String) -> AnyView {
     let show = move |html: &str| {
         if let Some(el) = element(BODY) {
             el.set_inner_html(&body(desk, html, from_copy.get_value()));
+        }
+    };
+    // Keeps the page's draft form as it stands, or drops it when the page
+    // no longer holds one (saved).
+    let keep = move || {
+        let Some((name, _)) = desk.draft else { return };
+        let form = element(BODY).and_then(|b| {
+            b.query_selector(&format!("form[data-draft=\"{name}\"]"))
+                .ok()
+                .flatten()
+        });
+        let html = form.as_ref().map(snapshot);
+        let kept =
+            store.with_value(|s| user.with_value(|u| keep_draft(s, name, u, html.as_deref())));
+        if let Err(e) = kept {
+            note(alert(&format!(
+                "The draft could not be kept on this device: {e}"
+            )));
         }
     };
 
@@ -223,7 +316,8 @@ pub fn page_at(desk: &'static Desk, query: String) -> AnyView {
                 {
                     let _ = d.append_with_str("do", &act);
                 }
-                let into = owner.and_then(|f| f.get_attribute("data-into"));
+                let into = owner.as_ref().and_then(|f| f.get_attribute("data-into"));
+                let drafted = owner.is_some_and(|f| f.has_attribute("data-draft"));
                 let mut result = if offline {
                     Err(Failure::Unreachable)
                 } else {
@@ -291,6 +385,9 @@ pub fn page_at(desk: &'static Desk, query: String) -> AnyView {
                             }
                             from_copy.set_value(false);
                             show(&html);
+                            if want == Want::Note {
+                                keep();
+                            }
                             focus_asked();
                             if let (Some(hook), Some(el)) = (desk.answered, element(BODY)) {
                                 hook(handles, nav, el);
@@ -317,6 +414,7 @@ pub fn page_at(desk: &'static Desk, query: String) -> AnyView {
                             None,
                             match want {
                                 Want::Page => desk.offline.to_owned(),
+                                Want::Note if drafted => DRAFT_NOT_SAVED.to_owned(),
                                 Want::Note => NOT_SAVED.to_owned(),
                                 Want::Export => NO_EXPORT.to_owned(),
                             },
@@ -358,8 +456,21 @@ pub fn page_at(desk: &'static Desk, query: String) -> AnyView {
                 button,
             ),
             "retry" => load(shown.get_value(), None),
+            "discard" => {
+                if let Some((name, _)) = desk.draft {
+                    let _ = store.with_value(|s| user.with_value(|u| keep_draft(s, name, u, None)));
+                }
+                if let Some(el) = element(BODY) {
+                    el.set_inner_html("");
+                }
+            }
             "send" => {
                 let Some(b) = button else { return };
+                if let Some(question) = b.get_attribute("data-confirm")
+                    && !window().confirm_with_message(&question).unwrap_or(false)
+                {
+                    return;
+                }
                 let Some(f) = owner(&b) else { return };
                 if from_copy.get_value() {
                     return mark(&f, None, COPY);
@@ -404,20 +515,37 @@ pub fn page_at(desk: &'static Desk, query: String) -> AnyView {
         request(Want::Note, method, path, Some(form.into()));
     };
 
+    // Typing in a draft form keeps it.
+    let on_input = move |ev: leptos::ev::Event| {
+        let drafted = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|t| t.closest("form[data-draft]").ok().flatten());
+        if drafted.is_some() {
+            keep();
+        }
+    };
+
+    let (notice, draft) = draft.unzip();
     let markup = format!(
-        r#"<div id="{NOTE}"></div><div id="{BODY}" class="desk-page">{}</div>"#,
-        match (stored, desk.first) {
+        r#"<div id="{NOTE}">{}</div><div id="{BODY}" class="desk-page">{}</div>"#,
+        notice
+            .map(|n| format!(r#"<p class="notice warn" role="status">{n}</p>"#))
+            .unwrap_or_default(),
+        match (draft, stored, desk.first) {
+            // A draft kept on the device, shown as it was left.
+            (Some(html), ..) => html,
             // Shown at once, and asked for again when online: the copy is
             // only what the page was when it was last opened.
-            (Some((q, html)), _) => {
+            (None, Some((q, html)), _) => {
                 if window().navigator().on_line() {
                     shown.set_value(q.clone());
                     load(q, None);
                 }
                 body(desk, &html, true)
             }
-            (None, Some(first)) => first(),
-            (None, None) => {
+            (None, None, Some(first)) => first(),
+            (None, None, None) => {
                 load(query, None);
                 String::new()
             }
@@ -425,7 +553,7 @@ pub fn page_at(desk: &'static Desk, query: String) -> AnyView {
     );
     view! {
         {(!title.is_empty()).then(|| view! { <h1>{title}</h1> })}
-        <div on:click=on_click on:submit=on_submit inner_html=markup></div>
+        <div on:click=on_click on:submit=on_submit on:input=on_input on:change=on_input inner_html=markup></div>
     }
     .into_any()
 }

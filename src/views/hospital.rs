@@ -22,6 +22,7 @@ static NUMBERS: Desk = Desk {
 Nothing was changed; open Settings again when online.",
     first: None,
     answered: None,
+    draft: None,
 };
 
 /// The form, for an administrator's Settings.

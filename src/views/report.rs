@@ -24,6 +24,7 @@ heading. Show the report again online for today's.",
 this device is shown below, if there is one.",
     first: Some(ask),
     answered: None,
+    draft: None,
 };
 
 /// Before any report: which month (the report's own page offers any range

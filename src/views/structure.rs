@@ -24,6 +24,7 @@ static STRUCTURE: Desk = Desk {
 it shows here once this device is back online (or open the page again).",
     first: None,
     answered: None,
+    draft: None,
 };
 
 #[component]

@@ -20,6 +20,7 @@ static ACCOUNTS: Desk = Desk {
     offline: "Accounts need the network: the server could not be reached. Try again when online.",
     first: None,
     answered: None,
+    draft: None,
 };
 
 #[component]

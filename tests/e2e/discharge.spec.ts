@@ -1,4 +1,5 @@
 import { Browser, Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
 import { test, expect, expectPdfs, expectTouchFriendly, goOffline, newUser, openCase, signIn, synced, tablet as tabletAt, waitForServiceWorker } from "./fixtures";
 
 // Discharge planning on two tablets against the real server: a checklist
@@ -282,11 +283,29 @@ test("a manager edits a template: the new version is offered, checklists already
   await m.getByRole("link", { name: "Checklist templates" }).click();
   const name = red!.replace(/ \(version 1\)$/, "");
   await m.getByRole("button", { name: `Edit ${name}` }).click();
+  // The editor is drawn by the server (a desk page).
   const editor = m.getByRole("form", { name: "Template" });
+  await expect(editor.getByRole("heading", { name: `Edit “${name}” (version 1)` })).toBeVisible();
   await expectTouchFriendly(m, "template editor");
   await editor.getByRole("textbox", { name: "Section 1, item 1", exact: true }).fill("Book a professional interpreter for every teaching session");
   await editor.getByRole("button", { name: "Add an item to section 1" }).click();
-  await editor.getByRole("textbox", { name: "Section 1, item 13", exact: true }).fill("Check the patient can reach the pharmacy");
+  const added = editor.getByRole("textbox", { name: "Section 1, item 13", exact: true });
+  await expect(added).toBeFocused();
+  // Saved blank, it is refused at the field: summed up, focused, axe clean.
+  await editor.getByRole("button", { name: "Save template" }).click();
+  await expect(editor.getByRole("alert").filter({ hasText: "Section 1, item 13:" })).toBeVisible();
+  await expect(added).toBeFocused();
+  await expect(added).toHaveAttribute("aria-invalid", "true");
+  const editorAxe = await new AxeBuilder({ page: m }).analyze();
+  expect(editorAxe.violations.map((v) => v.id), "axe on the template editor").toEqual([]);
+  await expect(editor.getByRole("textbox", { name: "Section 1, item 1", exact: true })).toHaveValue("Book a professional interpreter for every teaching session");
+  // A section added, then removed once confirmed.
+  await editor.getByRole("button", { name: "Add a section" }).click();
+  await expect(editor.getByRole("textbox", { name: "Section 2 title" })).toBeFocused();
+  m.once("dialog", (d) => d.accept());
+  await editor.getByRole("button", { name: "Remove section 2", exact: true }).click();
+  await expect(editor.getByRole("textbox", { name: "Section 2 title" })).toHaveCount(0);
+  await added.fill("Check the patient can reach the pharmacy");
   await editor.getByRole("group", { name: "Section 1, item 13" }).getByRole("checkbox", { name: "Required" }).check();
 
   // Offline, the save is refused in words and the draft survives a reload.
@@ -296,10 +315,21 @@ test("a manager edits a template: the new version is offered, checklists already
   await m.reload();
   await expect(m.getByText("Your unsaved template is back")).toBeVisible();
   await expect(editor.getByRole("textbox", { name: "Section 1, item 13", exact: true })).toHaveValue("Check the patient can reach the pharmacy");
+  await expect(editor.getByRole("group", { name: "Section 1, item 13" }).getByRole("checkbox", { name: "Required" })).toBeChecked();
+  // Opening another template offline says it needs the server; the draft
+  // is only dropped once confirmed.
+  m.once("dialog", (d) => d.dismiss());
+  await m.getByRole("button", { name: "New template" }).click();
+  await expect(editor.getByRole("textbox", { name: "Section 1, item 13", exact: true })).toHaveValue("Check the patient can reach the pharmacy");
   await ctxM.setOffline(false);
   await editor.getByRole("button", { name: "Save template" }).click();
   await expect(m.getByRole("status").filter({ hasText: "Saved version 2" })).toBeVisible();
   await expect(m.getByTestId("template").filter({ hasText: name })).toContainText("Version 2 · 1 section, 13 items, 8 required");
+  // Saved, the draft is gone: a reload shows the list alone.
+  await m.reload();
+  await expect(m.getByTestId("template").filter({ hasText: name })).toContainText("Version 2 · 1 section, 13 items, 8 required");
+  await expect(m.getByText("Your unsaved template is back")).toHaveCount(0);
+  await expect(editor).toHaveCount(0);
 
   // The coordinator's started checklist keeps version 1's items; a new
   // case offers version 2 once synced.

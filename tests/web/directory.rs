@@ -31,7 +31,11 @@ fn the_directory_is_searched_from_storage_after_a_reload_with_no_network() {
     entries[42].topics = "hearing loops, captioned phones".into();
     let dana = entries[42].id;
     let first = Directory::load(store.clone());
-    first.keep_structure(sample::structure());
+    let structure = sample::structure();
+    first.keep_structure(
+        structure.clone(),
+        &serde_json::to_string(&structure).unwrap(),
+    );
     first.take_page(page(300, entries));
 
     // Stored as the app will find it: compressed, in the clear (no patient

@@ -227,14 +227,29 @@ fn a_damaged_template_copy_falls_back_to_the_built_in_templates_and_drafts_are_k
         "the damaged copy is dropped"
     );
 
-    let mut draft = offered[1].clone();
-    draft.name = "RED, 4 West".into();
-    templates.keep_draft("mona", Some(&draft)).unwrap();
-    let reloaded = Templates::load(store.clone());
-    assert_eq!(reloaded.draft("mona"), Some(draft));
-    assert_eq!(reloaded.draft("ana"), None, "drafts are per person");
-    reloaded.keep_draft("mona", None).unwrap();
-    assert_eq!(Templates::load(store.clone()).draft("mona"), None);
+    // The editor's draft (a desk form's markup as it stood) is kept sealed,
+    // per person, until dropped.
+    use advocase::views::desk::{keep_draft, kept_draft};
+    let form = r#"<form data-draft="template"><input name="name" value="RED, 4 West"></form>"#;
+    keep_draft(&store, "template", "mona", Some(form)).unwrap();
+    assert_eq!(
+        kept_draft(&store, "template", "mona").as_deref(),
+        Some(form)
+    );
+    assert_eq!(
+        kept_draft(&store, "template", "ana"),
+        None,
+        "drafts are per person"
+    );
+    assert!(
+        !store
+            .get_raw("draft.template.mona")
+            .unwrap()
+            .contains("RED"),
+        "sealed"
+    );
+    keep_draft(&store, "template", "mona", None).unwrap();
+    assert_eq!(kept_draft(&store, "template", "mona"), None);
     clear(&store);
 }
 

@@ -16,6 +16,8 @@ use crate::validation::Problems;
 
 pub use crate::default_templates::default_templates;
 
+pub mod editor;
+
 /// Items in one checklist at most (a checklist longer than this is not read
 /// at a bedside); the sync checks refuse a longer one.
 pub const MAX_ITEMS: usize = 200;

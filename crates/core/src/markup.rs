@@ -66,6 +66,51 @@ pub fn summary(
     )
 }
 
+/// The form's successful controls as a browser would send them (the desk
+/// forms' render tests).
+#[cfg(test)]
+pub(crate) fn sent(html: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        Some(tag[at..].split('"').next()?.to_owned())
+    };
+    let unescape = |s: &str| {
+        s.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&amp;", "&")
+    };
+    let mut rest = html;
+    while let Some(at) = rest.find('<') {
+        rest = &rest[at + 1..];
+        let tag = &rest[..rest.find('>').unwrap()];
+        let Some(name) = attr(tag, "name") else {
+            continue;
+        };
+        if tag.starts_with("input") {
+            let kind = attr(tag, "type").unwrap_or_default();
+            if (kind == "checkbox" || kind == "radio") && !tag.contains(" checked") {
+                continue;
+            }
+            out.push((name, unescape(&attr(tag, "value").unwrap_or_default())));
+        } else if tag.starts_with("select") {
+            let body = &rest[..rest.find("</select>").unwrap()];
+            let chosen = body
+                .split("<option ")
+                .find(|o| o.contains(" selected"))
+                .or_else(|| body.split("<option ").nth(1))
+                .unwrap();
+            out.push((name, attr(&format!(" {chosen}"), "value").unwrap()));
+        } else if tag.starts_with("textarea") {
+            let body = &rest[rest.find('>').unwrap() + 1..rest.find("</textarea>").unwrap()];
+            out.push((name, unescape(body)));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

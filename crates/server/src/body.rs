@@ -111,6 +111,12 @@ pub async fn form_fields<S: Send + Sync>(req: Request, state: &S) -> Result<Body
     Ok(Body::Form(fields))
 }
 
+/// A desk page's markup, as the answer to its `GET` or its form.
+pub fn html(body: String) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+}
+
 /// A desk page's form, as (name, value) pairs: only a form is taken
 /// here, JSON goes to the API's own path, `json_at`.
 pub async fn page_form<S: Send + Sync>(

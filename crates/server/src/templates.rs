@@ -9,18 +9,24 @@
 //! Templates hold no patient data, but request bodies are never logged all
 //! the same: only who saved which template, and which version.
 
-use advocase_core::checklist::{Succession, Template, succession};
+use advocase_core::checklist::editor::{
+    Said, act as apply, blank_section, located_problems, next_version, render, saved, template_of,
+};
+use advocase_core::checklist::{Succession, Template, newest_templates, succession};
+use advocase_core::directory::page::value;
 use advocase_core::id::Id;
-use axum::extract::State;
+use axum::extract::{RawQuery, Request, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use sqlx::{Any, Executor, Row};
 
 use crate::api::Failure;
 use crate::auth::{Manager, SignedIn};
-use crate::body::JsonBody;
+use crate::body::{JsonBody, html, page_form};
 use crate::db::Db;
+use crate::directory::csv::new_id;
 use crate::{AppState, now_ms};
 
 /// The largest template body accepted: hundreds of items, far more than a
@@ -28,7 +34,9 @@ use crate::{AppState, now_ms};
 pub const MAX_TEMPLATE_BYTES: usize = 256 * 1024;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/templates", get(list).post(save))
+    Router::new()
+        .route("/templates", get(list).post(save))
+        .route("/templates/editor", get(drawn).post(act))
 }
 
 /// What became of a saved template version.
@@ -167,6 +175,8 @@ async fn list(State(state): State<AppState>, _: SignedIn) -> Result<Json<Vec<Tem
     Ok(Json(newest(&state.db).await?))
 }
 
+/// `POST /api/templates`: a template version as JSON, checked, then kept
+/// if it is the next.
 async fn save(
     State(state): State<AppState>,
     Manager(user): Manager,
@@ -188,6 +198,105 @@ async fn save(
         Saved::Conflict { latest } => {
             tracing::info!(username = %user.username, template = %id, version, latest, "template version refused: conflict");
             Err(conflict(version, latest))
+        }
+    }
+}
+
+// The editor the app shows managers (`/api/templates/editor`, drawn by
+// `advocase_core::checklist::editor`, a desk page). `GET ?id=…` draws the
+// newest version of a template (stored or built-in), `?copy=…` a copy of
+// it under a new id, `?new` a blank one. The form comes back as a browser
+// sends it: with `do` (add or remove a section or an item) it is drawn
+// again as typed with the change; without, it is saved through `store`,
+// the same checks and version rule as `POST /api/templates` (which other
+// clients keep using).
+
+fn not_found() -> Failure {
+    Failure::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "This template is not on the server.",
+    )
+}
+
+/// `GET /api/templates/editor?id=…|copy=…|new`.
+async fn drawn(
+    State(state): State<AppState>,
+    _: Manager,
+    RawQuery(query): RawQuery,
+) -> Result<Response, Failure> {
+    let query = query.unwrap_or_default();
+    let asked = |key: &str| {
+        query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix(key)?.strip_prefix('='))
+            .and_then(|id| id.parse::<Id>().ok())
+    };
+    let find = |id: Id, all: Vec<Template>| all.into_iter().find(|t| t.id == id);
+    let template = if let Some(id) = asked("id") {
+        find(id, newest_templates(&newest(&state.db).await?)).ok_or_else(not_found)?
+    } else if let Some(id) = asked("copy") {
+        let t = find(id, newest_templates(&newest(&state.db).await?)).ok_or_else(not_found)?;
+        Template {
+            id: new_id(),
+            version: 0,
+            name: format!("Copy of {}", t.name),
+            ..t
+        }
+    } else {
+        Template {
+            id: new_id(),
+            version: 0,
+            name: String::new(),
+            source: String::new(),
+            sections: vec![blank_section()],
+        }
+    };
+    Ok(html(render(&template, &Said::default())))
+}
+
+/// `POST /api/templates/editor`: the form, with its action.
+async fn act(
+    State(state): State<AppState>,
+    Manager(user): Manager,
+    req: Request,
+) -> Result<Response, Failure> {
+    let fields = page_form(req, &state, "/api/templates").await?;
+    let mut typed = template_of(&fields);
+    let mut said = Said::default();
+    if let Some(action) = value(&fields, "do") {
+        said.focus = apply(&mut typed, action);
+        return Ok(html(render(&typed, &said)));
+    }
+    let next = next_version(&typed);
+    if let Err(problems) = next.check() {
+        said.problems = located_problems(problems);
+        return Ok(html(render(&typed, &said)));
+    }
+    let (id, version) = (next.id, next.version);
+    match store(&state.db, &next, &user.username, now_ms()).await? {
+        Saved::Stored(t) => {
+            tracing::info!(username = %user.username, template = %id, version, "template version saved");
+            Ok(html(saved(&t)))
+        }
+        Saved::Repeated(t) => {
+            tracing::info!(username = %user.username, template = %id, version, "template version saved again (a retry): stored once");
+            Ok(html(saved(&t)))
+        }
+        Saved::Conflict { latest } => {
+            tracing::info!(username = %user.username, template = %id, version, latest, "template version refused: conflict");
+            // Kept as typed, to build on the newest version once it is
+            // compared with it (the app fetches it for its list).
+            let mut lines = vec![conflict(version, latest).1.message];
+            if latest > 0 {
+                typed.version = latest;
+                lines.push(format!(
+                    "Your changes are still here. Saving again makes version {} from them, replacing what version {latest} says: compare with it below first.",
+                    latest + 1
+                ));
+            }
+            said.alert = Some(lines.join(" "));
+            Ok(html(render(&typed, &said)))
         }
     }
 }

@@ -621,11 +621,7 @@ fn editor_form(e: &Entry, base: u64, extra: &[(&str, &str)]) -> Vec<(String, Str
 }
 
 async fn send_editor(t: &TestApp, token: &str, form: &[(String, String)]) -> (StatusCode, String) {
-    let parts: Vec<(&str, Option<&str>, &str)> = form
-        .iter()
-        .map(|(n, v)| (n.as_str(), None, v.as_str()))
-        .collect();
-    t.page(token, "/api/directory/editor", Some(&parts)).await
+    t.send_form(token, "/api/directory/editor", form).await
 }
 
 async fn the_editors_page_saves_refuses_at_the_field_and_settles_a_clash_by_choice(b: Backend) {

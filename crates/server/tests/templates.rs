@@ -12,6 +12,7 @@ mod app;
 use advocase_core::access::Role;
 use advocase_core::checklist::{Template, default_templates};
 use advocase_core::id::Id;
+use advocase_core::reference::Identified;
 use advocase_server::now_ms;
 use app::{Answer, Backend, TestApp, ok, refused};
 use axum::http::{Method, StatusCode};
@@ -27,6 +28,7 @@ on_both!(
     new_templates_are_listed_by_name,
     concurrent_saves_of_one_version_store_one,
     saved_templates_survive_a_restart,
+    the_editors_page_opens_acts_refuses_at_the_field_saves_and_says_a_clash,
 );
 
 fn builtin() -> Template {
@@ -413,4 +415,132 @@ async fn saved_templates_survive_a_restart(b: Backend) {
         None,
     );
     assert_eq!(rows(&t).await, 1);
+}
+
+/// The editor's form as a browser sends it for `t`, opened from version
+/// `version`, then `extra` (an action).
+fn editor_form(t: &Template, version: u32, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut f: Vec<(String, String)> = vec![
+        ("id".into(), t.id.to_string()),
+        ("version".into(), version.to_string()),
+        ("name".into(), t.name.clone()),
+        ("source".into(), t.source.clone()),
+    ];
+    for (s, section) in t.sections.iter().enumerate() {
+        f.push((format!("sections.{s}.title"), section.title.clone()));
+        for (i, item) in section.items.iter().enumerate() {
+            let at = format!("sections.{s}.items.{i}");
+            f.push((format!("{at}.text"), item.text.clone()));
+            f.push((format!("{at}.responsible"), item.responsible.ident().into()));
+            if item.required {
+                f.push((format!("{at}.required"), "yes".into()));
+            }
+        }
+    }
+    f.extend(extra.iter().map(|(n, v)| (n.to_string(), v.to_string())));
+    f
+}
+
+async fn send_editor(t: &TestApp, token: &str, form: &[(String, String)]) -> (StatusCode, String) {
+    t.send_form(token, "/api/templates/editor", form).await
+}
+
+async fn the_editors_page_opens_acts_refuses_at_the_field_saves_and_says_a_clash(b: Backend) {
+    let t = TestApp::start(b).await;
+    let cora = t.signed_in("cora", Role::Coordinator, &["4B"]).await;
+    let mona = t.signed_in("mona", Role::Manager, &[]).await;
+    let mark = t.signed_in("mark", Role::Manager, &[]).await;
+    let page = "/api/templates/editor";
+    let red = builtin();
+    assert_eq!(
+        t.page(&cora, &format!("{page}?id={}", red.id), None)
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        send_editor(&t, &cora, &editor_form(&red, 1, &[])).await.0,
+        StatusCode::FORBIDDEN
+    );
+
+    // A built-in template as it is, marked as a draft the app keeps.
+    let (status, html) = t.page(&mona, &format!("{page}?id={}", red.id), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(r#"aria-label="Template""#), "{html}");
+    assert!(html.contains(r#"data-draft="template""#));
+    assert!(html.contains(r#"<input type="hidden" name="version" value="1">"#));
+    let unknown = format!("{page}?id={}", new_id(9));
+    assert_eq!(t.page(&mona, &unknown, None).await.0, StatusCode::NOT_FOUND);
+
+    // A copy and a new one: version 0, ids made by the server.
+    let (_, copy) = t
+        .page(&mona, &format!("{page}?copy={}", red.id), None)
+        .await;
+    assert!(
+        copy.contains(&format!(r#"value="Copy of {}""#, red.name)),
+        "{copy}"
+    );
+    assert!(copy.contains(r#"name="version" value="0""#));
+    assert!(!copy.contains(&format!(r#"name="id" value="{}""#, red.id)));
+    let (_, blank) = t.page(&mona, &format!("{page}?new"), None).await;
+    assert!(blank.contains("<h2>New template</h2>"), "{blank}");
+    assert!(blank.contains(r#"name="sections.0.items.0.text""#));
+
+    // An action draws the form again as typed, with the change focused;
+    // nothing stored.
+    let mut edited = red.clone();
+    edited.sections[0].items[0].text = "Book an interpreter".into();
+    let items = red.sections[0].items.len();
+    let (_, html) = send_editor(&t, &mona, &editor_form(&edited, 1, &[("do", "add-item.0")])).await;
+    assert!(
+        html.contains(&format!(
+            r#"name="sections.0.items.{items}.text" type="text" value="" autofocus"#
+        )),
+        "{html}"
+    );
+    assert!(html.contains(r#"value="Book an interpreter""#));
+    assert_eq!(rows(&t).await, 0);
+
+    // Refused at its field, located, every problem in the summary.
+    let mut bad = edited.clone();
+    bad.sections[0].items[1].text = "  ".into();
+    let (status, html) = send_editor(&t, &mona, &editor_form(&bad, 1, &[])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(r#"aria-describedby="template-sections-0-items-1-text-error""#),
+        "{html}"
+    );
+    assert!(html.contains("Section 1, item 2: "));
+    assert!(html.contains(r#"class="notice error error-summary" role="alert""#));
+    assert_eq!(rows(&t).await, 0);
+
+    // Saved as the JSON save stores it: the next version, trimmed.
+    edited.name = format!("  {}  ", red.name);
+    let (status, html) = send_editor(&t, &mona, &editor_form(&edited, 1, &[])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(&format!(r#"data-saved="{}""#, red.id)),
+        "{html}"
+    );
+    assert!(html.contains("Saved version 2 of"));
+    let stored = list(&t, &mona).await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].version, 2);
+    assert_eq!(stored[0].name, red.name);
+    assert_eq!(stored[0].sections[0].items[0].text, "Book an interpreter");
+
+    // Mark, who opened version 1 too, is refused in words; his form is kept,
+    // now built on version 2.
+    let (status, html) = send_editor(&t, &mark, &editor_form(&red, 1, &[])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Version 2 of this template was saved by someone else first."),
+        "{html}"
+    );
+    assert!(html.contains("Saving again makes version 3 from them"));
+    assert!(html.contains(r#"<input type="hidden" name="version" value="2">"#));
+    assert_eq!(rows(&t).await, 1);
+    let (_, html) = send_editor(&t, &mark, &editor_form(&red, 2, &[])).await;
+    assert!(html.contains("Saved version 3 of"), "{html}");
+    assert_eq!(rows(&t).await, 2);
 }

@@ -37,6 +37,7 @@ const FORM: Desk = Desk {
     offline: OFFLINE,
     first: None,
     answered: Some(answered),
+    draft: None,
 };
 
 static NEW: Desk = FORM;

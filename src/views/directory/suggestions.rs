@@ -20,6 +20,7 @@ static CORRECTIONS: Desk = Desk {
     offline: "The corrections are on the server, which could not be reached. Try again when online.",
     first: None,
     answered: None,
+    draft: None,
 };
 
 #[component]

@@ -19,23 +19,19 @@ use advocase_core::directory::wire::SaveEntry;
 use advocase_core::id::Id;
 use axum::Router;
 use axum::extract::{RawQuery, Request, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::get;
 
 use super::csv::new_id;
 use super::entries::{Saved, at_version, current, store};
 use crate::api::Failure;
 use crate::auth::Editor;
-use crate::body::page_form;
+use crate::body::{html, page_form};
 use crate::{AppState, now_ms};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/directory/editor", get(drawn).post(act))
-}
-
-fn html(body: String) -> Response {
-    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
 }
 
 fn not_found() -> Failure {

@@ -11,8 +11,8 @@ use advocase_core::directory::wire::MapText;
 use advocase_core::directory::{Department, Structure, Unit};
 use advocase_core::id::Id;
 use axum::extract::{DefaultBodyLimit, Multipart, Request, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Router, extract::FromRequest};
 
@@ -20,7 +20,7 @@ use super::csv::{MAX_CSV_BYTES, import_file, new_id, too_large};
 use super::structure::{self, Refused, newest, unmatched_texts};
 use crate::api::Failure;
 use crate::auth::Admin;
-use crate::body::page_form;
+use crate::body::{html, page_form};
 use crate::{AppState, now_ms};
 
 pub fn routes() -> Router<AppState> {
@@ -37,10 +37,6 @@ const STALE: &str = "Someone else saved the units and departments first, so your
 not saved. The form now shows their version: make your changes again.";
 const MAP_STALE: &str =
     "Someone else saved the units meanwhile: the list now shows the newest. Map it again.";
-
-fn html(body: String) -> Response {
-    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
-}
 
 /// The page with `draft` in its form and `said` where it belongs.
 async fn draw(state: &AppState, draft: &Structure, said: &Said) -> Result<Response, Failure> {

@@ -112,7 +112,8 @@ fn tidy_units(units: &[String]) -> Vec<String> {
 
 const COLUMNS: &str = "username, display_name, role, units_json, active, password_hash";
 
-fn from_row(row: &AnyRow) -> Result<Account, sqlx::Error> {
+/// An account from a row holding the `users` columns of [`COLUMNS`].
+pub(crate) fn from_row(row: &AnyRow) -> Result<Account, sqlx::Error> {
     let decode = |column: &str, e: String| sqlx::Error::ColumnDecode {
         index: column.into(),
         source: e.into(),

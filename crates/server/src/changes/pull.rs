@@ -68,7 +68,9 @@ pub async fn pull(
     params: &crate::sync::PullParams,
 ) -> Result<StoredPage, sqlx::Error> {
     let (after, limit) = (params.after, params.limit);
-    let units = unit_index(&db.pool).await?;
+    // One connection for the page's statements, not a checkout each.
+    let mut conn = db.pool.acquire().await?;
+    let units = unit_index(&mut *conn).await?;
     // No device is the empty text: no change's device matches it.
     let (device, own_from) = params
         .own
@@ -89,7 +91,7 @@ pub async fn pull(
     .bind(limit as i64)
     .bind(&device)
     .bind(own_from)
-    .fetch_all(&db.pool)
+    .fetch_all(&mut *conn)
     .await?;
     // Who may see each, looked up by key. Not a join in the statement
     // above: PostgreSQL's generic plan for it hashed every case row, a
@@ -98,7 +100,6 @@ pub async fn pull(
         .iter()
         .map(|row| row.try_get("case_id"))
         .collect::<Result<_, _>>()?;
-    let mut conn = db.pool.acquire().await?;
     let sql =
         "SELECT case_id, unit, assignee, created_by, involved FROM cases WHERE case_id IN ({})";
     let holders_of: HashMap<String, AnyRow> = super::select_in(&mut conn, sql, &ids)
@@ -106,7 +107,6 @@ pub async fn pull(
         .into_iter()
         .map(|row| Ok((row.try_get("case_id")?, row)))
         .collect::<Result<_, sqlx::Error>>()?;
-    drop(conn);
     let mut next = after;
     let mut sent = Vec::new();
     let mut hidden = BTreeSet::new();
@@ -142,13 +142,12 @@ pub async fn pull(
         "SELECT server_seq FROM changes WHERE server_seq > $1 ORDER BY server_seq LIMIT 1",
     )
     .bind(next as i64)
-    .fetch_optional(&db.pool)
+    .fetch_optional(&mut *conn)
     .await?
     .is_some();
     let changes = if sent.is_empty() {
         String::new()
     } else {
-        let mut conn = db.pool.acquire().await?;
         let sqlite = is_sqlite(&conn);
         // Both join in server_seq order: SQLite's group_concat and
         // PostgreSQL's string_agg take an ORDER BY. The cases left out

@@ -167,8 +167,19 @@ pub fn accept(
     units: &UnitIndex,
     server_now_ms: u64,
 ) -> Result<Change, Refusal> {
-    change.check()?;
+    let stored = prepare(change, server_now_ms)?;
     authorize(user, change, current, units)?;
+    Ok(stored)
+}
+
+/// The half of [`accept`] that reads nothing but the change and the
+/// server's time: its own checks, and the change as it will be stored
+/// (clock clamped). A server runs it for every change of a push before the
+/// push waits for its turn to be stored, beside the other pushes, then
+/// [`authorize`]s against the case as it is then: the same answer as
+/// `accept`, a check's refusal first.
+pub fn prepare(change: &Change, server_now_ms: u64) -> Result<Change, Refusal> {
+    change.check()?;
     let mut stored = change.clone();
     stored.hlc = clamp(change.hlc, server_now_ms);
     Ok(stored)

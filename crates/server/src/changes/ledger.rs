@@ -6,9 +6,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use advocase_core::access::User;
 use advocase_core::change::Change;
-use advocase_core::sync::{Outcome, PushRequest};
+use advocase_core::sync::Outcome;
 use sqlx::{Any, Row, Transaction};
 
 use super::{PARAMS_PER_STATEMENT, ROWS_PER_INSERT, decode, encode};
@@ -49,10 +48,10 @@ pub(super) fn seq_key(change: &Change) -> i64 {
 /// of a push group's time, for what `changes` already says (issue 16).
 pub(super) async fn ledger(
     tx: &mut Transaction<'static, Any>,
-    pushes: &[(&User, &PushRequest, u64)],
+    pushes: &[super::Job],
 ) -> Result<HashMap<(String, i64), (String, Outcome)>, sqlx::Error> {
     let mut asked: BTreeMap<String, BTreeSet<i64>> = BTreeMap::new();
-    for (_, req, _) in pushes {
+    for super::Job { req, .. } in pushes {
         asked
             .entry(req.device.to_string())
             .or_default()

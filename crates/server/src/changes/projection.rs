@@ -71,7 +71,7 @@ pub fn nudge(db: &Db) {
     tokio::spawn(async move {
         loop {
             quiet(&db).await;
-            if let Err(e) = catch_up(&db).await {
+            if let Err(e) = fold(&db, Background).await {
                 // The cases stay marked: the next push or reader retries.
                 tracing::warn!(error = %e, "bringing case states up to date failed");
             }
@@ -107,9 +107,30 @@ async fn quiet(db: &Db) {
 
 /// Folds every case whose state is behind its log: how many it wrote.
 pub async fn catch_up(db: &Db) -> Result<usize, sqlx::Error> {
-    let _serial = db.projector.serial.lock().await;
+    fold(db, Reader).await
+}
+
+/// Who folds: a reader, who needs every case now, or the background run,
+/// which gives way to pushes.
+#[derive(Clone, Copy, PartialEq)]
+enum Folder {
+    Reader,
+    Background,
+}
+use Folder::{Background, Reader};
+
+async fn fold(db: &Db, by: Folder) -> Result<usize, sqlx::Error> {
     let mut done = 0;
     loop {
+        // The background run waits again for a pause before each round: a
+        // burst that began after it started (pushes every few tens of
+        // milliseconds) is answered before the rest is folded. In the
+        // 100-tablet crowd the fold of the first groups otherwise ran
+        // through the burst, ten rounds long.
+        if by == Background && done > 0 {
+            quiet(db).await;
+        }
+        let _serial = db.projector.serial.lock().await;
         let ids: Vec<String> =
             sqlx::query_scalar("SELECT case_id FROM cases WHERE projected_seq < last_seq LIMIT $1")
                 .bind(CASES_PER_ROUND)

@@ -75,7 +75,10 @@ async fn store(grouped: bool) -> (Vec<PushResponse>, Vec<String>) {
     let user = manager();
     let pushes = scenario();
     let now_ms = sample::reference_now().timestamp_millis() as u64 + 60_000;
-    let jobs: Vec<_> = pushes.iter().map(|r| (&user, r, now_ms)).collect();
+    let jobs: Vec<_> = pushes
+        .iter()
+        .map(|r| Job::new(user.clone(), r.clone(), now_ms))
+        .collect();
     let answers = if grouped {
         store_group(&db, &jobs).await.unwrap()
     } else {

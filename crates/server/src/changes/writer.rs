@@ -6,7 +6,7 @@
 use advocase_core::access::User;
 use advocase_core::sync::PushRequest;
 
-use super::{Pushed, store_group};
+use super::{Job, Pushed, store_group};
 use crate::db::Db;
 use crate::group::{self, Batch, Queue};
 
@@ -14,14 +14,14 @@ use crate::group::{self, Batch, Queue};
 pub struct Pushes;
 
 impl Batch for Pushes {
-    type Job = (User, PushRequest, u64);
+    type Job = Job;
     type Answer = Pushed;
     const WHAT: &'static str = "push";
     /// Changes a group stores at most: ten full batches.
     const MAX_WEIGHT: usize = 5_000;
 
-    fn weight((_, req, _): &Self::Job) -> usize {
-        req.changes.len()
+    fn weight(job: &Self::Job) -> usize {
+        job.req.changes.len()
     }
 
     fn queue(db: &Db) -> &Queue<Self> {
@@ -29,8 +29,7 @@ impl Batch for Pushes {
     }
 
     async fn store(db: &Db, jobs: &[Self::Job]) -> Result<Vec<Pushed>, sqlx::Error> {
-        let pushes: Vec<_> = jobs.iter().map(|(u, r, now)| (u, r, *now)).collect();
-        store_group(db, &pushes).await
+        store_group(db, jobs).await
     }
 }
 
@@ -41,5 +40,6 @@ pub async fn submit(
     req: PushRequest,
     now_ms: u64,
 ) -> Result<Pushed, sqlx::Error> {
-    group::submit::<Pushes>(db, (user, req, now_ms)).await
+    // Made ready here, in the request's task: see `Ready`.
+    group::submit::<Pushes>(db, Job::new(user, req, now_ms)).await
 }

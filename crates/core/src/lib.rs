@@ -43,6 +43,7 @@ pub mod sample;
 pub mod sealed;
 pub mod status;
 pub mod summary;
+pub mod supplies;
 pub mod sync;
 pub mod tagged;
 pub mod validation;

@@ -62,6 +62,23 @@ pub enum Outcome {
 }
 crate::tagged!(Outcome, "status");
 
+impl Outcome {
+    /// The answer again, for a retried request: the same, a stored one
+    /// marked as a duplicate.
+    pub fn replayed(self) -> Outcome {
+        match self {
+            Outcome::Stored {
+                server_seq, hlc, ..
+            } => Outcome::Stored {
+                server_seq,
+                hlc,
+                duplicate: true,
+            },
+            refused => refused,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 pub struct Pulled {

@@ -13,6 +13,7 @@
 //! - `change.rs`: the change, its operations and the checks any receiver makes.
 //! - `book.rs`: a unit's supplies as the fold of its changes.
 //! - `history.rs`: counts over time, time to refill, recurring stock-outs.
+//! - `replica.rs`: what a device holds, sends and has pulled.
 //! - `wire.rs`: the supply stream's push and pull, and what a server accepts.
 
 pub mod book;
@@ -20,6 +21,7 @@ pub mod change;
 pub mod history;
 pub mod item;
 pub mod level;
+pub mod replica;
 pub mod schedule;
 pub mod wire;
 

@@ -68,17 +68,7 @@ impl Server {
         for c in &req.changes {
             let key = (c.device, c.seq);
             let outcome = match self.received.get(&key) {
-                Some((
-                    id,
-                    Outcome::Stored {
-                        server_seq, hlc, ..
-                    },
-                )) if *id == c.id => Outcome::Stored {
-                    server_seq: *server_seq,
-                    hlc: *hlc,
-                    duplicate: true,
-                },
-                Some((id, refused)) if *id == c.id => refused.clone(),
+                Some((id, outcome)) if *id == c.id => outcome.clone().replayed(),
                 Some(_) => panic!("a device reused a sequence number"),
                 None => {
                     let holding = self.holding(c.case_id);

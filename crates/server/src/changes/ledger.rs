@@ -19,20 +19,6 @@ struct Clocked {
     hlc: advocase_core::hlc::Timestamp,
 }
 
-/// The answer given the first time, marked as a repeat if it was stored.
-pub(super) fn replay(outcome: Outcome) -> Outcome {
-    match outcome {
-        Outcome::Stored {
-            server_seq, hlc, ..
-        } => Outcome::Stored {
-            server_seq,
-            hlc,
-            duplicate: true,
-        },
-        refused => refused,
-    }
-}
-
 // Sequence numbers are u64 on the wire and BIGINT here: `as` maps one onto
 // the other both ways without collisions, which is all a key needs.
 pub(super) fn seq_key(change: &Change) -> i64 {

@@ -25,7 +25,7 @@ mod pull;
 #[cfg(test)]
 mod tests;
 pub mod writer;
-use ledger::{ledger, record, replay, seq_key};
+use ledger::{ledger, record, seq_key};
 use pull::pulled;
 pub use pull::{History, StoredPage, history, pull};
 
@@ -284,7 +284,7 @@ fn decide<'a>(
     let mut results = Vec::with_capacity(req.changes.len());
     for (change, ready) in req.changes.iter().zip(ready) {
         let outcome = match known.ledger.get(&(device.clone(), seq_key(change))) {
-            Some((id, outcome)) if *id == ready.id => replay(outcome.clone()),
+            Some((id, outcome)) if *id == ready.id => outcome.clone().replayed(),
             Some(_) => Outcome::Refused {
                 reason: invalid(
                     "seq",

@@ -107,6 +107,10 @@ pub struct Report {
     pub dismissed: Vec<String>,
     #[serde(default)]
     pub recommendations: Vec<Recommendation>,
+    /// Each unit's ward supplies (issue 17), filled in by the server from
+    /// the supply stream; none when no unit keeps a list.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub supplies: Vec<crate::supplies::history::UnitFigures>,
 }
 crate::record!(Report);
 
@@ -171,6 +175,7 @@ pub fn compute(cases: &[(&str, &CaseFacts)], p: &Params<'_>) -> Report {
         suggestions,
         dismissed: Vec::new(),
         recommendations: Vec::new(),
+        supplies: Vec::new(),
     }
 }
 

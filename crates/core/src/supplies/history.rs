@@ -7,6 +7,7 @@
 //! month is listed with that suggestion (issue 17).
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
 
 use super::book::Book;
 use super::item::Kind;
@@ -27,14 +28,19 @@ pub fn series(book: &Book, item: Id) -> Vec<(DateTime<Utc>, u32)> {
 }
 
 /// A request and how long it waited to be filled.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Refill {
     pub request: Id,
     pub to: String,
+    #[serde(with = "crate::wire_time::utc")]
     pub asked: DateTime<Utc>,
+    #[serde(with = "crate::wire_time::utc")]
     pub filled: DateTime<Utc>,
-    pub hours: f64,
+    /// From asking to filling.
+    pub minutes: u64,
 }
+crate::record!(Refill);
 
 /// The filled requests, each with its wait, oldest first.
 pub fn refills(book: &Book) -> Vec<Refill> {
@@ -42,13 +48,12 @@ pub fn refills(book: &Book) -> Vec<Refill> {
         .iter()
         .filter_map(|r| {
             let (_, filled) = r.filled.as_ref()?;
-            let minutes = (*filled - r.at).num_minutes().max(0);
             Some(Refill {
                 request: r.request.id,
                 to: r.request.to.clone(),
                 asked: r.at,
                 filled: *filled,
-                hours: minutes as f64 / 60.0,
+                minutes: (*filled - r.at).num_minutes().max(0) as u64,
             })
         })
         .collect()
@@ -69,15 +74,18 @@ pub fn median(mut hours: Vec<f64>) -> Option<f64> {
 }
 
 /// How often one item ran out in one calendar month.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct StockOuts {
     pub item: Id,
     pub name: String,
     /// The month's first day.
+    #[serde(with = "crate::wire_time::day")]
     pub month: NaiveDate,
     pub times: u32,
     pub par: u32,
 }
+crate::record!(StockOuts);
 
 impl StockOuts {
     /// The suggestion, when it ran out often enough to make one.
@@ -127,12 +135,54 @@ pub fn stock_outs(book: &Book, offset: impl Fn(DateTime<Utc>) -> i32) -> Vec<Sto
 }
 
 /// A listed supply below par by its last count.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Below {
     pub name: String,
     pub have: u32,
     pub par: u32,
     pub level: Level,
+}
+crate::record!(Below);
+
+/// A unit's supplies in a report: what is below par now, the requests
+/// filled in the period with their waits, the stock-outs of the period's
+/// months, and the requests still open.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
+pub struct UnitFigures {
+    pub unit: String,
+    pub below: Vec<Below>,
+    pub refills: Vec<Refill>,
+    pub stock_outs: Vec<StockOuts>,
+    pub open_requests: u32,
+}
+crate::record!(UnitFigures);
+
+/// `unit`'s figures for the days `from` to `to` (local days, both
+/// included): refills asked in the period, stock-outs in its months.
+pub fn figures(
+    unit: &str,
+    book: &Book,
+    from: NaiveDate,
+    to: NaiveDate,
+    offset: impl Fn(DateTime<Utc>) -> i32,
+) -> UnitFigures {
+    let within = |at: DateTime<Utc>| (from..=to).contains(&local_day(at, &offset));
+    let first_month = from.with_day(1).unwrap_or(from);
+    UnitFigures {
+        unit: unit.to_owned(),
+        below: below_par(book),
+        refills: refills(book)
+            .into_iter()
+            .filter(|r| within(r.asked))
+            .collect(),
+        stock_outs: stock_outs(book, &offset)
+            .into_iter()
+            .filter(|s| s.month >= first_month && s.month <= to)
+            .collect(),
+        open_requests: book.open_requests().count() as u32,
+    }
 }
 
 /// The listed supplies below par now, worst first.
@@ -296,7 +346,7 @@ mod tests {
         ];
         let b = Book::fold(&log);
         let r = refills(&b);
-        let hours: Vec<f64> = r.iter().map(|r| r.hours).collect();
+        let hours: Vec<f64> = r.iter().map(|r| r.minutes as f64 / 60.0).collect();
         assert_eq!(hours, [4.0, 24.0]);
         assert_eq!(median(hours), Some(14.0));
         assert_eq!(median(vec![]), None);
@@ -304,5 +354,38 @@ mod tests {
         let rows = below_par(&b);
         assert_eq!((rows[0].have, rows[0].level), (3, Level::Low));
         assert_eq!(series(&b, id(10)).len(), 1);
+    }
+
+    #[test]
+    fn figures_keep_the_periods_refills_and_months() {
+        let mut b = book(&[(2, 0), (3, 5), (9, 0), (10, 4), (20, 0)]);
+        let at = |d| Utc.with_ymd_and_hms(2027, 3, d, 9, 0, 0).unwrap();
+        for (n, asked, filled) in [(60, 2, 3), (61, 25, 26)] {
+            b.requests.push(crate::supplies::book::Asked {
+                request: Request {
+                    id: id(n),
+                    to: "Stores".into(),
+                    lines: vec![],
+                    note: String::new(),
+                },
+                by: "ana".into(),
+                at: at(asked),
+                filled: Some(("ben".into(), at(filled))),
+            });
+        }
+        let day = |d| NaiveDate::from_ymd_opt(2027, 3, d).unwrap();
+        let f = figures("Ward 7", &b, day(1), day(15), |_| 0);
+        assert_eq!(f.refills.len(), 1, "the one asked in the period");
+        assert_eq!(f.refills[0].minutes, 24 * 60);
+        assert_eq!(f.stock_outs[0].times, 3, "the period's month, whole");
+        assert_eq!(f.below[0].have, 0);
+        let april = figures(
+            "Ward 7",
+            &b,
+            day(31) + chrono::Days::new(1),
+            day(31) + chrono::Days::new(30),
+            |_| 0,
+        );
+        assert!(april.stock_outs.is_empty() && april.refills.is_empty());
     }
 }

@@ -14,6 +14,12 @@ pub enum Level {
     /// At or above par.
     Stocked,
 }
+crate::identified!(Level {
+    Out,
+    Low,
+    BelowPar,
+    Stocked
+});
 
 impl Level {
     pub fn of(item: &Item, count: u32) -> Level {

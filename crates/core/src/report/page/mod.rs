@@ -281,6 +281,68 @@ pub fn render(r: &Report, reader: &Reader<'_>) -> String {
         now.without_checklist
     ));
     p.end();
+    if !r.supplies.is_empty() {
+        supplies(&mut p, &r.supplies);
+    }
     p.push("</article>");
     p.out
+}
+
+/// Ward supplies by unit: what is below par now, how long requests waited
+/// to be filled, and the items that keep running out, with the suggestion
+/// to raise their par level (`supplies::history`).
+fn supplies(p: &mut Page, units: &[crate::supplies::history::UnitFigures]) {
+    use crate::supplies::history::median;
+    p.section("report-supplies", "Ward supplies");
+    for u in units {
+        let unit = escape(&u.unit);
+        let waits: Vec<f64> = u.refills.iter().map(|r| r.minutes as f64 / 60.0).collect();
+        let wait = match median(waits) {
+            Some(h) => format!(
+                "{} filled, median wait {:.1} hours",
+                plural(u.refills.len() as u64, "request", "requests"),
+                h
+            ),
+            None => "no request filled".to_owned(),
+        };
+        p.push(&format!(
+            "<h4>{unit}</h4><p>{} below par now; {wait} in the period; {} still open.</p>",
+            plural(u.below.len() as u64, "item", "items"),
+            plural(u64::from(u.open_requests), "request", "requests"),
+        ));
+        if !u.below.is_empty() {
+            let rows: String = u
+                .below
+                .iter()
+                .map(|b| {
+                    format!(
+                        r#"<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td class="{}">{}</td></tr>"#,
+                        escape(&b.name),
+                        b.have,
+                        b.par,
+                        b.level.class(),
+                        b.level.label()
+                    )
+                })
+                .collect();
+            p.push(&format!(
+                r#"<table class="report-table"><caption>{unit}: items below par by their last count</caption><thead><tr><th scope="col">Item</th><th scope="col">Last count</th><th scope="col">Par</th><th scope="col">Level</th></tr></thead><tbody>{rows}</tbody></table>"#
+            ));
+        }
+        let advice: Vec<String> = u
+            .stock_outs
+            .iter()
+            .filter_map(|s| s.suggestion(&u.unit))
+            .collect();
+        if !advice.is_empty() {
+            p.push(&format!(
+                r#"<ul class="supply-advice" aria-label="{unit}: recurring stock-outs">{}</ul>"#,
+                advice
+                    .iter()
+                    .map(|a| format!("<li>{}</li>", escape(a)))
+                    .collect::<String>()
+            ));
+        }
+    }
+    p.end();
 }

@@ -76,3 +76,56 @@ fn the_page_escapes_names_and_gives_every_chart_a_title_summary_and_table() {
     assert!(html.contains(r#"name="action" value="restore""#));
     assert!(html.contains("Every suggestion was dismissed."));
 }
+
+/// Ward supplies, when the server adds them: each unit's items below par
+/// (escaped), the wait for refills, and the suggestion for an item that
+/// keeps running out; no section when no unit keeps a list.
+#[test]
+fn the_page_shows_ward_supplies_with_the_par_suggestion() {
+    use crate::supplies::history::{Below, Refill, StockOuts, UnitFigures};
+    use crate::supplies::level::Level;
+    let mut r = compute(
+        &refs(&rise(1, 1)),
+        &params(Period::month_of(d(2026, 11, 1)), ny(2026, 12, 7, 9, 0), &[]),
+    );
+    let reader = page::Reader {
+        manager: true,
+        local: &local,
+        units: &[],
+        fresh: id(99),
+    };
+    assert!(!page::render(&r, &reader).contains("Ward supplies"));
+    let at = chrono::DateTime::from_timestamp_millis(ny(2026, 11, 3, 9, 0)).unwrap();
+    r.supplies = vec![UnitFigures {
+        unit: "4B".into(),
+        below: vec![Below {
+            name: "Gowns <size L>".into(),
+            have: 0,
+            par: 20,
+            level: Level::Out,
+        }],
+        refills: vec![Refill {
+            request: id(5),
+            to: "Linen".into(),
+            asked: at,
+            filled: at + chrono::Duration::hours(6),
+            minutes: 360,
+        }],
+        stock_outs: vec![StockOuts {
+            item: id(6),
+            name: "Gowns".into(),
+            month: d(2026, 11, 1),
+            times: 3,
+            par: 20,
+        }],
+        open_requests: 1,
+    }];
+    let html = page::render(&r, &reader);
+    assert!(html.contains(r#"<h3 id="report-supplies">Ward supplies</h3>"#));
+    assert!(html.contains("Gowns &lt;size L&gt;"));
+    assert!(html.contains(r#"<td class="level-out">Out</td>"#));
+    assert!(html.contains("1 request filled, median wait 6.0 hours"));
+    assert!(html.contains(
+        "Gowns on 4B ran out 3 times in November 2026: consider raising its par level above 20."
+    ));
+}

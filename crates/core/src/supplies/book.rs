@@ -120,6 +120,9 @@ pub struct Book {
     /// Oldest first.
     pub requests: Vec<Asked>,
     pub conflicts: Vec<Conflict>,
+    /// The change that set each item field as it stands (item, field): the
+    /// `base` of the next edit of that field.
+    pub setters: BTreeMap<(Id, &'static str), Id>,
 }
 
 /// The order of concurrent changes: their clocks, then their ids.
@@ -263,6 +266,11 @@ impl Book {
                 _ => {}
             }
         }
+        book.setters = fields
+            .current
+            .iter()
+            .map(|(key, side)| (*key, side.change))
+            .collect();
         for ((item, _), kept, lost) in fields.open(&settled) {
             book.conflicts.push(Conflict::Field {
                 item: *item,

@@ -12,12 +12,14 @@
 //! - `schedule.rs`: when an equipment check is due (calendar days).
 //! - `change.rs`: the change, its operations and the checks any receiver makes.
 //! - `book.rs`: a unit's supplies as the fold of its changes.
+//! - `editor.rs`: the managers' list editor, a desk page the server draws.
 //! - `history.rs`: counts over time, time to refill, recurring stock-outs.
 //! - `replica.rs`: what a device holds, sends and has pulled.
 //! - `wire.rs`: the supply stream's push and pull, and what a server accepts.
 
 pub mod book;
 pub mod change;
+pub mod editor;
 pub mod history;
 pub mod item;
 pub mod level;

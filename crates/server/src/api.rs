@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .merge(crate::directory::routes())
         .merge(crate::report::routes())
         .nest("/sync", sync::routes())
+        .nest("/supplies", crate::supplies::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
 }

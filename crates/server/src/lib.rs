@@ -25,6 +25,7 @@ pub mod live;
 pub mod report;
 pub mod secrets;
 pub mod static_files;
+pub mod supplies;
 pub mod sync;
 pub mod templates;
 pub mod throttle;

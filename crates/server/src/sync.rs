@@ -36,7 +36,24 @@ async fn push(
     CaseWorker(user): CaseWorker,
     JsonBody(req): JsonBody<PushRequest, MAX_BODY_BYTES>,
 ) -> Result<Json<PushResponse>, Failure> {
-    if req.changes.len() > MAX_BATCH {
+    whole_batch(req.device, req.changes.iter().map(|c| c.device))?;
+    let device = req.device;
+    let pushed = changes::push_detailed(&state.db, &user, req, now_ms()).await?;
+    // Committed: the streams that may see it pull now (not this device's).
+    if let Some(stored) = &pushed.stored {
+        state.live.stored(device, stored);
+    }
+    Ok(Json(pushed.response))
+}
+
+/// Refuses a push whole, before anything is written, that is too large or
+/// speaks for another device than `device` (`devices`: its changes' own,
+/// in order). Case and supply pushes alike.
+pub(crate) fn whole_batch(
+    device: Id,
+    mut devices: impl ExactSizeIterator<Item = Id>,
+) -> Result<(), Failure> {
+    if devices.len() > MAX_BATCH {
         return Err(Failure::on(
             StatusCode::PAYLOAD_TOO_LARGE,
             "batch_too_large",
@@ -46,7 +63,7 @@ async fn push(
     }
     // The ledger is keyed by each change's own device: a request speaking
     // for two devices is a broken client, not something to half-store.
-    if let Some(i) = req.changes.iter().position(|c| c.device != req.device) {
+    if let Some(i) = devices.position(|d| d != device) {
         return Err(Failure::on(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_payload",
@@ -54,13 +71,7 @@ async fn push(
             "Every change of a push must come from the device sending it.",
         ));
     }
-    let device = req.device;
-    let pushed = changes::push_detailed(&state.db, &user, req, now_ms()).await?;
-    // Committed: the streams that may see it pull now (not this device's).
-    if let Some(stored) = &pushed.stored {
-        state.live.stored(device, stored);
-    }
-    Ok(Json(pushed.response))
+    Ok(())
 }
 
 /// What a pull asks for: after which `server_seq`, how many at most, and
@@ -75,7 +86,7 @@ pub struct PullParams {
 
 /// The pull's parameters from the query string. A bad value is named but
 /// never echoed: query strings end up in places bodies do not.
-fn pull_params(query: Option<&str>) -> Result<PullParams, Failure> {
+pub(crate) fn pull_params(query: Option<&str>) -> Result<PullParams, Failure> {
     let mut after = 0u64;
     let mut limit = PULL_PAGE;
     let (mut device, mut own_from) = (None, None);

@@ -50,6 +50,9 @@ pub mod action {
     /// in it gets a `case_exported`, recorded before its page is sent.
     pub const REPORT_EXPORTED: &str = "report_exported";
     pub const CASE_EXPORTED: &str = "case_exported";
+    /// A push of ward supply changes that stored some (issue 17): one row
+    /// per push, counts and change ids only (supplies name no patient).
+    pub const SUPPLIES_PUSHED: &str = "supplies_pushed";
 
     /// What a device may report in `POST /api/audit/events`.
     pub const FROM_DEVICES: &[&str] = &[CASE_OPENED];
@@ -86,6 +89,7 @@ pub fn action_label(code: &str) -> &str {
         action::CASE_REPORTED => "Case named in a report",
         action::REPORT_EXPORTED => "Report data exported",
         action::CASE_EXPORTED => "Case exported",
+        action::SUPPLIES_PUSHED => "Ward supplies sent",
         other => other,
     }
 }
@@ -203,6 +207,7 @@ mod tests {
             action::CASE_REPORTED,
             action::REPORT_EXPORTED,
             action::CASE_EXPORTED,
+            action::SUPPLIES_PUSHED,
         ] {
             assert_ne!(action_label(code), code);
         }

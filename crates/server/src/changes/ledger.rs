@@ -138,21 +138,52 @@ pub(super) async fn record(
     tx: &mut Transaction<'static, Any>,
     rows: &[(&Change, Outcome, &str, u64)],
 ) -> Result<(), sqlx::Error> {
+    let rows: Vec<_> = rows
+        .iter()
+        .map(|(change, outcome, username, now_ms)| Refusal {
+            device: change.device.to_string(),
+            seq: seq_key(change),
+            change_id: change.id.to_string(),
+            outcome,
+            username,
+            now_ms: *now_ms,
+        })
+        .collect();
+    record_in(tx, "received", &rows).await
+}
+
+/// A refusal as a ledger keeps it: the answer given to `(device, seq)`.
+pub(crate) struct Refusal<'a> {
+    pub device: String,
+    pub seq: i64,
+    pub change_id: String,
+    pub outcome: &'a Outcome,
+    pub username: &'a str,
+    pub now_ms: u64,
+}
+
+/// Writes `rows` to `table`, a ledger of refusals (`received`, or the
+/// supply stream's `supply_received`: the same columns).
+pub(crate) async fn record_in(
+    tx: &mut Transaction<'static, Any>,
+    table: &str,
+    rows: &[Refusal<'_>],
+) -> Result<(), sqlx::Error> {
     let sqlite = is_sqlite(tx);
     for chunk in rows.chunks(ROWS_PER_INSERT) {
         let sql = format!(
-            "INSERT INTO received (device, seq, change_id, outcome_json, username, received_at_ms) VALUES {}",
+            "INSERT INTO {table} (device, seq, change_id, outcome_json, username, received_at_ms) VALUES {}",
             values(sqlite, chunk.len(), 6)
         );
         let mut q = sqlx::query(&sql);
-        for (change, outcome, username, now_ms) in chunk {
+        for r in chunk {
             q = q
-                .bind(change.device.to_string())
-                .bind(seq_key(change))
-                .bind(change.id.to_string())
-                .bind(encode(outcome))
-                .bind(*username)
-                .bind(*now_ms as i64);
+                .bind(r.device.as_str())
+                .bind(r.seq)
+                .bind(r.change_id.as_str())
+                .bind(encode(r.outcome))
+                .bind(r.username)
+                .bind(r.now_ms as i64);
         }
         q.execute(&mut **tx).await?;
     }

@@ -25,6 +25,7 @@ mod pull;
 #[cfg(test)]
 mod tests;
 pub mod writer;
+pub(crate) use ledger::{Refusal, record_in};
 use ledger::{ledger, record, seq_key};
 use pull::pulled;
 pub use pull::{History, StoredPage, history, pull};
@@ -285,23 +286,10 @@ fn decide<'a>(
     for (change, ready) in req.changes.iter().zip(ready) {
         let outcome = match known.ledger.get(&(device.clone(), seq_key(change))) {
             Some((id, outcome)) if *id == ready.id => outcome.clone().replayed(),
-            Some(_) => Outcome::Refused {
-                reason: invalid(
-                    "seq",
-                    format!(
-                        "This device already sent a different change numbered {}: sequence numbers cannot be reused.",
-                        change.seq
-                    ),
-                ),
-            },
+            Some(_) => seq_reused(change.seq),
             None => {
                 let outcome = if known.taken.contains(&ready.id) {
-                    Outcome::Refused {
-                        reason: invalid(
-                            "id",
-                            "A change with this id was already sent from another device or under another number.",
-                        ),
-                    }
+                    id_taken()
                 } else {
                     // Decided from the case's summary, never by refolding
                     // its log: a push costs the same on a long history.
@@ -462,11 +450,34 @@ fn op_kind(op: &Op) -> &'static str {
 }
 
 /// Rows per multi-row INSERT: well under either database's parameter limit.
-const ROWS_PER_INSERT: usize = 100;
+pub(crate) const ROWS_PER_INSERT: usize = 100;
 
 /// Parameters a SELECT binds at most: well under either database's limit
 /// (SQLite's is 32,766, PostgreSQL's 65,535), and a plan stays cheap.
 const PARAMS_PER_STATEMENT: usize = ROWS_PER_INSERT * 4;
+
+/// The answer to a change numbered as one the device sent before under
+/// another id (case and supply pushes alike).
+pub(crate) fn seq_reused(seq: u64) -> Outcome {
+    Outcome::Refused {
+        reason: invalid(
+            "seq",
+            format!(
+                "This device already sent a different change numbered {seq}: sequence numbers cannot be reused."
+            ),
+        ),
+    }
+}
+
+/// The answer to a change whose id is stored under another (device, seq).
+pub(crate) fn id_taken() -> Outcome {
+    Outcome::Refused {
+        reason: invalid(
+            "id",
+            "A change with this id was already sent from another device or under another number.",
+        ),
+    }
+}
 
 fn invalid(field: &str, message: impl Into<String>) -> ApiError {
     ApiError {
@@ -476,14 +487,17 @@ fn invalid(field: &str, message: impl Into<String>) -> ApiError {
     }
 }
 
-fn decode<T: serde::de::DeserializeOwned>(column: &str, json: &str) -> Result<T, sqlx::Error> {
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(
+    column: &str,
+    json: &str,
+) -> Result<T, sqlx::Error> {
     serde_json::from_str(json).map_err(|e| sqlx::Error::ColumnDecode {
         index: column.into(),
         source: e.into(),
     })
 }
 
-fn encode<T: serde::Serialize>(value: &T) -> String {
+pub(crate) fn encode<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("sync types serialize")
 }
 

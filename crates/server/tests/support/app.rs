@@ -9,7 +9,8 @@
 use std::time::Duration;
 
 use advocase_core::access::{Role, User};
-use advocase_core::sync::{NewUser, PullPage, PushRequest, PushResponse, Session};
+use advocase_core::id::Id;
+use advocase_core::sync::{NewUser, Outcome, PullPage, PushRequest, PushResponse, Session};
 use advocase_server::config::DatabaseLocation;
 use advocase_server::db::Db;
 use advocase_server::{AppState, accounts, app, db, now_ms};
@@ -325,5 +326,73 @@ pub fn refused((status, json): &Answer, want: StatusCode, error: &str, field: Op
     match field {
         Some(f) => assert_eq!(json["field"], f, "{json}"),
         None => assert!(json.get("field").is_none(), "{json}"),
+    }
+}
+
+/// A stored answer's server_seq and whether it was a repeat.
+pub fn stored(outcome: &Outcome) -> (u64, bool) {
+    match outcome {
+        Outcome::Stored {
+            server_seq,
+            duplicate,
+            ..
+        } => (*server_seq, *duplicate),
+        Outcome::Refused { reason } => panic!("refused: {reason:?}"),
+    }
+}
+
+/// A refusal's error code and field.
+pub fn refusal(outcome: &Outcome) -> (&str, Option<&str>) {
+    match outcome {
+        Outcome::Refused { reason } => (&reason.error, reason.field.as_deref()),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+/// `n` pullers following a stream (case or supply changes) from 0 until
+/// their cursor reaches `total`, as pullers racing pushers: `page(cursor)`
+/// is a pull's (server_seq, change id) pairs and `next`. Every page must
+/// be gapless from its cursor (the puller sees every change) and no change
+/// come twice. Each puller ends with the change ids it pulled.
+pub fn pullers<F, P>(
+    n: usize,
+    total: u64,
+    page: F,
+) -> Vec<tokio::task::JoinHandle<std::collections::BTreeSet<Id>>>
+where
+    F: Fn(u64) -> P + Clone + Send + 'static,
+    P: Future<Output = (Vec<(u64, Id)>, u64)> + Send,
+{
+    let follow = move |page: F| async move {
+        let mut cursor = 0;
+        let mut seen = std::collections::BTreeSet::new();
+        while cursor < total {
+            let (changes, next) = page(cursor).await;
+            let got: Vec<u64> = changes.iter().map(|(seq, _)| *seq).collect();
+            let want: Vec<u64> = (cursor + 1..=next).collect();
+            assert_eq!(got, want, "a pull skipped past {cursor}");
+            for (_, id) in changes {
+                assert!(seen.insert(id), "a change pulled twice");
+            }
+            cursor = next;
+            tokio::task::yield_now().await;
+        }
+        seen
+    };
+    (0..n).map(|_| tokio::spawn(follow(page.clone()))).collect()
+}
+
+/// Waits for [`pullers`] (two minutes at most) and asserts each ended with
+/// exactly the changes `pushed`.
+pub async fn caught_up(
+    pullers: Vec<tokio::task::JoinHandle<std::collections::BTreeSet<Id>>>,
+    pushed: &std::collections::BTreeSet<Id>,
+) {
+    for p in pullers {
+        let seen = tokio::time::timeout(Duration::from_secs(120), p)
+            .await
+            .expect("a puller caught up")
+            .unwrap();
+        assert_eq!(&seen, pushed, "a puller has exactly what was stored");
     }
 }

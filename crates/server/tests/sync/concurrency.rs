@@ -11,8 +11,8 @@ use advocase_core::change::{Change, Op};
 use advocase_core::id::Id;
 use advocase_core::sync::{Outcome, PushResponse};
 
-use super::{refusal, seqs, stored};
-use crate::app::{Backend, TestApp};
+use super::{refusal, stored};
+use crate::app::{Backend, TestApp, caught_up, pullers};
 use crate::devices::Device;
 
 on_both!(
@@ -38,26 +38,18 @@ async fn pullers_racing_pushers_never_skip_a_change(b: Backend) {
     // a log on its own case, and a log on the shared one.
     let total = 1 + (TABLETS * ROUNDS * 2) as u64;
 
-    let pullers: Vec<_> = (0..4)
-        .map(|_| {
-            let (t, mgr) = (t.clone(), mgr.clone());
-            tokio::spawn(async move {
-                let mut cursor = 0;
-                let mut seen = BTreeSet::new();
-                while cursor < total {
-                    let page = t.pull(&mgr, cursor, 5).await;
-                    let want: Vec<u64> = (cursor + 1..=page.next).collect();
-                    assert_eq!(seqs(&page), want, "a pull skipped past {cursor}");
-                    for p in &page.changes {
-                        assert!(seen.insert(p.change.id), "a change pulled twice");
-                    }
-                    cursor = page.next;
-                    tokio::task::yield_now().await;
-                }
-                seen
-            })
-        })
-        .collect();
+    let (tc, mgr_c) = (t.clone(), mgr.clone());
+    let pullers = pullers(4, total, move |cursor| {
+        let (t, mgr) = (tc.clone(), mgr_c.clone());
+        async move {
+            let page = t.pull(&mgr, cursor, 5).await;
+            let changes = page.changes.iter();
+            (
+                changes.map(|p| (p.server_seq, p.change.id)).collect(),
+                page.next,
+            )
+        }
+    });
     let pushers: Vec<_> = (0..TABLETS)
         .map(|_| {
             let (t, ana) = (t.clone(), ana.clone());
@@ -89,13 +81,7 @@ async fn pullers_racing_pushers_never_skip_a_change(b: Backend) {
         pushed.extend(p.await.unwrap());
     }
     assert_eq!(pushed.len() as u64, total);
-    for p in pullers {
-        let seen = tokio::time::timeout(std::time::Duration::from_secs(120), p)
-            .await
-            .expect("a puller caught up")
-            .unwrap();
-        assert_eq!(seen, pushed, "a puller has exactly what was stored");
-    }
+    caught_up(pullers, &pushed).await;
     assert_eq!(t.counts().await.counter, total as i64);
 }
 

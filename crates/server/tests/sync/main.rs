@@ -22,29 +22,11 @@ mod push;
 mod refused;
 
 use advocase_core::api::HealthReport;
-use advocase_core::sync::{MAX_PULL_PAGE, Outcome, PullPage};
-use app::{Backend, TestApp, ok};
+use advocase_core::sync::{MAX_PULL_PAGE, PullPage};
+use app::{Backend, TestApp, ok, refusal, stored};
 use axum::http::Method;
 
 on_both!(health_names_the_backend);
-
-fn stored(outcome: &Outcome) -> (u64, bool) {
-    match outcome {
-        Outcome::Stored {
-            server_seq,
-            duplicate,
-            ..
-        } => (*server_seq, *duplicate),
-        Outcome::Refused { reason } => panic!("refused: {reason:?}"),
-    }
-}
-
-fn refusal(outcome: &Outcome) -> (&str, Option<&str>) {
-    match outcome {
-        Outcome::Refused { reason } => (&reason.error, reason.field.as_deref()),
-        other => panic!("expected a refusal, got {other:?}"),
-    }
-}
 
 fn seqs(page: &PullPage) -> Vec<u64> {
     page.changes.iter().map(|p| p.server_seq).collect()

@@ -34,6 +34,7 @@ on_both!(
     malformed_requests_are_refused_whole,
     an_oversized_batch_is_refused_whole,
     pullers_racing_pushers_never_skip_a_change,
+    the_list_editor_reaches_the_tablets_and_the_report_shows_the_units,
 );
 
 /// A tablet as the supply stream sees it: its own numbering, its clock.
@@ -468,4 +469,154 @@ async fn pullers_racing_pushers_never_skip_a_change(b: Backend) {
     assert_eq!(pushed.len() as u64, total);
     caught_up(pullers, &pushed).await;
     assert_eq!(counts(&t).await, (total as i64, 0, total as i64));
+}
+
+fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+/// The unit's book as a device that pulled everything holds it.
+async fn book(t: &TestApp, token: &str, unit: &str) -> advocase_core::supplies::Book {
+    let page = pull(t, token, 0, 2_000).await;
+    let changes: Vec<SupplyChange> = page
+        .changes
+        .into_iter()
+        .map(|p| p.change)
+        .filter(|c| c.unit == unit)
+        .collect();
+    advocase_core::supplies::Book::fold(&changes)
+}
+
+/// A manager's list editor: an item added (once, though the form is sent
+/// twice), a refused form with its problem tied to the field, an edit, a
+/// copy to another unit; coordinators are refused the page. What it saves
+/// is in the stream the tablets pull, and the report shows the unit's
+/// items below par once a tablet counted them.
+async fn the_list_editor_reaches_the_tablets_and_the_report_shows_the_units(b: Backend) {
+    let t = TestApp::start(b).await;
+    let ana = t.signed_in("ana", Role::Coordinator, &["4 West"]).await;
+    let mia = t.signed_in("mia", Role::Manager, &[]).await;
+    let page = "/api/supplies/list";
+    let (status, _) = t.page(&ana, &format!("{page}?unit=4%20West"), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, html) = t.page(&mia, &format!("{page}?unit=4%20West"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("4 West has no list yet"), "{html}");
+
+    let new = new_id().to_string();
+    let add = form(&[
+        ("unit", "4 West"),
+        ("new", &new),
+        ("kind", "supply"),
+        ("name", "Blankets"),
+        ("par", "24"),
+        ("alert", "6"),
+    ]);
+    for _ in 0..2 {
+        let (status, html) = t.send_form(&mia, page, &add).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("Blankets added to the list."), "{html}");
+    }
+    let b = book(&t, &ana, "4 West").await;
+    assert_eq!(b.items.len(), 1, "a form sent twice adds the item once");
+    let item = b.items[0].id;
+    assert_eq!(item.to_string(), new);
+
+    let (_, html) = t
+        .send_form(
+            &mia,
+            page,
+            &form(&[
+                ("unit", "4 West"),
+                ("kind", "supply"),
+                ("name", "Gowns"),
+                ("par", "x"),
+                ("alert", "1"),
+            ]),
+        )
+        .await;
+    assert!(html.contains(r#"aria-invalid="true" aria-describedby="supply-par-error""#));
+    assert_eq!(
+        book(&t, &ana, "4 West").await.items.len(),
+        1,
+        "nothing stored"
+    );
+
+    let edit = form(&[
+        ("unit", "4 West"),
+        ("item", &new),
+        ("kind", "supply"),
+        ("name", "Blankets"),
+        ("par", "30"),
+        ("alert", "6"),
+        ("location", "Linen cupboard"),
+    ]);
+    let (_, html) = t.send_form(&mia, page, &edit).await;
+    assert!(html.contains("Blankets saved."), "{html}");
+    let b = book(&t, &ana, "4 West").await;
+    assert_eq!(
+        (b.items[0].par, b.items[0].location.as_str()),
+        (30, "Linen cupboard")
+    );
+    assert!(
+        b.conflicts.is_empty(),
+        "the edit was made on what the manager saw"
+    );
+
+    let (_, html) = t
+        .send_form(
+            &mia,
+            page,
+            &form(&[("unit", "4 West"), ("do", "copy"), ("to", "5 East")]),
+        )
+        .await;
+    assert!(html.contains("1 items copied to 5 East."), "{html}");
+    let east = book(&t, &mia, "5 East").await;
+    assert_eq!(east.items[0].name, "Blankets");
+    assert_ne!(east.items[0].id, item, "a copy is an item of its own");
+
+    // A tablet counts in a round; the report shows the unit below par.
+    let mut tablet = Tablet::new("ana");
+    let round = new_id();
+    let changes = [
+        tablet.change("4 West", SupplyOp::StartRound { round }),
+        tablet.change(
+            "4 West",
+            SupplyOp::Count {
+                round,
+                item,
+                count: 3,
+                base: None,
+                settles: vec![],
+            },
+        ),
+    ];
+    let answer = push(&t, &ana, &tablet.batch(&changes)).await;
+    assert!(
+        answer
+            .results
+            .iter()
+            .all(|r| matches!(r.outcome, Outcome::Stored { .. }))
+    );
+    let today = chrono::DateTime::from_timestamp_millis(advocase_server::now_ms() as i64)
+        .unwrap()
+        .date_naive();
+    let q = format!("from={}&to={}", today - chrono::Days::new(3), today);
+    let (status, html) = t.page(&mia, &format!("/api/report/page?{q}"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Ward supplies"), "{html}");
+    assert!(
+        html.contains(
+            r#"<th scope="row">Blankets</th><td>3</td><td>30</td><td class="level-low">Low</td>"#
+        ),
+        "{html}"
+    );
+    let (_, hers) = t.page(&ana, &format!("/api/report/page?{q}"), None).await;
+    assert!(
+        hers.contains("<h4>4 West</h4>") && !hers.contains("<h4>5 East</h4>"),
+        "her units only"
+    );
 }

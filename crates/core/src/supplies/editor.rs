@@ -36,6 +36,9 @@ pub enum Asked {
         unit: String,
         editing: Option<Id>,
         draft: ItemDraft,
+        /// The id a new item gets, made when the form was drawn: the same
+        /// form sent twice adds it once.
+        new: Option<Id>,
     },
     /// Take an item off the list (its history stays).
     Retire { unit: String, item: Id },
@@ -57,6 +60,7 @@ pub fn asked(fields: &[(String, String)]) -> Asked {
         _ => Asked::Save {
             unit,
             editing: item,
+            new: text("new").parse().ok(),
             draft: ItemDraft {
                 kind: text("kind"),
                 name: text("name"),
@@ -137,16 +141,24 @@ pub struct Said {
 }
 
 /// The page for `unit` (one of `units`), editing `editing` (an item of its
-/// list) or adding, with the form `draft` as typed when it was refused.
+/// list) or adding one under the id `fresh`, with the form `draft` as
+/// typed when it was refused.
 pub fn render(
     unit: &str,
     units: &[String],
     book: &Book,
     editing: Option<Id>,
     draft: Option<&ItemDraft>,
+    fresh: Id,
     said: &Said,
 ) -> String {
     let e = escape(unit);
+    // The unit shown is offered even when the structure does not name it
+    // (a unit typed on a tablet before it was entered).
+    let mut units = units.to_vec();
+    if !units.iter().any(|u| u == unit) {
+        units.insert(0, unit.to_owned());
+    }
     let choices = |chosen: &str, skip: &str| -> String {
         units
             .iter()
@@ -218,8 +230,9 @@ pub fn render(
             control_id
         )
     );
-    if let Some(i) = edited {
-        out += &format!(r#"<input type="hidden" name="item" value="{}">"#, i.id);
+    match edited {
+        Some(i) => out += &format!(r#"<input type="hidden" name="item" value="{}">"#, i.id),
+        None => out += &format!(r#"<input type="hidden" name="new" value="{fresh}">"#),
     }
     let kind_options: String = Kind::VALUES
         .iter()
@@ -482,6 +495,7 @@ mod tests {
             &Book::default(),
             None,
             Some(&bad),
+            id(9),
             &Said {
                 problems,
                 done: None,

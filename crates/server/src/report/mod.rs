@@ -207,6 +207,7 @@ async fn computed(
     .await??;
     let computed_ms = started.elapsed().as_millis() as u64;
     let mut report = report;
+    report.supplies = supplies(state, &session.user, &asked.units, asked.period).await?;
     report.dismissed = kept.dismissed;
     report.recommendations = kept.recommendations;
     // Recorded before it is answered: the report, and every case it names.
@@ -245,6 +246,39 @@ async fn computed(
         "report computed"
     );
     Ok(report)
+}
+
+/// The ward supplies of the units asked for (all the reader sees when
+/// none), in the hospital's calendar days: each unit that keeps a list.
+async fn supplies(
+    state: &AppState,
+    user: &advocase_core::access::User,
+    asked: &[String],
+    period: report::Period,
+) -> Result<Vec<advocase_core::supplies::history::UnitFigures>, Failure> {
+    use chrono::{Offset, TimeZone};
+    let wanted = (!asked.is_empty()).then_some(asked);
+    let books = crate::supplies::lists::books(&state.db, wanted).await?;
+    let units = {
+        let mut conn = state.db.pool.acquire().await?;
+        crate::directory::structure::unit_index(&mut *conn).await?
+    };
+    let zone = state.time_zone;
+    let offset = move |at: DateTime<Utc>| {
+        zone.offset_from_utc_datetime(&at.naive_utc())
+            .fix()
+            .local_minus_utc()
+            / 60
+    };
+    Ok(books
+        .iter()
+        .filter(|(unit, book)| {
+            !book.items.is_empty() && advocase_core::supplies::wire::sees(user, unit, &units)
+        })
+        .map(|(unit, book)| {
+            advocase_core::supplies::history::figures(unit, book, period.from, period.to, offset)
+        })
+        .collect())
 }
 
 /// A new id made here (UUIDv7, the OS's random source).

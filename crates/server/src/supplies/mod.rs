@@ -9,6 +9,7 @@
 //! anything is written; a change the rules refuse is answered as refused
 //! and the rest of its batch still stored.
 
+pub mod lists;
 mod pull;
 mod store;
 
@@ -31,6 +32,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/push", post(push_handler))
         .route("/pull", get(pull_handler))
+        .route("/list", get(lists::drawn).post(lists::act))
 }
 
 async fn push_handler(

@@ -4,7 +4,7 @@
 //! Not through the case pushes' group writer (`changes::writer`): supply
 //! pushes are a few a minute a unit, not a hundred tablets at once, and
 //! one transaction a push keeps this short. The answers are the case
-//! pushes' own (`changes::{replay, seq_reused, id_taken}`).
+//! pushes' own (`Outcome::replayed`, `changes::{seq_reused, id_taken}`).
 
 use std::collections::{HashMap, HashSet};
 
@@ -18,7 +18,7 @@ use sqlx::{Any, Row, Transaction};
 
 use crate::audit::{self, Entry, action, outcome};
 use crate::changes::{
-    ROWS_PER_INSERT, Refusal, decode, encode, id_taken, record_in, replay, select_in, seq_reused,
+    ROWS_PER_INSERT, Refusal, decode, encode, id_taken, record_in, select_in, seq_reused,
 };
 use crate::db::{Db, is_sqlite, values};
 use crate::directory::structure::unit_index;

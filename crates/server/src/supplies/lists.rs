@@ -1,0 +1,251 @@
+//! The managers' list editor (`GET`/`POST /api/supplies/list`): a desk
+//! page drawn by `advocase_core::supplies::editor`. Each form becomes
+//! supply changes pushed into the same stream as the tablets' (through
+//! [`super::push`], with its checks, roles and audit), so a list edited
+//! here reaches every tablet by its next pull.
+//!
+//! A save is its own small push from a "device" made for it (a fresh id,
+//! sequence numbers from 1): the server keeps no counter of its own for
+//! desk edits. A new item's id comes with the form (`new`, made when the
+//! form was drawn), so a form sent twice adds the item once (an item is
+//! added once by id).
+
+use advocase_core::access::User;
+use advocase_core::directory::unit_key;
+use advocase_core::id::Id;
+use advocase_core::supplies::SupplyOp;
+use advocase_core::supplies::book::Book;
+use advocase_core::supplies::change::SupplyChange;
+use advocase_core::supplies::editor::{self, Asked, Said};
+use advocase_core::supplies::wire::SupplyPush;
+use advocase_core::sync::Outcome;
+use axum::extract::{RawQuery, Request, State};
+use axum::response::Response;
+use sqlx::Row;
+
+use crate::api::Failure;
+use crate::auth::Manager;
+use crate::body::{html, page_form};
+use crate::changes::decode;
+use crate::db::Db;
+use crate::directory::structure;
+use crate::report::fresh_id;
+use crate::{AppState, now_ms};
+
+/// Every unit's book as the server holds it (only `wanted`'s, by unit key,
+/// when given), each under the name its first change gave it.
+pub async fn books(db: &Db, wanted: Option<&[String]>) -> Result<Vec<(String, Book)>, sqlx::Error> {
+    let rows = sqlx::query("SELECT unit, unit_key, body FROM supply_changes ORDER BY server_seq")
+        .fetch_all(&db.pool)
+        .await?;
+    let keys: Option<Vec<String>> = wanted.map(|w| w.iter().map(|u| unit_key(u)).collect());
+    let mut logs: Vec<(String, String, Vec<SupplyChange>)> = Vec::new();
+    for row in rows {
+        let key: String = row.try_get("unit_key")?;
+        if keys.as_ref().is_some_and(|k| !k.contains(&key)) {
+            continue;
+        }
+        let change: SupplyChange = decode("body", &row.try_get::<String, _>("body")?)?;
+        match logs.iter_mut().find(|(k, ..)| *k == key) {
+            Some((_, _, log)) => log.push(change),
+            None => {
+                let unit: String = row.try_get("unit")?;
+                logs.push((key, unit, vec![change]));
+            }
+        }
+    }
+    Ok(logs
+        .into_iter()
+        .map(|(_, unit, log)| (unit, Book::fold(&log)))
+        .collect())
+}
+
+/// The hospital's units, as the structure names them.
+async fn unit_names(db: &Db) -> Result<Vec<String>, sqlx::Error> {
+    let s = structure::newest(&db.pool).await?;
+    Ok(s.units
+        .iter()
+        .filter(|u| !u.retired)
+        .map(|u| u.name.clone())
+        .collect())
+}
+
+async fn book_of(db: &Db, unit: &str) -> Result<Book, sqlx::Error> {
+    let wanted = [unit.to_owned()];
+    Ok(books(db, Some(&wanted))
+        .await?
+        .into_iter()
+        .next()
+        .map(|(_, b)| b)
+        .unwrap_or_default())
+}
+
+fn query_value(query: &str, key: &str) -> Option<String> {
+    query.split('&').find_map(|pair| {
+        let v = pair.strip_prefix(key)?.strip_prefix('=')?;
+        Some(decode_component(v))
+    })
+}
+
+/// `%20` and `+` as the browser writes a query.
+fn decode_component(v: &str) -> String {
+    let bytes = v.replace('+', " ").into_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(b) = std::str::from_utf8(bytes.get(i + 1..i + 3).unwrap_or_default())
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `GET /api/supplies/list?unit=…[&edit=<item>]`.
+pub async fn drawn(
+    State(state): State<AppState>,
+    _: Manager,
+    RawQuery(query): RawQuery,
+) -> Result<Response, Failure> {
+    let query = query.unwrap_or_default();
+    let units = unit_names(&state.db).await?;
+    let unit = query_value(&query, "unit")
+        .filter(|u| !u.trim().is_empty())
+        .or_else(|| units.first().cloned())
+        .unwrap_or_default();
+    let book = book_of(&state.db, &unit).await?;
+    let edit = query_value(&query, "edit").and_then(|v| v.parse::<Id>().ok());
+    Ok(html(editor::render(
+        &unit,
+        &units,
+        &book,
+        edit,
+        None,
+        fresh_id(),
+        &Said::default(),
+    )))
+}
+
+/// `POST /api/supplies/list`: a form of the editor.
+pub async fn act(
+    State(state): State<AppState>,
+    Manager(user): Manager,
+    req: Request,
+) -> Result<Response, Failure> {
+    let fields = page_form(req, &state, editor::PAGE).await?;
+    let units = unit_names(&state.db).await?;
+    let asked = editor::asked(&fields);
+    let (unit, ops, done, editing) = match asked {
+        Asked::Save {
+            unit,
+            editing,
+            draft,
+            new,
+        } => {
+            let book = book_of(&state.db, &unit).await?;
+            let id = editing.or(new).unwrap_or_else(fresh_id);
+            match draft.parse(id) {
+                Ok(item) => {
+                    let ops = editor::ops(&book, &item);
+                    // A new item's form sent again (its id already
+                    // listed) says what the first did.
+                    let done = match (editing, ops.is_empty()) {
+                        (Some(_), true) => "Nothing was changed.".to_owned(),
+                        (Some(_), false) => format!("{} saved.", item.name),
+                        (None, _) => format!("{} added to the list.", item.name),
+                    };
+                    (unit, ops, done, None)
+                }
+                Err(problems) => {
+                    let page = editor::render(
+                        &unit,
+                        &units,
+                        &book,
+                        editing,
+                        Some(&draft),
+                        new.unwrap_or_else(fresh_id),
+                        &Said {
+                            problems,
+                            done: None,
+                        },
+                    );
+                    return Ok(html(page));
+                }
+            }
+        }
+        Asked::Retire { unit, item } => {
+            let book = book_of(&state.db, &unit).await?;
+            let name = book.item(item).map(|i| i.name.clone()).unwrap_or_default();
+            let op = editor::retire(&book, item);
+            (unit, vec![op], format!("{name} taken off the list."), None)
+        }
+        Asked::Copy { unit, to } => {
+            let from = book_of(&state.db, &unit).await?;
+            let there = book_of(&state.db, &to).await?;
+            let ops = editor::copies(&from, &there, fresh_id);
+            let done = format!("{} items copied to {to}.", ops.len());
+            (to, ops, done, None::<Id>)
+        }
+    };
+    let refused = store(&state.db, &user, &unit, ops).await?;
+    let book = book_of(&state.db, &unit).await?;
+    let said = Said {
+        problems: Default::default(),
+        done: Some(refused.unwrap_or(done)),
+    };
+    Ok(html(editor::render(
+        &unit,
+        &units,
+        &book,
+        editing,
+        None,
+        fresh_id(),
+        &said,
+    )))
+}
+
+/// Pushes `ops` on `unit` as `user`'s: the refusal's message if the
+/// stream refused one (a unit left blank, a value out of range).
+async fn store(
+    db: &Db,
+    user: &User,
+    unit: &str,
+    ops: Vec<SupplyOp>,
+) -> Result<Option<String>, sqlx::Error> {
+    if ops.is_empty() {
+        return Ok(None);
+    }
+    let now = now_ms();
+    let device = fresh_id();
+    let at = chrono::DateTime::from_timestamp_millis(now as i64).unwrap_or_default();
+    let changes = ops
+        .into_iter()
+        .enumerate()
+        .map(|(n, op)| SupplyChange {
+            id: fresh_id(),
+            unit: unit.to_owned(),
+            device,
+            seq: n as u64 + 1,
+            hlc: advocase_core::hlc::Timestamp {
+                wall_ms: now,
+                counter: n as u32,
+                node: device.node(),
+            },
+            by: user.username.clone(),
+            at,
+            op,
+        })
+        .collect();
+    let answer = super::push(db, user, &SupplyPush { device, changes }, now).await?;
+    Ok(answer.results.into_iter().find_map(|r| match r.outcome {
+        Outcome::Refused { reason } => Some(format!("Not saved: {}", reason.message)),
+        Outcome::Stored { .. } => None,
+    }))
+}

@@ -28,10 +28,10 @@ import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 // import and export names, an unreachable dependency's classes, the tools'
 // sections) to about 400 KB; a size pass before ward supplies (fewer
 // closures and memos in the case page and Settings, static sections as
-// markup, the Discharges view as markup, wasm-opt --ignore-implicit-traps)
-// to 398.0 KB.
+// markup, the Discharges view and the templates list as markup, wasm-opt
+// --ignore-implicit-traps) to 397.5 KB.
 // Raise this only with a reason in the README.
-const BUDGET_BROTLI = 399.5 * 1024;
+const BUDGET_BROTLI = 399 * 1024;
 const dist = process.argv[2] || "dist";
 const files = readdirSync(dist).filter((f) => /\.(wasm|js|css)$/.test(f) && f !== "sw.js").sort();
 if (!files.some((f) => f.endsWith(".wasm"))) {

@@ -26,9 +26,12 @@ import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 // to about 414 KB; the template editor as a desk part to about 408 KB, and
 // the .wasm and its glue trimmed after wasm-bindgen (post-build: short
 // import and export names, an unreachable dependency's classes, the tools'
-// sections) to about 400 KB.
+// sections) to about 400 KB; a size pass before ward supplies (fewer
+// closures and memos in the case page and Settings, static sections as
+// markup, the Discharges view and the templates list as markup, wasm-opt
+// --ignore-implicit-traps) to 397.5 KB.
 // Raise this only with a reason in the README.
-const BUDGET_BROTLI = 402 * 1024;
+const BUDGET_BROTLI = 399 * 1024;
 const dist = process.argv[2] || "dist";
 const files = readdirSync(dist).filter((f) => /\.(wasm|js|css)$/.test(f) && f !== "sw.js").sort();
 if (!files.some((f) => f.endsWith(".wasm"))) {

@@ -342,12 +342,12 @@ pub fn base() -> Base {
 
 #[component]
 fn NotFound() -> impl IntoView {
-    view! {
-        <section class="panel">
-            <h1>"Page not found"</h1>
-            <p>"This address is not a page of Advocase. " <a href="/cases">"Go to the cases"</a></p>
-        </section>
-    }
+    crate::views::html::not_found(
+        "Page not found",
+        "This address is not a page of Advocase.",
+        "/cases",
+        "Go to the cases",
+    )
 }
 
 /// Follow-ups of mine whose time has come, one line each: unobtrusive (a

@@ -38,29 +38,21 @@ pub fn CaseDetail(id: Option<Id>) -> impl IntoView {
     });
     view! {
         {move || match file.get() {
-            None => view! {
-                <section class="panel">
-                    <h1>"Case not found"</h1>
-                    <p>"This case is not on this device. " <a href="/cases">"Back to cases"</a></p>
-                </section>
-            }
-            .into_any(),
+            None => crate::views::html::not_found("Case not found", "This case is not on this device.", "/cases", "Back to cases"),
             Some(f) => view! { <CaseView file=f/> }.into_any(),
         }}
         // Outside the part redrawn on every change of the case, so the log
-        // form keeps its "Saved" confirmation and whatever is being typed.
-        {move || present.get().map(|id| view! {
-            <section class="panel" aria-label="Log">
-                <QuickLog case_id=id/>
-            </section>
-        })}
-        {move || present.get().map(|_| view! {
-            <crate::views::directory::WhoCanHelp case=Signal::derive(move || file.with(|f| f.as_ref().map(|f| f.case.clone())))/>
-        })}
+        // form keeps its "Saved" confirmation and whatever is being typed:
+        // made once per case shown, in one closure (each closure is compiled
+        // code of its own: README, Size).
         {move || present.get().map(|case_id| view! {
+            <section class="panel" aria-label="Log">
+                <QuickLog case_id/>
+            </section>
+            <crate::views::directory::WhoCanHelp case=Signal::derive(move || file.with(|f| f.as_ref().map(|f| f.case.clone())))/>
             <crate::views::coordination::Coordination case_id file/>
+            <DischargePlan case_id file/>
         })}
-        {move || present.get().map(|case_id| view! { <DischargePlan case_id/> })}
         {move || file.get().map(|file| view! { <Timeline file/> })}
     }
 }

@@ -19,7 +19,7 @@ use crate::views::quick_log::QuickLog;
 /// Rows drawn at once: enough for a shift, small enough to stay instant.
 const SHOWN: usize = 100;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 struct Row {
     id: Id,
     patient: String,
@@ -35,6 +35,27 @@ struct Row {
 }
 
 impl Row {
+    /// All the row shows, as text, its fields apart by a control character
+    /// no shown text holds: its key. Not `Debug`, whose string escaping
+    /// would compile Unicode tables into the client (README, Size).
+    fn key(&self) -> String {
+        let flag = |b: bool| if b { "1" } else { "0" };
+        [
+            &self.id.to_string(),
+            &self.patient,
+            &self.room,
+            &self.unit,
+            self.kind,
+            self.status,
+            &self.when,
+            flag(self.overdue),
+            flag(self.discharge.is_some()),
+            self.discharge.as_deref().unwrap_or_default(),
+            flag(self.attention),
+        ]
+        .join("\u{1f}")
+    }
+
     fn new(c: &ListRow, today: NaiveDate) -> Self {
         let when = match (c.status.is_active(), c.due_on) {
             (true, Some(due)) => DueState::of(due, today).describe(),
@@ -123,9 +144,7 @@ pub fn CaseList() -> impl IntoView {
     });
     // The rows keyed by all they show (as the `Row` itself was), as text:
     // one compiled keyed list for the app (`fields::keyed`).
-    let keys = Memo::new(move |_| {
-        result.with(|r| r.1.iter().map(|row| format!("{row:?}")).collect::<Vec<_>>())
-    });
+    let keys = Memo::new(move |_| result.with(|r| r.1.iter().map(Row::key).collect::<Vec<_>>()));
     let units = Memo::new(move |_| cases.caseload.with(|c| c.units()));
     let total = move || cases.caseload.with(|c| c.len());
 

@@ -26,12 +26,12 @@ fn parse_date(s: &str) -> Option<NaiveDate> {
     advocase_core::dates::parse_iso(s)
 }
 
+/// `file`: the case page's memo of this case (one memo, not one per part).
 #[component]
-pub fn DischargePlan(case_id: Id) -> impl IntoView {
+pub fn DischargePlan(case_id: Id, file: Memo<Option<CaseFile>>) -> impl IntoView {
     let cases = crate::app::handles().cases;
     let auth = crate::app::handles().auth;
     let templates = crate::app::handles().templates;
-    let file = Memo::new(move |_| cases.caseload.with(|c| c.get(&case_id).cloned()));
     let plan = Memo::new(move |_| {
         file.with(|f| {
             f.as_ref()

@@ -445,6 +445,18 @@ pub fn Shown(
     }
 }
 
+/// A form's primary submit button, disabled and saying what is being done
+/// while `busy`: one compiled button for the gate's forms (each reactive
+/// attribute and text is compiled code of its own: README, Size).
+#[component]
+pub fn Submit(busy: RwSignal<bool>, idle: &'static str, working: &'static str) -> impl IntoView {
+    view! {
+        <button type="submit" class="primary" disabled=move || busy.get()>
+            {move || if busy.get() { working } else { idle }}
+        </button>
+    }
+}
+
 /// `<For>` keyed by strings, without its generics: the app's keyed lists
 /// (a case's checklists, their sections, each section's items, ids as
 /// text) share one compiled `For`, where each `<For>` written out is

@@ -7,6 +7,15 @@
 pub use advocase_core::markup::escape;
 
 use crate::views::fields::FormState;
+use leptos::prelude::*;
+
+/// A page's "not found" (a case, a checklist, an address): one compiled
+/// section for all of them, its text as markup (the app's own words, not
+/// escaped).
+pub fn not_found(title: &str, text: &str, href: &str, link: &str) -> AnyView {
+    let html = format!(r#"<h1>{title}</h1><p>{text} <a href="{href}">{link}</a></p>"#);
+    view! { <section class="panel" inner_html=html></section> }.into_any()
+}
 
 /// A form's fields as markup, the same as `fields::Field` draws them (label,
 /// control, message, `aria-describedby`), so `ErrorSummary` links to them.

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::views::fields::Shown;
 
 use crate::gate::Phase;
-use crate::views::fields::{Control, ErrorSummary, Field, FormState};
+use crate::views::fields::{Control, ErrorSummary, Field, FormState, Submit};
 use crate::views::sign_in::SignIn;
 
 /// What the gate shows in place of the app.
@@ -57,9 +57,7 @@ fn ChoosePin() -> impl IntoView {
                 <ErrorSummary form/>
                 <Field form name="pin" label="PIN (at least 6 digits)" control=Control::Pin value=pin set=move |v| pin.set(v)/>
                 <Field form name="again" label="Repeat the PIN" control=Control::Pin value=again set=move |v| again.set(v)/>
-                <button type="submit" class="primary" disabled=move || busy.get()>
-                    {move || if busy.get() { "Protecting…" } else { "Set PIN" }}
-                </button>
+                <Submit busy idle="Set PIN" working="Protecting…"/>
             </form>
             <p class="hint">{format!("After {} wrong PINs, only your password unlocks the device again (online).", keyring::PIN_TRIES)}</p>
         </section>
@@ -102,9 +100,7 @@ fn Locked() -> impl IntoView {
                 <form on:submit=submit aria-label="Unlock" novalidate>
                     <ErrorSummary form/>
                     <Field form name="pin" label="PIN" control=Control::Pin value=pin set=move |v| pin.set(v)/>
-                    <button type="submit" class="primary" disabled=move || busy.get()>
-                        {move || if busy.get() { "Unlocking…" } else { "Unlock" }}
-                    </button>
+                    <Submit busy idle="Unlock" working="Unlocking…"/>
                 </form>
             </Shown>
             {move || destroyed().then(|| view! {

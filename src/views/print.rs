@@ -51,13 +51,12 @@ pub fn PrintChecklist(id: Option<Id>, checklist: Option<Id>) -> impl IntoView {
     });
     let chosen = RwSignal::new(None::<Lang>);
     move || match sheet.get() {
-        None => view! {
-            <section class="panel">
-                <h1>"Checklist not found"</h1>
-                <p>"This checklist is not on this device. " <a href="/cases">"Back to cases"</a></p>
-            </section>
-        }
-        .into_any(),
+        None => crate::views::html::not_found(
+            "Checklist not found",
+            "This checklist is not on this device.",
+            "/cases",
+            "Back to cases",
+        ),
         Some((case, checklist)) => {
             let lang = sheet_language(&case.patient.preferred_language, chosen);
             let t = move |k: Key| i18n::text(lang, k);

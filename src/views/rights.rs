@@ -43,13 +43,12 @@ pub fn PrintRights(id: Option<Id>) -> impl IntoView {
         })
     });
     move || match patient.get() {
-        None => view! {
-            <section class="panel">
-                <h1>"Case not found"</h1>
-                <p>"This case is not on this device. " <a href="/cases">"Back to cases"</a></p>
-            </section>
-        }
-        .into_any(),
+        None => crate::views::html::not_found(
+            "Case not found",
+            "This case is not on this device.",
+            "/cases",
+            "Back to cases",
+        ),
         Some((id, name, preferred)) => {
             let lang = sheet_language(&preferred, chosen);
             let contacts = rights_contacts(&hospital.contacts().get());

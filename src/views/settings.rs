@@ -11,7 +11,7 @@ use crate::preferences::{self, Preferences};
 use crate::storage::Store;
 use crate::views::fields::{Control, ErrorSummary, Field, FormState};
 use crate::views::html::escape;
-use crate::views::sign_in::InsecureNotice;
+use crate::views::sign_in::INSECURE;
 use crate::{build, server};
 
 /// What browsers allow one site in localStorage: five million UTF-16 code
@@ -93,17 +93,14 @@ pub fn Settings() -> impl IntoView {
         });
     };
 
-    let usage = {
-        let store = store.clone();
-        Memo::new(move |_| {
-            // Recomputed whenever the caseload or preferences change.
-            cases.caseload.track();
-            prefs.track();
-            store.usage()
-        })
-    };
-    let capacity = Memo::new(move |_| {
-        let used = usage.get().bytes;
+    // What is stored and how much more fits: read again whenever the
+    // caseload or preferences change (with the facts they are drawn in, not
+    // as memos: each memo type is compiled code of its own, README, Size).
+    let capacity = move || {
+        cases.caseload.track();
+        prefs.track();
+        let u = store.usage();
+        let used = u.bytes;
         let free = QUOTA_BYTES.saturating_sub(used);
         let (n_cases, n_interactions) = cases.caseload.with(|c| (c.len(), c.interaction_count()));
         let per_case = if n_cases >= 5 {
@@ -117,13 +114,13 @@ pub fn Settings() -> impl IntoView {
             TYPICAL_INTERACTION_BYTES
         };
         (
-            used,
+            u,
             free / per_case.max(1),
             free / per_interaction,
             n_cases,
             n_interactions,
         )
-    });
+    };
 
     let online = use_online();
     // The server's answer to a health check, asked again each time the
@@ -173,14 +170,15 @@ pub fn Settings() -> impl IntoView {
                 </div>
             })}
         </section>
-        <section class="panel" aria-labelledby="protection">
-            <h2 id="protection">"Device protection"</h2>
-            {if crate::vault::secure_context() {
-                view! { <p>"Patient data on this device is encrypted (AES-256) and opens only with your PIN or, online, your password. It locks after a few idle minutes and when you tap Lock."</p> }.into_any()
+        // Read-only sections as markup (README, Size).
+        <section class="panel" aria-labelledby="protection" inner_html=format!(
+            r#"<h2 id="protection">Device protection</h2>{}"#,
+            if crate::vault::secure_context() {
+                "<p>Patient data on this device is encrypted (AES-256) and opens only with your PIN or, online, your password. It locks after a few idle minutes and when you tap Lock.</p>".to_owned()
             } else {
-                view! { <InsecureNotice/> }.into_any()
-            }}
-        </section>
+                format!(r#"<p class="notice error" role="alert" data-testid="insecure">{INSECURE}</p>"#)
+            }
+        )></section>
         {move || auth.user().is_some_and(|u| u.role == advocase_core::access::Role::Admin).then(crate::views::hospital::numbers)}
         <section class="panel" aria-labelledby="keeping">
             <h2 id="keeping">"What stays on this device"</h2>
@@ -247,8 +245,7 @@ pub fn Settings() -> impl IntoView {
             // One string for the five facts: a reactive text node each
             // would be compiled code each (README, Size).
             <dl class="facts" inner_html=move || {
-                let (_, more_cases, more_interactions, c, i) = capacity.get();
-                let u = usage.get();
+                let (u, more_cases, more_interactions, c, i) = capacity();
                 let server = match health.get() {
                     None => "Checking…".to_owned(),
                     Some(None) => "Not checked while offline".to_owned(),
@@ -293,13 +290,9 @@ pub fn Settings() -> impl IntoView {
                 </ul>
             </section>
         </Shown>
-        <section class="panel" aria-labelledby="about">
-            <h2 id="about">"About"</h2>
-            <dl class="facts">
-                <dt>"App version"</dt>
-                <dd data-testid="app-version">{build::describe()}</dd>
-            </dl>
-            <p>"Advocase keeps patient information on this device and on your hospital's server only."</p>
-        </section>
+        <section class="panel" aria-labelledby="about" inner_html=format!(
+            r#"<h2 id="about">About</h2><dl class="facts"><dt>App version</dt><dd data-testid="app-version">{}</dd></dl><p>Advocase keeps patient information on this device and on your hospital's server only.</p>"#,
+            escape(&build::describe())
+        )></section>
     }
 }

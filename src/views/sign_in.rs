@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::views::fields::{Control, ErrorSummary, Field, FormState};
+use crate::views::fields::{Control, ErrorSummary, Field, FormState, Submit};
 use crate::{session, vault};
 use advocase_core::validation::Problems;
 
@@ -68,9 +68,7 @@ pub fn SignIn(
                         <Field form name="username" label="Username" control=Control::Identifier autocomplete="username" value=username set=move |v| username.set(v)/>
                         <Field form name="password" label="Password" control=Control::Input("password") autocomplete="current-password"
                             value=password set=move |v| password.set(v)/>
-                        <button type="submit" class="primary" disabled=move || busy.get()>
-                            {move || if busy.get() { "Signing in…" } else { "Sign in" }}
-                        </button>
+                        <Submit busy idle="Sign in" working="Signing in…"/>
                     </form>
                     <p class="hint">"Signing in needs the network once; afterwards Advocase works offline for the rest of your shift."</p>
                 }
@@ -86,9 +84,9 @@ pub fn SignIn(
 #[component]
 pub fn InsecureNotice() -> impl IntoView {
     view! {
-        <p class="notice error" role="alert" data-testid="insecure">
-            "This address is not secure (http://), so the browser gives Advocase no offline storage protection and no offline start. "
-            "Patient data could not be protected here, so signing in is turned off. Open Advocase at its https:// address; ask IT if you do not know it."
-        </p>
+        <p class="notice error" role="alert" data-testid="insecure">{INSECURE}</p>
     }
 }
+
+/// What [`InsecureNotice`] says (Settings draws it as markup).
+pub const INSECURE: &str = "This address is not secure (http://), so the browser gives Advocase no offline storage protection and no offline start. Patient data could not be protected here, so signing in is turned off. Open Advocase at its https:// address; ask IT if you do not know it.";

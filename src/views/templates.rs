@@ -19,6 +19,7 @@ use leptos::prelude::*;
 use crate::app::Handles;
 use crate::nav::Nav;
 use crate::views::desk::{self, Desk};
+use crate::views::html::escape;
 
 static EDITOR: Desk = Desk {
     // A part of the templates page, which has the heading.
@@ -86,6 +87,13 @@ pub fn TemplateList() -> impl IntoView {
             editing.set(None);
         }
     };
+    let list = move || {
+        templates
+            .offered()
+            .iter()
+            .map(|t| row(t, is_manager))
+            .collect::<String>()
+    };
     view! {
         <div class="page-head">
             <h1>"Checklist templates"</h1>
@@ -99,28 +107,40 @@ pub fn TemplateList() -> impl IntoView {
         <div on:click=on_click>
             {move || editing.get().map(|q| desk::page_at(&EDITOR, q))}
         </div>
-        <ul class="plain template-list">
-            {move || templates.offered().into_iter().map(|t| {
-                let name = t.name.clone();
-                let id = t.id;
-                view! {
-                    <li class="panel" data-testid="template">
-                        <h2>{t.name.clone()}</h2>
-                        <p class="case-meta">
-                            {describe(&t)}
-                        </p>
-                        {(!t.source.is_empty()).then(|| view! { <p class="case-meta">"Source: " {t.source.clone()}</p> })}
-                        {is_manager.then(|| view! {
-                            <div class="button-row">
-                                <button type="button" aria-label=format!("Edit {name}") on:click=move |_| open(format!("id={id}"))>"Edit"</button>
-                                <button type="button" aria-label=format!("Copy {name}") on:click=move |_| open(format!("copy={id}"))>"Copy"</button>
-                            </div>
-                        })}
-                    </li>
+        // Markup with one handler for its buttons (`data-act`: the editor's
+        // query, `data-id`: the template), README, Size.
+        <ul class="plain template-list"
+            on:click=move |ev| {
+                if let Some((act, _, id)) = crate::views::html::action(&ev) {
+                    open(format!("{act}={id}"));
                 }
-            }).collect_view()}
+            }
+            inner_html=list>
         </ul>
     }
+}
+
+/// A template in the list as markup; managers' Edit and Copy buttons open
+/// the editor with `id=` or `copy=` and the template's id.
+fn row(t: &Template, is_manager: bool) -> String {
+    let name = escape(&t.name);
+    let source = if t.source.is_empty() {
+        String::new()
+    } else {
+        format!(r#"<p class="case-meta">Source: {}</p>"#, escape(&t.source))
+    };
+    let buttons = if is_manager {
+        format!(
+            r#"<div class="button-row"><button type="button" aria-label="Edit {name}" data-act="id" data-id="{id}">Edit</button><button type="button" aria-label="Copy {name}" data-act="copy" data-id="{id}">Copy</button></div>"#,
+            id = t.id
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        r#"<li class="panel" data-testid="template"><h2>{name}</h2><p class="case-meta">{}</p>{source}{buttons}</li>"#,
+        escape(&describe(t))
+    )
 }
 
 /// "Version 2 · 1 section, 13 items, 7 required".

@@ -35,28 +35,38 @@ use crate::{AppState, now_ms};
 /// Every unit's book as the server holds it (only `wanted`'s, by unit key,
 /// when given), each under the name its first change gave it.
 pub async fn books(db: &Db, wanted: Option<&[String]>) -> Result<Vec<(String, Book)>, sqlx::Error> {
-    let rows = sqlx::query("SELECT unit, unit_key, body FROM supply_changes ORDER BY server_seq")
-        .fetch_all(&db.pool)
-        .await?;
-    let keys: Option<Vec<String>> = wanted.map(|w| w.iter().map(|u| unit_key(u)).collect());
-    let mut logs: Vec<(String, String, Vec<SupplyChange>)> = Vec::new();
+    // A unit's changes by its key (the index `supply_changes_unit`); every
+    // unit's when none is named. In any order: a book is the fold of a set.
+    let sql = "SELECT server_seq, unit, unit_key, body FROM supply_changes";
+    let rows = match wanted {
+        Some(units) => {
+            let keys: Vec<String> = units.iter().map(|u| unit_key(u)).collect();
+            let mut conn = db.pool.acquire().await?;
+            let sql = format!("{sql} WHERE unit_key IN ({{}})");
+            crate::changes::select_in(&mut conn, &sql, &keys).await?
+        }
+        None => sqlx::query(sql).fetch_all(&db.pool).await?,
+    };
+    // Each unit under the name its first stored change gave it.
+    let mut logs: Vec<(String, (i64, String), Vec<SupplyChange>)> = Vec::new();
     for row in rows {
         let key: String = row.try_get("unit_key")?;
-        if keys.as_ref().is_some_and(|k| !k.contains(&key)) {
-            continue;
-        }
+        let seq: i64 = row.try_get("server_seq")?;
+        let unit: String = row.try_get("unit")?;
         let change: SupplyChange = decode("body", &row.try_get::<String, _>("body")?)?;
         match logs.iter_mut().find(|(k, ..)| *k == key) {
-            Some((_, _, log)) => log.push(change),
-            None => {
-                let unit: String = row.try_get("unit")?;
-                logs.push((key, unit, vec![change]));
+            Some((_, first, log)) => {
+                if seq < first.0 {
+                    *first = (seq, unit);
+                }
+                log.push(change);
             }
+            None => logs.push((key, (seq, unit), vec![change])),
         }
     }
     Ok(logs
         .into_iter()
-        .map(|(_, unit, log)| (unit, Book::fold(&log)))
+        .map(|(_, (_, unit), log)| (unit, Book::fold(&log)))
         .collect())
 }
 

@@ -229,7 +229,7 @@ impl FieldValue {
 /// Why the server refused a change: the same shape as every API error.
 pub type Refusal = ApiError;
 
-fn invalid(field: &str, message: impl Into<String>) -> Refusal {
+pub(crate) fn invalid(field: &str, message: impl Into<String>) -> Refusal {
     ApiError {
         error: "invalid".into(),
         message: message.into(),
@@ -237,7 +237,7 @@ fn invalid(field: &str, message: impl Into<String>) -> Refusal {
     }
 }
 
-fn within(field: &str, label: &str, s: &str, max: usize) -> Result<(), Refusal> {
+pub(crate) fn within(field: &str, label: &str, s: &str, max: usize) -> Result<(), Refusal> {
     if s.chars().count() > max {
         Err(invalid(
             field,

@@ -12,6 +12,7 @@ use super::MAX_COUNT;
 use super::item::{Item, ItemValue, Kind};
 use crate::access::{Role, User};
 use crate::api::ApiError;
+use crate::change::{invalid, within};
 use crate::directory::UnitIndex;
 use crate::hlc::Timestamp;
 use crate::id::Id;
@@ -113,30 +114,12 @@ pub struct Line {
 }
 crate::record!(Line);
 
-fn invalid(field: &str, message: impl Into<String>) -> ApiError {
-    ApiError {
-        error: "invalid".into(),
-        message: message.into(),
-        field: Some(field.to_owned()),
-    }
-}
-
 fn forbidden(message: &str) -> ApiError {
     ApiError {
         error: "forbidden".into(),
         message: message.into(),
         field: None,
     }
-}
-
-fn within(field: &str, label: &str, s: &str, max: usize) -> Result<(), ApiError> {
-    if s.chars().count() > max {
-        return Err(invalid(
-            field,
-            format!("{label} is too long (at most {max} characters)."),
-        ));
-    }
-    Ok(())
 }
 
 impl SupplyChange {

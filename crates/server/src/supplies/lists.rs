@@ -11,6 +11,7 @@
 //! added once by id).
 
 use advocase_core::access::User;
+use advocase_core::directory::page::value;
 use advocase_core::directory::unit_key;
 use advocase_core::id::Id;
 use advocase_core::supplies::SupplyOp;
@@ -19,7 +20,9 @@ use advocase_core::supplies::change::SupplyChange;
 use advocase_core::supplies::editor::{self, Asked, Said};
 use advocase_core::supplies::wire::SupplyPush;
 use advocase_core::sync::Outcome;
-use axum::extract::{RawQuery, Request, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, Request, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use sqlx::Row;
 
@@ -90,48 +93,28 @@ async fn book_of(db: &Db, unit: &str) -> Result<Book, sqlx::Error> {
         .unwrap_or_default())
 }
 
-fn query_value(query: &str, key: &str) -> Option<String> {
-    query.split('&').find_map(|pair| {
-        let v = pair.strip_prefix(key)?.strip_prefix('=')?;
-        Some(decode_component(v))
-    })
-}
-
-/// `%20` and `+` as the browser writes a query.
-fn decode_component(v: &str) -> String {
-    let bytes = v.replace('+', " ").into_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(b) = std::str::from_utf8(bytes.get(i + 1..i + 3).unwrap_or_default())
-                .ok()
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// `GET /api/supplies/list?unit=…[&edit=<item>]`.
 pub async fn drawn(
     State(state): State<AppState>,
     _: Manager,
-    RawQuery(query): RawQuery,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, Failure> {
-    let query = query.unwrap_or_default();
+    let Query(query) = query.map_err(|_| {
+        Failure::on(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "query",
+            "The page's address could not be read.",
+        )
+    })?;
     let units = unit_names(&state.db).await?;
-    let unit = query_value(&query, "unit")
+    let unit = value(&query, "unit")
         .filter(|u| !u.trim().is_empty())
+        .map(str::to_owned)
         .or_else(|| units.first().cloned())
         .unwrap_or_default();
     let book = book_of(&state.db, &unit).await?;
-    let edit = query_value(&query, "edit").and_then(|v| v.parse::<Id>().ok());
+    let edit = value(&query, "edit").and_then(|v| v.parse::<Id>().ok());
     Ok(html(editor::render(
         &unit,
         &units,

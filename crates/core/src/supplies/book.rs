@@ -8,7 +8,11 @@
 //!   author saw another (or none) is kept as a visible conflict, as a case
 //!   field is. Two people counting the same item in the same round without
 //!   seeing each other's count keep both; counts in different rounds are
-//!   never in conflict, they follow each other in time.
+//!   never in conflict, they follow each other in time. An item counted in
+//!   another round since closes its crossings: only its last *run* (its
+//!   latest counts, all in one round) can be in conflict, so a device may
+//!   drop the older runs and still show exactly what the server folds
+//!   ([`SupplyReplica::trim`](super::replica::SupplyReplica::trim)).
 //! - A fill marks a request filled once: the first fill counts.
 //! - Items, rounds and requests are applied before any set, count or fill,
 //!   so an edit under a skewed clock still lands on what it names.
@@ -125,6 +129,21 @@ pub struct Book {
     pub setters: BTreeMap<(Id, &'static str), Id>,
 }
 
+/// See [`Book::shown`].
+#[derive(Debug, PartialEq, Eq)]
+pub struct Shown<'a> {
+    pub items: &'a [Item],
+    pub setters: &'a BTreeMap<(Id, &'static str), Id>,
+    pub conflicts: &'a [Conflict],
+    /// Each item's last count, oldest first.
+    pub counts: Vec<&'a Count>,
+    /// Each item's last check, oldest first.
+    pub checks: Vec<&'a CheckDone>,
+    pub open: Vec<&'a Asked>,
+    /// The last [`ROUNDS_KEPT`](super::replica::ROUNDS_KEPT).
+    pub rounds: &'a [Round],
+}
+
 /// The order of concurrent changes: their clocks, then their ids.
 fn order(c: &SupplyChange) -> (Timestamp, Id) {
     (c.hlc, c.id)
@@ -229,6 +248,8 @@ impl Book {
         }
         let mut counts: Merge<(Id, Id), u32> = Merge::new();
         let mut count_hlc: HashMap<Id, Timestamp> = HashMap::new();
+        // The round of each item's current run of counts.
+        let mut run: HashMap<Id, Id> = HashMap::new();
         let mut settled = HashSet::new();
         for c in &all {
             match &c.op {
@@ -253,6 +274,13 @@ impl Book {
                     base,
                     settles,
                 } => {
+                    if run.insert(*item, *round) != Some(*round) {
+                        // A new run: what crossed before is closed by this
+                        // later count of the shelf, and an earlier run in
+                        // this same round is not what this count saw.
+                        counts.crossed.retain(|((_, i), _)| i != item);
+                        counts.current.remove(&(*round, *item));
+                    }
                     counts.set((*round, *item), *count, *base, c);
                     count_hlc.insert(c.id, c.hlc);
                     settled.extend(settles);
@@ -266,11 +294,8 @@ impl Book {
                 _ => {}
             }
         }
-        book.setters = fields
-            .current
-            .iter()
-            .map(|(key, side)| (*key, side.change))
-            .collect();
+        book.setters =
+            crate::order::map_of(fields.current.iter().map(|(key, side)| (*key, side.change)));
         for ((item, _), kept, lost) in fields.open(&settled) {
             book.conflicts.push(Conflict::Field {
                 item: *item,
@@ -324,11 +349,15 @@ impl Book {
         self.counts.iter().map(|c| (c.item, c)).collect()
     }
 
-    /// The count of `item` in `round`, if it was counted there.
+    /// The count of `item` in `round`, if its last count is there: counted
+    /// in another round since, it is counted afresh (the base of the next
+    /// count, and "counted in this round" on the page).
     pub fn count_in(&self, round: Id, item: Id) -> Option<&Count> {
         self.counts
             .iter()
-            .find(|c| c.round == round && c.item == item)
+            .rev()
+            .find(|c| c.item == item)
+            .filter(|c| c.round == round)
     }
 
     /// The round to count in: the latest one begun on `today` (local day),
@@ -390,6 +419,42 @@ impl Book {
                 d.is_due().then_some((i, d))
             })
             .collect()
+    }
+
+    /// What a tablet shows of the unit: the list and its crossings, each
+    /// item's last count (and its run's crossings), last check and the
+    /// open requests, and the latest rounds. The same for a device that
+    /// trimmed what the server stored ([`SupplyReplica::trim`]) as for the
+    /// server's whole stream: what the Ward page draws is made of these.
+    ///
+    /// [`SupplyReplica::trim`]: super::replica::SupplyReplica::trim
+    pub fn shown(&self) -> Shown<'_> {
+        let last = self.last_counts();
+        let mut checked = HashSet::new();
+        let mut checks: Vec<&CheckDone> = self
+            .checks
+            .iter()
+            .rev()
+            .filter(|c| checked.insert(c.item))
+            .collect();
+        checks.reverse();
+        let from = self
+            .rounds
+            .len()
+            .saturating_sub(super::replica::ROUNDS_KEPT);
+        Shown {
+            items: &self.items,
+            setters: &self.setters,
+            conflicts: &self.conflicts,
+            counts: self
+                .counts
+                .iter()
+                .filter(|c| last.get(&c.item).is_some_and(|l| l.change == c.change))
+                .collect(),
+            checks,
+            open: self.open_requests().collect(),
+            rounds: &self.rounds[from..],
+        }
     }
 
     /// Requests not yet filled, oldest first.

@@ -2,7 +2,9 @@ use chrono::TimeZone;
 use proptest::prelude::*;
 
 use super::*;
+use crate::api::ApiError;
 use crate::supplies::change::{ItemSet, Line};
+use crate::supplies::replica::{Held, ROUNDS_KEPT, SupplyReplica};
 use crate::supplies::schedule::Every;
 
 fn id(n: u64) -> Id {
@@ -289,16 +291,21 @@ fn a_second_person_joins_todays_round() {
 /// A random unit's changes from three people: a manager's list, rounds,
 /// counts with and without a base, field edits, checks, requests, fills.
 fn changes() -> impl Strategy<Value = Vec<SupplyChange>> {
+    changes_over(3)
+}
+
+/// As [`changes`], over `rounds` rounds.
+fn changes_over(rounds: u64) -> impl Strategy<Value = Vec<SupplyChange>> {
     let op = (
         0u8..7,
         0u64..4,
-        0u64..3,
+        0u64..rounds,
         0u32..6,
         proptest::option::of(0u64..40),
         0u64..60,
         0usize..3,
     );
-    proptest::collection::vec(op, 1..40).prop_map(|ops| {
+    proptest::collection::vec(op, 1..(40 + 4 * rounds as usize)).prop_map(|ops| {
         let people = ["mia", "ana", "ben"];
         ops.into_iter()
             .enumerate()
@@ -395,6 +402,114 @@ proptest! {
             if let Conflict::Count { kept, lost, .. } = conflict {
                 prop_assert!(kept.value != lost.value);
             }
+        }
+    }
+}
+
+/// A device holding `log`, each change stored on the server unless
+/// `flags` says unsent (bit 0) or refused (bit 1).
+fn device(log: &[SupplyChange], flags: &[u8]) -> SupplyReplica {
+    let mut r = SupplyReplica::new(id(901));
+    for (n, c) in log.iter().enumerate() {
+        let f = flags.get(n).copied().unwrap_or(0);
+        r.held.push(Held {
+            change: c.clone(),
+            synced: (f & 1 == 0).then_some(n as u64 + 1),
+            refused: (f & 3 == 2).then(|| ApiError::new("forbidden", "Not yours")),
+        });
+    }
+    r
+}
+
+#[test]
+fn a_count_in_another_round_closes_a_crossing() {
+    let mut log = vec![add(1, supply(10, "Gowns", 20, 5)), round(2, "ana", 5)];
+    log.push(count(3, "ana", 10, 2, 10, 8, None));
+    log.push(count(4, "ben", 11, 2, 10, 9, None));
+    assert_eq!(Book::fold(&log).conflicts.len(), 1, "counted twice blind");
+    log.push(round(5, "ana", 60 * 24));
+    log.push(count(6, "ana", 60 * 24 + 1, 5, 10, 12, None));
+    let book = Book::fold(&log);
+    assert!(book.conflicts.is_empty(), "{:?}", book.conflicts);
+    assert_eq!(book.last_counts()[&id(10)].count, 12);
+    // The older round's count is no longer "this round's".
+    assert!(book.count_in(id(2), id(10)).is_none());
+    assert_eq!(book.count_in(id(5), id(10)).unwrap().count, 12);
+    // Counted again blind in the first round after that: a new run, with
+    // nothing to cross.
+    log.push(count(7, "ben", 60 * 24 + 2, 2, 10, 3, None));
+    let book = Book::fold(&log);
+    assert!(book.conflicts.is_empty(), "{:?}", book.conflicts);
+    assert_eq!(book.count_in(id(2), id(10)).unwrap().count, 3);
+}
+
+/// Ten days of rounds on a device, all stored: it keeps the list, each
+/// item's last run, last check and open requests, and the latest rounds,
+/// and shows what it showed.
+#[test]
+fn a_device_trims_what_the_server_keeps() {
+    let mut log = vec![
+        add(1, supply(10, "Gowns", 20, 5)),
+        add(2, supply(11, "Socks", 20, 5)),
+    ];
+    let mut n = 100;
+    for day in 0..10 {
+        let wall = day * 60 * 24;
+        let r = n;
+        log.push(round(r, "ana", wall));
+        for item in [10, 11] {
+            n += 1;
+            log.push(count(n, "ana", wall + 1, r, item, day as u32, None));
+        }
+        n += 1;
+        let check = SupplyOp::Check {
+            item: id(11),
+            working: true,
+            note: String::new(),
+        };
+        log.push(ch(n, "ana", wall + 2, check));
+        n += 1;
+    }
+    let asked = |n: u64, request: u64| {
+        let request = Box::new(Request {
+            id: id(request),
+            to: "Stores".into(),
+            lines: vec![],
+            note: String::new(),
+        });
+        ch(n, "ana", 5, SupplyOp::Request { request })
+    };
+    log.push(asked(500, 600));
+    log.push(asked(501, 601));
+    log.push(ch(502, "ben", 6, SupplyOp::Fill { request: id(600) }));
+    let mut r = device(&log, &[]);
+    let before = r.book("Ward 7");
+    let dropped = r.trim();
+    let after = r.book("Ward 7");
+    assert_eq!(after.shown(), before.shown());
+    // 2 items, 7 rounds, each item's last count and the one before it, 1
+    // last check, 1 open request.
+    assert_eq!(
+        r.held.len(),
+        2 + ROUNDS_KEPT + 2 * 2 + 1 + 1,
+        "{dropped} dropped"
+    );
+    assert_eq!(r.trim(), 0, "trimming twice drops nothing more");
+}
+
+proptest! {
+    /// Trimming never changes what a device shows, whatever it holds
+    /// unsent or refused, and never lets go of anything not stored.
+    #[test]
+    fn trimming_shows_the_same(log in changes_over(12), flags in proptest::collection::vec(0u8..4, 0..100)) {
+        let mut r = device(&log, &flags);
+        let before = r.book("Ward 7");
+        let all = r.held.clone();
+        r.trim();
+        let after = r.book("Ward 7");
+        prop_assert_eq!(after.shown(), before.shown());
+        for h in all.iter().filter(|h| h.synced.is_none() || h.refused.is_some()) {
+            prop_assert!(r.held.contains(h), "kept until stored");
         }
     }
 }

@@ -216,3 +216,64 @@ pub fn action(ev: &web_sys::MouseEvent) -> Option<(String, String, String)> {
     let get = |name: &str| el.get_attribute(name).unwrap_or_default();
     Some((get("data-act"), get("data-case"), get("data-id")))
 }
+
+/// A form's draft kept on the device: a JSON object of its fields, the
+/// same JSON the drafts were always stored as, read and written by the
+/// browser's `JSON` instead of serde code compiled for each draft type
+/// (README, Size).
+pub struct Draft(pub js_sys::Object);
+
+impl Default for Draft {
+    fn default() -> Self {
+        Draft(js_sys::Object::new())
+    }
+}
+
+impl Draft {
+    /// The draft under `key`, if one is kept and reads as an object.
+    pub fn load(store: &crate::storage::Store, key: &str) -> Option<Self> {
+        use wasm_bindgen::JsCast;
+        let text = store.read(key).ok()??;
+        js_sys::JSON::parse(&text)
+            .ok()?
+            .dyn_into::<js_sys::Object>()
+            .ok()
+            .map(Draft)
+    }
+
+    pub fn save(&self, store: &crate::storage::Store, key: &str) {
+        if let Some(text) = js_sys::JSON::stringify(&self.0)
+            .ok()
+            .and_then(|t| t.as_string())
+        {
+            // Best effort: if storage is full the form's Save says so.
+            let _ = store.set_raw(key, &text);
+        }
+    }
+
+    fn value(&self, name: &str) -> wasm_bindgen::JsValue {
+        js_sys::Reflect::get(&self.0, &name.into()).unwrap_or_default()
+    }
+
+    /// A text field; `None` when the draft has no such field.
+    pub fn text(&self, name: &str) -> Option<String> {
+        self.value(name).as_string()
+    }
+
+    pub fn flag(&self, name: &str) -> bool {
+        self.value(name).as_bool().unwrap_or(false)
+    }
+
+    /// The objects in list field `name` (a draft's contacts).
+    pub fn list(&self, name: &str) -> Vec<Draft> {
+        use wasm_bindgen::JsCast;
+        js_sys::Array::from(&self.value(name))
+            .iter()
+            .filter_map(|o| o.dyn_into::<js_sys::Object>().ok().map(Draft))
+            .collect()
+    }
+
+    pub fn put(&self, name: &str, value: impl Into<wasm_bindgen::JsValue>) {
+        let _ = js_sys::Reflect::set(&self.0, &name.into(), &value.into());
+    }
+}

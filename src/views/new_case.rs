@@ -9,7 +9,7 @@ use leptos::prelude::*;
 
 use crate::views::fields::ident;
 use crate::views::fields::{ErrorSummary, FormState, options};
-use crate::views::html::{FormValues, Markup};
+use crate::views::html::{Draft, FormValues, Markup};
 
 const DRAFT: &str = "draft.new-case";
 
@@ -20,6 +20,80 @@ fn blank_draft() -> CaseDraft {
         contacts: vec![Contact::default()],
         ..CaseDraft::default()
     }
+}
+
+/// The draft's text fields by the names its kept JSON gives them.
+fn texts(d: &mut CaseDraft) -> [(&'static str, &mut String); 15] {
+    [
+        ("patient_name", &mut d.patient_name),
+        ("mrn", &mut d.mrn),
+        ("date_of_birth", &mut d.date_of_birth),
+        ("unit", &mut d.unit),
+        ("room", &mut d.room),
+        ("preferred_language", &mut d.preferred_language),
+        ("kind", &mut d.kind),
+        ("category", &mut d.category),
+        ("description", &mut d.description),
+        ("priority", &mut d.priority),
+        ("assignee", &mut d.assignee),
+        ("received_on", &mut d.received_on),
+        ("received_via", &mut d.received_via),
+        ("due_on", &mut d.due_on),
+        ("tags", &mut d.tags),
+    ]
+}
+
+/// A contact's text fields, as [`texts`].
+fn contact_texts(c: &mut Contact) -> [(&'static str, &mut String); 3] {
+    [
+        ("name", &mut c.name),
+        ("relationship", &mut c.relationship),
+        ("phone", &mut c.phone),
+    ]
+}
+
+/// The kept draft, read as the JSON it has always been kept as (a field
+/// it lacks left empty) by the browser's `JSON` (`html::Draft`).
+fn load() -> Option<CaseDraft> {
+    let kept = Draft::load(&crate::app::base().store, DRAFT)?;
+    let mut d = CaseDraft {
+        interpreter_needed: kept.flag("interpreter_needed"),
+        ..CaseDraft::default()
+    };
+    for (name, value) in texts(&mut d) {
+        *value = kept.text(name).unwrap_or_default();
+    }
+    for k in kept.list("contacts") {
+        let mut c = Contact {
+            may_share: k.flag("may_share"),
+            ..Contact::default()
+        };
+        for (name, value) in contact_texts(&mut c) {
+            *value = k.text(name).unwrap_or_default();
+        }
+        d.contacts.push(c);
+    }
+    Some(d)
+}
+
+fn save(d: &CaseDraft) {
+    let kept = Draft::default();
+    let mut d = d.clone();
+    kept.put("interpreter_needed", d.interpreter_needed);
+    let contacts = js_sys::Array::new();
+    for c in &mut d.contacts {
+        let k = Draft::default();
+        k.put("may_share", c.may_share);
+        for (name, value) in contact_texts(c) {
+            k.put(name, value.as_str());
+        }
+        contacts.push(&k.0);
+    }
+    kept.put("contacts", contacts);
+    for (name, value) in texts(&mut d) {
+        kept.put(name, value.as_str());
+    }
+    kept.save(&crate::app::base().store, DRAFT);
 }
 
 /// The patient's unit, chosen from the hospital's units (the coordinator's
@@ -216,14 +290,9 @@ fn fields(d: &CaseDraft, form: FormState, unfolded: bool) -> String {
 #[component]
 pub fn NewCase() -> impl IntoView {
     let cases = crate::app::handles().cases;
-    let store = crate::app::base().store;
 
     let nav = crate::app::base().nav;
-    let mut initial = store
-        .get::<CaseDraft>(DRAFT)
-        .ok()
-        .flatten()
-        .unwrap_or_else(blank_draft);
+    let mut initial = load().unwrap_or_else(blank_draft);
     if initial.contacts.is_empty() {
         initial.contacts.push(Contact::default());
     }
@@ -236,7 +305,7 @@ pub fn NewCase() -> impl IntoView {
         if d == blank_draft() {
             store.remove(DRAFT);
         } else {
-            let _ = store.set(DRAFT, &d);
+            save(&d);
         }
         draft.set_value(d);
     };

@@ -7,18 +7,16 @@ use advocase_core::id::Id;
 use advocase_core::interaction::{Contacted, Interaction, InteractionDraft};
 use advocase_core::reference::{Channel, Party};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::clock;
 use crate::directory::Directory;
 use crate::views::fields::ident;
 use crate::views::fields::{ErrorSummary, FormState};
-use crate::views::html::{FormValues, Markup};
+use crate::views::html::{Draft, FormValues, Markup};
 use advocase_core::reference::Identified;
 
 /// The form as typed; saved as a draft on every change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct LogForm {
     channel: String,
     with: String,
@@ -35,7 +33,6 @@ struct LogForm {
     /// The person contacted, as the directory lists them (see `contacts`).
     contact: String,
 }
-advocase_core::record!(LogForm);
 
 impl Default for LogForm {
     fn default() -> Self {
@@ -56,6 +53,44 @@ impl Default for LogForm {
 }
 
 impl LogForm {
+    /// Every field by the name its kept draft gives it (the JSON it was
+    /// always kept as).
+    fn fields(&mut self) -> [(&'static str, &mut String); 11] {
+        [
+            ("channel", &mut self.channel),
+            ("with", &mut self.with),
+            ("summary", &mut self.summary),
+            ("outcome", &mut self.outcome),
+            ("duration", &mut self.duration),
+            ("follow_up", &mut self.follow_up),
+            ("follow_up_due", &mut self.follow_up_due),
+            ("follow_up_kind", &mut self.follow_up_kind),
+            ("follow_up_time", &mut self.follow_up_time),
+            ("at", &mut self.at),
+            ("contact", &mut self.contact),
+        ]
+    }
+
+    /// The draft kept for `key`; a field it lacks as in a new form.
+    fn load(store: &crate::storage::Store, key: &str) -> Option<Self> {
+        let kept = Draft::load(store, key)?;
+        let mut f = LogForm::default();
+        for (name, value) in f.fields() {
+            if let Some(v) = kept.text(name) {
+                *value = v;
+            }
+        }
+        Some(f)
+    }
+
+    fn save(&self, store: &crate::storage::Store, key: &str) {
+        let kept = Draft::default();
+        for (name, value) in self.clone().fields() {
+            kept.put(name, value.as_str());
+        }
+        kept.save(store, key);
+    }
+
     fn from_interaction(i: &Interaction) -> Self {
         LogForm {
             channel: ident(&i.channel),
@@ -266,11 +301,7 @@ pub fn QuickLog(
     // Drafts are kept for new entries; a correction starts from the original.
     let initial = match &amend {
         Some(i) => LogForm::from_interaction(i),
-        None => store
-            .get::<LogForm>(&draft_key(case_id))
-            .ok()
-            .flatten()
-            .unwrap_or_default(),
+        None => LogForm::load(&store, &draft_key(case_id)).unwrap_or_default(),
     };
     let form = StoredValue::new(initial);
     // Whether "Time, outcome, follow-up" is open, kept across a redraw.
@@ -290,8 +321,7 @@ pub fn QuickLog(
                 if f == LogForm::default() {
                     store.remove(&draft_key(case_id));
                 } else {
-                    // Best effort: if storage is full the Save below says so.
-                    let _ = store.set(&draft_key(case_id), &f);
+                    f.save(&store, &draft_key(case_id));
                 }
             }
             form.set_value(f);

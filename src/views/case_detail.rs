@@ -49,7 +49,7 @@ pub fn CaseDetail(id: Option<Id>) -> impl IntoView {
             <section class="panel" aria-label="Log">
                 <QuickLog case_id/>
             </section>
-            <crate::views::directory::WhoCanHelp case=Signal::derive(move || file.with(|f| f.as_ref().map(|f| f.case.clone())))/>
+            <crate::views::directory::WhoCanHelp file/>
             <crate::views::coordination::Coordination case_id file/>
             <DischargePlan case_id file/>
         })}

@@ -214,14 +214,11 @@ pub enum Control {
     Pin,
     /// (value, label) pairs; a blank choice is one of them if wanted.
     Select(Vec<(String, String)>),
-    /// Choices in labelled groups (`<optgroup>`): "Your units", "Other units";
-    /// a group without a label is not one (the blank choice before them).
-    Grouped(Vec<(&'static str, Vec<(String, String)>)>),
 }
 
-/// What a field and a row of choices share: the control's id, its
-/// message's id, the message, and the `aria-describedby` naming it while
-/// there is one.
+/// A field's parts: the control's id, its message's id, the message, and
+/// the `aria-describedby` naming it while there is one. (A row of
+/// one-tap choices is markup now: `html::Markup::choices`.)
 struct Parts<D> {
     id: String,
     error_id: String,
@@ -266,9 +263,6 @@ pub fn Field(
     #[prop(optional)]
     grow: bool,
     #[prop(optional)] autocomplete: Option<&'static str>,
-    /// The id of a `<datalist>` of suggestions for a text input.
-    #[prop(optional, into)]
-    list: Option<String>,
 ) -> impl IntoView {
     let Parts {
         id,
@@ -291,17 +285,6 @@ pub fn Field(
             </select>
         }
         .into_any(),
-        Control::Grouped(groups) => view! {
-            <select id=id.clone() aria-invalid=invalid aria-describedby=described
-                prop:value=value on:change=input>
-                {groups.into_iter().filter(|(_, o)| !o.is_empty()).map(|(label, options)| if label.is_empty() {
-                    option_views(options, value).into_any()
-                } else {
-                    view! { <optgroup label=label>{option_views(options, value)}</optgroup> }.into_any()
-                }).collect_view()}
-            </select>
-        }
-        .into_any(),
         other => {
             let plain = matches!(other, Control::Identifier);
             let pin = matches!(other, Control::Pin);
@@ -316,7 +299,7 @@ pub fn Field(
                 <input id=id.clone() type=kind aria-invalid=invalid aria-describedby=described
                     autocomplete=if pin { Some("off") } else { autocomplete }
                     autocapitalize=plain.then_some("none") spellcheck=plain.then_some("false")
-                    min=range.map(|r| r.0) max=range.map(|r| r.1) inputmode=numeric list=list
+                    min=range.map(|r| r.0) max=range.map(|r| r.1) inputmode=numeric
                     prop:value=value on:input=input/>
             }
             .into_any()
@@ -339,47 +322,6 @@ fn option_views(options: Vec<(String, String)>, value: Signal<String>) -> impl I
             view! { <option value=v prop:selected=move || value.with(|x| *x == chosen)>{l}</option> }
         })
         .collect_view()
-}
-
-/// A row of one-tap choices (radio buttons drawn as large chips), with its
-/// message under the row like any field's.
-#[component]
-pub fn Choices(
-    form: FormState,
-    #[prop(into)] name: String,
-    legend: &'static str,
-    options: Vec<(String, &'static str)>,
-    #[prop(into)] value: Signal<String>,
-    #[prop(into)] set: Callback<String>,
-) -> impl IntoView {
-    let Parts {
-        id,
-        error_id,
-        message,
-        described,
-    } = Parts::of(form, &name);
-    let options = options
-        .into_iter()
-        .map(|(v, label)| {
-            let mine = v.clone();
-            view! {
-                <label class="choice">
-                    <input type="radio" name=id.clone() value=v.clone()
-                        prop:checked=move || value.with(|x| *x == v)
-                        on:change=move |_| set.run(mine.clone())/>
-                    <span>{label}</span>
-                </label>
-            }
-        })
-        .collect_view();
-    view! {
-        <fieldset class="choices" id=id.clone()
-            aria-invalid=move || message.with(Option::is_some).then_some("true") aria-describedby=described>
-            <legend>{legend}</legend>
-            {options}
-            {move || message.get().map(|m| view! { <p class="field-error" id=error_id.clone()>{m}</p> })}
-        </fieldset>
-    }
 }
 
 /// The options of a "who sees to it" select. One list for every such

@@ -34,10 +34,15 @@ impl Markup {
         }
     }
 
-    /// id, and the attributes tying the control to its message (tracked).
-    fn parts(&self, name: &str) -> (String, String, String) {
+    /// id, the attributes tying the control to its message (tracked),
+    /// the message, and the field's opening up to its control.
+    fn parts(&self, name: &str, label: &str) -> (String, String, String, String) {
         self.form.register(name);
         let id = self.form.control_id(name);
+        let open = format!(
+            r#"<div class="field"><label for="{id}">{}</label>"#,
+            escape(label)
+        );
         match self.form.message(name) {
             Some(m) => (
                 id.clone(),
@@ -46,29 +51,59 @@ impl Markup {
                     r#"<p class="field-error" id="{id}-error">{}</p>"#,
                     escape(&m)
                 ),
+                open,
             ),
-            None => (id, String::new(), String::new()),
+            None => (id, String::new(), String::new(), open),
         }
     }
 
-    /// `<input type=kind>`; `list`: the id of a datalist.
+    /// `<input type=kind>`.
     pub fn input(&mut self, kind: &str, name: &str, label: &str, value: &str) {
-        let (id, aria, message) = self.parts(name);
+        self.input_with(kind, "", name, label, value);
+    }
+
+    /// `<input type=kind>` with more attributes (`extra`, the app's own
+    /// text): a number's range, a username's spelling, a datalist.
+    pub fn input_with(&mut self, kind: &str, extra: &str, name: &str, label: &str, value: &str) {
+        let (id, aria, message, open) = self.parts(name, label);
         self.out += &format!(
-            r#"<div class="field"><label for="{id}">{}</label><input id="{id}" name="{}" type="{kind}" value="{}"{aria}>{message}</div>"#,
-            escape(label),
+            r#"{open}<input id="{id}" name="{}" type="{kind}" value="{}"{extra}{aria}>{message}</div>"#,
             escape(name),
             escape(value)
         );
     }
 
     pub fn textarea(&mut self, name: &str, label: &str, value: &str) {
-        let (id, aria, message) = self.parts(name);
+        self.area(3, name, label, value);
+    }
+
+    /// A textarea `rows` high.
+    pub fn area(&mut self, rows: u32, name: &str, label: &str, value: &str) {
+        let (id, aria, message, open) = self.parts(name, label);
         self.out += &format!(
-            r#"<div class="field"><label for="{id}">{}</label><textarea id="{id}" name="{}" rows="3"{aria}>{}</textarea>{message}</div>"#,
-            escape(label),
+            r#"{open}<textarea id="{id}" name="{}" rows="{rows}"{aria}>{}</textarea>{message}</div>"#,
             escape(name),
             escape(value)
+        );
+    }
+
+    /// A row of one-tap choices (radio buttons drawn as large chips), as
+    /// `fields::Choices` draws them, its message under the row.
+    pub fn choices(&mut self, name: &str, legend: &str, options: &[(&str, &str)], value: &str) {
+        let (id, aria, message, _) = self.parts(name, legend);
+        let mut radios = String::new();
+        for (v, l) in options {
+            let chosen = if *v == value { " checked" } else { "" };
+            radios += &format!(
+                r#"<label class="choice"><input type="radio" name="{}" value="{}"{chosen}><span>{}</span></label>"#,
+                escape(name),
+                escape(v),
+                escape(l)
+            );
+        }
+        self.out += &format!(
+            r#"<fieldset class="choices" id="{id}"{aria}><legend>{}</legend>{radios}{message}</fieldset>"#,
+            escape(legend)
         );
     }
 
@@ -85,7 +120,7 @@ impl Markup {
         groups: &[(&str, Vec<(&str, &str)>)],
         value: &str,
     ) {
-        let (id, aria, message) = self.parts(name);
+        let (id, aria, message, open) = self.parts(name, label);
         let mut options = String::new();
         for (group, list) in groups.iter().filter(|(_, l)| !l.is_empty()) {
             if !group.is_empty() {
@@ -104,8 +139,7 @@ impl Markup {
             }
         }
         self.out += &format!(
-            r#"<div class="field"><label for="{id}">{}</label><select id="{id}" name="{}"{aria}>{options}</select>{message}</div>"#,
-            escape(label),
+            r#"{open}<select id="{id}" name="{}"{aria}>{options}</select>{message}</div>"#,
             escape(name)
         );
     }
@@ -135,6 +169,20 @@ impl FormValues {
             .dyn_into::<web_sys::HtmlFormElement>()
             .ok()?;
         web_sys::FormData::new_with_form(&form).ok().map(FormValues)
+    }
+
+    /// A markup form's submit, taken over: the values sent, and whether
+    /// its folded section (`<details>`, if it has one) is open, so a
+    /// redraw leaves it as the person had it.
+    pub fn sent(ev: &leptos::ev::SubmitEvent) -> Option<(Self, bool)> {
+        use wasm_bindgen::JsCast;
+        ev.prevent_default();
+        let target = ev.target()?;
+        let open = target
+            .dyn_ref::<web_sys::Element>()
+            .and_then(|f| f.query_selector("details[open]").ok().flatten())
+            .is_some();
+        Some((FormValues::of(&target)?, open))
     }
 
     pub fn get(&self, name: &str) -> Option<String> {
@@ -167,4 +215,65 @@ pub fn action(ev: &web_sys::MouseEvent) -> Option<(String, String, String)> {
         .ok()??;
     let get = |name: &str| el.get_attribute(name).unwrap_or_default();
     Some((get("data-act"), get("data-case"), get("data-id")))
+}
+
+/// A form's draft kept on the device: a JSON object of its fields, the
+/// same JSON the drafts were always stored as, read and written by the
+/// browser's `JSON` instead of serde code compiled for each draft type
+/// (README, Size).
+pub struct Draft(pub js_sys::Object);
+
+impl Default for Draft {
+    fn default() -> Self {
+        Draft(js_sys::Object::new())
+    }
+}
+
+impl Draft {
+    /// The draft under `key`, if one is kept and reads as an object.
+    pub fn load(store: &crate::storage::Store, key: &str) -> Option<Self> {
+        use wasm_bindgen::JsCast;
+        let text = store.read(key).ok()??;
+        js_sys::JSON::parse(&text)
+            .ok()?
+            .dyn_into::<js_sys::Object>()
+            .ok()
+            .map(Draft)
+    }
+
+    pub fn save(&self, store: &crate::storage::Store, key: &str) {
+        if let Some(text) = js_sys::JSON::stringify(&self.0)
+            .ok()
+            .and_then(|t| t.as_string())
+        {
+            // Best effort: if storage is full the form's Save says so.
+            let _ = store.set_raw(key, &text);
+        }
+    }
+
+    fn value(&self, name: &str) -> wasm_bindgen::JsValue {
+        js_sys::Reflect::get(&self.0, &name.into()).unwrap_or_default()
+    }
+
+    /// A text field; `None` when the draft has no such field.
+    pub fn text(&self, name: &str) -> Option<String> {
+        self.value(name).as_string()
+    }
+
+    pub fn flag(&self, name: &str) -> bool {
+        self.value(name).as_bool().unwrap_or(false)
+    }
+
+    /// The objects in list field `name` (a draft's contacts).
+    pub fn list(&self, name: &str) -> Vec<Draft> {
+        use wasm_bindgen::JsCast;
+        js_sys::Array::from(&self.value(name))
+            .iter()
+            .filter_map(|o| o.dyn_into::<js_sys::Object>().ok().map(Draft))
+            .collect()
+    }
+
+    pub fn put(&self, name: &str, value: impl Into<wasm_bindgen::JsValue>) {
+        let _ = js_sys::Reflect::set(&self.0, &name.into(), &value.into());
+    }
 }

@@ -7,16 +7,16 @@ use advocase_core::id::Id;
 use advocase_core::interaction::{Contacted, Interaction, InteractionDraft};
 use advocase_core::reference::{Channel, Party};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::clock;
 use crate::directory::Directory;
 use crate::views::fields::ident;
-use crate::views::fields::{Choices, Control, ErrorSummary, Field, FormState};
+use crate::views::fields::{ErrorSummary, FormState};
+use crate::views::html::{Draft, FormValues, Markup};
+use advocase_core::reference::Identified;
 
 /// The form as typed; saved as a draft on every change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(remote = "Self", default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct LogForm {
     channel: String,
     with: String,
@@ -33,7 +33,6 @@ struct LogForm {
     /// The person contacted, as the directory lists them (see `contacts`).
     contact: String,
 }
-advocase_core::record!(LogForm);
 
 impl Default for LogForm {
     fn default() -> Self {
@@ -54,6 +53,44 @@ impl Default for LogForm {
 }
 
 impl LogForm {
+    /// Every field by the name its kept draft gives it (the JSON it was
+    /// always kept as).
+    fn fields(&mut self) -> [(&'static str, &mut String); 11] {
+        [
+            ("channel", &mut self.channel),
+            ("with", &mut self.with),
+            ("summary", &mut self.summary),
+            ("outcome", &mut self.outcome),
+            ("duration", &mut self.duration),
+            ("follow_up", &mut self.follow_up),
+            ("follow_up_due", &mut self.follow_up_due),
+            ("follow_up_kind", &mut self.follow_up_kind),
+            ("follow_up_time", &mut self.follow_up_time),
+            ("at", &mut self.at),
+            ("contact", &mut self.contact),
+        ]
+    }
+
+    /// The draft kept for `key`; a field it lacks as in a new form.
+    fn load(store: &crate::storage::Store, key: &str) -> Option<Self> {
+        let kept = Draft::load(store, key)?;
+        let mut f = LogForm::default();
+        for (name, value) in f.fields() {
+            if let Some(v) = kept.text(name) {
+                *value = v;
+            }
+        }
+        Some(f)
+    }
+
+    fn save(&self, store: &crate::storage::Store, key: &str) {
+        let kept = Draft::default();
+        for (name, value) in self.clone().fields() {
+            kept.put(name, value.as_str());
+        }
+        kept.save(store, key);
+    }
+
     fn from_interaction(i: &Interaction) -> Self {
         LogForm {
             channel: ident(&i.channel),
@@ -166,7 +203,90 @@ fn draft_key(case_id: Id) -> String {
     format!("draft.log.{case_id}")
 }
 
+impl LogForm {
+    /// What the form holds now (its markup's field names).
+    fn read(v: &FormValues) -> Self {
+        LogForm {
+            channel: v.text("channel"),
+            with: v.text("with"),
+            summary: v.text("summary"),
+            outcome: v.text("outcome"),
+            duration: v.text("duration_minutes"),
+            follow_up: v.text("follow_up"),
+            follow_up_due: v.text("follow_up_due"),
+            follow_up_kind: v.text("follow_up_kind"),
+            follow_up_time: v.text("follow_up_time"),
+            at: v.text("at"),
+            contact: v.text("contact"),
+        }
+    }
+
+    /// The form's fields as markup, as `Field` and `Choices` draw them;
+    /// `unfolded`: whether "Time, outcome, follow-up" is open.
+    fn markup(&self, state: FormState, names: &str, unfolded: bool) -> String {
+        let mut m = Markup::new(state);
+        let channels: Vec<(&str, &str)> = Channel::ALL
+            .iter()
+            .map(|c| (c.ident(), c.label()))
+            .collect();
+        m.choices("channel", "How", &channels, &self.channel);
+        let parties: Vec<(&str, &str)> =
+            Party::ALL.iter().map(|p| (p.ident(), p.label())).collect();
+        m.choices("with", "With", &parties, &self.with);
+        m.textarea("summary", "What was said", &self.summary);
+        m.out += &format!(
+            r#"<details class="more"{}><summary>Time, outcome, follow-up</summary>"#,
+            if unfolded { " open" } else { "" }
+        );
+        m.input("datetime-local", "at", "When (blank = now)", &self.at);
+        m.input_with(
+            "number",
+            r#" min="0" max="1440" inputmode="numeric""#,
+            "duration_minutes",
+            "Duration (minutes)",
+            &self.duration,
+        );
+        m.area(2, "outcome", "Outcome", &self.outcome);
+        m.input("text", "follow_up", "Promised follow-up", &self.follow_up);
+        let kinds = crate::views::coordination::kind_options();
+        let kinds: Vec<(&str, &str)> = kinds
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        m.select(
+            "follow_up_kind",
+            "Kind of follow-up",
+            &kinds,
+            &self.follow_up_kind,
+        );
+        m.input(
+            "date",
+            "follow_up_due",
+            "Follow-up due",
+            &self.follow_up_due,
+        );
+        m.input(
+            "time",
+            "follow_up_time",
+            "Follow-up time (optional)",
+            &self.follow_up_time,
+        );
+        m.input_with(
+            "text",
+            &format!(r#" list="{names}""#),
+            "contact",
+            "Person contacted (from the directory)",
+            &self.contact,
+        );
+        m.out + "</details>"
+    }
+}
+
 /// The quick-log form for `case_id`; with `amend`, a correction of that entry.
+///
+/// Its fields are markup (each `view!` element is code of its own: README,
+/// Size), redrawn only when its messages change; what is typed is read on
+/// every input (and kept as the draft), so a redraw shows it again.
 #[component]
 pub fn QuickLog(
     case_id: Id,
@@ -181,13 +301,11 @@ pub fn QuickLog(
     // Drafts are kept for new entries; a correction starts from the original.
     let initial = match &amend {
         Some(i) => LogForm::from_interaction(i),
-        None => store
-            .get::<LogForm>(&draft_key(case_id))
-            .ok()
-            .flatten()
-            .unwrap_or_default(),
+        None => LogForm::load(&store, &draft_key(case_id)).unwrap_or_default(),
     };
-    let form = RwSignal::new(initial);
+    let form = StoredValue::new(initial);
+    // Whether "Time, outcome, follow-up" is open, kept across a redraw.
+    let unfolded = StoredValue::new(amends.is_some());
     let group = format!(
         "log-{case_id}-{}",
         amends.map(|a| a.to_string()).unwrap_or_default()
@@ -196,40 +314,47 @@ pub fn QuickLog(
     let state = FormState::new(group);
     let saved = RwSignal::new(false);
 
-    if amends.is_none() {
+    let keep = {
         let store = store.clone();
-        Effect::new(move |_| {
-            let f = form.get();
-            if f == LogForm::default() {
-                store.remove(&draft_key(case_id));
-            } else {
-                // Best effort: if storage is full the Save below says so.
-                let _ = store.set(&draft_key(case_id), &f);
-            }
-        });
-    }
-
-    let save = {
-        let store = store.clone();
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            let user = crate::app::handles().auth.username();
-            let known = contacts(directory);
-            let result = cases.log(
-                case_id,
-                &form.with_untracked(|f| f.draft(&known)),
-                amends,
-                &user,
-            );
-            saved.set(result.is_ok());
-            if state.report(result) {
-                if amends.is_none() {
+        move |f: LogForm| {
+            if amends.is_none() {
+                if f == LogForm::default() {
                     store.remove(&draft_key(case_id));
+                } else {
+                    f.save(&store, &draft_key(case_id));
                 }
-                form.set(LogForm::default());
-                if let Some(cb) = on_done {
-                    cb.run(());
-                }
+            }
+            form.set_value(f);
+        }
+    };
+    let typing = {
+        let keep = keep.clone();
+        move |ev: leptos::ev::Event| {
+            if let Some(v) = ev.target().and_then(|t| FormValues::of(&t)) {
+                keep(LogForm::read(&v));
+            }
+        }
+    };
+
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        let Some((v, open)) = FormValues::sent(&ev) else {
+            return;
+        };
+        unfolded.set_value(open);
+        form.set_value(LogForm::read(&v));
+        let user = crate::app::handles().auth.username();
+        let known = contacts(directory);
+        let result = cases.log(
+            case_id,
+            &form.with_value(|f| f.draft(&known)),
+            amends,
+            &user,
+        );
+        saved.set(result.is_ok());
+        if state.report(result) {
+            keep(LogForm::default());
+            if let Some(cb) = on_done {
+                cb.run(());
             }
         }
     };
@@ -239,56 +364,22 @@ pub fn QuickLog(
     } else {
         "Log an interaction"
     };
-    // One field of the form: a label, its control and its message.
-    let field = move |control: Control,
-                      label: &'static str,
-                      name: &'static str,
-                      get: fn(&LogForm) -> &String,
-                      set: fn(&mut LogForm, String)| {
-        view! {
-            <Field form=state name label control
-                value=Signal::derive(move || form.with(|f| get(f).clone()))
-                set=move |v| form.update(|f| set(f, v))/>
-        }
-    };
-    let choices = move |legend: &'static str,
-                        name: &'static str,
-                        options: Vec<(String, &'static str)>,
-                        get: fn(&LogForm) -> &String,
-                        set: fn(&mut LogForm, String)| {
-        view! {
-            <Choices form=state name legend options
-                value=Signal::derive(move || form.with(|f| get(f).clone()))
-                set=move |v| form.update(|f| set(f, v))/>
-        }
+    let fields = {
+        let names = names.clone();
+        move || form.with_value(|f| f.markup(state, &names, unfolded.get_value()))
     };
 
     view! {
-        <form class="quick-log" on:submit=save aria-label=title novalidate>
+        <form class="quick-log" on:submit=save on:input=typing aria-label=title novalidate>
             <h3>{title}</h3>
             <ErrorSummary form=state/>
-            {choices("How", "channel", Channel::ALL.iter().map(|c| (ident(c), c.label())).collect(), |f| &f.channel, |f, v| f.channel = v)}
-            {choices("With", "with", Party::ALL.iter().map(|p| (ident(p), p.label())).collect(), |f| &f.with, |f, v| f.with = v)}
-            {field(Control::TextArea(3), "What was said", "summary", |f| &f.summary, |f, v| f.summary = v)}
-            <details class="more" open=amends.is_some()>
-                <summary>"Time, outcome, follow-up"</summary>
-                {field(Control::Input("datetime-local"), "When (blank = now)", "at", |f| &f.at, |f, v| f.at = v)}
-                {field(Control::Number(0, 1440), "Duration (minutes)", "duration_minutes", |f| &f.duration, |f, v| f.duration = v)}
-                {field(Control::TextArea(2), "Outcome", "outcome", |f| &f.outcome, |f, v| f.outcome = v)}
-                {field(Control::Text, "Promised follow-up", "follow_up", |f| &f.follow_up, |f, v| f.follow_up = v)}
-                {field(Control::Select(crate::views::coordination::kind_options()), "Kind of follow-up", "follow_up_kind", |f| &f.follow_up_kind, |f, v| f.follow_up_kind = v)}
-                {field(Control::Input("date"), "Follow-up due", "follow_up_due", |f| &f.follow_up_due, |f, v| f.follow_up_due = v)}
-                {field(Control::Input("time"), "Follow-up time (optional)", "follow_up_time", |f| &f.follow_up_time, |f, v| f.follow_up_time = v)}
-                <Field form=state name="contact" label="Person contacted (from the directory)" list=names.clone()
-                    value=Signal::derive(move || form.with(|f| f.contact.clone()))
-                    set=move |v| form.update(|f| f.contact = v)/>
-                <datalist id=names inner_html=move || {
-                    contacts(directory)
-                        .iter()
-                        .map(|(shown, _)| format!(r#"<option value="{}"></option>"#, crate::views::html::escape(shown)))
-                        .collect::<String>()
-                }></datalist>
-            </details>
+            <div inner_html=fields></div>
+            <datalist id=names inner_html=move || {
+                contacts(directory)
+                    .iter()
+                    .map(|(shown, _)| format!(r#"<option value="{}"></option>"#, crate::views::html::escape(shown)))
+                    .collect::<String>()
+            }></datalist>
             <div class="form-actions">
                 <button type="submit" class="primary">{if amends.is_some() { "Save correction" } else { "Save log" }}</button>
                 {move || saved.get().then(|| view! {

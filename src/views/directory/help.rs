@@ -1,7 +1,7 @@
 //! "Who can help?" on a case: the directory entries that match its kind,
 //! category, unit, language and words, best first, each with why.
 
-use advocase_core::case::Case;
+use advocase_core::caseload::CaseFile;
 use advocase_core::directory::suggest::who_can_help;
 use leptos::prelude::*;
 
@@ -10,11 +10,13 @@ use crate::views::fields::Shown;
 use super::card;
 use crate::clock;
 
+/// For the case page's memo of its case (a memo of its own, or a derived
+/// signal, would be a signal type compiled for this one use: README, Size).
 #[component]
-pub fn WhoCanHelp(#[prop(into)] case: Signal<Option<Case>>) -> impl IntoView {
+pub fn WhoCanHelp(file: Memo<Option<CaseFile>>) -> impl IntoView {
     let directory = crate::app::handles().directory;
     let found = Memo::new(move |_| {
-        let case = case.get()?;
+        let case = file.with(|f| f.as_ref().map(|f| f.case.clone()))?;
         let today = clock::today();
         let cards: String = directory.structure.with(|structure| {
             directory.with_live(|live| {

@@ -54,8 +54,9 @@ pub fn DischargePlan(case_id: Id, file: Memo<Option<CaseFile>>) -> impl IntoView
     });
     let active =
         Memo::new(move |_| file.with(|f| f.as_ref().is_some_and(|f| f.case.status.is_active())));
-    let progress =
-        Memo::new(move |_| file.with(|f| f.as_ref().and_then(|f| f.case.discharge_progress())));
+    // Read from the case's memo where drawn, not as memos of their own: each
+    // memo type is compiled code of its own (README, Size).
+    let progress = move || file.with(|f| f.as_ref().and_then(|f| f.case.discharge_progress()));
 
     let date = RwSignal::new(String::new());
     let destination = RwSignal::new(String::new());
@@ -144,8 +145,8 @@ pub fn DischargePlan(case_id: Id, file: Memo<Option<CaseFile>>) -> impl IntoView
     view! {
         <section class="panel discharge" aria-labelledby="discharge-title">
             <h2 id="discharge-title">"Discharge plan"</h2>
-            <p class="discharge-progress" class:attention=move || progress.get().is_some_and(|p| !p.is_ready()) data-testid="discharge-progress">
-                {move || match progress.get() {
+            <p class="discharge-progress" class:attention=move || progress().is_some_and(|p| !p.is_ready()) data-testid="discharge-progress">
+                {move || match progress() {
                     Some(p) => p.describe(),
                     None => "No checklist started.".to_owned(),
                 }}
@@ -193,12 +194,12 @@ fn find_checklist(file: &Option<CaseFile>, id: Id) -> Option<&Checklist> {
 fn ChecklistPanel(case_id: Id, checklist: Id, file: Memo<Option<CaseFile>>) -> impl IntoView {
     let cases = crate::app::handles().cases;
     let auth = crate::app::handles().auth;
-    let head = Memo::new(move |_| {
+    let head = move || {
         file.with(|f| {
             find_checklist(f, checklist)
                 .map(|k| (k.title.clone(), k.template_version, k.progress()))
         })
-    });
+    };
     // Sections in the order their first item comes.
     let sections = Memo::new(move |_| {
         file.with(|f| {
@@ -230,7 +231,7 @@ fn ChecklistPanel(case_id: Id, checklist: Id, file: Memo<Option<CaseFile>>) -> i
             })
         })
     };
-    let conflicts = Memo::new(move |_| {
+    let conflicts = move || {
         file.with(|f| {
             f.as_ref()
                 .map(|f| {
@@ -242,7 +243,7 @@ fn ChecklistPanel(case_id: Id, checklist: Id, file: Memo<Option<CaseFile>>) -> i
                 })
                 .unwrap_or_default()
         })
-    });
+    };
     let conflict_form = FormState::new(format!("crossed-{checklist}"));
     let item_text = move |item: Id| {
         file.with(|f| {
@@ -255,7 +256,7 @@ fn ChecklistPanel(case_id: Id, checklist: Id, file: Memo<Option<CaseFile>>) -> i
     let settle = move |c: ItemConflict, restore: bool| {
         conflict_form.report(cases.settle_item(case_id, &c, restore, &auth.username()));
     };
-    let title = move || head.with(|h| h.as_ref().map(|h| h.0.clone()).unwrap_or_default());
+    let title = move || head().map(|h| h.0).unwrap_or_default();
     view! {
         <section class="checklist" aria-label=title data-testid="checklist">
             <div class="page-head">
@@ -263,11 +264,11 @@ fn ChecklistPanel(case_id: Id, checklist: Id, file: Memo<Option<CaseFile>>) -> i
                 <a href=format!("/cases/{case_id}/checklists/{checklist}/print") class="button" aria-label=move || format!("Print for the patient: {}", title())>"Print for the patient"</a>
             </div>
             <p class="checklist-progress" data-testid="checklist-progress">
-                {move || head.with(|h| h.as_ref().map(|(_, v, p)| format!("{} · template version {v}", p.describe())))}
+                {move || head().map(|(_, v, p)| format!("{} · template version {v}", p.describe()))}
             </p>
             <ErrorSummary form=conflict_form/>
             {move || {
-                let list = conflicts.get();
+                let list = conflicts();
                 (!list.is_empty()).then(|| view! {
                     <div class="conflicts" role="group" aria-label="Item edits that crossed">
                         <p><strong>"Item edits that crossed: "</strong> "two people changed the same thing on an item at the same time. Decide which stands."</p>

@@ -32,13 +32,13 @@ pub fn DischargePlan(case_id: Id, file: Memo<Option<CaseFile>>) -> impl IntoView
     let cases = crate::app::handles().cases;
     let auth = crate::app::handles().auth;
     let templates = crate::app::handles().templates;
-    let plan = Memo::new(move |_| {
+    let plan = move || {
         file.with(|f| {
             f.as_ref()
                 .map(|f| (f.case.expected_discharge, f.case.destination))
         })
         .unwrap_or_default()
-    });
+    };
     let checklist_ids = Memo::new(move |_| {
         file.with(|f| {
             f.as_ref()
@@ -64,7 +64,7 @@ pub fn DischargePlan(case_id: Id, file: Memo<Option<CaseFile>>) -> impl IntoView
     // unless the person is changing it.
     let touched = RwSignal::new(false);
     Effect::new(move |_| {
-        let (on, to) = plan.get();
+        let (on, to) = plan();
         if !touched.get_untracked() {
             date.set(on.map(|d| d.to_string()).unwrap_or_default());
             destination.set(to.as_ref().map(ident).unwrap_or_default());
@@ -75,7 +75,7 @@ pub fn DischargePlan(case_id: Id, file: Memo<Option<CaseFile>>) -> impl IntoView
         ev.prevent_default();
         let on = parse_date(&date.get_untracked());
         let to = from_ident::<Destination>(&destination.get_untracked());
-        if (on, to) == plan.get_untracked() {
+        if (on, to) == untrack(plan) {
             plan_form.invalid_field(
                 "expected_discharge",
                 "Nothing changed: change the date or the destination first.",
@@ -106,7 +106,7 @@ pub fn DischargePlan(case_id: Id, file: Memo<Option<CaseFile>>) -> impl IntoView
             .offered()
             .into_iter()
             .filter(|t| !started.contains(&t.id))
-            .map(|t| (t.id, t.name, t.version))
+            .map(|t| t.id.to_string())
             .collect::<Vec<_>>()
     });
     // The first template is chosen and shown; nothing starts from a
@@ -115,8 +115,8 @@ pub fn DischargePlan(case_id: Id, file: Memo<Option<CaseFile>>) -> impl IntoView
     Effect::new(move |_| {
         let list = startable.get();
         let current = chosen.get_untracked();
-        if !list.iter().any(|o| o.0.to_string() == current) {
-            chosen.set(list.first().map(|o| o.0.to_string()).unwrap_or_default());
+        if !list.contains(&current) {
+            chosen.set(list.first().cloned().unwrap_or_default());
         }
     });
     let start_form = FormState::new(format!("start-{case_id}"));
@@ -136,7 +136,10 @@ pub fn DischargePlan(case_id: Id, file: Memo<Option<CaseFile>>) -> impl IntoView
         startable
             .get()
             .into_iter()
-            .map(|(id, name, version)| (id.to_string(), format!("{name} (version {version})")))
+            .filter_map(|id| {
+                let t = templates.get(id.parse().ok()?)?;
+                Some((id, format!("{} (version {})", t.name, t.version)))
+            })
             .collect::<Vec<_>>()
     };
     let mut destinations = vec![(String::new(), "Not decided yet".to_owned())];
@@ -330,13 +333,15 @@ fn state_line(item: &Item) -> String {
 fn ItemRow(case_id: Id, checklist: Id, item: Id, file: Memo<Option<CaseFile>>) -> impl IntoView {
     let cases = crate::app::handles().cases;
     let auth = crate::app::handles().auth;
-    let current = Memo::new(move |_| {
+    // The item as stored, read from the case's memo (not a memo of its own:
+    // README, Size).
+    let current = move || {
         file.with(|f| {
             find_checklist(f, checklist)
                 .and_then(|k| k.items.iter().find(|i| i.id == item).cloned())
         })
-    });
-    let Some(first) = current.get_untracked() else {
+    };
+    let Some(first) = untrack(current) else {
         return ().into_any();
     };
     let text = first.text.clone();
@@ -350,7 +355,7 @@ fn ItemRow(case_id: Id, checklist: Id, item: Id, file: Memo<Option<CaseFile>>) -
         form.report(cases.set_item(case_id, checklist, item, values, &auth.username()))
     };
     let decide = move |form: FormState, not_applicable: Option<String>| -> bool {
-        let Some(mut it) = current.get_untracked() else {
+        let Some(mut it) = untrack(current) else {
             return false;
         };
         match advocase_core::checklist::decide(
@@ -373,7 +378,7 @@ fn ItemRow(case_id: Id, checklist: Id, item: Id, file: Memo<Option<CaseFile>>) -
     let note = RwSignal::new(first.note.clone());
     let touched = RwSignal::new(false);
     Effect::new(move |_| {
-        if let Some(it) = current.get()
+        if let Some(it) = current()
             && !touched.get_untracked()
         {
             responsible.set(ident(&it.responsible));
@@ -383,7 +388,7 @@ fn ItemRow(case_id: Id, checklist: Id, item: Id, file: Memo<Option<CaseFile>>) -
     });
     let save_details = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(it) = current.get_untracked() else {
+        let Some(it) = untrack(current) else {
             return;
         };
         let mut values = Vec::new();
@@ -407,7 +412,7 @@ fn ItemRow(case_id: Id, checklist: Id, item: Id, file: Memo<Option<CaseFile>>) -
             touched.set(false);
         }
     };
-    let open = move || current.with(|c| c.as_ref().is_some_and(|i| i.state == ItemState::ToDo));
+    let open = move || current().is_some_and(|i| i.state == ItemState::ToDo);
     let required = first.required;
     let label = text.clone();
     let (done_label, na_label, undo_label) = (
@@ -426,15 +431,15 @@ fn ItemRow(case_id: Id, checklist: Id, item: Id, file: Memo<Option<CaseFile>>) -
                 {required.then(|| view! { " " <span class="badge required">"Required"</span> })}
             </p>
             <p class="item-meta">
-                {move || current.with(|c| c.as_ref().map(|it| view! {
-                    <span class="item-state" data-testid="item-state">{state_line(it)}</span>
+                {move || current().map(|it| view! {
+                    <span class="item-state" data-testid="item-state">{state_line(&it)}</span>
                     " · " {it.responsible.label()}
                     {it.due.map(|d| format!(" · due {}", clock::show_date(d)))}
-                }))}
+                })}
             </p>
-            {move || current.with(|c| c.as_ref().filter(|it| !it.note.is_empty()).map(|it| view! {
-                <p class="item-note">"Note: " {it.note.clone()}</p>
-            }))}
+            {move || current().filter(|it| !it.note.is_empty()).map(|it| view! {
+                <p class="item-note">"Note: " {it.note}</p>
+            })}
             <ErrorSummary form=row/>
             <div class="button-row">
                 <Shown when=Signal::derive(open) fallback=move || view! {

@@ -60,8 +60,11 @@ pub fn Settings() -> impl IntoView {
     let gate = crate::app::base().gate;
     let keep_days = RwSignal::new(prefs.get_untracked().keep_closed_days.to_string());
     let keep_form = FormState::new("keep");
-    // Some(n): the sign-out found n changes unsent and asks before deleting.
-    let confirm_unsent = RwSignal::new(None::<(usize, String)>);
+    // Some(why): the sign-out found `unsent_n` changes unsent (why, in
+    // words) and asks before deleting. Two signals of types other views
+    // share rather than one of its own (README, Size).
+    let confirm_unsent = RwSignal::new(None::<String>);
+    let unsent_n = RwSignal::new(0usize);
     let signing_out = RwSignal::new(false);
     // Sync is held from the flush until the session is gone (Sync::hold).
     let finish_sign_out = move |held: bool| {
@@ -88,7 +91,8 @@ pub fn Settings() -> impl IntoView {
             } else {
                 sync.release();
                 signing_out.set(false);
-                confirm_unsent.set(Some((n, why)));
+                unsent_n.set(n);
+                confirm_unsent.set(Some(why));
             }
         });
     };
@@ -126,17 +130,21 @@ pub fn Settings() -> impl IntoView {
     // The server's answer to a health check, asked again each time the
     // device comes online (None: asking; Some(None): offline). A signal and
     // a task rather than a resource: the resource machinery cost about
-    // 2 KB of brotli for this one line.
-    let health = RwSignal::new(None::<Option<Result<advocase_core::api::HealthReport, String>>>);
+    // 2 KB of brotli for this one line. Kept as the line shown (None:
+    // asking), a signal type other views share (README, Size).
+    let health = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         if !online.get() {
-            return health.set(Some(None));
+            return health.set(Some("Not checked while offline".to_owned()));
         }
         health.set(None);
         leptos::task::spawn_local(async move {
-            let answer = server::health().await;
+            let answer = match server::health().await {
+                Ok(h) => format!("Version {}, database {}", h.version, h.database.status),
+                Err(e) => e,
+            };
             if online.get_untracked() {
-                health.set(Some(Some(answer)));
+                health.set(Some(answer));
             }
         });
     });
@@ -155,7 +163,7 @@ pub fn Settings() -> impl IntoView {
             <button type="button" on:click=sign_out disabled=move || signing_out.get()>
                 {move || if signing_out.get() { "Sending changes…" } else { "Sign out" }}
             </button>
-            {move || confirm_unsent.get().map(|(n, why)| view! {
+            {move || confirm_unsent.get().map(|why| (unsent_n.get(), why)).map(|(n, why)| view! {
                 <div class="notice warn" role="alertdialog" aria-label="Unsent changes">
                     <p>
                         {if n == 1 { "1 change has not reached the server.".to_owned() } else { format!("{n} changes have not reached the server.") }}
@@ -246,12 +254,7 @@ pub fn Settings() -> impl IntoView {
             // would be compiled code each (README, Size).
             <dl class="facts" inner_html=move || {
                 let (u, more_cases, more_interactions, c, i) = capacity();
-                let server = match health.get() {
-                    None => "Checking…".to_owned(),
-                    Some(None) => "Not checked while offline".to_owned(),
-                    Some(Some(Ok(h))) => format!("Version {}, database {}", h.version, h.database.status),
-                    Some(Some(Err(e))) => e,
-                };
+                let server = health.get().unwrap_or_else(|| "Checking…".to_owned());
                 format!(
                     r#"<dt>Cases here</dt><dd>{c} cases, {i} interactions</dd><dt>Stored by Advocase</dt><dd data-testid="storage-usage">{} entries, {} KB of about {} MB</dd><dt>Room for</dt><dd data-testid="storage-room">about {more_cases} more cases with 10 interactions each, or {more_interactions} more interactions</dd><dt>Connection</dt><dd>{}</dd><dt>Server</dt><dd data-testid="server-status">{}</dd>"#,
                     u.entries,

@@ -52,8 +52,7 @@ pub fn DischargePlan(case_id: Id, file: Memo<Option<CaseFile>>) -> impl IntoView
                 .unwrap_or_default()
         })
     });
-    let active =
-        Memo::new(move |_| file.with(|f| f.as_ref().is_some_and(|f| f.case.status.is_active())));
+    let active = move || file.with(|f| f.as_ref().is_some_and(|f| f.case.status.is_active()));
     // Read from the case's memo where drawn, not as memos of their own: each
     // memo type is compiled code of its own (README, Size).
     let progress = move || file.with(|f| f.as_ref().and_then(|f| f.case.discharge_progress()));
@@ -110,15 +109,9 @@ pub fn DischargePlan(case_id: Id, file: Memo<Option<CaseFile>>) -> impl IntoView
             .collect::<Vec<_>>()
     });
     // The first template is chosen and shown; nothing starts from a
-    // template the person did not see.
+    // template the person did not see. Chosen where the select is drawn
+    // again for a new list, not by an effect of its own (README, Size).
     let chosen = RwSignal::new(String::new());
-    Effect::new(move |_| {
-        let list = startable.get();
-        let current = chosen.get_untracked();
-        if !list.contains(&current) {
-            chosen.set(list.first().cloned().unwrap_or_default());
-        }
-    });
     let start_form = FormState::new(format!("start-{case_id}"));
     let start = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -133,9 +126,11 @@ pub fn DischargePlan(case_id: Id, file: Memo<Option<CaseFile>>) -> impl IntoView
         start_form.report(r);
     };
     let template_options = move || {
-        startable
-            .get()
-            .into_iter()
+        let list = startable.get();
+        if !list.contains(&chosen.get_untracked()) {
+            chosen.set(list.first().cloned().unwrap_or_default());
+        }
+        list.into_iter()
             .filter_map(|id| {
                 let t = templates.get(id.parse().ok()?)?;
                 Some((id, format!("{} (version {})", t.name, t.version)))
@@ -165,7 +160,7 @@ pub fn DischargePlan(case_id: Id, file: Memo<Option<CaseFile>>) -> impl IntoView
             {keyed(checklist_ids, move |k| {
                 view! { <ChecklistPanel case_id checklist=k.parse().unwrap_or_default() file/> }.into_any()
             })}
-            <Shown when=Signal::derive(move || active.get() && !startable.with(Vec::is_empty))>
+            <Shown when=Signal::derive(move || active() && !startable.with(Vec::is_empty))>
                 <form class="inline-form" aria-label="Start a checklist" novalidate on:submit=start>
                     <ErrorSummary form=start_form/>
                     {move || view! {

@@ -30,7 +30,9 @@ fn kilobytes(bytes: usize) -> String {
 }
 
 /// Saves a change to the preferences and shows it; the error is for a person.
-fn update_prefs(change: impl FnOnce(&mut Preferences)) -> Result<(), String> {
+/// `change` as a `&dyn`: one compiled save for the three settings rather
+/// than one per closure (README, Size).
+fn update_prefs(change: &dyn Fn(&mut Preferences)) -> Result<(), String> {
     let base = crate::app::base();
     save_prefs(&base.store, base.prefs, change)
 }
@@ -38,7 +40,7 @@ fn update_prefs(change: impl FnOnce(&mut Preferences)) -> Result<(), String> {
 fn save_prefs(
     store: &Store,
     prefs: RwSignal<Preferences>,
-    change: impl FnOnce(&mut Preferences),
+    change: &dyn Fn(&mut Preferences),
 ) -> Result<(), String> {
     let mut next = prefs.get_untracked();
     change(&mut next);
@@ -194,7 +196,7 @@ pub fn Settings() -> impl IntoView {
             <form class="inline-form" aria-label="Keep closed cases" novalidate on:submit=move |ev| {
                 ev.prevent_default();
                 match keep_days.get_untracked().trim().parse::<u32>() {
-                    Ok(d) if (1..=3650).contains(&d) => match update_prefs(|p| p.keep_closed_days = d) {
+                    Ok(d) if (1..=3650).contains(&d) => match update_prefs(&|p| p.keep_closed_days = d) {
                         Ok(()) => {
                             keep_form.clear();
                             sync.now();
@@ -219,7 +221,7 @@ pub fn Settings() -> impl IntoView {
                     prop:checked=move || prefs.with(|p| p.large_text)
                     on:change=move |ev| {
                         let on = event_target_checked(&ev);
-                        save_error.set(update_prefs(|p| p.large_text = on).err());
+                        save_error.set(update_prefs(&|p| p.large_text = on).err());
                     }
                 />
                 <span>"Large text"</span>
@@ -231,7 +233,7 @@ pub fn Settings() -> impl IntoView {
                     on:change=move |ev| {
                         let on = event_target_checked(&ev);
                         let store = crate::app::base().store;
-                        let keep = move |on: bool| save_error.set(save_prefs(&store, prefs, |p| p.notify = on).err());
+                        let keep = move |on: bool| save_error.set(save_prefs(&store, prefs, &|p| p.notify = on).err());
                         if on {
                             crate::notify::ask(move |allowed| {
                                 if !allowed {

@@ -1,9 +1,11 @@
 //! The discharge plan on a case: expected date and destination, and the
 //! checklists started from templates, ticked item by item.
 //!
-//! Each item is its own component reading its own slice of the case, so a
-//! tick arriving from sync redraws that item only and never wipes a reason
-//! or a note someone is typing on another one.
+//! Each item is its own component reading its own slice of the case where
+//! it is drawn (closures over the case page's memo, not memos of their own:
+//! each memo type is compiled code of its own, README, Size). A tick
+//! arriving from sync updates the items' texts in place; their forms are
+//! built once and never wipe a reason or a note someone is typing.
 
 use crate::views::fields::{from_ident, ident};
 use advocase_core::case::CaseCommand;

@@ -1,9 +1,11 @@
 //! The discharge plan on a case: expected date and destination, and the
 //! checklists started from templates, ticked item by item.
 //!
-//! Each item is its own component reading its own slice of the case, so a
-//! tick arriving from sync redraws that item only and never wipes a reason
-//! or a note someone is typing on another one.
+//! Each item is its own component reading its own slice of the case where
+//! it is drawn (closures over the case page's memo, not memos of their own:
+//! each memo type is compiled code of its own, README, Size). A tick
+//! arriving from sync updates the items' texts in place; their forms are
+//! built once and never wipe a reason or a note someone is typing.
 
 use crate::views::fields::{from_ident, ident};
 use advocase_core::case::CaseCommand;
@@ -32,13 +34,13 @@ pub fn DischargePlan(case_id: Id, file: Memo<Option<CaseFile>>) -> impl IntoView
     let cases = crate::app::handles().cases;
     let auth = crate::app::handles().auth;
     let templates = crate::app::handles().templates;
-    let plan = Memo::new(move |_| {
+    let plan = move || {
         file.with(|f| {
             f.as_ref()
                 .map(|f| (f.case.expected_discharge, f.case.destination))
         })
         .unwrap_or_default()
-    });
+    };
     let checklist_ids = Memo::new(move |_| {
         file.with(|f| {
             f.as_ref()
@@ -52,10 +54,10 @@ pub fn DischargePlan(case_id: Id, file: Memo<Option<CaseFile>>) -> impl IntoView
                 .unwrap_or_default()
         })
     });
-    let active =
-        Memo::new(move |_| file.with(|f| f.as_ref().is_some_and(|f| f.case.status.is_active())));
-    let progress =
-        Memo::new(move |_| file.with(|f| f.as_ref().and_then(|f| f.case.discharge_progress())));
+    let active = move || file.with(|f| f.as_ref().is_some_and(|f| f.case.status.is_active()));
+    // Read from the case's memo where drawn, not as memos of their own: each
+    // memo type is compiled code of its own (README, Size).
+    let progress = move || file.with(|f| f.as_ref().and_then(|f| f.case.discharge_progress()));
 
     let date = RwSignal::new(String::new());
     let destination = RwSignal::new(String::new());
@@ -63,7 +65,7 @@ pub fn DischargePlan(case_id: Id, file: Memo<Option<CaseFile>>) -> impl IntoView
     // unless the person is changing it.
     let touched = RwSignal::new(false);
     Effect::new(move |_| {
-        let (on, to) = plan.get();
+        let (on, to) = plan();
         if !touched.get_untracked() {
             date.set(on.map(|d| d.to_string()).unwrap_or_default());
             destination.set(to.as_ref().map(ident).unwrap_or_default());
@@ -74,7 +76,7 @@ pub fn DischargePlan(case_id: Id, file: Memo<Option<CaseFile>>) -> impl IntoView
         ev.prevent_default();
         let on = parse_date(&date.get_untracked());
         let to = from_ident::<Destination>(&destination.get_untracked());
-        if (on, to) == plan.get_untracked() {
+        if (on, to) == untrack(plan) {
             plan_form.invalid_field(
                 "expected_discharge",
                 "Nothing changed: change the date or the destination first.",
@@ -105,19 +107,13 @@ pub fn DischargePlan(case_id: Id, file: Memo<Option<CaseFile>>) -> impl IntoView
             .offered()
             .into_iter()
             .filter(|t| !started.contains(&t.id))
-            .map(|t| (t.id, t.name, t.version))
+            .map(|t| t.id.to_string())
             .collect::<Vec<_>>()
     });
     // The first template is chosen and shown; nothing starts from a
-    // template the person did not see.
+    // template the person did not see. Chosen where the select is drawn
+    // again for a new list, not by an effect of its own (README, Size).
     let chosen = RwSignal::new(String::new());
-    Effect::new(move |_| {
-        let list = startable.get();
-        let current = chosen.get_untracked();
-        if !list.iter().any(|o| o.0.to_string() == current) {
-            chosen.set(list.first().map(|o| o.0.to_string()).unwrap_or_default());
-        }
-    });
     let start_form = FormState::new(format!("start-{case_id}"));
     let start = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -132,10 +128,15 @@ pub fn DischargePlan(case_id: Id, file: Memo<Option<CaseFile>>) -> impl IntoView
         start_form.report(r);
     };
     let template_options = move || {
-        startable
-            .get()
-            .into_iter()
-            .map(|(id, name, version)| (id.to_string(), format!("{name} (version {version})")))
+        let list = startable.get();
+        if !list.contains(&chosen.get_untracked()) {
+            chosen.set(list.first().cloned().unwrap_or_default());
+        }
+        list.into_iter()
+            .filter_map(|id| {
+                let t = templates.get(id.parse().ok()?)?;
+                Some((id, format!("{} (version {})", t.name, t.version)))
+            })
             .collect::<Vec<_>>()
     };
     let mut destinations = vec![(String::new(), "Not decided yet".to_owned())];
@@ -144,8 +145,8 @@ pub fn DischargePlan(case_id: Id, file: Memo<Option<CaseFile>>) -> impl IntoView
     view! {
         <section class="panel discharge" aria-labelledby="discharge-title">
             <h2 id="discharge-title">"Discharge plan"</h2>
-            <p class="discharge-progress" class:attention=move || progress.get().is_some_and(|p| !p.is_ready()) data-testid="discharge-progress">
-                {move || match progress.get() {
+            <p class="discharge-progress" class:attention=move || progress().is_some_and(|p| !p.is_ready()) data-testid="discharge-progress">
+                {move || match progress() {
                     Some(p) => p.describe(),
                     None => "No checklist started.".to_owned(),
                 }}
@@ -161,7 +162,7 @@ pub fn DischargePlan(case_id: Id, file: Memo<Option<CaseFile>>) -> impl IntoView
             {keyed(checklist_ids, move |k| {
                 view! { <ChecklistPanel case_id checklist=k.parse().unwrap_or_default() file/> }.into_any()
             })}
-            <Shown when=Signal::derive(move || active.get() && !startable.with(Vec::is_empty))>
+            <Shown when=Signal::derive(move || active() && !startable.with(Vec::is_empty))>
                 <form class="inline-form" aria-label="Start a checklist" novalidate on:submit=start>
                     <ErrorSummary form=start_form/>
                     {move || view! {
@@ -193,12 +194,12 @@ fn find_checklist(file: &Option<CaseFile>, id: Id) -> Option<&Checklist> {
 fn ChecklistPanel(case_id: Id, checklist: Id, file: Memo<Option<CaseFile>>) -> impl IntoView {
     let cases = crate::app::handles().cases;
     let auth = crate::app::handles().auth;
-    let head = Memo::new(move |_| {
+    let head = move || {
         file.with(|f| {
             find_checklist(f, checklist)
                 .map(|k| (k.title.clone(), k.template_version, k.progress()))
         })
-    });
+    };
     // Sections in the order their first item comes.
     let sections = Memo::new(move |_| {
         file.with(|f| {
@@ -230,7 +231,7 @@ fn ChecklistPanel(case_id: Id, checklist: Id, file: Memo<Option<CaseFile>>) -> i
             })
         })
     };
-    let conflicts = Memo::new(move |_| {
+    let conflicts = move || {
         file.with(|f| {
             f.as_ref()
                 .map(|f| {
@@ -242,7 +243,7 @@ fn ChecklistPanel(case_id: Id, checklist: Id, file: Memo<Option<CaseFile>>) -> i
                 })
                 .unwrap_or_default()
         })
-    });
+    };
     let conflict_form = FormState::new(format!("crossed-{checklist}"));
     let item_text = move |item: Id| {
         file.with(|f| {
@@ -255,7 +256,7 @@ fn ChecklistPanel(case_id: Id, checklist: Id, file: Memo<Option<CaseFile>>) -> i
     let settle = move |c: ItemConflict, restore: bool| {
         conflict_form.report(cases.settle_item(case_id, &c, restore, &auth.username()));
     };
-    let title = move || head.with(|h| h.as_ref().map(|h| h.0.clone()).unwrap_or_default());
+    let title = move || head().map(|h| h.0).unwrap_or_default();
     view! {
         <section class="checklist" aria-label=title data-testid="checklist">
             <div class="page-head">
@@ -263,11 +264,11 @@ fn ChecklistPanel(case_id: Id, checklist: Id, file: Memo<Option<CaseFile>>) -> i
                 <a href=format!("/cases/{case_id}/checklists/{checklist}/print") class="button" aria-label=move || format!("Print for the patient: {}", title())>"Print for the patient"</a>
             </div>
             <p class="checklist-progress" data-testid="checklist-progress">
-                {move || head.with(|h| h.as_ref().map(|(_, v, p)| format!("{} · template version {v}", p.describe())))}
+                {move || head().map(|(_, v, p)| format!("{} · template version {v}", p.describe()))}
             </p>
             <ErrorSummary form=conflict_form/>
             {move || {
-                let list = conflicts.get();
+                let list = conflicts();
                 (!list.is_empty()).then(|| view! {
                     <div class="conflicts" role="group" aria-label="Item edits that crossed">
                         <p><strong>"Item edits that crossed: "</strong> "two people changed the same thing on an item at the same time. Decide which stands."</p>
@@ -329,13 +330,15 @@ fn state_line(item: &Item) -> String {
 fn ItemRow(case_id: Id, checklist: Id, item: Id, file: Memo<Option<CaseFile>>) -> impl IntoView {
     let cases = crate::app::handles().cases;
     let auth = crate::app::handles().auth;
-    let current = Memo::new(move |_| {
+    // The item as stored, read from the case's memo (not a memo of its own:
+    // README, Size).
+    let current = move || {
         file.with(|f| {
             find_checklist(f, checklist)
                 .and_then(|k| k.items.iter().find(|i| i.id == item).cloned())
         })
-    });
-    let Some(first) = current.get_untracked() else {
+    };
+    let Some(first) = untrack(current) else {
         return ().into_any();
     };
     let text = first.text.clone();
@@ -349,7 +352,7 @@ fn ItemRow(case_id: Id, checklist: Id, item: Id, file: Memo<Option<CaseFile>>) -
         form.report(cases.set_item(case_id, checklist, item, values, &auth.username()))
     };
     let decide = move |form: FormState, not_applicable: Option<String>| -> bool {
-        let Some(mut it) = current.get_untracked() else {
+        let Some(mut it) = untrack(current) else {
             return false;
         };
         match advocase_core::checklist::decide(
@@ -372,7 +375,7 @@ fn ItemRow(case_id: Id, checklist: Id, item: Id, file: Memo<Option<CaseFile>>) -
     let note = RwSignal::new(first.note.clone());
     let touched = RwSignal::new(false);
     Effect::new(move |_| {
-        if let Some(it) = current.get()
+        if let Some(it) = current()
             && !touched.get_untracked()
         {
             responsible.set(ident(&it.responsible));
@@ -382,7 +385,7 @@ fn ItemRow(case_id: Id, checklist: Id, item: Id, file: Memo<Option<CaseFile>>) -
     });
     let save_details = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(it) = current.get_untracked() else {
+        let Some(it) = untrack(current) else {
             return;
         };
         let mut values = Vec::new();
@@ -406,7 +409,7 @@ fn ItemRow(case_id: Id, checklist: Id, item: Id, file: Memo<Option<CaseFile>>) -
             touched.set(false);
         }
     };
-    let open = move || current.with(|c| c.as_ref().is_some_and(|i| i.state == ItemState::ToDo));
+    let open = move || current().is_some_and(|i| i.state == ItemState::ToDo);
     let required = first.required;
     let label = text.clone();
     let (done_label, na_label, undo_label) = (
@@ -425,15 +428,15 @@ fn ItemRow(case_id: Id, checklist: Id, item: Id, file: Memo<Option<CaseFile>>) -
                 {required.then(|| view! { " " <span class="badge required">"Required"</span> })}
             </p>
             <p class="item-meta">
-                {move || current.with(|c| c.as_ref().map(|it| view! {
-                    <span class="item-state" data-testid="item-state">{state_line(it)}</span>
+                {move || current().map(|it| view! {
+                    <span class="item-state" data-testid="item-state">{state_line(&it)}</span>
                     " · " {it.responsible.label()}
                     {it.due.map(|d| format!(" · due {}", clock::show_date(d)))}
-                }))}
+                })}
             </p>
-            {move || current.with(|c| c.as_ref().filter(|it| !it.note.is_empty()).map(|it| view! {
-                <p class="item-note">"Note: " {it.note.clone()}</p>
-            }))}
+            {move || current().filter(|it| !it.note.is_empty()).map(|it| view! {
+                <p class="item-note">"Note: " {it.note}</p>
+            })}
             <ErrorSummary form=row/>
             <div class="button-row">
                 <Shown when=Signal::derive(open) fallback=move || view! {

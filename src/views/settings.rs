@@ -30,7 +30,9 @@ fn kilobytes(bytes: usize) -> String {
 }
 
 /// Saves a change to the preferences and shows it; the error is for a person.
-fn update_prefs(change: impl FnOnce(&mut Preferences)) -> Result<(), String> {
+/// `change` as a `&dyn`: one compiled save for the three settings rather
+/// than one per closure (README, Size).
+fn update_prefs(change: &dyn Fn(&mut Preferences)) -> Result<(), String> {
     let base = crate::app::base();
     save_prefs(&base.store, base.prefs, change)
 }
@@ -38,7 +40,7 @@ fn update_prefs(change: impl FnOnce(&mut Preferences)) -> Result<(), String> {
 fn save_prefs(
     store: &Store,
     prefs: RwSignal<Preferences>,
-    change: impl FnOnce(&mut Preferences),
+    change: &dyn Fn(&mut Preferences),
 ) -> Result<(), String> {
     let mut next = prefs.get_untracked();
     change(&mut next);
@@ -60,8 +62,11 @@ pub fn Settings() -> impl IntoView {
     let gate = crate::app::base().gate;
     let keep_days = RwSignal::new(prefs.get_untracked().keep_closed_days.to_string());
     let keep_form = FormState::new("keep");
-    // Some(n): the sign-out found n changes unsent and asks before deleting.
-    let confirm_unsent = RwSignal::new(None::<(usize, String)>);
+    // Some(why): the sign-out found `unsent_n` changes unsent (why, in
+    // words) and asks before deleting. Two signals of types other views
+    // share rather than one of its own (README, Size).
+    let confirm_unsent = RwSignal::new(None::<String>);
+    let unsent_n = RwSignal::new(0usize);
     let signing_out = RwSignal::new(false);
     // Sync is held from the flush until the session is gone (Sync::hold).
     let finish_sign_out = move |held: bool| {
@@ -88,7 +93,8 @@ pub fn Settings() -> impl IntoView {
             } else {
                 sync.release();
                 signing_out.set(false);
-                confirm_unsent.set(Some((n, why)));
+                unsent_n.set(n);
+                confirm_unsent.set(Some(why));
             }
         });
     };
@@ -126,17 +132,21 @@ pub fn Settings() -> impl IntoView {
     // The server's answer to a health check, asked again each time the
     // device comes online (None: asking; Some(None): offline). A signal and
     // a task rather than a resource: the resource machinery cost about
-    // 2 KB of brotli for this one line.
-    let health = RwSignal::new(None::<Option<Result<advocase_core::api::HealthReport, String>>>);
+    // 2 KB of brotli for this one line. Kept as the line shown (None:
+    // asking), a signal type other views share (README, Size).
+    let health = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         if !online.get() {
-            return health.set(Some(None));
+            return health.set(Some("Not checked while offline".to_owned()));
         }
         health.set(None);
         leptos::task::spawn_local(async move {
-            let answer = server::health().await;
+            let answer = match server::health().await {
+                Ok(h) => format!("Version {}, database {}", h.version, h.database.status),
+                Err(e) => e,
+            };
             if online.get_untracked() {
-                health.set(Some(Some(answer)));
+                health.set(Some(answer));
             }
         });
     });
@@ -155,7 +165,7 @@ pub fn Settings() -> impl IntoView {
             <button type="button" on:click=sign_out disabled=move || signing_out.get()>
                 {move || if signing_out.get() { "Sending changes…" } else { "Sign out" }}
             </button>
-            {move || confirm_unsent.get().map(|(n, why)| view! {
+            {move || confirm_unsent.get().map(|why| (unsent_n.get(), why)).map(|(n, why)| view! {
                 <div class="notice warn" role="alertdialog" aria-label="Unsent changes">
                     <p>
                         {if n == 1 { "1 change has not reached the server.".to_owned() } else { format!("{n} changes have not reached the server.") }}
@@ -186,7 +196,7 @@ pub fn Settings() -> impl IntoView {
             <form class="inline-form" aria-label="Keep closed cases" novalidate on:submit=move |ev| {
                 ev.prevent_default();
                 match keep_days.get_untracked().trim().parse::<u32>() {
-                    Ok(d) if (1..=3650).contains(&d) => match update_prefs(|p| p.keep_closed_days = d) {
+                    Ok(d) if (1..=3650).contains(&d) => match update_prefs(&|p| p.keep_closed_days = d) {
                         Ok(()) => {
                             keep_form.clear();
                             sync.now();
@@ -211,7 +221,7 @@ pub fn Settings() -> impl IntoView {
                     prop:checked=move || prefs.with(|p| p.large_text)
                     on:change=move |ev| {
                         let on = event_target_checked(&ev);
-                        save_error.set(update_prefs(|p| p.large_text = on).err());
+                        save_error.set(update_prefs(&|p| p.large_text = on).err());
                     }
                 />
                 <span>"Large text"</span>
@@ -223,7 +233,7 @@ pub fn Settings() -> impl IntoView {
                     on:change=move |ev| {
                         let on = event_target_checked(&ev);
                         let store = crate::app::base().store;
-                        let keep = move |on: bool| save_error.set(save_prefs(&store, prefs, |p| p.notify = on).err());
+                        let keep = move |on: bool| save_error.set(save_prefs(&store, prefs, &|p| p.notify = on).err());
                         if on {
                             crate::notify::ask(move |allowed| {
                                 if !allowed {
@@ -246,12 +256,7 @@ pub fn Settings() -> impl IntoView {
             // would be compiled code each (README, Size).
             <dl class="facts" inner_html=move || {
                 let (u, more_cases, more_interactions, c, i) = capacity();
-                let server = match health.get() {
-                    None => "Checking…".to_owned(),
-                    Some(None) => "Not checked while offline".to_owned(),
-                    Some(Some(Ok(h))) => format!("Version {}, database {}", h.version, h.database.status),
-                    Some(Some(Err(e))) => e,
-                };
+                let server = health.get().unwrap_or_else(|| "Checking…".to_owned());
                 format!(
                     r#"<dt>Cases here</dt><dd>{c} cases, {i} interactions</dd><dt>Stored by Advocase</dt><dd data-testid="storage-usage">{} entries, {} KB of about {} MB</dd><dt>Room for</dt><dd data-testid="storage-room">about {more_cases} more cases with 10 interactions each, or {more_interactions} more interactions</dd><dt>Connection</dt><dd>{}</dd><dt>Server</dt><dd data-testid="server-status">{}</dd>"#,
                     u.entries,

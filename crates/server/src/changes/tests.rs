@@ -66,14 +66,38 @@ fn scenario() -> Vec<PushRequest> {
     ]
 }
 
+/// Three devices' full batches at once: more rows than one INSERT takes
+/// (`ROWS_PER_INSERT`), so the group writes each table in several.
+fn crowd() -> Vec<PushRequest> {
+    let now = sample::reference_now();
+    let ms = now.timestamp_millis() as u64;
+    let mut rng = Rng::new(17);
+    (0..3)
+        .map(|k| {
+            let mut device = Replica::new(rng.id(ms));
+            for mut f in sample::caseload(100 + k, 150, 3, now) {
+                f.case.created_by = "m".into();
+                f.case.assignee = "m".into();
+                for x in &mut f.interactions {
+                    x.by = "m".into();
+                }
+                device.import(&f, ms);
+            }
+            PushRequest {
+                device: device.state.device,
+                changes: device.outbox(MAX_BATCH),
+            }
+        })
+        .collect()
+}
+
 /// The answers, then every row the pushes wrote, on a fresh database.
-async fn store(grouped: bool) -> (Vec<PushResponse>, Vec<String>) {
+async fn store(grouped: bool, pushes: Vec<PushRequest>) -> (Vec<PushResponse>, Vec<String>) {
     let tmp = tempfile::tempdir().unwrap();
     let db = crate::db::open_sqlite(&tmp.path().join("t.db"))
         .await
         .unwrap();
     let user = manager();
-    let pushes = scenario();
     let now_ms = sample::reference_now().timestamp_millis() as u64 + 60_000;
     let jobs: Vec<_> = pushes
         .iter()
@@ -104,8 +128,8 @@ async fn store(grouped: bool) -> (Vec<PushResponse>, Vec<String>) {
 
 #[tokio::test]
 async fn a_group_answers_and_stores_as_its_pushes_would_alone() {
-    let (grouped, grouped_rows) = store(true).await;
-    let (alone, alone_rows) = store(false).await;
+    let (grouped, grouped_rows) = store(true, scenario()).await;
+    let (alone, alone_rows) = store(false, scenario()).await;
     assert_eq!(grouped, alone);
     assert_eq!(grouped_rows, alone_rows);
 
@@ -169,4 +193,29 @@ async fn a_group_answers_and_stores_as_its_pushes_would_alone() {
         numbers(2),
         "a repeat gets the first answer's numbers"
     );
+}
+
+#[tokio::test]
+async fn a_group_larger_than_one_insert_stores_as_its_pushes_would_alone() {
+    let pushes = crowd();
+    let total: usize = pushes.iter().map(|p| p.changes.len()).sum();
+    assert!(total > ROWS_PER_INSERT, "{total} changes: one INSERT each");
+    let (grouped, grouped_rows) = store(true, pushes.clone()).await;
+    let (alone, alone_rows) = store(false, pushes).await;
+    assert_eq!(grouped, alone);
+    assert_eq!(grouped_rows, alone_rows);
+    let stored = grouped
+        .iter()
+        .flat_map(|r| &r.results)
+        .filter(|r| {
+            matches!(
+                r.outcome,
+                Outcome::Stored {
+                    duplicate: false,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(stored, total, "every change stored once");
 }

@@ -31,7 +31,7 @@ import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 // markup, the Discharges view and the templates list as markup, wasm-opt
 // --ignore-implicit-traps) to 397.5 KB.
 // Raise this only with a reason in the README.
-const BUDGET_BROTLI = 399 * 1024;
+const BUDGET_BROTLI = 392 * 1024;
 const dist = process.argv[2] || "dist";
 const files = readdirSync(dist).filter((f) => /\.(wasm|js|css)$/.test(f) && f !== "sw.js").sort();
 if (!files.some((f) => f.endsWith(".wasm"))) {

@@ -245,13 +245,17 @@ type Place = (Timestamp, Id);
 fn kept(held: &[Held]) -> Vec<bool> {
     use std::collections::{HashMap, HashSet};
     let stored = |h: &Held| h.synced.is_some() && h.refused.is_none();
-    // Weighed newest first, in the fold's order, unit by unit.
+    // The stored changes, weighed newest first in the fold's order.
     let mut order: Vec<usize> = (0..held.len()).filter(|&i| stored(&held[i])).collect();
     crate::order::sort_by_key(&mut order, |&i| {
         let c = &held[i].change;
         std::cmp::Reverse((c.hlc, c.id))
     });
-    let unit = |i: usize| crate::directory::unit_key(&held[i].change.unit);
+    let keys: Vec<String> = held
+        .iter()
+        .map(|h| crate::directory::unit_key(&h.change.unit))
+        .collect();
+    let unit = |i: usize| keys[i].clone();
     let mut checked: HashSet<(String, Id)> = HashSet::new();
     let mut counted_in: HashSet<(String, Id)> = HashSet::new();
     let mut done: HashSet<Id> = HashSet::new();

@@ -407,15 +407,15 @@ proptest! {
 }
 
 /// A device holding `log`, each change stored on the server unless
-/// `flags` says unsent (bit 0) or refused (bit 1).
+/// `flags` says refused (2) or not yet sent (1 or 3).
 fn device(log: &[SupplyChange], flags: &[u8]) -> SupplyReplica {
     let mut r = SupplyReplica::new(id(901));
     for (n, c) in log.iter().enumerate() {
         let f = flags.get(n).copied().unwrap_or(0);
         r.held.push(Held {
             change: c.clone(),
-            synced: (f & 1 == 0).then_some(n as u64 + 1),
-            refused: (f & 3 == 2).then(|| ApiError::new("forbidden", "Not yours")),
+            synced: (f == 0).then_some(n as u64 + 1),
+            refused: (f == 2).then(|| ApiError::new("forbidden", "Not yours")),
         });
     }
     r

@@ -163,8 +163,8 @@ async fn counts(t: &TestApp) -> (i64, i64, i64) {
 
 /// A coordinator's list edits are refused and their counts stored on their
 /// own units only; a manager's list edits are stored on any unit; an
-/// administrator is refused whole. Each push that stored something has its
-/// one audit row.
+/// administrator is refused whole. Each push that decided something has its
+/// one audit row, refusals alone too.
 async fn managers_edit_the_lists_and_coordinators_count_their_units(b: Backend) {
     let t = TestApp::start(b).await;
     let ana = t.signed_in("ana", Role::Coordinator, &["4 West"]).await;
@@ -205,8 +205,12 @@ async fn managers_edit_the_lists_and_coordinators_count_their_units(b: Backend) 
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     assert_eq!(counts(&t).await, (3, 3, 3));
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT username, detail FROM audit WHERE action = 'supplies_pushed' ORDER BY seq",
+    // Refusals alone are audited too.
+    let c = tablet.change("4 West", add_item("Socks"));
+    let answer = push(&t, &ana, &tablet.batch(&[c])).await;
+    assert_eq!(refusal(&answer.results[0].outcome), ("forbidden", None));
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT username, outcome, detail FROM audit WHERE action = 'supplies_pushed' ORDER BY seq",
     )
     .fetch_all(&t.db.pool)
     .await
@@ -216,11 +220,20 @@ async fn managers_edit_the_lists_and_coordinators_count_their_units(b: Backend) 
         [
             (
                 "ana".to_owned(),
-                "1 supply changes stored (server_seq 1 to 1), 3 refused".to_owned()
+                "ok".to_owned(),
+                "1 supply changes stored (server_seq 1 to 1), 3 refused: seq 1 (add_item): \
+forbidden; seq 2 (set_item): forbidden; seq 4 (count): forbidden"
+                    .to_owned()
             ),
             (
                 "mia".to_owned(),
+                "ok".to_owned(),
                 "2 supply changes stored (server_seq 2 to 3), 0 refused".to_owned()
+            ),
+            (
+                "ana".to_owned(),
+                "refused".to_owned(),
+                "1 supply changes refused: seq 5 (add_item): forbidden".to_owned()
             ),
         ]
     );

@@ -10,8 +10,8 @@ use std::collections::{HashMap, HashSet};
 
 use advocase_core::access::User;
 use advocase_core::directory::unit_key;
-use advocase_core::supplies::SupplyChange;
 use advocase_core::supplies::wire::{SupplyPush, accept};
+use advocase_core::supplies::{SupplyChange, SupplyOp};
 use advocase_core::sync::{Outcome, PushResponse, PushResult};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
@@ -109,21 +109,17 @@ pub async fn push(
 
     insert_stored(&mut tx, &stored, &user.username, now_ms).await?;
     record_refused(&mut tx, &refused, &user.username, now_ms).await?;
-    if let (Some((first, _)), Some((last, _))) = (stored.first(), stored.last()) {
+    if !stored.is_empty() {
         sqlx::query("UPDATE supply_counter SET value = $1 WHERE id = 1")
             .bind(last_seq)
             .execute(&mut *tx)
             .await?;
-        // In this transaction: the changes are stored if and only if their
-        // row is. Counts and numbers only (supplies name no patient).
-        let detail = format!(
-            "{} supply changes stored (server_seq {first} to {last}), {} refused",
-            stored.len(),
-            refused.len()
-        );
-        let entry = Entry::new(action::SUPPLIES_PUSHED, outcome::OK, &user.username)
-            .device(Some(device))
-            .detail(detail);
+    }
+    // In this transaction: the changes are stored if and only if their row
+    // is. A push that only had refusals has its row too, as case pushes'
+    // refusals do; a repeat answered from the ledger decided nothing now
+    // and adds none.
+    if let Some(entry) = pushed(user, &device, &stored, &refused) {
         audit::append(&mut tx, &[entry], now_ms).await?;
     }
     tx.commit().await?;
@@ -135,6 +131,61 @@ pub async fn push(
         "supply push"
     );
     Ok(PushResponse { results })
+}
+
+/// The audit row of a push's changes decided now: counts and numbers, and
+/// each refusal's seq, kind and error code (supplies name no patient);
+/// `None` when nothing was decided now.
+fn pushed(
+    user: &User,
+    device: &str,
+    stored: &[(i64, SupplyChange)],
+    refused: &[(&SupplyChange, Outcome)],
+) -> Option<Entry> {
+    let mut detail = match (stored.first(), stored.last()) {
+        (Some((first, _)), Some((last, _))) => format!(
+            "{} supply changes stored (server_seq {first} to {last}), {} refused",
+            stored.len(),
+            refused.len()
+        ),
+        _ if refused.is_empty() => return None,
+        _ => format!("{} supply changes refused", refused.len()),
+    };
+    for (i, (change, outcome)) in refused.iter().enumerate() {
+        if let Outcome::Refused { reason } = outcome {
+            let on = reason.field.as_deref().map(|f| format!(" on {f}"));
+            detail += &format!(
+                "{}seq {} ({}): {}{}",
+                if i == 0 { ": " } else { "; " },
+                change.seq,
+                kind(&change.op),
+                reason.error,
+                on.unwrap_or_default()
+            );
+        }
+    }
+    let result = if stored.is_empty() {
+        outcome::REFUSED
+    } else {
+        outcome::OK
+    };
+    Some(
+        Entry::new(action::SUPPLIES_PUSHED, result, &user.username)
+            .device(Some(device.to_owned()))
+            .detail(detail),
+    )
+}
+
+fn kind(op: &SupplyOp) -> &'static str {
+    match op {
+        SupplyOp::AddItem { .. } => "add_item",
+        SupplyOp::SetItem { .. } => "set_item",
+        SupplyOp::StartRound { .. } => "start_round",
+        SupplyOp::Count { .. } => "count",
+        SupplyOp::Check { .. } => "check",
+        SupplyOp::Request { .. } => "request",
+        SupplyOp::Fill { .. } => "fill",
+    }
 }
 
 /// What the ledger holds of the seqs `changes` name, for `device`: stored

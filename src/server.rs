@@ -69,11 +69,21 @@ async fn call<T: DeserializeOwned>(
     path: &str,
     body: Option<String>,
 ) -> Result<T, Failure> {
+    let (status, text) = call_text(method, token, path, body).await?;
+    decode(status, &text)
+}
+
+/// [`call`]'s request and answer, compiled once for every answer's type.
+async fn call_text(
+    method: &str,
+    token: Option<&str>,
+    path: &str,
+    body: Option<String>,
+) -> Result<(u16, String), Failure> {
     let body = body.map(|b| JsValue::from_str(&b));
     let response = fetch(method, token, path, body.as_ref().map(|b| (JSON, b))).await?;
     let status = response.status();
-    let text = text(&response).await?;
-    decode(status, &text)
+    Ok((status, text(&response).await?))
 }
 
 fn decode<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, Failure> {

@@ -165,21 +165,7 @@ fn Shell() -> impl IntoView {
         <UpdateBanner/>
         <Shown when=open>
             <Reminders/>
-            {move || cases.read_only.get().map(|why| view! { <p class="notice error banner" role="alert">{why}</p> })}
-            {move || cases.journal_error.get().map(|why| view! {
-                <p class="notice error banner" role="alert">
-                    "Changes are in this browser but could not be written to disk (" {why} "). Keep this tab open and tell IT."
-                </p>
-            })}
-            {move || {
-                let n = cases.quarantined.with(Vec::len);
-                (n > 0).then(|| view! {
-                    <p class="notice warn banner" role="alert">
-                        {crate::cases::set_aside_message(n)} " "
-                        <a href="/settings">"See Settings"</a>
-                    </p>
-                })
-            }}
+            <div inner_html=move || alerts(cases)></div>
             {move || auth.refused.get().map(|why| view! {
                 <div class="banner">
                     <p class="notice warn" role="alert">{why}</p>
@@ -203,6 +189,35 @@ fn Shell() -> impl IntoView {
         </main>
         <Footer/>
     }
+}
+
+/// The shell's alert banners (this device's storage; entries set aside) as
+/// markup: one dynamic node instead of a compiled view per banner.
+fn alerts(cases: Cases) -> String {
+    use crate::views::html::escape;
+    let mut out = String::new();
+    let banner = |out: &mut String, kind: &str, text: &str| {
+        *out += &format!(r#"<p class="notice {kind} banner" role="alert">{text}</p>"#);
+    };
+    if let Some(why) = cases.read_only.get() {
+        banner(&mut out, "error", &escape(&why));
+    }
+    if let Some(why) = cases.journal_error.get() {
+        let text = format!(
+            "Changes are in this browser but could not be written to disk ({}). Keep this tab open and tell IT.",
+            escape(&why)
+        );
+        banner(&mut out, "error", &text);
+    }
+    let n = cases.quarantined.with(Vec::len);
+    if n > 0 {
+        let text = format!(
+            r#"{} <a href="/settings">See Settings</a>"#,
+            escape(&crate::cases::set_aside_message(n))
+        );
+        banner(&mut out, "warn", &text);
+    }
+    out
 }
 
 /// The page at `path`. Matched here in one function rather than by a tree

@@ -127,8 +127,7 @@ fn Shell() -> impl IntoView {
         }
         ready
     });
-    let windows = Signal::derive(move || hospital.contacts().with(|c| c.escalation));
-    let day = crate::my_day::Day::start(cases, auth, windows);
+    let day = crate::my_day::Day::start(cases, auth, hospital);
     provide_context(Handles {
         cases,
         auth,

@@ -44,7 +44,9 @@ pub struct Day {
 }
 
 impl Day {
-    pub fn start(cases: Cases, auth: Auth, windows: Signal<Windows>) -> Day {
+    /// `hospital`'s escalation windows are read where used, not through a
+    /// derived `Signal<Windows>` (a signal type compiled for that alone).
+    pub fn start(cases: Cases, auth: Auth, hospital: crate::hospital::Hospital) -> Day {
         let day = Day {
             page: RwSignal::new(MyDay::default()),
             reminders: RwSignal::new(Vec::new()),
@@ -69,7 +71,8 @@ impl Day {
                 .map(|u| u.username.clone())
                 .unwrap_or_default();
             let manager = user.is_some_and(|u| u.role == Role::Manager);
-            let key = (me, manager, windows.get(), minute.get());
+            let windows = hospital.contacts().with(|c| c.escalation);
+            let key = (me, manager, windows, minute.get());
             cases.caseload.track();
             // While a start reads the logs behind the list, the page waits
             // for all of them: drawn (and reminding) from a few, it would

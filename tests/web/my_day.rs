@@ -2,10 +2,11 @@
 //! a real sealed store.
 
 use super::*;
+use advocase::hospital::Hospital;
 use advocase::my_day::Day;
 use advocase::session::Auth;
 use advocase_core::followup::my_day::Section;
-use advocase_core::followup::{TaskDraft, TaskStatus, TaskValue, Windows};
+use advocase_core::followup::{TaskDraft, TaskStatus, TaskValue};
 
 fn today() -> String {
     advocase::clock::today().to_string()
@@ -40,7 +41,7 @@ async fn my_day_follows_each_change_and_survives_a_reload_offline() {
     let auth = Auth::load(store.clone());
     auth.accept(a_session("t1", "ana", "Ana")).unwrap();
     let cases = Cases::load(store.clone());
-    let day = Day::start(cases, auth, Signal::derive(Windows::default));
+    let day = Day::start(cases, auth, Hospital::load(store.clone()));
     let (rosa, wei) = two_cases(&cases, "first visit");
     let call = cases
         .add_task(rosa, &task("Call the daughter back"), None, "ana")
@@ -70,7 +71,7 @@ async fn my_day_follows_each_change_and_survives_a_reload_offline() {
     // A reload with no network: the same page from what is stored, and
     // the done task waiting to be sent.
     let again = Cases::load(store.clone());
-    let reloaded = Day::start(again, auth, Signal::derive(Windows::default));
+    let reloaded = Day::start(again, auth, Hospital::load(store.clone()));
     tick().await;
     assert_eq!(
         titles(&reloaded, Section::DueToday),

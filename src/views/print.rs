@@ -13,22 +13,27 @@ use leptos::prelude::*;
 use crate::clock;
 
 /// The sheet's language: the one the person chose, else the patient's
-/// preferred language when we can print it, else English.
-pub fn sheet_language(preferred: &str, chosen: RwSignal<Option<Lang>>) -> Lang {
-    chosen.get().unwrap_or_else(|| Lang::for_patient(preferred))
+/// preferred language when we can print it, else English. `chosen` is 0
+/// until one is chosen, then its place in `Lang::ALL` plus one: a `usize`
+/// signal, a type other views compile anyway (README, Size).
+pub fn sheet_language(preferred: &str, chosen: RwSignal<usize>) -> Lang {
+    Lang::ALL
+        .get(chosen.get().wrapping_sub(1))
+        .copied()
+        .unwrap_or_else(|| Lang::for_patient(preferred))
 }
 
 /// "← Back to the case", the other languages one tap away (each named in
 /// itself), and Print. Not printed.
-pub fn sheet_actions(back: String, lang: Lang, chosen: RwSignal<Option<Lang>>) -> impl IntoView {
+pub fn sheet_actions(back: String, lang: Lang, chosen: RwSignal<usize>) -> impl IntoView {
     let print = move |_| {
         let _ = window().print();
     };
     view! {
         <div class="no-print print-actions">
             <a href=back class="button">"← Back to the case"</a>
-            {Lang::ALL.into_iter().filter(|l| *l != lang).map(|other| view! {
-                <button type="button" lang=other.code() on:click=move |_| chosen.set(Some(other))>
+            {Lang::ALL.into_iter().enumerate().filter(|(_, l)| *l != lang).map(|(i, other)| view! {
+                <button type="button" lang=other.code() on:click=move |_| chosen.set(i + 1)>
                     {i18n::text(other, Key::PrintInThisLanguage)}
                 </button>
             }).collect_view()}
@@ -49,7 +54,7 @@ pub fn PrintChecklist(id: Option<Id>, checklist: Option<Id>) -> impl IntoView {
             Some((f.case.clone(), k.clone()))
         })
     });
-    let chosen = RwSignal::new(None::<Lang>);
+    let chosen = RwSignal::new(0);
     move || match sheet.get() {
         None => crate::views::html::not_found(
             "Checklist not found",

@@ -30,7 +30,7 @@ fn rights_contacts(h: &HospitalContacts) -> RightsContacts {
 pub fn PrintRights(id: Option<Id>) -> impl IntoView {
     let cases = crate::app::handles().cases;
     let hospital = crate::app::handles().hospital;
-    let chosen = RwSignal::new(None::<i18n::Lang>);
+    let chosen = RwSignal::new(0);
     let patient = Memo::new(move |_| {
         let id = id?;
         cases.caseload.with(|c| {

@@ -22,11 +22,17 @@ use crate::views::fields::{from_ident, ident};
 use crate::views::html::{action, escape};
 use crate::views::quick_log::QuickLog;
 
+/// The case file `id` names, as a memo: the case page's and both patient
+/// sheets' one memo type and closure (each compiled once: README, Size).
+/// `id` never changes for a page (another case is another page).
+pub fn case_file(id: Option<Id>) -> Memo<Option<CaseFile>> {
+    let cases = crate::app::handles().cases;
+    Memo::new(move |_| id.and_then(|id| cases.caseload.with(|c| c.get(&id).cloned())))
+}
+
 #[component]
 pub fn CaseDetail(id: Option<Id>) -> impl IntoView {
-    let cases = crate::app::handles().cases;
-    // `id` never changes for this page (another case is another page).
-    let file = Memo::new(move |_| id.and_then(|id| cases.caseload.with(|c| c.get(&id).cloned())));
+    let file = case_file(id);
     let present = Memo::new(move |_| file.with(|f| f.as_ref().map(|f| f.case.id)));
     // The audit trail: once per visit of a case's page, not per redraw.
     Effect::new(move |seen: Option<Option<Id>>| {

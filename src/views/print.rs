@@ -44,18 +44,16 @@ pub fn sheet_actions(back: String, lang: Lang, chosen: RwSignal<usize>) -> impl 
 
 #[component]
 pub fn PrintChecklist(id: Option<Id>, checklist: Option<Id>) -> impl IntoView {
-    let cases = crate::app::handles().cases;
-    let ids = move || Some((id?, checklist?));
-    let sheet = Memo::new(move |_| {
-        let (case_id, checklist) = ids()?;
-        cases.caseload.with(|c| {
-            let f = c.get(&case_id)?;
-            let k = f.case.checklists.iter().find(|k| k.id == checklist)?;
+    let file = crate::views::case_detail::case_file(id);
+    let sheet = move || {
+        file.with(|f| {
+            let f = f.as_ref()?;
+            let k = f.case.checklists.iter().find(|k| Some(k.id) == checklist)?;
             Some((f.case.clone(), k.clone()))
         })
-    });
+    };
     let chosen = RwSignal::new(0);
-    move || match sheet.get() {
+    move || match sheet() {
         None => crate::views::html::not_found(
             "Checklist not found",
             "This checklist is not on this device.",

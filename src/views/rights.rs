@@ -28,21 +28,15 @@ fn rights_contacts(h: &HospitalContacts) -> RightsContacts {
 
 #[component]
 pub fn PrintRights(id: Option<Id>) -> impl IntoView {
-    let cases = crate::app::handles().cases;
     let hospital = crate::app::handles().hospital;
     let chosen = RwSignal::new(0);
-    let patient = Memo::new(move |_| {
-        let id = id?;
-        cases.caseload.with(|c| {
-            let f = c.get(&id)?;
-            Some((
-                id,
-                f.case.patient.name.clone(),
-                f.case.patient.preferred_language.clone(),
-            ))
+    let file = crate::views::case_detail::case_file(id);
+    move || match file.with(|f| {
+        f.as_ref().map(|f| {
+            let p = &f.case.patient;
+            (f.case.id, p.name.clone(), p.preferred_language.clone())
         })
-    });
-    move || match patient.get() {
+    }) {
         None => crate::views::html::not_found(
             "Case not found",
             "This case is not on this device.",

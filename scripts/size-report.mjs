@@ -29,9 +29,11 @@ import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 // sections) to about 400 KB; a size pass before ward supplies (fewer
 // closures and memos in the case page and Settings, static sections as
 // markup, the Discharges view and the templates list as markup, wasm-opt
-// --ignore-implicit-traps) to 397.5 KB.
+// --ignore-implicit-traps) to 397.5 KB; the case views' and Settings'
+// passes to 390.0 KB (budget 392 KB); the pass making room for the Ward page
+// (signal, memo and stored-value types left behind) to 387.7 KB.
 // Raise this only with a reason in the README.
-const BUDGET_BROTLI = 392 * 1024;
+const BUDGET_BROTLI = 389 * 1024;
 const dist = process.argv[2] || "dist";
 const files = readdirSync(dist).filter((f) => /\.(wasm|js|css)$/.test(f) && f !== "sw.js").sort();
 if (!files.some((f) => f.endsWith(".wasm"))) {
